@@ -1,0 +1,92 @@
+// Interfaces shared by the controller's parts. Implementations live beside this file
+// (tasks.ts, events.ts, audit.ts, routes.ts); resource modules (hosts/, later guests/, ha/) depend
+// only on these shapes.
+import type { z } from 'zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Store } from '../../store/store.ts';
+import type { EventView } from '../../contract/event.contract.ts';
+import type { AuditEntry } from '../../contract/audit.contract.ts';
+import type { TaskView } from '../../contract/task.contract.ts';
+
+/** Time and identity, injected so logic can be tested with a fake clock. */
+export interface Clock {
+  now(): number; // epoch ms
+}
+
+export interface Actor {
+  readonly username: string;
+}
+
+/** What a running task may do: report progress and log lines. */
+export interface TaskContext {
+  readonly id: string;
+  progress(fraction: number, message?: string): Promise<void>;
+  log(message: string): Promise<void>;
+}
+
+export interface TaskRunner {
+  /**
+   * Creates a task (persisted, state 'queued' then 'running') and runs `work` in the background.
+   * Resolves with the task id as soon as the task is recorded. `work`'s return value becomes the
+   * task's result; a thrown GrappeError makes the task 'failed' with its code and message.
+   */
+  start(spec: { kind: string; target: string; actor: Actor }, work: (ctx: TaskContext) => Promise<unknown>): Promise<string>;
+  /** Resolves when the task has ended, with its final view. */
+  wait(id: string): Promise<TaskView>;
+  get(id: string): Promise<TaskView | undefined>;
+  list(options?: { limit?: number }): Promise<TaskView[]>;
+}
+
+export interface EventBus {
+  emit(event: Omit<EventView, 'seq' | 'at'>): Promise<void>;
+  subscribe(listener: (event: EventView) => void): () => void;
+  recent(limit?: number): Promise<EventView[]>;
+}
+
+export interface AuditLog {
+  record(entry: Omit<AuditEntry, 'seq' | 'at'>): Promise<void>;
+  list(options?: { limit?: number; sinceSeq?: number }): Promise<AuditEntry[]>;
+}
+
+/** Everything a resource module needs, handed over by the wiring in main.ts. */
+export interface ControllerContext {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly tasks: TaskRunner;
+  readonly events: EventBus;
+  readonly audit: AuditLog;
+  readonly dataDir: string;
+}
+
+/**
+ * One REST route, declared once: validated with zod, documented in OpenAPI from the same schemas,
+ * audited when `audit` is set (mutating routes). `auth: false` only for /health and /auth/login.
+ */
+export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly url: string; // fastify syntax, relative to /api/v1, e.g. '/hosts/:id'
+  readonly summary: string;
+  readonly tags: readonly string[];
+  readonly auth?: boolean; // default true
+  readonly params?: P;
+  readonly query?: Q;
+  readonly body?: B;
+  readonly response?: z.ZodType; // documented 200/202 body
+  /** Audit action name such as 'host.enable'; set on every mutating route. */
+  readonly audit?: string;
+  readonly handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<RouteResult>;
+}
+
+export interface RouteInput<P, Q, B> {
+  readonly params: P;
+  readonly query: Q;
+  readonly body: B;
+  readonly actor: Actor;
+  readonly request: FastifyRequest;
+  readonly reply: FastifyReply;
+}
+
+/** A handler returns a body (200), or a started task (202 + Location, or the ended task with ?wait=true). */
+export type RouteResult =
+  | { readonly status?: 200 | 201 | 204; readonly body: unknown; readonly auditTarget?: string }
+  | { readonly taskId: string; readonly auditTarget?: string };
