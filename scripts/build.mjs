@@ -1,0 +1,34 @@
+// Builds the two bundles Grappe runs from:
+//   dist/grappe.mjs        the CLI, which also starts the controller (npm packages stay external)
+//   dist/grappe-agent.mjs  the agent ("connector"): one self-contained file, pushed to hosts as is
+// Options: --agent-version V --agent-out PATH builds an agent that reports version V (used by tests
+// and the demo to stand up an older connector that the controller then updates).
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: { 'agent-version': { type: 'string' }, 'agent-out': { type: 'string' }, 'agent-only': { type: 'boolean' } },
+});
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const agentVersion = values['agent-version'] ?? pkg.version;
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'esm', sourcemap: 'inline', logLevel: 'warning' };
+// esbuild's ESM output needs `require` for the CommonJS packages it inlines.
+const banner = { js: "import { createRequire as __grappeCreateRequire } from 'node:module'; const require = __grappeCreateRequire(import.meta.url);" };
+
+await build({
+  ...common,
+  banner,
+  entryPoints: ['src/agent/main.ts'],
+  outfile: values['agent-out'] ?? 'dist/grappe-agent.mjs',
+  define: { __GRAPPE_AGENT_VERSION__: JSON.stringify(agentVersion) },
+});
+if (!values['agent-only']) {
+  await build({
+    ...common,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/grappe.mjs',
+    packages: 'external',
+    define: { __GRAPPE_AGENT_VERSION__: JSON.stringify(pkg.version) },
+  });
+}
