@@ -48,6 +48,17 @@ export interface AuditLog {
   list(options?: { limit?: number; sinceSeq?: number }): Promise<AuditEntry[]>;
 }
 
+/** The cluster's identity and key material, loaded from the data dir (written by `grappe init`). */
+export interface ClusterIdentity {
+  readonly id: string;
+  readonly name: string;
+  readonly caCertPem: string;
+  readonly caKeyPem: string; // to issue agent certificates at enrollment
+  /** The controller's client certificate (CN grappe-controller), presented to agents over mutual TLS. */
+  readonly controllerCertPem: string;
+  readonly controllerKeyPem: string;
+}
+
 /** Everything a resource module needs, handed over by the wiring in main.ts. */
 export interface ControllerContext {
   readonly store: Store;
@@ -56,6 +67,19 @@ export interface ControllerContext {
   readonly events: EventBus;
   readonly audit: AuditLog;
   readonly dataDir: string;
+  readonly cluster: ClusterIdentity;
+  /** The agent bundle this controller ships (dist/grappe-agent.mjs) and its version: what "update connector" pushes. */
+  readonly agentBundle: { readonly path: string; readonly version: string };
+  /** Timing knobs (tests shorten them). */
+  readonly settings: { readonly monitorIntervalMs: number };
+}
+
+/** A resource area (hosts, subnets, later guests, ha): its routes and optional background loops. */
+export interface ControllerModule {
+  readonly name: string;
+  routes(ctx: ControllerContext): RouteSpec[];
+  /** Starts background work (monitor loops…); returns a stop function. */
+  start?(ctx: ControllerContext): () => Promise<void> | void;
 }
 
 /**
