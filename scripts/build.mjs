@@ -12,7 +12,7 @@ const { values } = parseArgs({
 });
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const agentVersion = values['agent-version'] ?? pkg.version;
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'esm', sourcemap: 'inline', logLevel: 'warning' };
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'esm', logLevel: 'warning' };
 // esbuild's ESM output needs `require` for the CommonJS packages it inlines.
 const banner = { js: "import { createRequire as __grappeCreateRequire } from 'node:module'; const require = __grappeCreateRequire(import.meta.url);" };
 
@@ -21,6 +21,8 @@ await build({
   banner,
   entryPoints: ['src/agent/main.ts'],
   outfile: values['agent-out'] ?? 'dist/grappe-agent.mjs',
+  // No source map: this one file is what "update connector" pushes to every host.
+  sourcemap: false,
   define: { __GRAPPE_AGENT_VERSION__: JSON.stringify(agentVersion) },
 });
 if (!values['agent-only']) {
@@ -29,6 +31,7 @@ if (!values['agent-only']) {
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/grappe.mjs',
     packages: 'external',
+    sourcemap: 'inline',
     define: { __GRAPPE_AGENT_VERSION__: JSON.stringify(pkg.version) },
   });
 }

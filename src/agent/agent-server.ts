@@ -1,0 +1,189 @@
+// The agent's HTTPS server. One server, two identities: before enrollment it shows the self-signed
+// bootstrap certificate and serves only hello/enroll; after enrollment it shows the certificate the
+// cluster issued and serves everything else only to the controller's CA-issued client certificate.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { CONTROLLER_CERT_CN, type CertAndKey } from '../pki/pki.ts';
+import { AgentError, isAgentError } from './agent-error.ts';
+import { matchRoute, type Access, type AgentRuntime } from './agent-routes.ts';
+import type { AgentStore, Enrollment, SyslogConfig } from './agent-store.ts';
+import { errorBody, readBody, sendJson } from './http-io.ts';
+import { kvmUsable } from './hypervisor-facts.ts';
+import type { Logger } from './logger.ts';
+import { startReplacement } from './self-update.ts';
+import { parseSyslogAddress } from './syslog-format.ts';
+import { SyslogForwarder } from './syslog-forwarder.ts';
+
+export interface AgentServerOptions {
+  store: AgentStore;
+  log: Logger;
+  bundlePath: string | undefined;
+  /** The arguments a replacement process is started with (same as ours). */
+  args: string[];
+}
+
+// After an update the old process may still hold the port for a moment.
+const BIND_RETRY_MS = 200;
+const BIND_ATTEMPTS = 50;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class AgentServer implements AgentRuntime {
+  readonly store: AgentStore;
+  readonly log: Logger;
+  readonly bundlePath: string | undefined;
+  private readonly args: string[];
+  private readonly syslog = new SyslogForwarder();
+  private server: Server | undefined;
+  private bootstrap: CertAndKey | undefined;
+  private current: Enrollment | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(opts: AgentServerOptions) {
+    this.store = opts.store;
+    this.log = opts.log;
+    this.bundlePath = opts.bundlePath;
+    this.args = opts.args;
+  }
+
+  /** Loads the data dir and listens; resolves with the bound port. */
+  async start(host: string, port: number): Promise<number> {
+    await this.store.init();
+    this.bootstrap = await this.store.bootstrapCert();
+    this.current = await this.store.enrollment();
+    this.applySyslog(await this.store.syslog());
+    void kvmUsable(); // tried now, so the first inventory does not wait for it
+    const server = createServer({ ...this.identity(), requestCert: true, rejectUnauthorized: false }, (req, res) => void this.handle(req, res));
+    server.on('tlsClientError', (e) => this.log.debug('TLS handshake failed', { error: e.message }));
+    this.server = server;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(port, host, () => {
+            server.off('error', reject);
+            resolve();
+          });
+        });
+        return (server.address() as AddressInfo).port;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= BIND_ATTEMPTS) throw e;
+        await sleep(BIND_RETRY_MS);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    this.syslog.close();
+  }
+
+  enrollment(): Enrollment | undefined {
+    return this.current;
+  }
+
+  async enroll(e: Enrollment): Promise<void> {
+    await this.store.saveEnrollment(e);
+    this.current = e;
+    this.server?.setSecureContext(this.identity());
+  }
+
+  async release(): Promise<void> {
+    await this.store.clearEnrollment();
+    this.current = undefined;
+    this.server?.setSecureContext(this.identity());
+  }
+
+  applySyslog(c: SyslogConfig): void {
+    const to = c.enabled && c.address !== undefined ? parseSyslogAddress(c.address) : undefined;
+    if (to) this.log.setSink(this.syslog.sinkTo(to));
+    else {
+      this.log.setSink(undefined);
+      this.syslog.close();
+    }
+  }
+
+  restart(): void {
+    if (!this.bundlePath) return;
+    const bundlePath = this.bundlePath;
+    this.server?.close();
+    this.server?.closeAllConnections();
+    const pid = startReplacement(bundlePath, this.args);
+    this.log.info('replacement started, exiting', { pid });
+    process.exit(0);
+  }
+
+  // The TLS identity for the current state; the CA (client trust) only once enrolled.
+  private identity(): { cert: string; key: string; ca?: string } {
+    if (this.current) return { cert: this.current.certPem, key: this.current.keyPem, ca: this.current.caCertPem };
+    if (!this.bootstrap) throw new Error('agent server used before start()');
+    return { cert: this.bootstrap.certPem, key: this.bootstrap.keyPem };
+  }
+
+  private checkAccess(access: Access, socket: TLSSocket): void {
+    if (access === 'open') return;
+    if (access === 'bootstrap') {
+      if (this.current) {
+        throw new AgentError(409, 'alreadyEnrolled', `enrollment refused: this host already belongs to cluster '${this.current.clusterId}'; it must be released by that cluster first`);
+      }
+      return;
+    }
+    if (!this.current) throw new AgentError(403, 'notEnrolled', 'refused: this host is not enrolled in a cluster yet; only hello and enroll are served');
+    const peer = socket.getPeerCertificate();
+    if (!peer || Object.keys(peer).length === 0) {
+      throw new AgentError(401, 'clientCertificateRequired', 'refused: this host is enrolled; calls need the cluster controller\'s client certificate (mutual TLS)');
+    }
+    if (!socket.authorized) {
+      throw new AgentError(403, 'untrustedClientCertificate', `refused: the client certificate was not issued by this host's cluster CA (${String(socket.authorizationError)})`);
+    }
+    if (peer.subject?.CN !== CONTROLLER_CERT_CN) {
+      throw new AgentError(403, 'notController', `refused: the client certificate is not the controller's (CN '${peer.subject?.CN ?? ''}')`);
+    }
+  }
+
+  // State-changing calls run one at a time, access check included (two enrolls cannot both win).
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const pathname = new URL(req.url ?? '/', 'https://agent').pathname;
+      const found = matchRoute(req.method ?? 'GET', pathname);
+      if (!found) throw new AgentError(404, 'unknownPath', `no agent endpoint ${pathname}`);
+      if ('methodNotAllowed' in found) throw new AgentError(405, 'methodNotAllowed', `${req.method} is not allowed on ${pathname}`);
+      const { route, params } = found;
+      const run = async (): Promise<void> => {
+        this.checkAccess(route.access, req.socket as TLSSocket);
+        const body = await readBody(req);
+        const reply = await route.handle({ params, body }, this);
+        if (reply.after) res.once('close', reply.after);
+        sendJson(res, reply.status, reply.body);
+      };
+      await (route.exclusive ? this.serialized(run) : run());
+    } catch (e) {
+      this.fail(req, res, e);
+    }
+  }
+
+  private fail(req: IncomingMessage, res: ServerResponse, e: unknown): void {
+    if (res.headersSent) return;
+    if (isAgentError(e)) {
+      this.log.info('request refused', { method: req.method, url: req.url, status: e.status, code: e.code });
+      sendJson(res, e.status, errorBody(e.code, e.message));
+      return;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    this.log.error('request failed', { method: req.method, url: req.url, error: message });
+    sendJson(res, 500, errorBody('internal', `the agent failed: ${message}`));
+  }
+}
+

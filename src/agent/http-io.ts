@@ -1,0 +1,44 @@
+// Reading and answering JSON over node:http(s), with coded errors for bad input.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
+import { AgentError } from './agent-error.ts';
+
+// Large enough for a pushed agent bundle (base64), small enough to bound memory.
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new AgentError(413, 'bodyTooLarge', `request body refused: larger than ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const describeIssues = (issues: readonly z.core.$ZodIssue[]): string =>
+  issues.map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`).join('; ');
+
+/** Parses JSON text against `schema`; 422 naming each offending field otherwise. */
+export function parseJsonBody<T extends z.ZodType>(text: string, schema: T): z.output<T> {
+  let value: unknown;
+  try {
+    value = text.trim() === '' ? {} : JSON.parse(text);
+  } catch (e) {
+    throw new AgentError(422, 'invalidInput', `request refused: the body is not valid JSON (${(e as Error).message})`);
+  }
+  const r = schema.safeParse(value);
+  if (!r.success) throw new AgentError(422, 'invalidInput', `request refused: ${describeIssues(r.error.issues)}`);
+  return r.data;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  // One request per connection: a connection made before enrollment (or release) never carries
+  // later requests under a stale TLS identity.
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), connection: 'close' });
+  res.end(text);
+}
+
+export const errorBody = (code: string, message: string): { error: { code: string; message: string } } => ({ error: { code, message } });

@@ -1,0 +1,42 @@
+// Entry point of the agent ("connector"):
+//   node grappe-agent.mjs --data-dir DIR [--port 4433] [--listen 0.0.0.0] [--bundle-path FILE]
+import { realpathSync } from 'node:fs';
+import { parseAgentArgs } from './agent-args.ts';
+import { AgentServer } from './agent-server.ts';
+import { AgentStore } from './agent-store.ts';
+import { createLogger } from './logger.ts';
+import { AGENT_VERSION, RUNNING_FROM_BUNDLE } from './version.ts';
+
+const log = createLogger();
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  let args;
+  try {
+    args = parseAgentArgs(argv);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    process.exit(2);
+  }
+  // Updates replace the running bundle; from source there is nothing safe to replace.
+  const bundlePath = args.bundlePath ?? (RUNNING_FROM_BUNDLE && process.argv[1] ? realpathSync(process.argv[1]) : undefined);
+  const server = new AgentServer({ store: new AgentStore(args.dataDir), log, bundlePath, args: argv });
+  const port = await server.start(args.listen, args.port);
+  log.info('agent listening', { version: AGENT_VERSION, address: args.listen, port, pid: process.pid, enrolled: server.enrollment() !== undefined, dataDir: args.dataDir });
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping', { signal });
+    void server.close().finally(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+process.on('unhandledRejection', (e) => log.error('unhandled rejection', { error: e instanceof Error ? e.message : String(e) }));
+main().catch((e: unknown) => {
+  log.error('agent failed to start', { error: e instanceof Error ? e.message : String(e) });
+  process.exit(1);
+});

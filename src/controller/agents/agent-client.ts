@@ -1,0 +1,194 @@
+// The controller's side of the agent protocol. First contact (hello, enroll) is TLS without server
+// verification, like ssh's first connection: the host password authenticates it. Every later call
+// is mutual TLS: the agent must show a certificate from the cluster CA, and we show the
+// controller's client certificate.
+import type { IncomingMessage } from 'node:http';
+import { request, type RequestOptions } from 'node:https';
+import type { z } from 'zod';
+import {
+  AGENT_PATHS,
+  agentError,
+  helloResponse,
+  inventory,
+  nicInfo,
+  probeResponse,
+  type EnrollRequest,
+  type HelloResponse,
+  type Inventory,
+  type NicConfigRequest,
+  type NicInfo,
+  type ProbeResponse,
+} from '../../contract/agent.contract.ts';
+import { GrappeError, errors, type ErrorKind } from '../../core/errors.ts';
+
+/** The controller's identity towards agents: client cert with CN grappe-controller, and the cluster CA. */
+export interface ControllerCredentials {
+  caCertPem: string;
+  certPem: string;
+  keyPem: string;
+}
+
+export interface AgentClientOptions {
+  address: string;
+  port: number;
+  /** How the host is named in error messages. */
+  hostLabel: string;
+  credentials: ControllerCredentials;
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 5000;
+const MAX_TIMEOUT_MS = 10_000;
+
+type Trust = 'firstContact' | 'mutual';
+
+// Certificate verification failures: the agent answers but is not (or no longer) one of ours.
+const CERT_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
+
+// Agent codes whose kind is fixed whatever the status: a host password problem is never a 401 of
+// the REST API (that would read as "your token is bad").
+const KIND_BY_CODE: Record<string, ErrorKind> = {
+  wrongPassword: 'forbidden',
+  passwordChangeRequired: 'forbidden',
+  alreadyEnrolled: 'conflict',
+};
+
+const kindByStatus = (status: number): ErrorKind => {
+  if (status === 401 || status === 403) return 'forbidden';
+  if (status === 404) return 'notFound';
+  if (status === 409) return 'conflict';
+  if (status === 413 || status === 422) return 'invalidInput';
+  return 'agentFailed';
+};
+
+export class AgentClient {
+  private readonly opts: AgentClientOptions;
+  private readonly timeoutMs: number;
+
+  constructor(opts: AgentClientOptions) {
+    this.opts = opts;
+    this.timeoutMs = Math.min(Math.max(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, 1), MAX_TIMEOUT_MS);
+  }
+
+  /** Works whether the agent is enrolled or not (its certificate is not checked). */
+  hello(): Promise<HelloResponse> {
+    return this.call('GET', AGENT_PATHS.hello, 'firstContact', undefined, helloResponse, 'hello');
+  }
+
+  enroll(req: EnrollRequest): Promise<HelloResponse> {
+    return this.call('POST', AGENT_PATHS.enroll, 'firstContact', req, helloResponse, 'enrollment answer');
+  }
+
+  inventory(): Promise<Inventory> {
+    return this.call('GET', AGENT_PATHS.inventory, 'mutual', undefined, inventory, 'inventory');
+  }
+
+  configureNic(name: string, req: NicConfigRequest): Promise<NicInfo> {
+    const path = AGENT_PATHS.nic.replace(':name', encodeURIComponent(name));
+    return this.call('PUT', path, 'mutual', req, nicInfo, 'NIC');
+  }
+
+  probe(req: { address: string; port: number; timeoutMs?: number }): Promise<ProbeResponse> {
+    return this.call('POST', AGENT_PATHS.probe, 'mutual', req, probeResponse, 'probe result');
+  }
+
+  async update(req: { version: string; sha256: string; bundleBase64: string }): Promise<void> {
+    await this.call('POST', AGENT_PATHS.update, 'mutual', req, undefined, 'update answer');
+  }
+
+  async release(): Promise<void> {
+    await this.call('POST', AGENT_PATHS.release, 'mutual', undefined, undefined, 'release answer');
+  }
+
+  async setSyslog(req: { enabled: boolean; address?: string }): Promise<void> {
+    await this.call('PUT', AGENT_PATHS.syslog, 'mutual', req, undefined, 'syslog answer');
+  }
+
+  private get where(): string {
+    return `host '${this.opts.hostLabel}' at ${this.opts.address}:${this.opts.port}`;
+  }
+
+  private tlsOptions(trust: Trust): RequestOptions {
+    if (trust === 'firstContact') return { rejectUnauthorized: false };
+    const c = this.opts.credentials;
+    // The chain to the cluster CA is what identifies the agent; its address may change (NIC edit),
+    // so the host name in the certificate is not checked.
+    return { ca: c.caCertPem, cert: c.certPem, key: c.keyPem, rejectUnauthorized: true, checkServerIdentity: () => undefined };
+  }
+
+  private async call<T>(method: string, path: string, trust: Trust, body: unknown, schema: z.ZodType<T> | undefined, what: string): Promise<T> {
+    const { status, text } = await this.exchange(method, path, trust, body);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw errors.agentFailed(this.opts.hostLabel, `it answered HTTP ${status} with a body that is not JSON`);
+    }
+    if (status >= 400) throw this.agentRefusal(status, json);
+    if (!schema) return undefined as T;
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      throw errors.agentFailed(this.opts.hostLabel, `it answered an invalid ${what} (${parsed.error.issues.map((i) => i.path.join('.') + ': ' + i.message).join('; ')})`);
+    }
+    return parsed.data;
+  }
+
+  private agentRefusal(status: number, json: unknown): GrappeError {
+    const parsed = agentError.safeParse(json);
+    if (!parsed.success) return errors.agentFailed(this.opts.hostLabel, `it answered HTTP ${status}`);
+    const { code, message } = parsed.data.error;
+    const kind = KIND_BY_CODE[code] ?? kindByStatus(status);
+    return new GrappeError(kind, code, `host '${this.opts.hostLabel}': ${message}`, { host: this.opts.hostLabel, agentStatus: status });
+  }
+
+  // One request on its own connection (no pooling, no TLS session reuse), bounded by the timeout.
+  private exchange(method: string, path: string, trust: Trust, body: unknown): Promise<{ status: number; text: string }> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      let done = false;
+      const finish = (f: () => void): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        f();
+      };
+      const req = request(
+        {
+          host: this.opts.address,
+          port: this.opts.port,
+          method,
+          path,
+          agent: false,
+          headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+          ...this.tlsOptions(trust),
+        },
+        (res: IncomingMessage) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => finish(() => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') })));
+          res.on('error', (e) => finish(() => reject(this.transportError(e))));
+        },
+      );
+      const timer = setTimeout(() => {
+        finish(() => reject(errors.unreachable(this.where, `no answer within ${this.timeoutMs} ms`)));
+        req.destroy();
+      }, this.timeoutMs);
+      req.on('error', (e) => finish(() => reject(this.transportError(e))));
+      req.end(payload);
+    });
+  }
+
+  private transportError(e: NodeJS.ErrnoException): GrappeError {
+    const code = e.code ?? '';
+    if (CERT_ERROR.test(code)) {
+      return new GrappeError(
+        'forbidden',
+        'untrustedAgent',
+        `${this.where} was refused: its connector did not present a certificate from this cluster's CA (${code}); it may have been reset or taken over`,
+        { host: this.opts.hostLabel, cause: code },
+      );
+    }
+    if (code === 'ECONNREFUSED') return errors.unreachable(this.where, 'connection refused (is the connector running on that port?)');
+    return errors.unreachable(this.where, code ? `${code}: ${e.message}` : e.message);
+  }
+}
