@@ -13,7 +13,11 @@ export const taskView = z.object({
   user: z.string(),
   log: z.array(taskLogLine),
   result: z.unknown().optional(),
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  // kind (an ERROR_KINDS key) and details let `?wait=true` answer with the same status and body
+  // as if the action had failed synchronously.
+  error: z
+    .object({ code: z.string(), message: z.string(), kind: z.string().optional(), details: z.record(z.string(), z.unknown()).optional() })
+    .optional(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   endedAt: z.string().nullable(),

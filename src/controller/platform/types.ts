@@ -41,6 +41,8 @@ export interface EventBus {
   emit(event: Omit<EventView, 'seq' | 'at'>): Promise<void>;
   subscribe(listener: (event: EventView) => void): () => void;
   recent(limit?: number): Promise<EventView[]>;
+  /** Events after `seq`, oldest first (what a reconnecting stream missed). */
+  since?(seq: number, limit?: number): Promise<EventView[]>;
 }
 
 export interface AuditLog {
@@ -71,7 +73,7 @@ export interface ControllerContext {
   /** The agent bundle this controller ships (dist/grappe-agent.mjs) and its version: what "update connector" pushes. */
   readonly agentBundle: { readonly path: string; readonly version: string };
   /** Timing knobs (tests shorten them). */
-  readonly settings: { readonly monitorIntervalMs: number };
+  readonly settings: { readonly monitorIntervalMs: number; readonly tokenTtlMs?: number };
 }
 
 /** A resource area (hosts, subnets, later guests, ha): its routes and optional background loops. */
@@ -98,6 +100,8 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   readonly response?: z.ZodType; // documented 200/202 body
   /** Audit action name such as 'host.enable'; set on every mutating route. */
   readonly audit?: string;
+  /** Also accept the token as `?token=` (GET /events: browsers' EventSource cannot set headers). */
+  readonly tokenInQuery?: boolean;
   readonly handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<RouteResult>;
 }
 
@@ -113,4 +117,6 @@ export interface RouteInput<P, Q, B> {
 /** A handler returns a body (200), or a started task (202 + Location, or the ended task with ?wait=true). */
 export type RouteResult =
   | { readonly status?: 200 | 201 | 204; readonly body: unknown; readonly auditTarget?: string }
-  | { readonly taskId: string; readonly auditTarget?: string };
+  | { readonly taskId: string; readonly auditTarget?: string }
+  /** The handler answered itself through `reply.hijack()` (a stream such as server-sent events). */
+  | { readonly hijacked: true };

@@ -1,0 +1,66 @@
+// Bearer tokens: 32 random bytes given to the client once; the store keeps only their sha256 at
+// /tokens/<sha256> with the expiry, so a copy of the database does not hand out sessions.
+import { createHash, randomBytes } from 'node:crypto';
+import { GrappeError, errors } from '../../core/errors.ts';
+import type { Store } from '../../store/store.ts';
+import { del, put } from '../../store/store.ts';
+import type { Actor, Clock } from '../platform/types.ts';
+
+export const DEFAULT_TOKEN_TTL_MS = 12 * 3600_000;
+
+interface TokenRecord {
+  username: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+const digest = (token: string): string => createHash('sha256').update(token).digest('hex');
+const tokenKey = (token: string): string => `/tokens/${digest(token)}`;
+const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/; // base64url of 32 bytes
+
+const refuse = (code: string, message: string): GrappeError => new GrappeError('unauthenticated', code, message);
+
+export async function issueToken(store: Store, clock: Clock, username: string, ttlMs = DEFAULT_TOKEN_TTL_MS): Promise<{ token: string; expiresAt: string }> {
+  const token = randomBytes(32).toString('base64url');
+  const now = clock.now();
+  const expiresAt = new Date(now + ttlMs).toISOString();
+  await put(store, tokenKey(token), { username, createdAt: new Date(now).toISOString(), expiresAt });
+  await pruneExpired(store, clock);
+  return { token, expiresAt };
+}
+
+export async function revokeToken(store: Store, token: string): Promise<void> {
+  await del(store, tokenKey(token));
+}
+
+/** The user a token belongs to; a 401 saying what is wrong otherwise. */
+export async function actorOfToken(store: Store, clock: Clock, token: string): Promise<Actor> {
+  if (!TOKEN_FORMAT.test(token)) throw refuse('tokenMalformed', 'malformed token: expected the token returned by POST /api/v1/auth/login');
+  const record = (await store.get(tokenKey(token)))?.value as TokenRecord | undefined;
+  if (!record) throw refuse('tokenUnknown', 'unknown token (logged out, or never issued): log in again');
+  if (Date.parse(record.expiresAt) <= clock.now()) {
+    await revokeToken(store, token);
+    throw refuse('tokenExpired', `token expired at ${record.expiresAt}: log in again`);
+  }
+  return { username: record.username };
+}
+
+/** The token of a request: "Authorization: Bearer <token>", or `?token=` where headers cannot be set (EventSource). */
+export function tokenOfRequest(headers: { authorization?: string | undefined }, queryToken: unknown): string {
+  const header = headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match?.[1]) throw refuse('authorizationMalformed', "malformed Authorization header: expected 'Bearer <token>'");
+    return match[1];
+  }
+  if (typeof queryToken === 'string' && queryToken !== '') return queryToken;
+  throw errors.unauthenticated();
+}
+
+async function pruneExpired(store: Store, clock: Clock): Promise<void> {
+  const now = clock.now();
+  for (const entry of await store.list('/tokens/')) {
+    const record = entry.value as unknown as TokenRecord;
+    if (Date.parse(record.expiresAt) <= now) await store.txn([{ key: entry.key, modRevision: entry.modRevision }], [{ delete: entry.key }]);
+  }
+}

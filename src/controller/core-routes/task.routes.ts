@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { errors } from '../../core/errors.ts';
+import { taskView } from '../../contract/task.contract.ts';
+import { limitQuery } from '../platform/common-queries.ts';
+import { defineRoute } from '../platform/routes.ts';
+import type { ControllerContext, RouteSpec } from '../platform/types.ts';
+
+
+export const taskRoutes = (ctx: ControllerContext): RouteSpec[] => [
+  defineRoute({
+    method: 'GET',
+    url: '/tasks',
+    summary: 'Tasks, newest first',
+    tags: ['tasks'],
+    query: z.object({ limit: limitQuery(1000, 50) }),
+    response: z.array(taskView),
+    handler: async ({ query }) => ({ body: await ctx.tasks.list({ limit: query.limit }) }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/tasks/:id',
+    summary: 'One task: state, progress, log, result or error',
+    tags: ['tasks'],
+    params: z.object({ id: z.string() }),
+    response: taskView,
+    handler: async ({ params }) => {
+      const task = await ctx.tasks.get(params.id);
+      if (!task) throw errors.noSuchTask(params.id);
+      return { body: task };
+    },
+  }),
+];

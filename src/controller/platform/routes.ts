@@ -1,0 +1,125 @@
+// The route registry: every REST route is a RouteSpec, registered here the same way — bearer auth,
+// zod validation of params/query/body, task answers (202 + Location, or the ended task with
+// ?wait=true), and an audit record for mutating routes. Errors are thrown and mapped in one place
+// (error-mapping.ts).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import type { GrappeError } from '../../core/errors.ts';
+import type { TaskView } from '../../contract/task.contract.ts';
+import { actorOfToken, tokenOfRequest } from '../auth/tokens.ts';
+import { grappeErrorFrom, toHttpError } from './error-mapping.ts';
+import { parsePart, takeWait } from './route-input.ts';
+import type { Actor, ControllerContext, RouteResult, RouteSpec } from './types.ts';
+
+export const API_PREFIX = '/api/v1';
+
+/** Who calls a route that needs no login. */
+export const ANONYMOUS: Actor = { username: 'anonymous' };
+
+/**
+ * Declares a route with handler types inferred from its schemas, and returns it as a plain
+ * RouteSpec. Handlers take their input as a parameter, so a RouteSpec<ZodObject…> is not a
+ * RouteSpec<ZodType> (parameters are contravariant); the registry validates the input with these very
+ * schemas before calling the handler, which is what makes this one widening cast sound.
+ */
+export function defineRoute<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType>(
+  spec: RouteSpec<P, Q, B>,
+): RouteSpec {
+  return spec as unknown as RouteSpec;
+}
+
+export interface RegisteredRoute {
+  readonly method: RouteSpec['method'];
+  readonly url: string; // full, with the /api/v1 prefix
+}
+
+export function registerRoutes(app: FastifyInstance, ctx: ControllerContext, specs: readonly RouteSpec[]): RegisteredRoute[] {
+  return specs.map((spec) => {
+    const url = API_PREFIX + spec.url;
+    app.route({ method: spec.method, url, handler: (request, reply) => handle(ctx, spec, request, reply) });
+    return { method: spec.method, url };
+  });
+}
+
+async function handle(ctx: ControllerContext, spec: RouteSpec, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  let actor: Actor | undefined = spec.auth === false ? ANONYMOUS : undefined;
+  try {
+    if (!actor) {
+      const query = request.query as Record<string, unknown> | undefined;
+      actor = await actorOfToken(ctx.store, ctx.clock, tokenOfRequest(request.headers, spec.tokenInQuery ? query?.['token'] : undefined));
+    }
+    const { wait, rest } = takeWait(request.query);
+    const input = {
+      params: parsePart('params', spec.params, request.params),
+      query: parsePart('query', spec.query, rest),
+      body: spec.body ? parsePart('body', spec.body, request.body) : undefined,
+      actor,
+      request,
+      reply,
+    };
+    const result = await spec.handler(input);
+    return await answer(ctx, spec, actor, request, reply, result, wait);
+  } catch (err) {
+    // Audit what a known user was refused; unauthenticated calls name nobody and are not recorded.
+    if (spec.audit && actor) await auditError(ctx, spec.audit, actor, request, err);
+    throw err;
+  }
+}
+
+async function answer(
+  ctx: ControllerContext,
+  spec: RouteSpec,
+  actor: Actor,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  result: RouteResult,
+  wait: boolean,
+): Promise<unknown> {
+  if ('hijacked' in result) return reply;
+  const target = result.auditTarget ?? pathOf(request);
+  if ('taskId' in result) {
+    const { taskId } = result;
+    if (!wait) {
+      if (spec.audit) await ctx.audit.record({ user: actor.username, action: spec.audit, target, result: 'accepted', message: `task ${taskId} started`, taskId });
+      return reply.status(202).header('Location', `${API_PREFIX}/tasks/${taskId}`).send({ taskId });
+    }
+    const view = await ctx.tasks.wait(taskId);
+    if (view.state !== 'succeeded') {
+      const error = taskFailure(view.error, taskId);
+      if (spec.audit) {
+        await ctx.audit.record({ user: actor.username, action: spec.audit, target, ...auditOutcome(error), taskId });
+        audited.add(error);
+      }
+      throw error;
+    }
+    if (spec.audit) await ctx.audit.record({ user: actor.username, action: spec.audit, target, result: 'ok', message: `task ${taskId} succeeded`, taskId });
+    return reply.status(200).send(view);
+  }
+  if (spec.audit) await ctx.audit.record({ user: actor.username, action: spec.audit, target, result: 'ok' });
+  const status = result.status ?? 200;
+  return status === 204 ? reply.status(204).send() : reply.status(status).send(result.body);
+}
+
+// Errors already recorded with their task's outcome.
+const audited = new WeakSet<object>();
+
+const pathOf = (request: FastifyRequest): string => request.url.split('?')[0] ?? request.url;
+
+function taskFailure(error: TaskView['error'], taskId: string): GrappeError {
+  const e = error ?? { code: 'internal', kind: 'internal', message: `task ${taskId} ended without a result` };
+  return grappeErrorFrom({ ...e, details: { ...e.details, taskId } });
+}
+
+function auditOutcome(err: unknown): { result: 'refused' | 'failed'; message: string } {
+  const { status, error } = toHttpError(err);
+  return { result: status < 500 ? 'refused' : 'failed', message: error.message };
+}
+
+async function auditError(ctx: ControllerContext, action: string, actor: Actor, request: FastifyRequest, err: unknown): Promise<void> {
+  if (typeof err === 'object' && err !== null && audited.has(err)) return;
+  try {
+    await ctx.audit.record({ user: actor.username, action, target: pathOf(request), ...auditOutcome(err) });
+  } catch (auditErr) {
+    request.log.error({ err: auditErr }, 'could not write an audit record');
+  }
+}

@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSqliteStore } from '../../store/sqlite-store.ts';
+import { SeqLog, padSeq } from './seq-log.ts';
+
+test('a ring keeps the last N records, numbered without gaps even when appends race', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'grappe-seq-'));
+  const store = openSqliteStore(join(dir, 'db'));
+  try {
+    const ring = new SeqLog<{ n: number }>(store, { name: 'ring', keyOf: (s) => `/ring/${padSeq(s)}`, keep: 5 });
+    const appended = await Promise.all(Array.from({ length: 12 }, () => ring.append((seq) => ({ n: seq * 10 }))));
+    assert.deepEqual(appended.map((a) => a.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    assert.equal(await ring.latestSeq(), 12);
+    assert.equal((await store.list('/ring/')).length, 5);
+    assert.deepEqual((await ring.newest(3)).map((r) => r.n), [120, 110, 100]);
+    assert.deepEqual((await ring.newest(10, 10)).map((r) => r.n), [120, 110]);
+    assert.deepEqual((await ring.after(0, 100)).map((r) => r.n), [80, 90, 100, 110, 120]);
+    assert.deepEqual((await ring.after(9, 2)).map((r) => r.n), [100, 110]);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
