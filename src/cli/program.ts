@@ -1,0 +1,32 @@
+// The `grappe` command tree. Built around a Runtime so tests can run it with fake terminals.
+import { Command } from 'commander';
+import { registerAudit } from './commands/audit.command.ts';
+import { registerController } from './commands/controller.command.ts';
+import { registerEvents } from './commands/events.command.ts';
+import { registerHost } from './commands/host.command.ts';
+import { registerInit } from './commands/init.command.ts';
+import { registerLogin } from './commands/login.command.ts';
+import { registerSubnet } from './commands/subnet.command.ts';
+import { registerTask } from './commands/task.command.ts';
+import type { Runtime } from './runtime.ts';
+import { cliVersion } from './version.ts';
+
+export function buildProgram(rt: Runtime): Command {
+  const program = new Command('grappe')
+    .description('Grappe: a virtualization cluster manager')
+    .version(cliVersion(), '-V, --version')
+    // Errors come back to runCli as exceptions, so the exit code is chosen in one place.
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => rt.stdout.write(s), writeErr: (s) => rt.stderr.write(s) })
+    .showHelpAfterError('(add --help for usage)')
+    .showSuggestionAfterError(true);
+  registerInit(program, rt);
+  registerController(program, rt);
+  registerLogin(program, rt);
+  registerHost(program, rt);
+  registerSubnet(program, rt);
+  registerTask(program, rt);
+  registerAudit(program, rt);
+  registerEvents(program, rt);
+  return program;
+}
