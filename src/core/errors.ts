@@ -1,5 +1,5 @@
 // The one catalog of coded errors. Every refusal in Grappe is one of these; the controller maps
-// `kind` to an HTTP status in one place (src/controller/http/error-mapping.ts).
+// `kind` to an HTTP status in one place (src/controller/platform/error-mapping.ts).
 // Messages say what was refused and why, so the CLI and UI can show them as they are.
 
 export const ERROR_KINDS = {

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Runs Grappe on this machine: installs what it needs, starts a controller (embedded SQLite store) and a
+# demo pool of 3 hosts (1 storage, 2 processing), each a network namespace running a real agent, adds them
+# through the CLI (changing the factory-default password), configures SAN, enables them, and prints the
+# API / web address and the admin credentials. Starts from scratch each time (the demo's own data only).
+#   bash scripts/demo.sh          start (or restart) the demo
+#   bash scripts/demo.sh stop     stop the controller and remove the demo pool
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA=${GRAPPE_DEMO_DATA_DIR:-/var/lib/grappe-demo}
+PORT=${GRAPPE_DEMO_PORT:-8443}
+grappe() { node bin/grappe "$@"; }
+
+stop_demo() {
+  if [ -f "$DATA/controller.pid" ]; then kill "$(cat "$DATA/controller.pid")" 2>/dev/null || true; rm -f "$DATA/controller.pid"; fi
+  node --import tsx scripts/testbed.ts down --id demo >/dev/null 2>&1 || true
+}
+if [ "${1:-}" = stop ]; then stop_demo; echo "demo stopped"; exit 0; fi
+
+bash scripts/install.sh
+stop_demo
+rm -rf "$DATA"; mkdir -p "$DATA"; chmod 700 "$DATA"
+
+admin_password=$(openssl rand -base64 18 | tr -d '/+=' | cut -c1-20)
+host_password=$(openssl rand -base64 18 | tr -d '/+=' | cut -c1-16)
+grappe init --data-dir "$DATA/controller" --name demo --password "$admin_password" \
+  --url "https://127.0.0.1:$PORT" >/dev/null
+(umask 077; printf 'admin\n%s\n' "$admin_password" > "$DATA/admin-credentials")
+
+echo "starting the demo pool (3 network-namespace hosts with real agents)…"
+node --import tsx scripts/testbed.ts up --id demo --hosts storage:1,processing:2 > "$DATA/testbed.json"
+
+nohup node bin/grappe controller start --data-dir "$DATA/controller" --port "$PORT" > "$DATA/controller.log" 2>&1 &
+echo $! > "$DATA/controller.pid"
+for _ in $(seq 1 50); do
+  if node -e "require('https').get({host:'127.0.0.1',port:$PORT,path:'/api/v1/health',rejectUnauthorized:false},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"; then break; fi
+  sleep 0.2
+done
+grappe login --user admin --password "$admin_password" >/dev/null
+
+# Hosts from the testbed's description: name purpose lanIp sanIp sanNic
+node -e '
+  const t = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  for (const h of t.hosts) console.log([h.name, h.purpose, h.lanIp, h.sanIp, h.nics.san].join(" "));
+' "$DATA/testbed.json" | while read -r name purpose lan san sannic; do
+  echo "adding $purpose host $name ($lan)…"
+  grappe host add --purpose "$purpose" --name "$name" --address "$lan" --password grappe --new-password "$host_password" >/dev/null
+  if [ "$purpose" = processing ]; then
+    grappe host maintenance "$name" >/dev/null
+    grappe host nic edit "$name" "$sannic" --subnet SAN --ip "$san" >/dev/null
+  fi
+  grappe host enable "$name" >/dev/null
+done
+grappe host list
+
+cat <<MSG
+
+Grappe is running.
+  API and web UI:  https://127.0.0.1:$PORT/   (OpenAPI: https://127.0.0.1:$PORT/api/v1/openapi.json)
+  admin user:      admin
+  admin password:  $admin_password     (also in $DATA/admin-credentials)
+  host password:   $host_password      (set on the demo hosts in place of the factory default)
+  CLI:             npx grappe host list     (already logged in)
+  stop the demo:   bash scripts/demo.sh stop
+MSG

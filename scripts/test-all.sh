@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh Debian machine: installs what is needed, then runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install.sh
+npm run -s typecheck
+bash scripts/test.sh all
