@@ -2,66 +2,14 @@
 // started with `grappe controller start --port 0`, and (when the agent exists) a real connector
 // listening on 127.0.0.31.
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { agentMain, cliMain as main, createCliSession } from '../../test/support/cli-session.ts';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const main = join(repo, 'src', 'cli', 'main.ts');
-const agentMain = join(repo, 'src', 'agent', 'main.ts');
-const dir = mkdtempSync(join(tmpdir(), 'grappe-cli-it-'));
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  GRAPPE_CONFIG: join(dir, 'config', 'cli.json'),
-  GRAPPE_DATA_DIR: join(dir, 'data'),
-  NO_COLOR: '1',
-};
-delete env['GRAPPE_URL'];
-delete env['GRAPPE_TOKEN'];
-
-interface Result {
-  code: number;
-  out: string;
-  err: string;
-}
-
-function grappe(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', main, ...args], { cwd: repo, env: { ...env, ...extraEnv }, timeout: 60_000 }, (error, out, err) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, out, err });
-    });
-  });
-}
-
-/** Starts a long-running child and resolves with the first match of `pattern` in its stdout. */
-function startChild(args: string[], pattern: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`no ${pattern} from ${args.join(' ')} within 30 s:\n${out}\n${err}`)), 30_000);
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const match = out.match(pattern);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, match });
-      }
-    });
-    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${args.join(' ')} exited with ${code}:\n${out}\n${err}`));
-    });
-  });
-}
-
-const children: ChildProcess[] = [];
+const session = createCliSession('grappe-cli-it-');
+const { dir, env, grappe, startChild } = session;
 let adminPassword = '';
 let controller: ChildProcess;
 let url = '';
@@ -77,10 +25,7 @@ before(async () => {
   url = started.match[1]!;
 });
 
-after(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => session.close());
 
 test('init printed the password once and wrote a private CLI config without a token', () => {
   assert.ok(adminPassword.length >= 12);

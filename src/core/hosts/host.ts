@@ -40,26 +40,25 @@ export interface HostFacts {
 
 /** Why `action` is impossible on `host` right now, or undefined when it is possible. */
 export function whyNot(host: HostFacts, action: HostAction): { code: string; message: string; details: Record<string, unknown> } | undefined {
+  // Purpose comes first: a storage host can never be removed, whatever its state, so say that.
+  if (action === 'remove' && host.purpose !== 'processing') {
+    return {
+      code: 'removeRefused',
+      message: `cannot remove host '${host.name}': only processing hosts can be removed, and it is a ${host.purpose} host`,
+      details: { purpose: host.purpose },
+    };
+  }
   const rule = ALLOWED[action];
   if (!rule.from.includes(host.state)) {
     const e = errors.incorrectState(`host '${host.name}'`, host.state, action, rule.needs);
     return { code: e.code, message: e.message, details: e.details };
   }
-  if (action === 'remove') {
-    if (host.purpose !== 'processing') {
-      return {
-        code: 'removeRefused',
-        message: `cannot remove host '${host.name}': only processing hosts can be removed, and it is a ${host.purpose} host`,
-        details: { purpose: host.purpose },
-      };
-    }
-    if (host.guestCount > 0) {
-      return {
-        code: 'hostHasGuests',
-        message: `cannot remove host '${host.name}': it still holds ${host.guestCount} guest(s); move them to another processing host first`,
-        details: { guests: host.guestCount },
-      };
-    }
+  if (action === 'remove' && host.guestCount > 0) {
+    return {
+      code: 'hostHasGuests',
+      message: `cannot remove host '${host.name}': it still holds ${host.guestCount} guest(s); move them to another processing host first`,
+      details: { guests: host.guestCount },
+    };
   }
   return undefined;
 }
