@@ -5,6 +5,7 @@
 
 import http from 'node:http';
 import https from 'node:https';
+import { gunzipSync } from 'node:zlib';
 
 export interface HttpClientOptions {
   /** e.g. 'https://127.0.0.1:8443' */
@@ -19,6 +20,8 @@ export interface HttpClientOptions {
   maxSockets?: number;
   /** Per-request bound, ms (default 10 s). */
   timeoutMs?: number;
+  /** Ask for gzip (as browsers and `curl --compressed` do) and inflate the answer before it counts as done. */
+  gzip?: boolean;
 }
 
 export interface HttpResponse {
@@ -58,7 +61,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     },
     request(method, path, body, extraHeaders = {}) {
       const payload = body === undefined ? undefined : JSON.stringify(body);
-      const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
+      const headers: Record<string, string> = { accept: 'application/json', ...(options.gzip ? { 'accept-encoding': 'gzip' } : {}), ...extraHeaders };
       if (token !== undefined) headers.authorization = `Bearer ${token}`;
       if (payload !== undefined) {
         headers['content-type'] = 'application/json';
@@ -68,9 +71,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         const req = send(new URL(path, base), { method, headers, agent, timeout: timeoutMs }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
-          );
+          res.on('end', () => {
+            try {
+              const raw = Buffer.concat(chunks);
+              const inflated = res.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+              resolve({ status: res.statusCode ?? 0, headers: res.headers, body: inflated.toString('utf8') });
+            } catch (e) {
+              reject(e instanceof Error ? e : new Error(String(e)));
+            }
+          });
           res.on('error', reject);
         });
         req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no response within ${timeoutMs} ms`)));

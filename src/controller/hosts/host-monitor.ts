@@ -1,0 +1,154 @@
+// The host monitor: every interval, each host is checked on its own (a slow or dead host never
+// delays the others; a host whose previous check still runs is skipped this round). It measures the
+// three indicators, refreshes the inventory, and writes to the store only what changed.
+import { isGrappeError } from '../../core/errors.ts';
+import { sanConfigured, sameIndicators, storageIndicator, type Indicators } from '../../core/hosts/indicators.ts';
+import type { SubnetRef } from '../../core/hosts/nic-rules.ts';
+import { isoAt } from '../platform/clock.ts';
+import type { ControllerContext } from '../platform/types.ts';
+import { listSubnets } from '../subnets/subnet-store.ts';
+import { agentFor } from './agent-link.ts';
+import { emitHostEvent } from './host-events.ts';
+import { stripUptime, type HostRecord, type StoredInventory } from './host-record.ts';
+import { hostsRuntime, type HostsRuntime } from './hosts-runtime.ts';
+
+const CONNECT_TIMEOUT_MS = 2000;
+const AGENT_TIMEOUT_MS = 4000;
+const PROBE_TIMEOUT_MS = 2000;
+
+interface StorageTarget {
+  readonly name: string;
+  readonly address: string; // its SAN address
+  readonly port: number;
+}
+
+/** Storage hosts with a SAN address: what processing hosts must reach over the SAN. */
+function storageTargets(hosts: readonly HostRecord[]): StorageTarget[] {
+  const out: StorageTarget[] = [];
+  for (const h of hosts) {
+    if (h.purpose !== 'storage') continue;
+    const san = Object.values(h.attachments).find((a) => a.subnet === 'SAN');
+    if (san) out.push({ name: h.name, address: san.ip, port: h.port });
+  }
+  return out;
+}
+
+async function storageAnswers(ctx: ControllerContext, host: HostRecord, targets: readonly StorageTarget[]): Promise<boolean> {
+  const agent = agentFor(ctx, host, AGENT_TIMEOUT_MS);
+  for (const t of targets) {
+    const r = await agent.probe({ address: t.address, port: t.port, timeoutMs: PROBE_TIMEOUT_MS }).catch(() => undefined);
+    if (r?.reachable) return true;
+  }
+  return false;
+}
+
+export async function checkHost(
+  ctx: ControllerContext,
+  rt: HostsRuntime,
+  host: HostRecord,
+  subnets: readonly SubnetRef[],
+  targets: readonly StorageTarget[],
+  tcpAccepts: (address: string, port: number, timeoutMs: number) => Promise<boolean>,
+): Promise<void> {
+  const connected = await tcpAccepts(host.address, host.port, CONNECT_TIMEOUT_MS);
+  let inventory: StoredInventory | undefined;
+  if (connected) {
+    inventory = await agentFor(ctx, host, AGENT_TIMEOUT_MS)
+      .inventory()
+      .then(stripUptime)
+      .catch(() => undefined);
+  }
+  const san = Object.values(host.attachments).find((a) => a.subnet === 'SAN');
+  const sanOk = sanConfigured(san, subnets.find((s) => s.name === 'SAN'));
+  const answered = host.purpose === 'processing' && sanOk && inventory !== undefined && (await storageAnswers(ctx, host, targets));
+  const indicators: Indicators = {
+    connection: connected ? 'green' : 'red',
+    connector: inventory ? 'green' : 'red',
+    storage: storageIndicator(host.purpose, sanOk, answered),
+  };
+  const now = isoAt(ctx.clock);
+  if (inventory) rt.views.seen(host.id, now);
+
+  const current = rt.cache.get(host.id);
+  if (!current) return; // removed meanwhile
+  const indicatorsChanged = !sameIndicators(current.indicators, indicators);
+  const inventoryChanged = inventory !== undefined && JSON.stringify(inventory) !== JSON.stringify(current.inventory);
+  if (!indicatorsChanged && !inventoryChanged) return;
+  const updated = await rt.repo.mutate(host.id, (r) => ({
+    ...r,
+    indicators,
+    inventory: inventory ?? r.inventory,
+    lastSeenAt: rt.views.lastSeenAt(host.id) ?? r.lastSeenAt,
+  }));
+  if (indicatorsChanged) {
+    const red = (Object.keys(indicators) as (keyof Indicators)[]).filter((k) => indicators[k] === 'red');
+    await emitHostEvent(
+      ctx,
+      'host.indicators',
+      updated,
+      `host '${host.name}': connection ${indicators.connection}, connector ${indicators.connector}, storage ${indicators.storage}`,
+      { indicators, previous: current.indicators },
+      red.length > 0 ? 'warning' : 'info',
+    );
+  }
+}
+
+/**
+ * Starts the loop; the returned function stops it and waits for checks in flight. Each round spreads
+ * its hosts' checks over the interval, so 1,000 hosts do not open 1,000 connections in one burst and
+ * stall the API for everyone.
+ */
+export function startHostMonitor(ctx: ControllerContext, tcpAccepts: (address: string, port: number, timeoutMs: number) => Promise<boolean>): () => Promise<void> {
+  const interval = ctx.settings.monitorIntervalMs;
+  const inFlight = new Map<number, Promise<void>>();
+  const scheduled = new Set<NodeJS.Timeout>();
+  let stopped = false;
+  let round: Promise<void> | undefined;
+
+  const launch = (rt: HostsRuntime, host: HostRecord, subnets: readonly SubnetRef[], targets: readonly StorageTarget[]): void => {
+    if (stopped || inFlight.has(host.id)) return;
+    const check = checkHost(ctx, rt, host, subnets, targets, tcpAccepts)
+      .catch((err: unknown) => {
+        // A lost race with a removal or a store hiccup: the next round tries again.
+        if (!isGrappeError(err) || err.code !== 'noSuchHost') process.emitWarning(`host monitor: checking '${host.name}' failed: ${String(err)}`);
+      })
+      .finally(() => inFlight.delete(host.id));
+    inFlight.set(host.id, check);
+  };
+
+  const runRound = async (): Promise<void> => {
+    const rt = await hostsRuntime(ctx);
+    const hosts = rt.cache.all();
+    if (hosts.length === 0) return;
+    const subnets = await listSubnets(ctx.store);
+    const targets = storageTargets(hosts);
+    const spread = hosts.length > 1 ? (interval * 0.8) / hosts.length : 0;
+    hosts.forEach((host, i) => {
+      if (i === 0 || spread === 0) return launch(rt, host, subnets, targets);
+      const t = setTimeout(() => {
+        scheduled.delete(t);
+        launch(rt, host, subnets, targets);
+      }, i * spread);
+      scheduled.add(t);
+    });
+  };
+
+  const timer = setInterval(() => {
+    if (round) return; // listing/scheduling only; the checks themselves run detached
+    round = runRound()
+      .catch((err: unknown) => process.emitWarning(`host monitor round failed: ${String(err)}`))
+      .finally(() => {
+        round = undefined;
+      });
+  }, interval);
+  timer.unref();
+
+  return async () => {
+    stopped = true;
+    clearInterval(timer);
+    for (const t of scheduled) clearTimeout(t);
+    scheduled.clear();
+    await round;
+    await Promise.allSettled([...inFlight.values()]);
+  };
+}

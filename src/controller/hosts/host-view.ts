@@ -1,0 +1,35 @@
+// Assembles the API's hostView from a record, its guests' totals and the shipped agent version.
+import type { HostView } from '../../contract/host.contract.ts';
+import { availableActions } from '../../core/hosts/host.ts';
+import { nicTable } from '../../core/hosts/nic-rules.ts';
+import { isOlderVersion } from '../../core/hosts/version-compare.ts';
+import type { GuestTotals } from './host-cache.ts';
+import type { HostRecord } from './host-record.ts';
+
+export function toHostView(r: HostRecord, guests: GuestTotals, shippedAgentVersion: string): HostView {
+  const inv = r.inventory;
+  const agentVersion = inv?.agentVersion ?? null;
+  return {
+    id: r.id,
+    name: r.name,
+    purpose: r.purpose,
+    state: r.state,
+    address: r.address,
+    port: r.port,
+    storageLocation: r.storageLocation,
+    servicePool: r.servicePool,
+    syslog: { enabled: r.syslog.enabled, address: r.syslog.address },
+    indicators: { ...r.indicators },
+    agentVersion,
+    updateAvailable: agentVersion !== null && isOlderVersion(agentVersion, shippedAgentVersion),
+    guests: guests.count,
+    cpu: { allocated: guests.cpu, total: inv?.cpu.count ?? 0 },
+    memoryMiB: { allocated: guests.memoryMiB, total: inv?.memoryMiB ?? 0 },
+    hardware: inv ? { cpuModel: inv.cpu.model, os: inv.os.name, kernel: inv.os.kernel, arch: inv.os.arch } : null,
+    hypervisor: inv ? { ...inv.hypervisor } : null,
+    nics: nicTable(inv?.nics ?? [], r.attachments) as HostView['nics'],
+    actions: availableActions({ name: r.name, purpose: r.purpose, state: r.state, guestCount: guests.count }),
+    lastSeenAt: r.lastSeenAt,
+    createdAt: r.createdAt,
+  };
+}

@@ -1,0 +1,20 @@
+// The hosts module (seed 000, SPEC §1–§2): host lifecycle and NIC routes, plus the monitor loop.
+import type { ControllerModule } from '../platform/types.ts';
+import { hostTaskRoutes } from './host-task.routes.ts';
+import { hostRoutes } from './host.routes.ts';
+import { startHostMonitor } from './host-monitor.ts';
+import { hostsRuntime } from './hosts-runtime.ts';
+import { nicRoutes } from './nic.routes.ts';
+import { tcpAccepts } from './tcp-check.ts';
+
+export const hostModule: ControllerModule = {
+  name: 'hosts',
+  routes: (ctx) => [...hostRoutes(ctx), ...hostTaskRoutes(ctx), ...nicRoutes(ctx)],
+  start: (ctx) => {
+    const stopMonitor = startHostMonitor(ctx, tcpAccepts);
+    return async () => {
+      await stopMonitor();
+      (await hostsRuntime(ctx)).close();
+    };
+  },
+};
