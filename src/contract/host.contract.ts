@@ -65,3 +65,12 @@ export const hostView = z.object({
   createdAt: z.string(),
 });
 export type HostView = z.infer<typeof hostView>;
+
+// GET /api/v1/hosts — the list pane / `onehost list` columns. The full view is GET /hosts/:id
+// (or the whole list with ?view=full): keeping the list lean is what lets 1,000 hosts list fast.
+export const hostSummary = hostView.pick({
+  id: true, name: true, purpose: true, state: true, address: true, guests: true, cpu: true, memoryMiB: true,
+  indicators: true, agentVersion: true, updateAvailable: true, lastSeenAt: true,
+});
+export type HostSummary = z.infer<typeof hostSummary>;
+export const hostListQuery = z.object({ view: z.enum(['summary', 'full']).default('summary') }).strict();

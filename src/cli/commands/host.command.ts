@@ -1,7 +1,7 @@
 // `grappe host …`: add, list, show, enable, maintenance, edit, remove, update-connector (+ `host nic`).
 import { Option, type Command } from 'commander';
 import { DEFAULT_AGENT_PORT } from '../../contract/agent.contract.ts';
-import { hostView } from '../../contract/host.contract.ts';
+import { hostSummary, hostView } from '../../contract/host.contract.ts';
 import { HOST_PURPOSES } from '../../core/hosts/host.ts';
 import { hostNameArg, ipv4Arg, portArg } from '../arg-parsers.ts';
 import { CliError, usageError } from '../cli-error.ts';
@@ -42,7 +42,7 @@ export function registerHost(program: Command, rt: Runtime): void {
     await withClient(rt, async (client) => {
       const res = await client.request('GET', '/hosts');
       if (opts.json) return printJson(rt, res.body);
-      rt.stdout.write(renderHostList(parseList(client, hostView, res.body, 'hosts', 'GET /hosts'), rt.color));
+      rt.stdout.write(renderHostList(parseList(client, hostSummary, res.body, 'hosts', 'GET /hosts'), rt.color));
     });
   });
 

@@ -1,5 +1,5 @@
 // Host list (`onehost list` style) and host details. Pure: views in, text out.
-import type { HostNic, HostView } from '../../contract/host.contract.ts';
+import type { HostNic, HostSummary, HostView } from '../../contract/host.contract.ts';
 import { paint } from './ansi.ts';
 import { describeIndicator, renderIndicator } from './indicators.ts';
 import { renderFields, renderTable } from './table.ts';
@@ -7,7 +7,7 @@ import { allocOf, formatMiB } from './units.ts';
 
 export const UPDATE_AVAILABLE = 'update available';
 
-export function renderHostList(hosts: readonly HostView[], color: boolean): string {
+export function renderHostList(hosts: readonly HostSummary[], color: boolean): string {
   if (hosts.length === 0) return 'No hosts yet. Add one with: grappe host add --purpose processing --address IP\n';
   const rows = hosts.map((h) => [
     String(h.id),

@@ -8,6 +8,7 @@ import { HostCache } from './host-cache.ts';
 import { hostKey, type HostRecord } from './host-record.ts';
 import { HostRepo } from './host-repo.ts';
 import { HostViews } from './host-views.ts';
+import { hostSummary } from '../../contract/host.contract.ts';
 
 const fields = (name: string, address: string): Omit<HostRecord, 'id'> => ({
   name,
@@ -67,7 +68,10 @@ test('views follow every change: repo writes, foreign writes, guests, lastSeenAt
   const { store, repo, views } = await setup();
   const a = await repo.create(fields('a', '127.0.0.1'));
   await repo.create(fields('b', '127.0.0.2'));
-  assert.deepEqual(JSON.parse(views.listJson().toString()), views.list());
+  assert.deepEqual(JSON.parse(views.listJson('full').toString()), views.list());
+  const summaries = JSON.parse(views.listJson().toString());
+  assert.deepEqual(Object.keys(summaries[0]).sort(), Object.keys(hostSummary.shape).sort(), 'the list carries the summary fields only');
+  assert.deepEqual(summaries.map((s: { name: string }) => s.name), ['a', 'b']);
   assert.equal(views.view(a.id)?.state, 'DISABLED');
 
   await repo.mutate(a.id, (r) => ({ ...r, state: 'UP' }));

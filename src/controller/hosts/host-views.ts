@@ -3,16 +3,16 @@
 // body is one cached buffer, re-joined only after a change. lastSeenAt moves on every monitor round
 // without a store write; it is kept here and laid over the cached view.
 import { gzipSync } from 'node:zlib';
-import type { HostView } from '../../contract/host.contract.ts';
+import type { HostSummary, HostView } from '../../contract/host.contract.ts';
 import type { HostCache } from './host-cache.ts';
 import { toHostView } from './host-view.ts';
 
 export class HostViews {
   private readonly built = new Map<number, HostView>();
   private readonly serialized = new Map<number, string>();
+  private readonly serializedSummary = new Map<number, string>();
   private readonly lastSeen = new Map<number, string>();
-  private listBody: Buffer | undefined;
-  private listGz: Buffer | undefined;
+  private readonly lists = new Map<ListKind, { json: Buffer; gzip?: Buffer }>();
   private readonly stop: () => void;
 
   constructor(
@@ -31,8 +31,8 @@ export class HostViews {
 
   private forget(id: number): void {
     this.serialized.delete(id);
-    this.listBody = undefined;
-    this.listGz = undefined;
+    this.serializedSummary.delete(id);
+    this.lists.clear();
   }
 
   seen(hostId: number, at: string): void {
@@ -78,22 +78,48 @@ export class HostViews {
     return out;
   }
 
-  /** The whole list as JSON array bytes, by id (bytes: no re-encoding per request). */
-  listJson(): Buffer {
-    if (this.listBody === undefined) {
-      const parts: string[] = [];
-      for (const r of this.cache.all()) {
-        const text = this.json(r.id);
-        if (text !== undefined) parts.push(text);
-      }
-      this.listBody = Buffer.from(`[${parts.join(',')}]`, 'utf8');
+  /** One host's list-pane fields as JSON text. */
+  summaryJson(hostId: number): string | undefined {
+    let text = this.serializedSummary.get(hostId);
+    if (text === undefined) {
+      const v = this.view(hostId);
+      if (!v) return undefined;
+      text = JSON.stringify(summaryOf(v));
+      this.serializedSummary.set(hostId, text);
     }
-    return this.listBody;
+    return text;
   }
 
-  /** The same, gzipped (about 30 times smaller), for clients that accept it. */
-  listGzip(): Buffer {
-    this.listGz ??= gzipSync(this.listJson(), { level: 1 });
-    return this.listGz;
+  /** The whole list as JSON array bytes, by id (bytes: no re-encoding per request). */
+  listJson(kind: ListKind = 'summary'): Buffer {
+    return this.cachedList(kind).json;
   }
+
+  /** The same, gzipped, for clients that accept it. */
+  listGzip(kind: ListKind = 'summary'): Buffer {
+    const list = this.cachedList(kind);
+    list.gzip ??= gzipSync(list.json, { level: 1 });
+    return list.gzip;
+  }
+
+  private cachedList(kind: ListKind): { json: Buffer; gzip?: Buffer } {
+    let list = this.lists.get(kind);
+    if (!list) {
+      const parts: string[] = [];
+      for (const r of this.cache.all()) {
+        const text = kind === 'summary' ? this.summaryJson(r.id) : this.json(r.id);
+        if (text !== undefined) parts.push(text);
+      }
+      list = { json: Buffer.from(`[${parts.join(',')}]`, 'utf8') };
+      this.lists.set(kind, list);
+    }
+    return list;
+  }
+}
+
+export type ListKind = 'summary' | 'full';
+
+function summaryOf(v: HostView): HostSummary {
+  const { id, name, purpose, state, address, guests, cpu, memoryMiB, indicators, agentVersion, updateAvailable, lastSeenAt } = v;
+  return { id, name, purpose, state, address, guests, cpu, memoryMiB, indicators, agentVersion, updateAvailable, lastSeenAt };
 }

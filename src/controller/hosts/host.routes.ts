@@ -1,7 +1,7 @@
 // Host routes without an agent round-trip of their own: list, show, enable, maintenance, edit, remove.
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { hostEditRequest, hostView } from '../../contract/host.contract.ts';
+import { hostEditRequest, hostListQuery, hostSummary, hostView } from '../../contract/host.contract.ts';
 import { errors } from '../../core/errors.ts';
 import { assertCan, nextState, type HostAction } from '../../core/hosts/host.ts';
 import { defineRoute } from '../platform/routes.ts';
@@ -61,14 +61,15 @@ export function hostRoutes(ctx: ControllerContext): RouteSpec[] {
     defineRoute({
       method: 'GET',
       url: '/hosts',
-      summary: 'List hosts (as onehost list: id, name, purpose, state, guests, allocated/total CPU and memory, indicators)',
+      summary: 'List hosts (as onehost list: id, name, purpose, state, guests, allocated/total CPU and memory, indicators); ?view=full for whole views',
       tags: TAGS,
-      response: z.array(hostView),
-      handler: async ({ request, reply }) => {
+      query: hostListQuery,
+      response: z.array(hostSummary),
+      handler: async ({ query, request, reply }) => {
         const views = (await hostsRuntime(ctx)).views;
-        if (!/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) return jsonText(reply, views.listJson());
+        if (!/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) return jsonText(reply, views.listJson(query.view));
         reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding');
-        return jsonText(reply, views.listGzip());
+        return jsonText(reply, views.listGzip(query.view));
       },
     }),
     defineRoute({
