@@ -10,7 +10,9 @@ const QEMU = 'qemu-system-x86_64';
 const KVM_TRIAL_MS = 2000;
 
 // /dev/kvm may exist while KVM still fails ("failed to set MSR"), so decide by trying: a QEMU
-// started paused with KVM that is still alive after a moment means KVM works.
+// started paused with KVM that is still alive after a moment means KVM works. It must try the CPU
+// model guests get under KVM (`-cpu host`): some hosts accept KVM with the default model and abort
+// with `-cpu host` (seen on our test machines).
 function tryKvm(): Promise<boolean> {
   return new Promise((resolve) => {
     let settled = false;
@@ -22,7 +24,7 @@ function tryKvm(): Promise<boolean> {
         resolve(v);
       }
     };
-    const child = spawn(QEMU, ['-accel', 'kvm', '-S', '-nodefaults', '-display', 'none', '-machine', 'q35'], { stdio: 'ignore' });
+    const child = spawn(QEMU, ['-accel', 'kvm', '-cpu', 'host', '-S', '-nodefaults', '-display', 'none', '-machine', 'q35'], { stdio: 'ignore' });
     // A paused QEMU must not outlive an agent that exits during the trial.
     const killTrial = (): void => void child.kill('SIGKILL');
     process.on('exit', killTrial);
