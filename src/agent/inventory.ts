@@ -46,7 +46,7 @@ export async function collectInventory(): Promise<Inventory> {
     memoryMiB: Math.floor(os.totalmem() / (1024 * 1024)),
     disks,
     nics,
-    os: { name, kernel: os.release(), arch: os.arch() },
+    os: { name, kernel: os.release(), arch: os.machine() // 'x86_64', as uname -m says (os.arch() would say 'x64') },
     hypervisor,
     uptimeSeconds: Math.floor(os.uptime()),
   });
