@@ -46,7 +46,8 @@ export async function collectInventory(): Promise<Inventory> {
     memoryMiB: Math.floor(os.totalmem() / (1024 * 1024)),
     disks,
     nics,
-    os: { name, kernel: os.release(), arch: os.machine() // 'x86_64', as uname -m says (os.arch() would say 'x64') },
+    // os.machine() says 'x86_64' as uname -m does (os.arch() would say 'x64').
+    os: { name, kernel: os.release(), arch: os.machine() },
     hypervisor,
     uptimeSeconds: Math.floor(os.uptime()),
   });
