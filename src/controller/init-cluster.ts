@@ -1,12 +1,12 @@
 // `grappe init`: creates a cluster in an empty data directory — CA and certificates, cluster.json,
 // the store with the admin user and the default logical subnets. All or nothing: on any failure,
 // what this call created is removed, so it can simply be run again.
+import { checkLogicalSubnets } from '../core/net/logical-subnets.ts';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { GrappeError, errors } from '../core/errors.ts';
-import { cidrContains, formatCidr, parseCidr } from '../core/net/ipv4.ts';
 import { SUBNET_NAMES, type Subnet, type SubnetName } from '../contract/subnet.contract.ts';
 import { CONTROLLER_CERT_CN, createCa, issueCert } from '../pki/pki.ts';
 import { openSqliteStore } from '../store/sqlite-store.ts';
@@ -45,24 +45,8 @@ const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](
 
 /** The logical subnets to create, checked: valid network CIDRs that do not overlap. Pure. */
 export function planSubnets(overrides: Partial<Record<SubnetName, string>> = {}): Subnet[] {
-  const subnets = SUBNET_NAMES.map((name): Subnet => {
-    const text = overrides[name] ?? DEFAULT_SUBNETS[name].cidr;
-    const cidr = parseCidr(text);
-    if (!cidr) throw errors.invalidInput(`subnet ${name}: '${text}' is not an IPv4 CIDR such as 198.18.0.0/24`, { subnet: name });
-    if (formatCidr(cidr) !== text) {
-      throw errors.invalidInput(`subnet ${name}: '${text}' is not a network address (did you mean ${formatCidr(cidr)}?)`, { subnet: name });
-    }
-    return { name, cidr: text, description: DEFAULT_SUBNETS[name].description };
-  });
-  for (const a of subnets) {
-    for (const b of subnets) {
-      const ca = parseCidr(a.cidr)!;
-      const cb = parseCidr(b.cidr)!;
-      if (a.name < b.name && (cidrContains(ca, cb.network) || cidrContains(cb, ca.network))) {
-        throw errors.invalidInput(`subnets ${a.name} (${a.cidr}) and ${b.name} (${b.cidr}) overlap; each logical subnet needs its own range`);
-      }
-    }
-  }
+  const subnets = SUBNET_NAMES.map((name): Subnet => ({ name, cidr: overrides[name] ?? DEFAULT_SUBNETS[name].cidr, description: DEFAULT_SUBNETS[name].description }));
+  checkLogicalSubnets(subnets);
   return subnets;
 }
 

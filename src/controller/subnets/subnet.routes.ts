@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { subnet, subnetEdit, subnetName } from '../../contract/subnet.contract.ts';
 import { errors } from '../../core/errors.ts';
 import { nicsOutside } from '../../core/hosts/nic-rules.ts';
+import { checkLogicalSubnets } from '../../core/net/logical-subnets.ts';
 import { hostKey } from '../hosts/host-record.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import { defineRoute } from '../platform/routes.ts';
@@ -36,6 +37,8 @@ export function subnetRoutes(ctx: ControllerContext): RouteSpec[] {
         const rt = await hostsRuntime(ctx);
         for (let attempt = 0; attempt < 5; attempt++) {
           const { subnet: current, modRevision } = await getSubnet(ctx.store, params.name);
+          const others = (await listSubnets(ctx.store)).filter((s) => s.name !== params.name);
+          checkLogicalSubnets([...others, { name: params.name, cidr: body.cidr }]);
           const hosts = rt.cache.all();
           const stranded = nicsOutside(params.name, body.cidr, hosts);
           if (stranded.length > 0) {
