@@ -5,41 +5,12 @@ import { delimiter, join } from 'node:path';
 import type { Inventory } from '../contract/agent.contract.ts';
 import { parseQemuVersion } from './inventory-parse.ts';
 import { runCommand } from './run-command.ts';
+import { kvmWorks } from './drivers/accel-probe.ts';
 
 const QEMU = 'qemu-system-x86_64';
-const KVM_TRIAL_MS = 2000;
-
-// /dev/kvm may exist while KVM still fails ("failed to set MSR"), so decide by trying: a QEMU
-// started paused with KVM that is still alive after a moment means KVM works. It must try the CPU
-// model guests get under KVM (`-cpu host`): some hosts accept KVM with the default model and abort
-// with `-cpu host` (seen on our test machines).
-function tryKvm(): Promise<boolean> {
-  return new Promise((resolve) => {
-    let settled = false;
-    const done = (v: boolean): void => {
-      if (!settled) {
-        settled = true;
-        clearTimeout(timer);
-        process.off('exit', killTrial);
-        resolve(v);
-      }
-    };
-    const child = spawn(QEMU, ['-accel', 'kvm', '-cpu', 'host', '-S', '-nodefaults', '-display', 'none', '-machine', 'q35'], { stdio: 'ignore' });
-    // A paused QEMU must not outlive an agent that exits during the trial.
-    const killTrial = (): void => void child.kill('SIGKILL');
-    process.on('exit', killTrial);
-    child.on('error', () => done(false));
-    child.on('exit', () => done(false));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      done(true);
-    }, KVM_TRIAL_MS);
-  });
-}
-
-let kvmAnswer: Promise<boolean> | undefined;
-/** Tried once per process: the answer does not change while the agent runs. */
-export const kvmUsable = (): Promise<boolean> => (kvmAnswer ??= tryKvm());
+// Whether KVM really works is decided by the QEMU driver's own trial (drivers/accel-probe.ts), with
+// the very CPU arguments guests get, so the inventory and the VMs never disagree.
+export const kvmUsable = kvmWorks;
 
 async function onPath(binary: string): Promise<boolean> {
   const dirs = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/local/sbin'];

@@ -73,8 +73,8 @@ const EXT_USAGES: Record<CertUsage, string[]> = {
   both: [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth],
 };
 
-/** A new cluster CA, valid 10 years. */
-export async function createCa(commonName: string): Promise<CertAndKey> {
+/** A self-signed certificate with a fresh key pair, valid 10 years. */
+async function createSelfSigned(commonName: string, extensions: (keys: CryptoKeyPair) => Promise<x509.Extension[]>): Promise<CertAndKey> {
   const keys = await newKeys();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: newSerial(),
@@ -82,13 +82,18 @@ export async function createCa(commonName: string): Promise<CertAndKey> {
     ...validity(3650),
     signingAlgorithm: ALG,
     keys,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-    ],
+    extensions: await extensions(keys),
   });
   return { certPem: cert.toString('pem'), keyPem: await exportKeyPem(keys.privateKey) };
+}
+
+/** A new cluster CA, valid 10 years. */
+export function createCa(commonName: string): Promise<CertAndKey> {
+  return createSelfSigned(commonName, async (keys) => [
+    new x509.BasicConstraintsExtension(true, 0, true),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+  ]);
 }
 
 /** A leaf certificate signed by `ca` (default validity: 5 years). */
@@ -117,22 +122,13 @@ export async function issueCert(ca: CertAndKey, opts: IssueOptions): Promise<Cer
 }
 
 /** A self-signed server certificate: the agent's identity before it joins a cluster. */
-export async function selfSigned(commonName: string, ipAddresses: string[] = []): Promise<CertAndKey> {
-  const keys = await newKeys();
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: newSerial(),
-    name: nameOf(commonName),
-    ...validity(3650),
-    signingAlgorithm: ALG,
-    keys,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement, true),
-      new x509.ExtendedKeyUsageExtension(EXT_USAGES.server),
-      ...sanExtension(ipAddresses, []),
-    ],
-  });
-  return { certPem: cert.toString('pem'), keyPem: await exportKeyPem(keys.privateKey) };
+export function selfSigned(commonName: string, ipAddresses: string[] = []): Promise<CertAndKey> {
+  return createSelfSigned(commonName, async () => [
+    new x509.BasicConstraintsExtension(false, undefined, true),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement, true),
+    new x509.ExtendedKeyUsageExtension(EXT_USAGES.server),
+    ...sanExtension(ipAddresses, []),
+  ]);
 }
 
 /** SHA-256 fingerprint as openssl prints it: upper-case hex pairs joined by colons. */
