@@ -1,0 +1,59 @@
+// The QEMU command line for a VM spec. Pure: the driver adds nothing to it but the binary.
+import type { VmSpec } from './vm-spec.ts';
+
+export type Accel = 'kvm' | 'tcg';
+
+export interface VmPaths {
+  dir: string;
+  pidfile: string;
+  qmp: string;
+  /** A second QMP monitor for long conversations (events, migration): QEMU serves one client per monitor. */
+  qmpLong: string;
+  serial: string;
+  serialLog: string;
+  spec: string;
+}
+
+export const QEMU_BINARY = 'qemu-system-x86_64';
+export const DEFAULT_CMDLINE = 'console=ttyS0 quiet';
+/** The CPU model under KVM; the KVM probe uses the same, so its answer holds for real VMs. */
+export const KVM_CPU_ARGS = ['-cpu', 'host'] as const;
+
+// QEMU option values use ',' as separator: a literal comma is written twice.
+const optValue = (v: string): string => v.replaceAll(',', ',,');
+
+/** `-name guest=ID`: the marker that lets a restarted agent tell our QEMU processes apart. */
+export const nameMarker = (id: string): string => `guest=${id}`;
+
+export function qemuArgs(spec: VmSpec, paths: VmPaths, accel: Accel): string[] {
+  const args = [
+    '-name', `${nameMarker(spec.id)},debug-threads=on`,
+    '-accel', accel,
+    '-machine', 'q35',
+    ...(accel === 'kvm' ? KVM_CPU_ARGS : []),
+    '-m', String(spec.memoryMiB),
+    '-smp', String(spec.vcpus),
+    '-nodefaults', '-no-user-config', '-display', 'none',
+    // Detached from the agent: its own session, survives the agent's restart or update.
+    '-daemonize', '-pidfile', paths.pidfile,
+    '-qmp', `unix:${optValue(paths.qmp)},server=on,wait=off`,
+    '-qmp', `unix:${optValue(paths.qmpLong)},server=on,wait=off`,
+    // The log keeps the console history, so a restarted agent's console relay has scrollback.
+    '-chardev', `socket,id=serial0,path=${optValue(paths.serial)},server=on,wait=off,logfile=${optValue(paths.serialLog)},logappend=on`,
+    '-serial', 'chardev:serial0',
+  ];
+  if (spec.kernel !== undefined) {
+    args.push('-kernel', spec.kernel, '-append', spec.cmdline ?? DEFAULT_CMDLINE);
+    if (spec.initrd !== undefined) args.push('-initrd', spec.initrd);
+  }
+  spec.disks.forEach((d, i) => {
+    args.push('-drive', `file=${optValue(d.path)},format=${d.format},if=virtio,cache=none,id=disk${i}`);
+  });
+  return args;
+}
+
+/** QEMU's own complaint, without the binary-name prefix it adds to every line. */
+export function qemuFailureReason(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.replace(/^qemu-system-[a-z0-9_]+: /, '').trim()).filter(Boolean);
+  return lines.join('; ') || 'QEMU exited without a message';
+}
