@@ -5,8 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # qemu/lxc/tgt/busybox: the hypervisor and storage stack the agent drives and reports on;
-# iproute2/iputils-ping: the agent's network driver and the testbed; openssl: certificate inspection.
-packages=(qemu-system-x86 qemu-utils lxc tgt busybox-static cpio iproute2 iputils-ping openssl ca-certificates)
+# iproute2/iputils-ping: the agent's network driver and the testbed; openssl: certificate inspection;
+# dosfstools/mtools/syslinux: the bootable tiny disk image, built without mounting anything.
+packages=(qemu-system-x86 qemu-utils lxc tgt busybox-static cpio iproute2 iputils-ping openssl ca-certificates
+  dosfstools mtools syslinux syslinux-common)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
