@@ -1,6 +1,7 @@
-// Builds the two bundles Grappe runs from:
+// Builds what Grappe runs from:
 //   dist/grappe.mjs        the CLI, which also starts the controller (npm packages stay external)
 //   dist/grappe-agent.mjs  the agent ("connector"): one self-contained file, pushed to hosts as is
+//   web/dist/              the web UI the controller serves at /
 // Options: --agent-version V --agent-out PATH builds an agent that reports version V (used by tests
 // and the demo to stand up an older connector that the controller then updates).
 import { build } from 'esbuild';
@@ -26,6 +27,7 @@ await build({
   define: { __GRAPPE_AGENT_VERSION__: JSON.stringify(agentVersion) },
 });
 if (!values['agent-only']) {
+  await import('./build-web.mjs'); // the web UI, into web/dist
   await build({
     ...common,
     entryPoints: ['src/cli/main.ts'],

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Grappe needs on a Debian 12 machine (run as root): system packages, npm packages, the build.
 # Safe to run again: it skips what is already there.
+#   --with-test-tools   also what the tests need (Chromium, driven by playwright-core for the browser tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,7 @@ cd "$(dirname "$0")/.."
 # dosfstools/mtools/syslinux: the bootable tiny disk image, built without mounting anything.
 packages=(qemu-system-x86 qemu-utils lxc tgt busybox-static cpio iproute2 iputils-ping openssl ca-certificates
   dosfstools mtools syslinux syslinux-common)
+[ "${1:-}" = --with-test-tools ] && packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

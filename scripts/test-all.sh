@@ -2,6 +2,6 @@
 # The whole test suite on a fresh Debian machine: installs what is needed, then runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install.sh
+bash scripts/install.sh --with-test-tools
 npm run -s typecheck
 bash scripts/test.sh all

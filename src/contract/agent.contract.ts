@@ -5,8 +5,7 @@
 import { z } from 'zod';
 import { ipv4 } from './common.ts';
 
-export const DEFAULT_AGENT_PORT = 4433;
-export const FACTORY_DEFAULT_PASSWORD = 'grappe';
+export { DEFAULT_AGENT_PORT, FACTORY_DEFAULT_PASSWORD } from './agent-constants.ts';
 
 export const AGENT_PATHS = {
   hello: '/agent/v1/hello', // GET, no auth

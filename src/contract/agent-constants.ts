@@ -1,0 +1,3 @@
+// Agent constants with no schema around them, so the browser bundle can import them without zod.
+export const DEFAULT_AGENT_PORT = 4433;
+export const FACTORY_DEFAULT_PASSWORD = 'grappe';

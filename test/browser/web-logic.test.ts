@@ -1,0 +1,47 @@
+// The web UI's pure pieces (no browser): formatting, the events list, and action verdicts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { EventView } from '../../src/contract/event.contract.ts';
+import type { HostView } from '../../src/contract/host.contract.ts';
+import { availableActions } from '../../src/core/hosts/host.ts';
+import { verdictOf } from '../../web/src/ui/action-verdict.ts';
+import { formatAllocation, formatMiB, indicatorTitle, percent } from '../../web/src/ui/format.ts';
+import { addEvent, MAX_EVENTS } from '../../web/src/state/store.ts';
+
+test('memory and allocations read as an admin expects', () => {
+  assert.equal(formatMiB(512), '512 MiB');
+  assert.equal(formatMiB(24064), '23.5 GiB');
+  assert.equal(formatMiB(3 * 1024 * 1024), '3.0 TiB');
+  assert.equal(formatAllocation(2, 8), '2 / 8');
+  assert.equal(formatAllocation(1024, 2048, formatMiB), '1.0 GiB / 2.0 GiB');
+  assert.equal(percent(0.456), '46%');
+  assert.equal(percent(3), '100%');
+  assert.equal(indicatorTitle('Storage', 'n/a'), 'Storage: not applicable');
+  assert.equal(indicatorTitle('Connector', 'red'), 'Connector: failing');
+});
+
+const event = (seq: number): EventView => ({ seq, at: '2026-01-01T00:00:00Z', type: 'host.state', severity: 'info', subject: 'host:1', message: `e${seq}` });
+
+test('events stay newest first, without duplicates, and bounded', () => {
+  let events: EventView[] = [];
+  for (const seq of [1, 3, 2, 3]) events = addEvent(events, event(seq));
+  assert.deepEqual(events.map((e) => e.seq), [3, 2, 1]);
+  for (let seq = 4; seq < MAX_EVENTS + 10; seq++) events = addEvent(events, event(seq));
+  assert.equal(events.length, MAX_EVENTS);
+  assert.equal(events[0]?.seq, MAX_EVENTS + 9);
+});
+
+function host(state: HostView['state'], updateAvailable: boolean): Pick<HostView, 'name' | 'actions' | 'updateAvailable' | 'agentVersion'> {
+  return { name: 'proc1', updateAvailable, agentVersion: '0.1.0', actions: availableActions({ name: 'proc1', purpose: 'processing', state, guestCount: 0 }) };
+}
+
+test('action verdicts: the state reason first, then "nothing to update" for the connector', () => {
+  assert.deepEqual(verdictOf(host('UP', false), 'enable').allowed, false);
+  assert.match(verdictOf(host('UP', false), 'remove').reason ?? '', /DISABLED or in MAINT/);
+  assert.match(verdictOf(host('UP', true), 'update-connector').reason ?? '', /MAINT/);
+  assert.equal(verdictOf(host('MAINT', true), 'update-connector').allowed, true);
+  const upToDate = verdictOf(host('MAINT', false), 'update-connector');
+  assert.equal(upToDate.allowed, false);
+  assert.match(upToDate.reason ?? '', /already at version 0\.1\.0/);
+  assert.equal(verdictOf(host('MAINT', false), 'edit-nic').allowed, true);
+});

@@ -1,0 +1,29 @@
+// The live event stream (SSE). EventSource cannot send headers, so the token rides in the query.
+// The server names each event by its type, so a listener is needed per type we care about.
+import type { EventView } from '../../../src/contract/event.contract.ts';
+import { API, session } from './api-client.ts';
+
+export const EVENT_TYPES = [
+  'host.added', 'host.removed', 'host.state', 'host.updated', 'host.indicators',
+  'task.updated', 'subnet.updated', 'alert',
+] as const;
+
+export interface EventStream {
+  close(): void;
+}
+
+export function openEventStream(onEvent: (e: EventView) => void, onStatus: (connected: boolean) => void): EventStream {
+  const source = new EventSource(`${API}/events?token=${encodeURIComponent(session.token() ?? '')}`);
+  const handle = (message: MessageEvent<string>): void => {
+    try {
+      onEvent(JSON.parse(message.data) as EventView);
+    } catch {
+      // a malformed event is dropped; the next refresh catches up
+    }
+  };
+  for (const type of EVENT_TYPES) source.addEventListener(type, handle);
+  source.onmessage = handle; // events without a type
+  source.onopen = () => onStatus(true);
+  source.onerror = () => onStatus(false); // EventSource reconnects by itself (with Last-Event-ID)
+  return { close: () => source.close() };
+}

@@ -1,0 +1,64 @@
+// The app state and its one way of changing: set() merges a patch and tells every subscriber.
+// Views re-render from the state; nothing else holds data.
+import type { EventView } from '../../../src/contract/event.contract.ts';
+import type { HostSummary, HostView } from '../../../src/contract/host.contract.ts';
+import type { TaskView } from '../../../src/contract/task.contract.ts';
+
+export type DetailsTab = 'general' | 'nics';
+export type BottomTab = 'tasks' | 'events';
+
+export interface AppState {
+  hosts: HostSummary[];
+  hostsError: string | null;
+  selectedId: number | null;
+  selected: HostView | null;
+  detailsTab: DetailsTab;
+  tasks: TaskView[];
+  events: EventView[];
+  bottomTab: BottomTab;
+  live: boolean; // the event stream is connected
+  banner: string | null; // an error not tied to a dialog
+}
+
+export const MAX_EVENTS = 200;
+
+export const initialState = (): AppState => ({
+  hosts: [],
+  hostsError: null,
+  selectedId: null,
+  selected: null,
+  detailsTab: 'general',
+  tasks: [],
+  events: [],
+  bottomTab: 'tasks',
+  live: false,
+  banner: null,
+});
+
+type Listener = (state: AppState, changed: ReadonlySet<keyof AppState>) => void;
+
+export class Store {
+  private current: AppState = initialState();
+  private readonly listeners = new Set<Listener>();
+
+  get state(): AppState {
+    return this.current;
+  }
+
+  set(patch: Partial<AppState>): void {
+    const changed = new Set(Object.keys(patch) as (keyof AppState)[]);
+    this.current = { ...this.current, ...patch };
+    for (const l of this.listeners) l(this.current, changed);
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+/** Newest first, no duplicate seq, at most MAX_EVENTS. */
+export function addEvent(events: readonly EventView[], event: EventView): EventView[] {
+  if (events.some((e) => e.seq === event.seq)) return [...events];
+  return [event, ...events].sort((a, b) => b.seq - a.seq).slice(0, MAX_EVENTS);
+}

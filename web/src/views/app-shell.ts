@@ -1,0 +1,111 @@
+// The logged-in page: header, the hosts view (list pane + details pane), and the bottom panel with
+// the system log and live events. Panes re-render from the state whenever it changes.
+import type { HostView } from '../../../src/contract/host.contract.ts';
+import { api, session } from '../api/api-client.ts';
+import { openAddHostDialog } from '../dialogs/add-host-dialog.ts';
+import type { AppState, Store } from '../state/store.ts';
+import type { Sync } from '../state/sync.ts';
+import { h } from '../ui/dom.ts';
+import { logo } from '../ui/logo.ts';
+import { eventsPanel, tasksPanel } from './activity-panels.ts';
+import { hostDetails } from './host-details.ts';
+import { hostsTable } from './hosts-list.ts';
+
+/** Replaces a scrolling pane's content without making it jump back to the top. */
+function renderInto(pane: HTMLElement, content: Node): void {
+  const top = pane.scrollTop;
+  pane.replaceChildren(content);
+  pane.scrollTop = top;
+}
+
+export function appShell(store: Store, sync: Sync, onLogout: () => void): HTMLElement {
+  const expandedTasks = new Set<string>();
+
+  const banner = h('div', { class: 'banner', role: 'alert', hidden: true });
+  const live = h('span', { class: 'live', title: 'Live events' });
+  const listPane = h('div', { class: 'pane-scroll' });
+  const detailsPane = h('section', { class: 'pane details-pane', 'aria-label': 'Host details' });
+  const bottomBody = h('div', { class: 'pane-scroll' });
+  const tasksTab = h('button', { type: 'button', role: 'tab', class: 'tab', onclick: () => store.set({ bottomTab: 'tasks' }) }, 'System log');
+  const eventsTab = h('button', { type: 'button', role: 'tab', class: 'tab', onclick: () => store.set({ bottomTab: 'events' }) }, 'Events');
+
+  const selectAfterAdd = (host: HostView): void => {
+    void sync.loadHosts().then(() => sync.select(host.id));
+  };
+  const addButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'add-host' }, '+ Add host');
+  addButton.addEventListener('click', () => openAddHostDialog(store.state.hosts.map((x) => x.name), selectAfterAdd));
+
+  const logout = h('button', { type: 'button', class: 'link-button' }, 'Log out');
+  logout.addEventListener('click', () => {
+    void api.logout().catch(() => undefined).finally(() => {
+      session.clear();
+      onLogout();
+    });
+  });
+
+  const render = (s: AppState, changed?: ReadonlySet<keyof AppState>): void => {
+    // Only the panes whose data changed are redrawn: a tooltip being read or a scrolled table
+    // elsewhere stays as it is.
+    const any = (...keys: (keyof AppState)[]): boolean => !changed || keys.some((k) => changed.has(k));
+    banner.hidden = s.banner === null && s.hostsError === null;
+    banner.replaceChildren(s.hostsError ?? s.banner ?? '', h('button', { type: 'button', class: 'link-button', onclick: () => store.set({ banner: null, hostsError: null }) }, 'Dismiss'));
+    live.className = `live ${s.live ? 'on' : 'off'}`;
+    live.title = s.live ? 'Live: events stream connected' : 'Events stream disconnected; reconnecting';
+    live.textContent = s.live ? 'live' : 'offline';
+    if (any('hosts', 'selectedId')) renderInto(listPane, hostsTable(s.hosts, s.selectedId, (id) => void sync.select(id)));
+    if (any('selected', 'detailsTab')) {
+      const details = hostDetails(s.selected, {
+        tab: s.detailsTab,
+        setTab: (detailsTab) => store.set({ detailsTab }),
+        refresh: () => sync.refreshHosts(),
+        showTasks: () => store.set({ bottomTab: 'tasks' }),
+        subnets: () => api.subnets(), // fresh each time: CIDRs are editable
+      });
+      renderInto(detailsPane, details);
+    }
+    tasksTab.classList.toggle('active', s.bottomTab === 'tasks');
+    eventsTab.classList.toggle('active', s.bottomTab === 'events');
+    const toggle = (id: string): void => {
+      if (!expandedTasks.delete(id)) expandedTasks.add(id);
+      render(store.state, new Set(['tasks']));
+    };
+    if (any('tasks', 'events', 'bottomTab')) {
+      renderInto(bottomBody, s.bottomTab === 'tasks' ? tasksPanel(s.tasks, expandedTasks, toggle) : eventsPanel(s.events));
+    }
+  };
+  store.subscribe(render);
+  render(store.state);
+
+  return h(
+    'div',
+    { class: 'app' },
+    h(
+      'header',
+      { class: 'topbar' },
+      h('div', { class: 'brand' }, logo(), 'Grappe'),
+      h('nav', {}, h('a', { class: 'active', href: '#hosts' }, 'Hosts')),
+      h('div', { class: 'spacer' }),
+      live,
+      h('span', { class: 'user' }, session.user() ?? ''),
+      logout,
+    ),
+    banner,
+    h(
+      'main',
+      { class: 'workspace' },
+      h(
+        'section',
+        { class: 'pane list-pane', 'aria-label': 'Hosts' },
+        h('header', { class: 'pane-head' }, h('h2', {}, 'Hosts'), addButton),
+        listPane,
+      ),
+      detailsPane,
+      h(
+        'section',
+        { class: 'pane bottom-pane', 'aria-label': 'Activity' },
+        h('div', { class: 'tabs', role: 'tablist' }, tasksTab, eventsTab),
+        bottomBody,
+      ),
+    ),
+  );
+}

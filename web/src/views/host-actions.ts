@@ -1,0 +1,71 @@
+// The action buttons of the selected host. A button is disabled when the API says the action is not
+// allowed, with the reason as its tooltip; every action asks for confirmation first.
+import type { HostView } from '../../../src/contract/host.contract.ts';
+import type { HostAction } from '../../../src/core/hosts/host.ts';
+import { api } from '../api/api-client.ts';
+import { confirmDialog, openDialog } from '../dialogs/dialog.ts';
+import { openRenameDialog } from '../dialogs/host-dialogs.ts';
+import { followTask } from '../dialogs/task-progress.ts';
+import { verdictOf } from '../ui/action-verdict.ts';
+import { h } from '../ui/dom.ts';
+
+export interface ActionContext {
+  /** Reload hosts (and the selected host) after a change. */
+  refresh(): void;
+  /** Show the system log tab (where task progress shows). */
+  showTasks(): void;
+}
+
+/** The button for one action: disabled, with the reason as its tooltip, when the action is not possible. */
+export function actionButton(host: HostView, action: HostAction, label: string, onClick: () => void, cls = ''): HTMLButtonElement {
+  const verdict = verdictOf(host, action);
+  const allowed = verdict.allowed;
+  const reason = allowed ? undefined : (verdict.reason ?? `${label} is not possible now`);
+  const button = h('button', { type: 'button', class: cls, 'data-action': action, disabled: !allowed, title: reason ?? label }, label);
+  button.addEventListener('click', onClick);
+  return button;
+}
+
+export function hostToolbar(host: HostView, ctx: ActionContext): HTMLElement {
+  const simple = (title: string, question: string, run: () => Promise<unknown>) => () =>
+    confirmDialog(title, question, async () => {
+      await run();
+      ctx.refresh();
+    });
+
+  const updateConnector = (): void => {
+    const progress = h('div', { class: 'task-progress' });
+    openDialog({
+      title: 'Update connector',
+      body: h(
+        'div',
+        {},
+        h('p', { class: 'question' }, `Update the connector of host '${host.name}' (running ${host.agentVersion ?? 'an unknown version'})?`),
+        progress,
+      ),
+      testId: 'confirm-dialog',
+      cancelLabel: 'Close',
+      primary: {
+        label: 'Yes',
+        run: async () => {
+          const { taskId } = await api.updateConnector(host.id);
+          ctx.showTasks();
+          const task = await followTask(taskId, progress);
+          ctx.refresh();
+          if (task.state === 'failed') throw new Error(task.error?.message ?? 'the update failed');
+          return true;
+        },
+      },
+    });
+  };
+
+  return h(
+    'div',
+    { class: 'toolbar', 'data-testid': 'host-actions' },
+    actionButton(host, 'enable', 'Enable', simple('Enable host', `Enable host '${host.name}'?`, () => api.enable(host.id)), 'primary'),
+    actionButton(host, 'maintenance', 'Maintenance', simple('Maintenance', `Put host '${host.name}' in maintenance?`, () => api.maintenance(host.id))),
+    actionButton(host, 'edit', 'Edit', () => openRenameDialog(host, ctx.refresh)),
+    actionButton(host, 'remove', 'Remove', simple('Remove host', `Remove host '${host.name}'? Its connector is released.`, () => api.remove(host.id)), 'danger'),
+    actionButton(host, 'update-connector', 'Update connector', updateConnector),
+  );
+}
