@@ -2,7 +2,7 @@
 // (`grappe controller start`, its own process), then an open-loop load at a fixed rate:
 //   GET /api/v1/hosts/:id   200 req/s for 20 s   target p99 ≤ 20 ms
 //   GET /api/v1/hosts       200 req/s for 20 s   target p99 ≤ 50 ms (all 1,000 hosts)
-// Run: node --import tsx bench/hosts-api.bench.ts [--hosts 1000] [--rate 200] [--seconds 20]
+// Run: node --import tsx bench/hosts-api.bench.ts [--hosts 1000] [--rate 200] [--seconds 20] [--no-gzip]
 // The seeded hosts' addresses are loopback addresses with a closed port, so the controller's monitor
 // polls them (as it would real hosts) without sending anything off this machine.
 import { spawn } from 'node:child_process';
@@ -21,12 +21,19 @@ import { runFixedRate, summarizeRun } from './lib/open-loop.ts';
 import { buildReport, printReport, target } from './lib/report.ts';
 
 const { values: args } = parseArgs({
-  options: { hosts: { type: 'string', default: '1000' }, rate: { type: 'string', default: '200' }, seconds: { type: 'string', default: '20' } },
+  options: {
+    hosts: { type: 'string', default: '1000' },
+    rate: { type: 'string', default: '200' },
+    seconds: { type: 'string', default: '20' },
+    // Off: the client asks for no compression (a script without Accept-Encoding).
+    'no-gzip': { type: 'boolean', default: false },
+  },
 });
 const HOSTS = Number(args.hosts);
 const RATE = Number(args.rate);
 const DURATION_MS = Number(args.seconds) * 1000;
 const PASSWORD = 'bench-admin-password';
+const GZIP = !args['no-gzip'];
 
 /** 127.<second>.x.y: a distinct loopback address per host (the whole 127/8 is this machine). */
 const loopbackAddress = (second: number, id: number): string => `127.${second}.${Math.floor(id / 250)}.${(id % 250) + 1}`;
@@ -109,7 +116,7 @@ try {
   await seed(dataDir);
   const controller = await startController(dataDir);
   stop = controller.stop;
-  const api = createHttpClient({ baseUrl: controller.url, ca: readFileSync(dataDirLayout(dataDir).caCert), gzip: true });
+  const api = createHttpClient({ baseUrl: controller.url, ca: readFileSync(dataDirLayout(dataDir).caCert), gzip: GZIP });
   await login(api, 'admin', PASSWORD);
   // Warm up connections and the JIT, then measure.
   await runFixedRate({ rate: RATE, durationMs: 3000, request: expectStatus(api, 'GET', '/api/v1/hosts') });
@@ -121,7 +128,7 @@ try {
   printReport(
     buildReport(
       'hosts-api',
-      { hosts: HOSTS, rate: RATE, seconds: DURATION_MS / 1000, listResponseBytes: listBytes, hostsListed, gzip: true },
+      { hosts: HOSTS, rate: RATE, seconds: DURATION_MS / 1000, listResponseBytes: listBytes, hostsListed, gzip: GZIP },
       { getOneHost: one, listHosts: list },
       [target('getOneHost.p99Ms', one.latencyMs.p99, 20), target('listHosts.p99Ms', list.latencyMs.p99, 50)],
       hostsListed === HOSTS && one.errors === 0 && list.errors === 0 && one.completed === one.scheduled && list.completed === list.scheduled,
