@@ -31,8 +31,9 @@ test('events stay newest first, without duplicates, and bounded', () => {
   assert.equal(events[0]?.seq, MAX_EVENTS + 9);
 });
 
-function host(state: HostView['state'], updateAvailable: boolean): Pick<HostView, 'name' | 'actions' | 'updateAvailable' | 'agentVersion'> {
-  return { name: 'proc1', updateAvailable, agentVersion: '0.1.0', actions: availableActions({ name: 'proc1', purpose: 'processing', state, guestCount: 0 }) };
+function host(state: HostView['state'], updateAvailable: boolean): Pick<HostView, 'actions'> {
+  const connector = { installed: updateAvailable ? '0.0.1' : '0.1.0', shipped: '0.1.0', older: updateAvailable };
+  return { actions: availableActions({ name: 'proc1', purpose: 'processing', state, guestCount: 0, connector }) };
 }
 
 test('action verdicts: the state reason first, then "nothing to update" for the connector', () => {

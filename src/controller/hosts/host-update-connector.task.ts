@@ -5,11 +5,11 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { errors, isGrappeError } from '../../core/errors.ts';
 import { assertCan } from '../../core/hosts/host.ts';
-import { isOlderVersion } from '../../core/hosts/version-compare.ts';
 import type { ControllerContext, TaskContext } from '../platform/types.ts';
 import { agentFor } from './agent-link.ts';
 import { emitHostEvent } from './host-events.ts';
 import { stripUptime, type HostRecord } from './host-record.ts';
+import { hostFacts } from './host-view.ts';
 import type { HostsRuntime } from './hosts-runtime.ts';
 
 export const RECONNECT_TIMEOUT_MS = 30_000;
@@ -59,15 +59,7 @@ export async function runUpdateConnector(ctx: ControllerContext, rt: HostsRuntim
   return rt.views.view(host.id);
 }
 
-/** The synchronous refusals of the route: wrong state, or nothing to update. */
+/** The synchronous refusals of the route: wrong state, or nothing to update (one rule, in core). */
 export function checkUpdateConnector(host: HostRecord, guestCount: number, shippedVersion: string): void {
-  assertCan({ name: host.name, purpose: host.purpose, state: host.state, guestCount }, 'update-connector');
-  const installed = host.inventory?.agentVersion;
-  if (installed !== undefined && !isOlderVersion(installed, shippedVersion)) {
-    throw errors.refused(
-      'alreadyUpToDate',
-      `cannot update the connector of host '${host.name}': it is already at version ${installed}, and this controller ships ${shippedVersion}`,
-      { installed, shipped: shippedVersion },
-    );
-  }
+  assertCan(hostFacts(host, guestCount, shippedVersion), 'update-connector');
 }

@@ -64,3 +64,12 @@ test('random host names are deterministic for a given random source and avoid ta
   seed = 1;
   assert.notEqual(randomHostName(rand, new Set([first])), first);
 });
+
+test('update-connector: refused when the installed connector is not older, after the state check', () => {
+  const current = { installed: '0.1.0', shipped: '0.1.0', older: false };
+  assert.equal(whyNot(host({ state: 'MAINT', connector: current }), 'update-connector')?.code, 'alreadyUpToDate');
+  assert.match(whyNot(host({ state: 'MAINT', connector: current }), 'update-connector')!.message, /already at version 0\.1\.0, and this controller ships 0\.1\.0/);
+  assert.equal(whyNot(host({ state: 'UP', connector: current }), 'update-connector')?.code, 'incorrectState');
+  assert.equal(whyNot(host({ state: 'MAINT', connector: { installed: '0.0.1', shipped: '0.1.0', older: true } }), 'update-connector'), undefined);
+  assert.equal(whyNot(host({ state: 'MAINT', connector: { installed: null, shipped: '0.1.0', older: false } }), 'update-connector'), undefined, 'unknown version: let the update try');
+});

@@ -36,6 +36,8 @@ export interface HostFacts {
   readonly purpose: HostPurpose;
   readonly state: HostState;
   readonly guestCount: number;
+  /** The connector versions, when known: update-connector needs the installed one to be older. */
+  readonly connector?: { readonly installed: string | null; readonly shipped: string; readonly older: boolean };
 }
 
 /** Why `action` is impossible on `host` right now, or undefined when it is possible. */
@@ -52,6 +54,14 @@ export function whyNot(host: HostFacts, action: HostAction): { code: string; mes
   if (!rule.from.includes(host.state)) {
     const e = errors.incorrectState(`host '${host.name}'`, host.state, action, rule.needs);
     return { code: e.code, message: e.message, details: e.details };
+  }
+  if (action === 'update-connector' && host.connector && host.connector.installed !== null && !host.connector.older) {
+    const { installed, shipped } = host.connector;
+    return {
+      code: 'alreadyUpToDate',
+      message: `cannot update the connector of host '${host.name}': it is already at version ${installed}, and this controller ships ${shipped}`,
+      details: { installed, shipped },
+    };
   }
   if (action === 'remove' && host.guestCount > 0) {
     return {

@@ -7,14 +7,7 @@ export interface Verdict {
   reason?: string | undefined;
 }
 
-/**
- * As the host's `actions` say; for update-connector also whether there is anything to update (the
- * route refuses an up-to-date connector after the state check, so the button says so in that order).
- */
-export function verdictOf(host: Pick<HostView, 'name' | 'actions' | 'updateAvailable' | 'agentVersion'>, action: HostAction): Verdict {
-  const verdict = host.actions[action] ?? { allowed: false, reason: `the controller did not say whether ${action} is possible` };
-  if (action === 'update-connector' && verdict.allowed && !host.updateAvailable) {
-    return { allowed: false, reason: `the connector of host '${host.name}' is already at version ${host.agentVersion ?? '?'}, the newest this controller ships` };
-  }
-  return verdict;
+/** As the host's `actions` say: the controller applies the core's host rules (state, purpose, guests, connector version). */
+export function verdictOf(host: Pick<HostView, 'actions'>, action: HostAction): Verdict {
+  return host.actions[action] ?? { allowed: false, reason: `the controller did not say whether ${action} is possible` };
 }
