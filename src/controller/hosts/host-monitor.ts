@@ -7,6 +7,7 @@ import type { SubnetRef } from '../../core/hosts/nic-rules.ts';
 import { isoAt } from '../platform/clock.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { listSubnets } from '../subnets/subnet-store.ts';
+import { storageLoginCheck } from '../storage/storage-probe.ts';
 import { agentFor } from './agent-link.ts';
 import { emitHostEvent } from './host-events.ts';
 import { stripUptime, type HostRecord, type StoredInventory } from './host-record.ts';
@@ -34,6 +35,9 @@ function storageTargets(hosts: readonly HostRecord[]): StorageTarget[] {
 }
 
 async function storageAnswers(ctx: ControllerContext, host: HostRecord, targets: readonly StorageTarget[]): Promise<boolean> {
+  // A real iSCSI login to a storage host's probe LUN once one exists; a TCP probe until then.
+  const loggedIn = await storageLoginCheck(ctx, host).catch(() => false);
+  if (loggedIn !== undefined) return loggedIn;
   const agent = agentFor(ctx, host, AGENT_TIMEOUT_MS);
   for (const t of targets) {
     const r = await agent.probe({ address: t.address, port: t.port, timeoutMs: PROBE_TIMEOUT_MS }).catch(() => undefined);
@@ -98,6 +102,8 @@ export async function checkHost(
  * its hosts' checks over the interval, so 1,000 hosts do not open 1,000 connections in one burst and
  * stall the API for everyone.
  */
+const RECHECK_DELAY_MS = 100;
+
 export function startHostMonitor(ctx: ControllerContext, tcpAccepts: (address: string, port: number, timeoutMs: number) => Promise<boolean>): () => Promise<void> {
   const interval = ctx.settings.monitorIntervalMs;
   const inFlight = new Map<number, Promise<void>>();
@@ -133,6 +139,30 @@ export function startHostMonitor(ctx: ControllerContext, tcpAccepts: (address: s
     });
   };
 
+  // A change an admin makes (enable, NIC edit, a new host) shows in the indicators at once, not a
+  // round later: re-check the changed host, soon, once. The monitor's own indicator writes change
+  // nothing the check reads, so this settles after one extra check.
+  const soon = new Map<number, NodeJS.Timeout>();
+  let unwatch: (() => void) | undefined;
+  void hostsRuntime(ctx).then((rt) => {
+    if (stopped) return;
+    unwatch = rt.cache.onChange((id) => {
+      if (soon.has(id)) return;
+      const t = setTimeout(() => {
+        soon.delete(id);
+        // After any check already running for it, which may have read the record before the change.
+        void (inFlight.get(id) ?? Promise.resolve())
+          .then(() => listSubnets(ctx.store))
+          .then((subnets) => {
+            const host = rt.cache.get(id);
+            if (host) launch(rt, host, subnets, storageTargets(rt.cache.all()));
+          })
+          .catch((err: unknown) => process.emitWarning(`host monitor: re-check of host ${id} failed: ${String(err)}`));
+      }, RECHECK_DELAY_MS);
+      soon.set(id, t);
+    });
+  });
+
   const timer = setInterval(() => {
     if (round) return; // listing/scheduling only; the checks themselves run detached
     round = runRound()
@@ -145,6 +175,8 @@ export function startHostMonitor(ctx: ControllerContext, tcpAccepts: (address: s
 
   return async () => {
     stopped = true;
+    unwatch?.();
+    for (const t of soon.values()) clearTimeout(t);
     clearInterval(timer);
     for (const t of scheduled) clearTimeout(t);
     scheduled.clear();
