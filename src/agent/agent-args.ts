@@ -1,4 +1,4 @@
-// Command line of the agent: grappe-agent --data-dir DIR [--port 4433] [--listen 0.0.0.0] [--bundle-path FILE]
+// Command line of the agent: grappe-agent --data-dir DIR [--port 4433] [--listen 0.0.0.0] [--bundle-path FILE] [--tgt-control-port N]
 import { parseArgs } from 'node:util';
 import { DEFAULT_AGENT_PORT } from '../contract/agent.contract.ts';
 
@@ -8,9 +8,11 @@ export interface AgentArgs {
   listen: string;
   /** The file an update replaces; undefined = the running script. */
   bundlePath: string | undefined;
+  /** tgtd's management channel for this agent; absent = derived from the data dir. */
+  tgtControlPort?: number;
 }
 
-export const USAGE = 'usage: grappe-agent --data-dir DIR [--port 4433] [--listen 0.0.0.0] [--bundle-path FILE]';
+export const USAGE = 'usage: grappe-agent --data-dir DIR [--port 4433] [--listen 0.0.0.0] [--bundle-path FILE] [--tgt-control-port 1..32767]';
 
 /** Parses argv (without node and script); throws an Error with the usage on bad input. */
 export function parseAgentArgs(argv: string[]): AgentArgs {
@@ -21,6 +23,7 @@ export function parseAgentArgs(argv: string[]): AgentArgs {
       port: { type: 'string' },
       listen: { type: 'string' },
       'bundle-path': { type: 'string' },
+      'tgt-control-port': { type: 'string' },
     },
     strict: true,
   });
@@ -28,5 +31,10 @@ export function parseAgentArgs(argv: string[]): AgentArgs {
   if (!dataDir) throw new Error(`--data-dir is required\n${USAGE}`);
   const port = values.port === undefined ? DEFAULT_AGENT_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not '${values.port}'\n${USAGE}`);
-  return { dataDir, port, listen: values.listen ?? '0.0.0.0', bundlePath: values['bundle-path'] };
+  const tgt = values['tgt-control-port'];
+  const tgtControlPort = tgt === undefined ? undefined : Number(tgt);
+  if (tgtControlPort !== undefined && (!Number.isInteger(tgtControlPort) || tgtControlPort < 1 || tgtControlPort > 32767)) {
+    throw new Error(`--tgt-control-port must be 1..32767, not '${tgt}'\n${USAGE}`);
+  }
+  return { dataDir, port, listen: values.listen ?? '0.0.0.0', bundlePath: values['bundle-path'], ...(tgtControlPort === undefined ? {} : { tgtControlPort }) };
 }

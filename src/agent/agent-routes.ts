@@ -1,5 +1,7 @@
 // The agent's endpoints. Each handler validates its input with the protocol's zod schemas and
 // answers JSON; the server (agent-server.ts) does TLS, access control and error rendering.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import { createSecureContext } from 'node:tls';
 import {
   AGENT_PATHS,
@@ -15,12 +17,14 @@ import {
 import { isIssuedBy } from '../pki/pki.ts';
 import { AgentError } from './agent-error.ts';
 import type { AgentStore, Enrollment, SyslogConfig } from './agent-store.ts';
+import type { GuestRuntime } from './guest-runtime.ts';
 import { parseJsonBody } from './http-io.ts';
 import { collectInventory } from './inventory.ts';
 import type { Logger } from './logger.ts';
 import { configureNic } from './nic-config.ts';
 import { verifyPassword } from './password.ts';
 import { decodeBundle, installBundle } from './self-update.ts';
+import { GUEST_ROUTES } from './routes/guest-routes.ts';
 import { parseSyslogAddress } from './syslog-format.ts';
 import { tcpProbe } from './tcp-probe.ts';
 import { AGENT_VERSION } from './version.ts';
@@ -29,6 +33,8 @@ import { AGENT_VERSION } from './version.ts';
 export interface AgentRuntime {
   readonly store: AgentStore;
   readonly log: Logger;
+  /** Guest drivers: VMs, containers, volumes, iSCSI targets, bridges, consoles. */
+  readonly guests: GuestRuntime;
   /** The file an update replaces; undefined when running from source. */
   readonly bundlePath: string | undefined;
   enrollment(): Enrollment | undefined;
@@ -49,13 +55,25 @@ export interface Reply {
   after?: () => void;
 }
 
+export interface RouteContext {
+  params: Record<string, string>;
+  /** The body as text; empty for a route that streams it. */
+  body: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  /** The request body itself, for a route with `streamBody` (big uploads are never buffered). */
+  stream: Readable;
+}
+
 export interface Route {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   access: Access;
   /** Changes agent state: run one at a time. */
   exclusive: boolean;
-  handle(ctx: { params: Record<string, string>; body: string }, rt: AgentRuntime): Promise<Reply>;
+  /** The handler reads the body from `stream` itself. */
+  streamBody?: boolean;
+  handle(ctx: RouteContext, rt: AgentRuntime): Promise<Reply>;
 }
 
 // Slows down password guessing without a lockout a stranger could trigger.
@@ -201,6 +219,7 @@ export const ROUTES: Route[] = [
       return { status: 200, body: config };
     },
   },
+  ...GUEST_ROUTES,
 ];
 
 /** The route for a request and its path parameters; undefined when none matches the path. */

@@ -4,15 +4,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { CONTROLLER_CERT_CN, type CertAndKey } from '../pki/pki.ts';
 import { AgentError, isAgentError } from './agent-error.ts';
 import { matchRoute, type Access, type AgentRuntime } from './agent-routes.ts';
 import type { AgentStore, Enrollment, SyslogConfig } from './agent-store.ts';
+import type { GuestRuntime } from './guest-runtime.ts';
 import { errorBody, readBody, sendJson } from './http-io.ts';
 import { kvmUsable } from './hypervisor-facts.ts';
 import type { Logger } from './logger.ts';
 import { startReplacement } from './self-update.ts';
+import { acceptConsole, consolePathGuest, refuseUpgrade } from './routes/console-socket.ts';
 import { parseSyslogAddress } from './syslog-format.ts';
 import { SyslogForwarder } from './syslog-forwarder.ts';
 
@@ -22,17 +25,22 @@ export interface AgentServerOptions {
   bundlePath: string | undefined;
   /** The arguments a replacement process is started with (same as ours). */
   args: string[];
+  guests: GuestRuntime;
 }
 
 // After an update the old process may still hold the port for a moment.
 const BIND_RETRY_MS = 200;
 const BIND_ATTEMPTS = 50;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const drain = (req: IncomingMessage): Promise<void> => new Promise((r) => {
+  req.once('end', r).once('error', () => r()).once('close', r).resume();
+});
 
 export class AgentServer implements AgentRuntime {
   readonly store: AgentStore;
   readonly log: Logger;
   readonly bundlePath: string | undefined;
+  readonly guests: GuestRuntime;
   private readonly args: string[];
   private readonly syslog = new SyslogForwarder();
   private server: Server | undefined;
@@ -45,6 +53,7 @@ export class AgentServer implements AgentRuntime {
     this.log = opts.log;
     this.bundlePath = opts.bundlePath;
     this.args = opts.args;
+    this.guests = opts.guests;
   }
 
   /** Loads the data dir and listens; resolves with the bound port. */
@@ -54,7 +63,10 @@ export class AgentServer implements AgentRuntime {
     this.current = await this.store.enrollment();
     this.applySyslog(await this.store.syslog());
     void kvmUsable(); // tried now, so the first inventory does not wait for it
+    await this.guests.init();
+    await this.guests.reattach(this.log);
     const server = createServer({ ...this.identity(), requestCert: true, rejectUnauthorized: false }, (req, res) => void this.handle(req, res));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(req, socket, head));
     server.on('tlsClientError', (e) => this.log.debug('TLS handshake failed', { error: e.message }));
     this.server = server;
     for (let attempt = 1; ; attempt++) {
@@ -82,6 +94,7 @@ export class AgentServer implements AgentRuntime {
       server.closeAllConnections();
     });
     this.syslog.close();
+    this.guests.close();
   }
 
   enrollment(): Enrollment | undefined {
@@ -156,21 +169,41 @@ export class AgentServer implements AgentRuntime {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      const pathname = new URL(req.url ?? '/', 'https://agent').pathname;
+      const url = new URL(req.url ?? '/', 'https://agent');
+      const pathname = url.pathname;
       const found = matchRoute(req.method ?? 'GET', pathname);
       if (!found) throw new AgentError(404, 'unknownPath', `no agent endpoint ${pathname}`);
       if ('methodNotAllowed' in found) throw new AgentError(405, 'methodNotAllowed', `${req.method} is not allowed on ${pathname}`);
       const { route, params } = found;
       const run = async (): Promise<void> => {
         this.checkAccess(route.access, req.socket as TLSSocket);
-        const body = await readBody(req);
-        const reply = await route.handle({ params, body }, this);
+        const body = route.streamBody ? '' : await readBody(req);
+        const reply = await route.handle({ params, body, query: url.searchParams, headers: req.headers, stream: req }, this).catch(async (e: unknown) => {
+          // A refused upload is read to its end, so the client gets the answer instead of a reset.
+          if (route.streamBody && !req.destroyed && !req.readableEnded) await drain(req);
+          throw e;
+        });
         if (reply.after) res.once('close', reply.after);
         sendJson(res, reply.status, reply.body);
       };
       await (route.exclusive ? this.serialized(run) : run());
     } catch (e) {
       this.fail(req, res, e);
+    }
+  }
+
+  // WebSocket upgrades: only the guest console, for the controller only.
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    try {
+      const pathname = new URL(req.url ?? '/', 'https://agent').pathname;
+      const id = consolePathGuest(pathname);
+      if (id === undefined) throw new AgentError(404, 'unknownPath', `no agent WebSocket endpoint ${pathname}`);
+      this.checkAccess('controller', socket as TLSSocket);
+      await acceptConsole(req, socket, head, id, this.guests.consoles);
+    } catch (e) {
+      const refusal = isAgentError(e) ? e : new AgentError(500, 'internal', `the agent failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.log.info('console refused', { url: req.url, status: refusal.status, code: refusal.code });
+      refuseUpgrade(socket, refusal.status, refusal.code, refusal.message);
     }
   }
 

@@ -1,9 +1,10 @@
 // Entry point of the agent ("connector"):
-//   node grappe-agent.mjs --data-dir DIR [--port 4433] [--listen 0.0.0.0] [--bundle-path FILE]
+//   node grappe-agent.mjs --data-dir DIR [--port 4433] [--listen 0.0.0.0] [--bundle-path FILE] [--tgt-control-port N]
 import { realpathSync } from 'node:fs';
 import { parseAgentArgs } from './agent-args.ts';
 import { AgentServer } from './agent-server.ts';
 import { AgentStore } from './agent-store.ts';
+import { GuestRuntime } from './guest-runtime.ts';
 import { createLogger } from './logger.ts';
 import { AGENT_VERSION, RUNNING_FROM_BUNDLE } from './version.ts';
 
@@ -20,7 +21,8 @@ async function main(): Promise<void> {
   }
   // Updates replace the running bundle; from source there is nothing safe to replace.
   const bundlePath = args.bundlePath ?? (RUNNING_FROM_BUNDLE && process.argv[1] ? realpathSync(process.argv[1]) : undefined);
-  const server = new AgentServer({ store: new AgentStore(args.dataDir), log, bundlePath, args: argv });
+  const guests = new GuestRuntime({ dataDir: args.dataDir, ...(args.tgtControlPort === undefined ? {} : { tgtControlPort: args.tgtControlPort }) });
+  const server = new AgentServer({ store: new AgentStore(args.dataDir), log, bundlePath, args: argv, guests });
   const port = await server.start(args.listen, args.port);
   log.info('agent listening', { version: AGENT_VERSION, address: args.listen, port, pid: process.pid, enrolled: server.enrollment() !== undefined, dataDir: args.dataDir });
 

@@ -35,6 +35,17 @@ test('KVM gets the host CPU; disks become virtio drives, iSCSI URLs as they are,
   assert.deepEqual(after(args, '-kernel'), []);
 });
 
+test('NICs are taps QEMU opens itself; the CD-ROM drive is always there, with an ISO or empty', () => {
+  const empty = qemuArgs(parseVmSpec({ ...base, kernel: '/k' }), paths, 'tcg');
+  assert.deepEqual(after(empty, '-device'), ['ide-cd,id=cd0,bus=ide.0']);
+  assert.deepEqual(after(empty, '-netdev'), []);
+  const args = qemuArgs(parseVmSpec({ ...base, cdrom: '/iso/a,b.iso', nics: [{ mac: '52:54:00:00:00:01', tap: 'gv100n0' }] }), paths, 'tcg');
+  assert.deepEqual(after(args, '-drive'), ['if=none,id=cdrom0,media=cdrom,readonly=on,format=raw,file=/iso/a,,b.iso']);
+  assert.deepEqual(after(args, '-netdev'), ['tap,id=net0,ifname=gv100n0,script=no,downscript=no']);
+  assert.deepEqual(after(args, '-device'), ['ide-cd,id=cd0,bus=ide.0,drive=cdrom0', 'virtio-net-pci,netdev=net0,mac=52:54:00:00:00:01']);
+  assert.deepEqual(after(args, '-boot'), ['order=cd']);
+});
+
 test('bad VM specs are refused with every reason', () => {
   const refuses = (input: unknown, why: RegExp): void => {
     assert.throws(() => parseVmSpec(input), (e: unknown) => e instanceof AgentError && e.status === 422 && why.test(e.message));
@@ -48,6 +59,8 @@ test('bad VM specs are refused with every reason', () => {
   refuses({ ...base, kernel: 'relative/vmlinuz' }, /kernel: must be an absolute file path/);
   refuses({ ...base, disks: [{ path: 'http://x/y', format: 'raw' }] }, /disks.0.path: must be an absolute file path or iscsi/);
   refuses({ ...base, disks: [{ path: '/d', format: 'vmdk' }] }, /disks.0.format/);
+  refuses({ ...base, kernel: '/k', nics: [{ mac: '52:54:00:00:00:0G', tap: 't0' }] }, /nics.0.mac/);
+  refuses({ ...base, kernel: '/k', nics: [{ mac: '52:54:00:00:00:01', tap: 'much-too-long-name' }] }, /nics.0.tap/);
   refuses('nonsense', /spec:/);
 });
 

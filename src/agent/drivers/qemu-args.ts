@@ -22,6 +22,10 @@ export const KVM_CPU_ARGS = ['-cpu', 'host'] as const;
 // QEMU option values use ',' as separator: a literal comma is written twice.
 const optValue = (v: string): string => v.replaceAll(',', ',,');
 
+/** The CD-ROM's qdev id, which QMP's blockdev-change-medium and eject name. */
+export const CDROM_DEVICE = 'cd0';
+const CDROM_DRIVE = 'cdrom0';
+
 /** `-name guest=ID`: the marker that lets a restarted agent tell our QEMU processes apart. */
 export const nameMarker = (id: string): string => `guest=${id}`;
 
@@ -48,6 +52,13 @@ export function qemuArgs(spec: VmSpec, paths: VmPaths, accel: Accel): string[] {
   }
   spec.disks.forEach((d, i) => {
     args.push('-drive', `file=${optValue(d.path)},format=${d.format},if=virtio,cache=none,id=disk${i}`);
+  });
+  // The CD-ROM drive always exists, so an ISO can be inserted into a running VM over QMP.
+  if (spec.cdrom !== null) args.push('-drive', `if=none,id=${CDROM_DRIVE},media=cdrom,readonly=on,format=raw,file=${optValue(spec.cdrom)}`);
+  args.push('-device', `ide-cd,id=${CDROM_DEVICE},bus=ide.0${spec.cdrom !== null ? `,drive=${CDROM_DRIVE}` : ''}`);
+  if (spec.kernel === undefined) args.push('-boot', 'order=cd');
+  spec.nics.forEach((n, i) => {
+    args.push('-netdev', `tap,id=net${i},ifname=${n.tap},script=no,downscript=no`, '-device', `virtio-net-pci,netdev=net${i},mac=${n.mac}`);
   });
   return args;
 }

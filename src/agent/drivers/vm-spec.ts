@@ -19,8 +19,15 @@ export const vmSpec = z.object({
   initrd: absolutePath.optional(),
   cmdline: z.string().max(1024).optional(),
   disks: z.array(z.object({ path: diskPath, format: z.enum(['raw', 'qcow2']) })).max(16).default([]),
+  /** An ISO in the CD-ROM drive at start; null = empty drive (a medium can be inserted later). */
+  cdrom: absolutePath.nullable().default(null),
+  /** Tap devices QEMU creates; the agent joins them to their bridges once QEMU runs. */
+  nics: z.array(z.object({
+    mac: z.string().regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, 'a lower-case MAC like 52:54:00:12:34:56'),
+    tap: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, 'an interface name of at most 15 characters'),
+  })).max(8).default([]),
   accel: z.enum(['auto', 'kvm', 'tcg']).default('auto'),
-}).refine((s) => s.kernel !== undefined || s.disks.length > 0, { message: 'a VM needs a kernel or at least one disk to boot from' })
+}).refine((s) => s.kernel !== undefined || s.disks.length > 0 || s.cdrom !== null, { message: 'a VM needs a kernel or at least one disk to boot from (or a CD-ROM)' })
   .refine((s) => s.initrd === undefined || s.kernel !== undefined, { message: 'initrd needs kernel' });
 
 export type VmSpecInput = z.input<typeof vmSpec>;

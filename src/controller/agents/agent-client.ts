@@ -62,7 +62,7 @@ const kindByStatus = (status: number): ErrorKind => {
 };
 
 export class AgentClient {
-  private readonly opts: AgentClientOptions;
+  protected readonly opts: AgentClientOptions;
   private readonly timeoutMs: number;
 
   constructor(opts: AgentClientOptions) {
@@ -104,11 +104,11 @@ export class AgentClient {
     await this.call('PUT', AGENT_PATHS.syslog, 'mutual', req, undefined, 'syslog answer');
   }
 
-  private get where(): string {
+  protected get where(): string {
     return `host '${this.opts.hostLabel}' at ${this.opts.address}:${this.opts.port}`;
   }
 
-  private tlsOptions(trust: Trust): RequestOptions {
+  protected tlsOptions(trust: Trust): RequestOptions {
     if (trust === 'firstContact') return { rejectUnauthorized: false };
     const c = this.opts.credentials;
     // The chain to the cluster CA is what identifies the agent; its address may change (NIC edit),
@@ -116,8 +116,13 @@ export class AgentClient {
     return { ca: c.caCertPem, cert: c.certPem, key: c.keyPem, rejectUnauthorized: true, checkServerIdentity: () => undefined };
   }
 
-  private async call<T>(method: string, path: string, trust: Trust, body: unknown, schema: z.ZodType<T> | undefined, what: string): Promise<T> {
-    const { status, text } = await this.exchange(method, path, trust, body);
+  // Protected with its helpers for GuestClient, which adds longer calls, uploads and consoles.
+  protected async call<T>(method: string, path: string, trust: Trust, body: unknown, schema: z.ZodType<T> | undefined, what: string, timeoutMs = this.timeoutMs): Promise<T> {
+    const { status, text } = await this.exchange(method, path, trust, body, timeoutMs);
+    return this.answer(status, text, schema, what);
+  }
+
+  protected answer<T>(status: number, text: string, schema: z.ZodType<T> | undefined, what: string): T {
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -133,7 +138,7 @@ export class AgentClient {
     return parsed.data;
   }
 
-  private agentRefusal(status: number, json: unknown): GrappeError {
+  protected agentRefusal(status: number, json: unknown): GrappeError {
     const parsed = agentError.safeParse(json);
     if (!parsed.success) return errors.agentFailed(this.opts.hostLabel, `it answered HTTP ${status}`);
     const { code, message } = parsed.data.error;
@@ -142,7 +147,7 @@ export class AgentClient {
   }
 
   // One request on its own connection (no pooling, no TLS session reuse), bounded by the timeout.
-  private exchange(method: string, path: string, trust: Trust, body: unknown): Promise<{ status: number; text: string }> {
+  private exchange(method: string, path: string, trust: Trust, body: unknown, timeoutMs: number): Promise<{ status: number; text: string }> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       let done = false;
@@ -170,15 +175,15 @@ export class AgentClient {
         },
       );
       const timer = setTimeout(() => {
-        finish(() => reject(errors.unreachable(this.where, `no answer within ${this.timeoutMs} ms`)));
+        finish(() => reject(errors.unreachable(this.where, `no answer within ${timeoutMs} ms`)));
         req.destroy();
-      }, this.timeoutMs);
+      }, timeoutMs);
       req.on('error', (e) => finish(() => reject(this.transportError(e))));
       req.end(payload);
     });
   }
 
-  private transportError(e: NodeJS.ErrnoException): GrappeError {
+  protected transportError(e: NodeJS.ErrnoException): GrappeError {
     const code = e.code ?? '';
     if (CERT_ERROR.test(code)) {
       return new GrappeError(
