@@ -348,6 +348,15 @@ describe('hosts module', () => {
     after(async () => {
       await Promise.all(started.map((a) => a.stop()));
       for (const sp of spaces) {
+        // Whatever the agent left running in the namespace (a tgtd for the storage probe LUN) goes too.
+        const pids = await run('ip', ['netns', 'pids', sp.ns]).then((r) => r.stdout.split(/\s+/).filter(Boolean), () => [] as string[]);
+        for (const pid of pids) {
+          try {
+            process.kill(Number(pid), 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
         await run('ip', ['netns', 'del', sp.ns]).catch(() => undefined);
         await run('ip', ['link', 'del', sp.hostSide]).catch(() => undefined);
       }
