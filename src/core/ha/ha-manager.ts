@@ -1,0 +1,435 @@
+// The HA manager: a pure state machine run once per controller loop iteration (`step`). It reads
+// the observations it is given, decides, and acts only through its HaEnv. Host and guest states
+// are described in ha-types.ts; `apply` is the only function that changes them, and it logs every
+// transition. Safety rule: a guest starts on another host only once its old host is known fenced
+// (fence-verdict.ts), and never while the fencing-storm guard is on (storm-guard.ts).
+import { maxTolerable } from './capacity.ts';
+import { fenceVerdict } from './fence-verdict.ts';
+import type { HaEnv } from './ha-env.ts';
+import type {
+  GuestRecord, HaCommand, HaConfig, HaGuestSpec, HaHostSpec, HaObservations, HaState, HostObservation, HostRecord, PoolRecord,
+} from './ha-types.ts';
+import { mostFreePlacement, type HaPlacement } from './placement.ts';
+import { freeRoom, healthLine, runningOnline, type PoolView } from './pool-view.ts';
+import { planRecovery } from './recovery-planner.ts';
+import { stormGuard } from './storm-guard.ts';
+
+type Change =
+  | { readonly kind: 'host'; readonly id: string; readonly rec: HostRecord }
+  | { readonly kind: 'guest'; readonly id: string; readonly rec: GuestRecord }
+  | { readonly kind: 'pool'; readonly rec: PoolRecord };
+
+export interface HaManagerOptions {
+  readonly placement?: HaPlacement;
+  /** The state was loaded back after a controller restart (say so in the events). */
+  readonly restarted?: boolean;
+}
+
+/** A guest's initial place: where it runs, or nowhere when it is asked stopped. */
+export type InitialPlacement = Readonly<Record<string, { readonly host?: string | undefined; readonly request: 'started' | 'stopped' }>>;
+
+export function initialHaState(config: HaConfig, placement: InitialPlacement): HaState {
+  const hosts: Record<string, HostRecord> = {};
+  for (const h of config.hosts) hosts[h.id] = { state: 'online', since: 0 };
+  const guests: Record<string, GuestRecord> = {};
+  for (const g of config.guests) {
+    const p = placement[g.id];
+    guests[g.id] = p?.request === 'started' && p.host !== undefined ? { state: 'started', host: p.host } : { state: 'stopped' };
+  }
+  return { hosts, guests, pool: { gateOpenAt: 0, stormActive: false, overCommitted: false } };
+}
+
+const isProtected = (g: HaGuestSpec): boolean => g.plan.restart !== 'never';
+
+export class HaManager {
+  private readonly hosts: Map<string, HostRecord>;
+  private readonly guests: Map<string, GuestRecord>;
+  private pool: PoolRecord;
+  private readonly hostSpecs: readonly HaHostSpec[];
+  private readonly guestSpecs: readonly HaGuestSpec[];
+  private readonly hostSpec = new Map<string, HaHostSpec>();
+  private readonly placement: HaPlacement;
+  private readonly startedAt: number;
+  private changed = false;
+  /** Host states changed / guest placements changed since failures tolerated was last computed. */
+  private hostsChanged = true;
+  private guestsChanged = true;
+
+  constructor(
+    private readonly env: HaEnv,
+    private readonly config: HaConfig,
+    state: HaState,
+    options: HaManagerOptions = {},
+  ) {
+    this.hosts = new Map(Object.entries(state.hosts));
+    this.guests = new Map(Object.entries(state.guests));
+    this.pool = state.pool;
+    this.hostSpecs = config.hosts;
+    this.guestSpecs = config.guests;
+    for (const h of config.hosts) this.hostSpec.set(h.id, h);
+    this.placement = options.placement ?? mostFreePlacement;
+    this.startedAt = env.now();
+    // Hosts and guests added since the state was saved start as online / not run by HA.
+    for (const h of config.hosts) if (!this.hosts.has(h.id)) this.hosts.set(h.id, { state: 'online', since: this.startedAt });
+    for (const g of config.guests) if (!this.guests.has(g.id)) this.guests.set(g.id, { state: 'stopped' });
+    if (options.restarted) {
+      const fencePending = [...this.hosts.values()].filter((h) => h.state === 'lost' || h.state === 'fence-pending').length;
+      const recovering = [...this.guests.values()].filter((g) => g.state === 'recovery' || g.state === 'fence').length;
+      env.emit({ type: 'controller-restarted', fencePending, recovering });
+    }
+  }
+
+  hostState(id: string): HostRecord['state'] | undefined {
+    return this.hosts.get(id)?.state;
+  }
+
+  /** A copy of the current state (what `persist` stores). */
+  snapshot(): HaState {
+    return { hosts: Object.fromEntries(this.hosts), guests: Object.fromEntries(this.guests), pool: this.pool };
+  }
+
+  step(obs: HaObservations, commands: readonly HaCommand[] = []): void {
+    const now = this.env.now();
+    this.changed = false;
+    for (const c of commands) this.command(c);
+    this.detectHosts(obs, now);
+    if (!this.guardStorm()) this.advanceFencing(obs, now);
+    this.followGuests(obs, now);
+    this.recover(obs, now);
+    this.drain(now);
+    this.watchHealth(obs, now);
+    if (this.changed) this.env.persist(this.snapshot());
+  }
+
+  // The one mutator: every change of a host, guest or pool record goes through here.
+  private apply(c: Change): void {
+    if (c.kind === 'host') {
+      const prev = this.hosts.get(c.id);
+      if (prev?.state !== c.rec.state) {
+        this.env.log(`host '${c.id}': state changed from '${prev?.state ?? 'none'}' to '${c.rec.state}'`);
+        this.hostsChanged = true;
+      }
+      this.hosts.set(c.id, c.rec);
+    } else if (c.kind === 'guest') {
+      const prev = this.guests.get(c.id);
+      const where = (r: GuestRecord | undefined): string => (r?.state === 'migrate' ? `${r.host} → ${r.target}` : (r?.host ?? '-'));
+      if (prev?.state !== c.rec.state || prev.host !== c.rec.host || prev.target !== c.rec.target) {
+        const on = c.rec.state === 'started' || c.rec.state === 'migrate' ? ` (${where(c.rec)})` : '';
+        this.env.log(`guest '${c.id}': state changed from '${prev?.state ?? 'none'}' to '${c.rec.state}'${on}`);
+        this.guestsChanged = true;
+      }
+      this.guests.set(c.id, c.rec);
+    } else {
+      if (c.rec.stormActive !== this.pool.stormActive) {
+        this.env.log(`pool: fencing-storm guard ${c.rec.stormActive ? 'on' : 'off'}`);
+      }
+      this.pool = c.rec;
+    }
+    this.changed = true;
+  }
+
+  private setHost(id: string, rec: HostRecord): void {
+    this.apply({ kind: 'host', id, rec });
+  }
+  private setGuest(id: string, rec: GuestRecord): void {
+    this.apply({ kind: 'guest', id, rec });
+  }
+  private setPool(patch: Partial<PoolRecord>): void {
+    this.apply({ kind: 'pool', rec: { ...this.pool, ...patch } });
+  }
+
+  private guestsOn(host: string, states: readonly GuestRecord['state'][]): HaGuestSpec[] {
+    return this.guestSpecs.filter((g) => {
+      const r = this.guests.get(g.id);
+      return r !== undefined && r.host === host && states.includes(r.state);
+    });
+  }
+
+  private command(c: HaCommand): void {
+    const rec = this.hosts.get(c.host);
+    if (!rec) return;
+    const now = this.env.now();
+    if (c.kind === 'maintenance' && rec.state === 'online') {
+      this.setHost(c.host, { state: 'draining', since: now });
+      this.env.emit({ type: 'maintenance-draining', host: c.host, guests: this.guestsOn(c.host, ['started', 'migrate']).length });
+    } else if (c.kind === 'maintenance-off' && (rec.state === 'maintenance' || rec.state === 'draining')) {
+      this.setHost(c.host, { state: 'online', since: now });
+      this.env.emit({ type: 'maintenance-exited', host: c.host });
+    }
+  }
+
+  /** Hosts go lost when silent, and come back when heard again. */
+  private detectHosts(obs: HaObservations, now: number): void {
+    const { netTimeoutMs } = this.config.settings.timing;
+    for (const h of this.hostSpecs) {
+      const rec = this.hosts.get(h.id);
+      if (!rec) continue;
+      const seen = obs.hosts[h.id]?.netSeenAt;
+      // Never heard since this controller process started: count from its start (grace period).
+      const lastNet = seen ?? this.startedAt;
+      const fresh = now - lastNet <= netTimeoutMs;
+      if ((rec.state === 'online' || rec.state === 'draining') && !fresh) {
+        this.loseHost(h.id, lastNet, now);
+      } else if ((rec.state === 'lost' || rec.state === 'fence-pending') && seen !== undefined && fresh && seen > (rec.lastNetAt ?? -1)) {
+        this.setHost(h.id, { state: 'online', since: now });
+        for (const g of this.guestsOn(h.id, ['fence'])) {
+          const maybeOn = this.guests.get(g.id)?.maybeOn;
+          this.setGuest(g.id, maybeOn === undefined ? { state: 'started', host: h.id } : { state: 'started', host: h.id, maybeOn });
+        }
+        this.env.emit({ type: 'host-back', host: h.id, wasState: rec.state });
+      } else if (rec.state === 'fenced' && seen !== undefined && fresh && seen > rec.since) {
+        this.setHost(h.id, { state: 'online', since: now });
+        this.env.emit({ type: 'host-back', host: h.id, wasState: rec.state });
+      }
+    }
+  }
+
+  private loseHost(host: string, lastNetAt: number, now: number): void {
+    this.setHost(host, { state: 'lost', since: now, lastNetAt });
+    const frozen = this.guestSpecs.filter((g) => {
+      const r = this.guests.get(g.id);
+      return r !== undefined && (r.state === 'started' || r.state === 'migrate') && (r.host === host || r.target === host);
+    });
+    for (const g of frozen) {
+      // A move in flight may or may not have handed over: the guest may be on the lost host. If the
+      // other end reports it running, followGuests takes it from there; otherwise it waits for fencing.
+      const r = this.guests.get(g.id) as GuestRecord;
+      const other = r.state === 'migrate' ? (r.host === host ? r.target : r.host) : undefined;
+      this.setGuest(g.id, other === undefined ? { state: 'fence', host, downSince: lastNetAt } : { state: 'fence', host, downSince: lastNetAt, maybeOn: other });
+    }
+    this.env.emit({ type: 'host-lost', host, lastNetAt, guests: frozen.filter((g) => this.guests.get(g.id)?.state === 'fence').length });
+  }
+
+  /** True while too many hosts are lost at once to fence any of them. */
+  private guardStorm(): boolean {
+    const lost = this.hostSpecs.filter((h) => {
+      const s = this.hosts.get(h.id)?.state;
+      return s === 'lost' || s === 'fence-pending';
+    });
+    const members = this.hostSpecs.filter((h) => {
+      const s = this.hosts.get(h.id)?.state;
+      return s !== 'maintenance' && s !== 'fenced';
+    }).length;
+    const verdict = stormGuard({ lost: lost.length, members, failuresToTolerate: this.config.settings.failuresToTolerate });
+    if (verdict.storm && !this.pool.stormActive) {
+      this.setPool({ stormActive: true });
+      this.env.emit({ type: 'storm-guard', why: verdict.why, hosts: lost.map((h) => h.id) });
+    } else if (!verdict.storm && this.pool.stormActive) {
+      this.setPool({ stormActive: false });
+      this.env.emit({ type: 'storm-lifted' });
+    }
+    return verdict.storm;
+  }
+
+  private advanceFencing(obs: HaObservations, now: number): void {
+    const timing = this.config.settings.timing;
+    for (const h of this.hostSpecs) {
+      let rec = this.hosts.get(h.id);
+      if (rec?.state === 'lost') {
+        const lastNetAt = rec.lastNetAt ?? now;
+        rec = { state: 'fence-pending', since: now, lastNetAt };
+        this.setHost(h.id, rec);
+        if (h.fenceAgent) this.env.fenceHost(h.id);
+        this.env.emit({ type: 'fencing', host: h.id, deadline: lastNetAt + timing.fenceTimeoutMs, fenceAgent: h.fenceAgent });
+      }
+      if (rec?.state !== 'fence-pending') continue;
+      const o: HostObservation = obs.hosts[h.id] ?? {};
+      const verdict = fenceVerdict(o, rec.lastNetAt ?? rec.since, now, timing);
+      if (verdict.fenced) {
+        this.setHost(h.id, { state: 'fenced', since: now });
+        this.env.emit({ type: 'host-fenced', host: h.id, reason: verdict.reason });
+        this.releaseGuests(h.id);
+      } else if (verdict.aliveOnStorage && !rec.alerted) {
+        this.setHost(h.id, { ...rec, alerted: true });
+        this.env.emit({ type: 'host-isolated', host: h.id });
+      }
+    }
+  }
+
+  /** The host is known fenced: its guests wait for recovery, or stay down (plan 'never'). */
+  private releaseGuests(host: string): void {
+    for (const g of this.guestsOn(host, ['fence'])) {
+      const r = this.guests.get(g.id) as GuestRecord;
+      const downSince = r.downSince ?? 0;
+      const otherEnd = r.maybeOn === undefined ? undefined : this.hosts.get(r.maybeOn)?.state;
+      if (r.maybeOn !== undefined && (otherEnd === 'lost' || otherEnd === 'fence-pending')) {
+        // The other end of its cut move is unreachable too: wait for that host instead.
+        this.setGuest(g.id, { state: 'fence', host: r.maybeOn, downSince });
+      } else if (isProtected(g)) {
+        this.setGuest(g.id, r.maybeOn === undefined ? { state: 'recovery', host, downSince } : { state: 'recovery', host, downSince, maybeOn: r.maybeOn });
+      } else {
+        this.setGuest(g.id, { state: 'stopped', host });
+        this.env.emit({ type: 'guest-not-restarted', guest: g.id, host });
+      }
+    }
+  }
+
+  /** Match what agents report with what HA expects: starts done, guests missing, stray copies. */
+  private followGuests(obs: HaObservations, now: number): void {
+    // Guest → hosts reporting it; one small array per guest only where needed (large pools).
+    const firstOn = new Map<string, string>();
+    const alsoOn = new Map<string, string[]>();
+    for (const h of this.hostSpecs) {
+      for (const g of obs.hosts[h.id]?.running ?? []) {
+        const first = firstOn.get(g);
+        if (first === undefined) firstOn.set(g, h.id);
+        else alsoOn.set(g, [...(alsoOn.get(g) ?? [first]), h.id]);
+      }
+    }
+    const none: readonly string[] = [];
+    const { startTimeoutMs } = this.config.settings.timing;
+    for (const g of this.guestSpecs) {
+      const r = this.guests.get(g.id);
+      if (!r) continue;
+      const first = firstOn.get(g.id);
+      // The common case, kept cheap for large pools: running where expected, nothing to follow up.
+      if (r.state === 'started' && first === r.host && r.pendingSince === undefined && r.maybeOn === undefined && !alsoOn.has(g.id)) continue;
+      const seenOn = alsoOn.get(g.id) ?? (first === undefined ? none : [first]);
+      if (r.state === 'started' && r.host !== undefined) {
+        const host = r.host;
+        const elsewhere = seenOn.filter((h) => h !== host);
+        if (seenOn.includes(host)) {
+          if (r.recoveredFrom !== undefined && r.downSince !== undefined) {
+            this.env.emit({ type: 'guest-recovered', guest: g.id, from: r.recoveredFrom, to: host, tookMs: now - r.downSince });
+          }
+          if (r.pendingSince !== undefined || r.maybeOn !== undefined) this.setGuest(g.id, { state: 'started', host });
+        } else if (elsewhere.length === 1 && r.pendingSince === undefined) {
+          // It runs somewhere else (a move that finished while its source was unreachable): follow it.
+          const found = elsewhere[0] as string;
+          this.setGuest(g.id, { state: 'started', host: found });
+          this.env.emit({ type: 'guest-found', guest: g.id, host: found, expected: host });
+          continue;
+        } else if (elsewhere.length === 0) {
+          const hostState = this.hosts.get(host)?.state;
+          const reporting = obs.hosts[host]?.running !== undefined;
+          const due = r.pendingSince === undefined || now - r.pendingSince > startTimeoutMs;
+          if ((hostState === 'online' || hostState === 'draining') && reporting && due && this.clearedElsewhere(g.id, obs)) {
+            if (r.pendingSince === undefined) this.env.emit({ type: 'guest-restarted', guest: g.id, host });
+            this.setGuest(g.id, { state: 'started', host, pendingSince: now, ...(r.recoveredFrom !== undefined ? { recoveredFrom: r.recoveredFrom } : {}), ...(r.downSince !== undefined ? { downSince: r.downSince } : {}) });
+            this.env.startGuest(g.id, host);
+          }
+        }
+        // Two copies can only come from a fault outside HA's control: keep the one HA placed.
+        if (seenOn.includes(host) || r.pendingSince !== undefined) {
+          for (const other of elsewhere) {
+            this.env.stopGuest(g.id, other);
+            this.env.emit({ type: 'guest-stray-stopped', guest: g.id, host: other, placedOn: host });
+          }
+        }
+      } else if (r.state === 'migrate' && r.target !== undefined && r.host !== undefined) {
+        if (seenOn.includes(r.target) && !seenOn.includes(r.host)) {
+          this.setGuest(g.id, { state: 'started', host: r.target });
+          this.env.emit({ type: 'guest-moved', guest: g.id, from: r.host, to: r.target });
+        } else if (r.pendingSince !== undefined && now - r.pendingSince > startTimeoutMs) {
+          this.setGuest(g.id, { state: 'started', host: r.host });
+        }
+      } else if ((r.state === 'stopped' || r.state === 'recovery' || r.state === 'fence') && seenOn.length === 1) {
+        // Nothing started it elsewhere yet, so the copy a host reports is the only one: keep it.
+        const host = seenOn[0] as string;
+        if (this.hosts.get(host)?.state === 'online' || this.hosts.get(host)?.state === 'draining') this.setGuest(g.id, { state: 'started', host });
+      }
+    }
+  }
+
+  /** Nothing can be running on the other end of a cut move: it is fenced, or its agent reports without it. */
+  private clearedElsewhere(guest: string, obs: HaObservations): boolean {
+    const maybeOn = this.guests.get(guest)?.maybeOn;
+    if (maybeOn === undefined) return true;
+    if (this.hosts.get(maybeOn)?.state === 'fenced') return true;
+    const running = obs.hosts[maybeOn]?.running;
+    return running !== undefined && !running.includes(guest);
+  }
+
+  private view(): PoolView {
+    return { hostSpecs: this.hostSpecs, guestSpecs: this.guestSpecs, hosts: this.hosts, guests: this.guests, cpuOvercommit: this.config.settings.cpuOvercommit };
+  }
+
+  private recover(obs: HaObservations, now: number): void {
+    const waiting = this.guestSpecs.filter((g) => this.guests.get(g.id)?.state === 'recovery' && this.clearedElsewhere(g.id, obs));
+    if (waiting.length === 0) return;
+    const decision = planRecovery({
+      now,
+      gateOpenAt: this.pool.gateOpenAt,
+      waiting: waiting.map((g) => ({ ...g, unplaced: this.guests.get(g.id)?.unplaced === true })),
+      hostsFree: freeRoom(this.view()),
+      placement: this.placement,
+    });
+    for (const s of decision.starts) {
+      const r = this.guests.get(s.guest) as GuestRecord;
+      this.setGuest(s.guest, {
+        state: 'started', host: s.target, pendingSince: now, recoveredFrom: r.host ?? '?', downSince: r.downSince ?? now,
+      });
+      this.env.startGuest(s.guest, s.target);
+    }
+    for (const id of decision.newlyUnplaced) {
+      const g = waiting.find((w) => w.id === id) as HaGuestSpec;
+      this.setGuest(id, { ...(this.guests.get(id) as GuestRecord), unplaced: true });
+      const needs = `needs ${g.ramMiB} MiB and ${g.vcpus} vCPU`;
+      const reason = g.plan.restart === 'always'
+        ? `no host has room for it (${needs}); it starts as soon as room appears`
+        : `best-effort, and no capacity is left after the 'always' guests (${needs})`;
+      this.env.emit({ type: 'guest-left-down', guest: id, reason });
+    }
+    if (decision.gateOpenAt !== this.pool.gateOpenAt) this.setPool({ gateOpenAt: decision.gateOpenAt });
+  }
+
+  /** Maintenance with HA on: move the host's guests away first, then it is in maintenance. */
+  private drain(now: number): void {
+    for (const h of this.hostSpecs) {
+      const rec = this.hosts.get(h.id);
+      if (rec?.state !== 'draining') continue;
+      const staying = this.guestsOn(h.id, ['started', 'migrate']);
+      if (staying.length === 0) {
+        this.setHost(h.id, { state: 'maintenance', since: now });
+        this.env.emit({ type: 'maintenance-entered', host: h.id });
+        continue;
+      }
+      for (const g of staying) {
+        const r = this.guests.get(g.id) as GuestRecord;
+        if (r.state !== 'started' || r.pendingSince !== undefined) continue;
+        const target = this.placement.choose(freeRoom(this.view(), h.id), g);
+        if (target === undefined) {
+          const current = this.hosts.get(h.id) as HostRecord;
+          if (!current.alerted) {
+            this.setHost(h.id, { ...current, alerted: true });
+            this.env.emit({ type: 'maintenance-blocked', host: h.id, guest: g.id });
+          }
+          continue;
+        }
+        this.setGuest(g.id, { state: 'migrate', host: h.id, target, pendingSince: now });
+        this.env.migrateGuest(g.id, h.id, target);
+      }
+    }
+  }
+
+  private guestsInFlight(): boolean {
+    return [...this.guests.values()].some((r) => r.state === 'fence' || r.state === 'migrate' || r.pendingSince !== undefined);
+  }
+
+  /** Failures tolerated now, over-commitment, and the pool's health line. */
+  private watchHealth(obs: HaObservations, now: number): void {
+    const { settings } = this.config;
+    // Recomputed when hosts change, and when guests have settled (not after each start of a recovery).
+    if (this.hostsChanged || (this.guestsChanged && !this.guestsInFlight())) {
+      this.hostsChanged = false;
+      this.guestsChanged = false;
+      const { hosts, guests } = runningOnline(this.view());
+      const tolerable = maxTolerable(hosts, guests, settings.cpuOvercommit, this.placement);
+      const previous = this.pool.tolerable;
+      const overCommitted = tolerable < settings.failuresToTolerate;
+      if (previous !== tolerable || overCommitted !== this.pool.overCommitted) this.setPool({ tolerable, overCommitted });
+      if (previous === undefined) this.env.emit({ type: 'ha-armed', tolerable, configured: settings.failuresToTolerate });
+      else if (previous !== tolerable) {
+        this.env.emit({ type: 'tolerance-changed', tolerable, previous, configured: settings.failuresToTolerate });
+      }
+      if (overCommitted && (previous === undefined || previous >= settings.failuresToTolerate)) {
+        this.env.emit({ type: 'over-committed', tolerable, configured: settings.failuresToTolerate });
+      }
+    }
+    const line = healthLine(this.view(), this.pool, obs, now, { failuresToTolerate: settings.failuresToTolerate, storageTimeoutMs: settings.timing.storageTimeoutMs });
+    if (line !== (this.pool.unhealthy ?? '')) {
+      this.setPool(line === '' ? { unhealthy: '' } : { unhealthy: line });
+      this.env.emit(line === '' ? { type: 'ha-healthy' } : { type: 'ha-unhealthy', reasons: line });
+    }
+  }
+}
