@@ -1,9 +1,14 @@
 // The `grappe` command tree. Built around a Runtime so tests can run it with fake terminals.
 import { Command } from 'commander';
 import { registerAudit } from './commands/audit.command.ts';
+import { registerConsole } from './commands/console.command.ts';
 import { registerController } from './commands/controller.command.ts';
 import { registerEvents } from './commands/events.command.ts';
+import { registerGuest } from './commands/guest.command.ts';
 import { registerHost } from './commands/host.command.ts';
+import { registerImage } from './commands/image.command.ts';
+import { registerNetwork } from './commands/network.command.ts';
+import { registerVolume } from './commands/volume.command.ts';
 import { registerInit } from './commands/init.command.ts';
 import { registerLogin } from './commands/login.command.ts';
 import { registerSubnet } from './commands/subnet.command.ts';
@@ -25,6 +30,11 @@ export function buildProgram(rt: Runtime): Command {
   registerLogin(program, rt);
   registerHost(program, rt);
   registerSubnet(program, rt);
+  registerGuest(program, rt);
+  registerConsole(program, rt);
+  registerImage(program, rt);
+  registerVolume(program, rt);
+  registerNetwork(program, rt);
   registerTask(program, rt);
   registerAudit(program, rt);
   registerEvents(program, rt);

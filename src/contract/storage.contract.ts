@@ -29,6 +29,10 @@ export const volumeRecord = z.object({
   attachedTo: z.string().nullable(),
   image: z.string().nullable(), // the image it was created from
   createdAt: z.string(),
+  /** 'creating' while its task runs, 'deleting' while it goes (either way not usable). Absent: ready. */
+  state: z.enum(['creating', 'ready', 'deleting']).optional(),
+  /** iscsi pools: the initiator addresses the target's ACL was last set to. */
+  initiators: z.array(z.string()).optional(),
 });
 export type VolumeRecord = z.infer<typeof volumeRecord>;
 export const volumeView = volumeRecord;
@@ -44,6 +48,7 @@ export const volumeCreateBody = z
   })
   .strict();
 export const volumeResizeBody = z.object({ sizeMiB: z.number().int().min(1) }).strict();
+export const poolList = z.array(poolView);
 
 // Store: /images/<name>; files under <data dir>/images/
 export const imageKind = z.enum(['vm-disk', 'ct-template']);
@@ -58,6 +63,10 @@ export const imageRecord = z.object({
   createdAt: z.string(),
 });
 export type ImageRecord = z.infer<typeof imageRecord>;
+/** Builds the images Grappe knows how to make: 'tiny' gives 'tiny' (vm-disk) and 'tiny-ct' (ct-template). */
+export const imageBuildBody = z.object({ name: z.literal('tiny') }).strict();
+/** A file on the controller machine (the CLI runs there), copied into the image store. */
+export const imageImportBody = z.object({ path: z.string().regex(/^\//, 'must be an absolute path'), name: imageRecord.shape.name.optional() }).strict();
 
 // Store: /networks/<name>. A pool-wide guest network: one bridge of that name on every processing host.
 export const networkRecord = z.object({
@@ -67,4 +76,5 @@ export const networkRecord = z.object({
   createdAt: z.string(),
 });
 export type NetworkRecord = z.infer<typeof networkRecord>;
+export const networkCreateBody = z.object({ name: networkRecord.shape.name }).strict();
 // MACs: /index/guest-mac/<mac> -> guest id, written in the same transaction as the guest record.

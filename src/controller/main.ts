@@ -5,6 +5,7 @@ import type { Store } from '../store/store.ts';
 import { coreModule } from './core-routes/core.module.ts';
 import { openApiRoutes } from './core-routes/openapi.routes.ts';
 import { dataDirLayout, loadClusterIdentity } from './data-dir.ts';
+import { guestUpgradeListener } from './guests/guest.module.ts';
 import { modules as installedModules } from './modules.ts';
 import { StoreAuditLog } from './platform/audit.ts';
 import { systemClock } from './platform/clock.ts';
@@ -70,6 +71,8 @@ export async function startController(opts: StartControllerOptions): Promise<Run
     specs.push(...openApiRoutes(() => buildOpenApi(specs, { version: grappeVersion() })));
     const routes = registerRoutes(app, ctx, specs);
     installFallback(app, routes, opts.webRoot ?? webDistDir());
+    // WebSockets (the guest consoles) are served on the upgrade, outside fastify's routing.
+    app.server.on('upgrade', guestUpgradeListener(ctx));
 
     const url = await app.listen({ host: opts.host ?? '0.0.0.0', port: opts.port ?? DEFAULT_API_PORT });
     for (const m of modules) if (m.start) stops.push(m.start(ctx));

@@ -1,0 +1,66 @@
+// Guests (SPEC §3): the REST shapes of /api/v1/guests. A guest is `vm:ID` (QEMU) or `ct:ID` (LXC),
+// ids from 100 shared by both kinds, as Proxmox.
+import { z } from 'zod';
+import { volumeName } from './guest-agent.contract.ts';
+
+export const guestKind = z.enum(['vm', 'ct']);
+export const guestRunState = z.enum(['stopped', 'running', 'paused', 'other', 'unknown']);
+export type GuestRunState = z.infer<typeof guestRunState>;
+
+// Guest names as the agent takes them (they name QEMU processes and LXC containers).
+export const guestName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, '1-63 of letters, digits, dot, dash, underscore, starting with a letter or digit');
+const networkName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,14}$/, 'a guest network name such as default');
+const imageName = z.string().regex(/^[a-z0-9][a-z0-9.-]{0,62}$/, 'an image name such as tiny');
+
+export const guestNicRequest = z.object({ network: networkName }).strict();
+
+// POST /api/v1/guests
+export const guestCreateRequest = z
+  .object({
+    kind: guestKind,
+    id: z.number().int().optional(), // default: the lowest free from 100
+    name: guestName,
+    vcpus: z.number().int().min(1).max(64).default(1),
+    memoryMiB: z.number().int().min(16).max(1024 * 1024).default(256),
+    disks: z.array(volumeName).max(16).default([]), // volume names (VMs)
+    template: imageName.optional(), // containers: 'busybox' (default) or a ct-template image
+    nics: z.array(guestNicRequest).max(8).optional(), // default: one NIC on 'default'; [] for none (VMs)
+    cdrom: imageName.nullable().optional(), // VMs: an image inserted as CD-ROM
+    autostart: z.boolean().default(false),
+    host: z.string().min(1).max(63).optional(), // host name or id; default: the least loaded UP processing host
+  })
+  .strict();
+export type GuestCreateRequest = z.input<typeof guestCreateRequest>;
+
+export const guestNicView = z.object({ network: z.string(), mac: z.string(), bridge: z.string() });
+
+export const guestView = z.object({
+  id: z.string(), // 'vm:100'
+  kind: guestKind,
+  number: z.number().int(),
+  name: z.string(),
+  vcpus: z.number(),
+  memoryMiB: z.number().int(),
+  host: z.object({ id: z.number().int(), name: z.string() }),
+  disks: z.array(z.string()),
+  template: z.string().nullable(),
+  nics: z.array(guestNicView),
+  cdrom: z.string().nullable(),
+  autostart: z.boolean(),
+  state: guestRunState,
+  /** kvm or tcg while a VM runs (the guest shows which). */
+  accel: z.enum(['kvm', 'tcg']).nullable(),
+  /** true when the state was just read from the host's agent, false when it is the last one recorded. */
+  live: z.boolean(),
+  stateChangedAt: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type GuestView = z.infer<typeof guestView>;
+export const guestList = z.array(guestView);
+
+// ':id' in URLs: 'vm:100' (URL-encoded colon), 'vm-100', or the name.
+export const guestRef = z.object({ id: z.string().min(1).max(70) });
+export const guestStopBody = z.object({ timeoutMs: z.number().int().min(0).max(600_000).default(30_000) }).strict();
+export const guestCdBody = z.object({ image: imageName.nullable() }).strict();
+
+export const GUEST_EVENT_TYPES = ['guest.created', 'guest.deleted', 'guest.state'] as const;

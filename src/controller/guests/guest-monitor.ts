@@ -1,0 +1,46 @@
+// The guest-state monitor: every interval, each UP or MAINT processing host holding guests is asked
+// for its guests' run states (one GET /agent/v1/guests); changes are recorded and announced as
+// guest.state events. A host that does not answer changes nothing (its guests keep running without
+// their agent); a guest with an action in flight is left to that action.
+import type { HostRecord } from '../hosts/host-record.ts';
+import { hostsRuntime } from '../hosts/hosts-runtime.ts';
+import type { ControllerContext } from '../platform/types.ts';
+import { recordState } from './guest-state.ts';
+import { liveStatuses } from './guest-live.ts';
+import { guestsRuntime } from './guests-runtime.ts';
+
+export async function guestMonitorRound(ctx: ControllerContext): Promise<void> {
+  const rt = guestsRuntime(ctx);
+  const cache = (await hostsRuntime(ctx)).cache;
+  const guests = await rt.repo.list();
+  const hosts = [...new Set(guests.map((g) => g.hostId))]
+    .map((id) => cache.get(id))
+    .filter((h): h is HostRecord => h !== undefined && h.purpose === 'processing' && (h.state === 'UP' || h.state === 'MAINT' || h.state === 'EVACUATING'));
+  const live = await liveStatuses(ctx, hosts);
+  for (const g of guests) {
+    const seen = live.get(g.hostId);
+    if (!seen || rt.isBusy(g.id)) continue;
+    // Re-read: an action may have ended between the listing and now.
+    const current = await rt.repo.find(g.id).catch(() => undefined);
+    if (!current || rt.isBusy(g.id)) continue;
+    await recordState(ctx, current.record, seen.get(g.id), 'seen by the monitor');
+  }
+}
+
+/** Starts the loop; the returned function stops it and waits for a round in flight. */
+export function startGuestMonitor(ctx: ControllerContext): () => Promise<void> {
+  let round: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    if (round) return;
+    round = guestMonitorRound(ctx)
+      .catch((err: unknown) => process.emitWarning(`guest monitor round failed: ${String(err)}`))
+      .finally(() => {
+        round = undefined;
+      });
+  }, ctx.settings.monitorIntervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await round;
+  };
+}

@@ -1,0 +1,46 @@
+// The guest as stored: `/guests/<number, 9 digits>` (VMs and containers share one number sequence),
+// with unique index keys written in the same transaction: `/index/guest-name/<name>` and
+// `/index/guest-mac/<mac>` per NIC. The host cache counts a guest's vcpus/memoryMiB on `hostId`.
+import type { GuestRunState } from '../../contract/guest.contract.ts';
+import { parseGuestId, type GuestId, type GuestKind } from '../../core/guests/guest-id.ts';
+import { macIndexKey } from '../networks/mac-allocator.ts';
+
+export interface GuestNicRecord {
+  readonly network: string;
+  readonly mac: string;
+  readonly bridge: string;
+}
+
+export interface GuestRecord {
+  readonly id: string; // 'vm:100'
+  readonly kind: GuestKind;
+  readonly number: number;
+  readonly name: string;
+  readonly hostId: number;
+  readonly vcpus: number;
+  readonly memoryMiB: number;
+  readonly disks: readonly string[]; // volume names, in boot order
+  readonly template: string | null; // containers: 'busybox' or a ct-template image name
+  readonly nics: readonly GuestNicRecord[];
+  readonly cdrom: string | null; // an image name
+  readonly autostart: boolean;
+  readonly state: GuestRunState;
+  readonly accel: 'kvm' | 'tcg' | null;
+  readonly stateChangedAt: string | null;
+  readonly createdAt: string;
+}
+
+export const GUESTS_PREFIX = '/guests/';
+export const guestKey = (n: number): string => `${GUESTS_PREFIX}${String(n).padStart(9, '0')}`;
+export const guestNameKey = (name: string): string => `/index/guest-name/${name}`;
+export const guestMacKey = macIndexKey; // the networks area's index, claimed in the guest's own transaction
+
+/** The keys a guest owns besides its record: freed with it. */
+export const indexKeysOf = (g: Pick<GuestRecord, 'name' | 'nics'>): string[] => [guestNameKey(g.name), ...g.nics.map((n) => guestMacKey(n.mac))];
+
+/** A guest reference from a URL: 'vm:100', 'vm-100', or a bare number. */
+export function guestIdFromRef(ref: string): GuestId | undefined {
+  const text = ref.trim();
+  if (/^[1-9][0-9]{0,8}$/.test(text)) return { kind: 'vm', number: Number(text) }; // kind checked against the record
+  return parseGuestId(text) ?? parseGuestId(text.replace(/^(vm|ct)-/, '$1:'));
+}

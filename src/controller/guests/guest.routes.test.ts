@@ -1,0 +1,105 @@
+// The guest routes on a real controller without agents: refusals answered before any task, the
+// console upgrade's refusals, and a create whose host does not answer leaving nothing behind.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { WebSocket } from 'ws';
+import { hostsRuntime } from '../hosts/hosts-runtime.ts';
+import { startControllerHarness, type ControllerHarness } from '../hosts/testing/controller-harness.ts';
+import type { HostRecord } from '../hosts/host-record.ts';
+
+const inventory = (cpus: number, memoryMiB: number): NonNullable<HostRecord['inventory']> => ({
+  hostname: 'h', agentVersion: '0.1.0', cpu: { model: 'test', count: cpus }, memoryMiB, disks: [], nics: [],
+  os: { name: 'Debian', kernel: '6.1', arch: 'x86_64' },
+  hypervisor: { qemuVersion: '7.2', kvmUsable: false, lxcVersion: '5.0', tgtPresent: false },
+});
+
+/** A processing host whose connector address is a loopback port nobody listens on. */
+async function seedHost(h: ControllerHarness, name: string, state: HostRecord['state']): Promise<HostRecord> {
+  const rt = await hostsRuntime(h.controller.ctx);
+  return rt.repo.create({
+    name, purpose: 'processing', state, address: `127.0.9.${name.length}`, port: 9, storageLocation: null, servicePool: null,
+    syslog: { enabled: false, address: null }, attachments: {}, inventory: inventory(2, 2048),
+    indicators: { connection: 'red', connector: 'red', storage: 'red' }, lastSeenAt: null, createdAt: new Date().toISOString(),
+  });
+}
+
+function upgrade(h: ControllerHarness, path: string, token?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(h.controller.url.replace('https', 'wss') + path, { rejectUnauthorized: false, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) });
+    ws.once('open', () => reject(new Error('the upgrade was accepted')));
+    ws.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    ws.once('error', () => undefined);
+  });
+}
+
+describe('guest routes', () => {
+  let h: ControllerHarness;
+  before(async () => {
+    h = await startControllerHarness({ monitorIntervalMs: 60_000 });
+  });
+  after(async () => h.close());
+
+  test('no processing host: a create is refused with 409 and nothing is written', async () => {
+    const r = await h.api('POST', '/api/v1/guests', { kind: 'ct', name: 'c1' });
+    assert.equal(r.status, 409, JSON.stringify(r.body));
+    assert.equal(r.body.error.code, 'noHostAvailable');
+    assert.deepEqual((await h.api('GET', '/api/v1/guests')).body, []);
+  });
+
+  test('bad input is refused with its own status', async () => {
+    const cases: [unknown, number, RegExp][] = [
+      [{ kind: 'vm', name: 'v1', disks: ['no-such-volume'] }, 404, /no volume 'no-such-volume'/],
+      [{ kind: 'vm', name: 'v1' }, 422, /needs a disk/],
+      [{ kind: 'vm', name: 'v1', disks: ['a'], template: 'busybox' }, 422, /has no template/],
+      [{ kind: 'ct', name: 'c1', template: 'no-such-image' }, 404, /no image 'no-such-image'/],
+      [{ kind: 'ct', name: 'c1', nics: [{ network: 'nowhere' }] }, 404, /no guest network 'nowhere'/],
+      [{ kind: 'ct', name: 'bad name' }, 422, /name/],
+      [{ kind: 'ct', name: 'c1', id: 42 }, 422, /from 100/],
+    ];
+    for (const [body, status, message] of cases) {
+      const r = await h.api('POST', '/api/v1/guests', body);
+      assert.equal(r.status, status, `${JSON.stringify(body)} → ${JSON.stringify(r.body)}`);
+      assert.match(r.body.error.message, message);
+    }
+    assert.equal((await h.api('GET', '/api/v1/guests/vm:100')).status, 404);
+    assert.equal((await h.api('POST', '/api/v1/guests/vm-100/start')).status, 404);
+  });
+
+  test('too much memory or CPU names the largest guest that fits; a host in maintenance is refused', async () => {
+    await seedHost(h, 'p1', 'UP');
+    await seedHost(h, 'p22', 'MAINT');
+    const mem = await h.api('POST', '/api/v1/guests', { kind: 'ct', name: 'c1', memoryMiB: 4096 });
+    assert.equal(mem.status, 422);
+    assert.equal(mem.body.error.code, 'guestTooLarge');
+    assert.match(mem.body.error.message, /largest that fits on any UP processing host is 2 vCPU\(s\) and 2048 MiB \(host 'p1'\)/);
+    const cpu = await h.api('POST', '/api/v1/guests', { kind: 'ct', name: 'c1', vcpus: 8 });
+    assert.equal(cpu.status, 422);
+    const maint = await h.api('POST', '/api/v1/guests', { kind: 'ct', name: 'c1', host: 'p22' });
+    assert.equal(maint.status, 409);
+    assert.match(maint.body.error.message, /maintenance/);
+  });
+
+  test('a create whose host does not answer fails its task and leaves nothing behind', async () => {
+    const r = await h.api('POST', '/api/v1/guests?wait=true', { kind: 'ct', name: 'c1', host: 'p1' });
+    assert.equal(r.status, 502, JSON.stringify(r.body));
+    assert.deepEqual((await h.api('GET', '/api/v1/guests')).body, []);
+    const store = h.controller.ctx.store;
+    assert.deepEqual(await store.list('/index/guest-mac/'), []);
+    assert.deepEqual(await store.list('/index/guest-name/'), []);
+    assert.deepEqual(await store.list('/guests/'), []);
+  });
+
+  test('the console WebSocket: 401 without a token, 404 for an unknown guest or path', async () => {
+    assert.equal((await upgrade(h, '/api/v1/guests/vm:100/console')).status, 401);
+    const token = String((await h.api('POST', '/api/v1/auth/login', { username: 'admin', password: 'harness-admin-password' })).body.token);
+    const unknown = await upgrade(h, '/api/v1/guests/vm%3A100/console', token);
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.body, /noSuchGuest/);
+    assert.equal((await upgrade(h, `/api/v1/guests/vm:100/console?token=${token}`)).status, 404);
+    assert.equal((await upgrade(h, '/api/v1/hosts', token)).status, 404);
+  });
+});

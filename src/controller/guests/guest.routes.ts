@@ -1,0 +1,134 @@
+// /api/v1/guests: create, list, show, power actions, CD, delete. Changes run as tasks (202 + Location).
+import { z } from 'zod';
+import { guestCdBody, guestCreateRequest, guestList, guestRef, guestStopBody, guestView } from '../../contract/guest.contract.ts';
+import { hostsRuntime } from '../hosts/hosts-runtime.ts';
+import { defineRoute } from '../platform/routes.ts';
+import type { ControllerContext, RouteSpec } from '../platform/types.ts';
+import { cdWork, deleteWork, rebootWork, startGuestAction, startWork, stopWork } from './guest-actions.ts';
+import { recordState } from './guest-state.ts';
+import { startGuestCreate } from './guest-create.ts';
+import { liveStatuses, toGuestView } from './guest-live.ts';
+import { guestsRuntime } from './guests-runtime.ts';
+
+const TAGS = ['guests'];
+const noBody = z.object({}).strict().optional();
+
+export function guestRoutes(ctx: ControllerContext): RouteSpec[] {
+  const power = (action: 'start' | 'reboot', summary: string, work: typeof startWork): RouteSpec =>
+    defineRoute({
+      method: 'POST',
+      url: `/guests/:id/${action}`,
+      summary,
+      tags: TAGS,
+      params: guestRef,
+      body: noBody,
+      audit: `guest.${action}`,
+      handler: async ({ params, actor }) => {
+        const { taskId, id } = await startGuestAction(ctx, actor, params.id, action, work(ctx));
+        return { taskId, auditTarget: id };
+      },
+    });
+
+  return [
+    defineRoute({
+      method: 'POST',
+      url: '/guests',
+      summary: 'Create a VM or container: validated and placed at once, then defined on its host (task guest.create)',
+      tags: TAGS,
+      body: guestCreateRequest,
+      audit: 'guest.create',
+      handler: async ({ body, actor }) => {
+        const { taskId, id } = await startGuestCreate(ctx, actor, body);
+        return { taskId, auditTarget: id };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/guests',
+      summary: 'List the guests with their live state from the agents',
+      tags: TAGS,
+      response: guestList,
+      handler: async () => {
+        const cache = (await hostsRuntime(ctx)).cache;
+        const guests = await guestsRuntime(ctx).repo.list();
+        const hostIds = [...new Set(guests.map((g) => g.hostId))];
+        const live = await liveStatuses(ctx, hostIds.map((id) => cache.get(id)).filter((h) => h !== undefined));
+        return { body: guests.map((g) => toGuestView(g, cache.get(g.hostId), live.get(g.hostId))) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/guests/:id',
+      summary: 'Show a guest (vm:100, vm-100 or its name) with its live state and accelerator',
+      tags: TAGS,
+      params: guestRef,
+      response: guestView,
+      handler: async ({ params }) => {
+        const cache = (await hostsRuntime(ctx)).cache;
+        const g = (await guestsRuntime(ctx).repo.find(params.id)).record;
+        const host = cache.get(g.hostId);
+        const live = host ? (await liveStatuses(ctx, [host])).get(host.id) : undefined;
+        return { body: toGuestView(g, host, live) };
+      },
+    }),
+    power('start', 'Start a guest; its host must be UP (task guest.start)', startWork),
+    power('reboot', 'Reboot a running guest (task guest.reboot)', rebootWork),
+    defineRoute({
+      method: 'POST',
+      url: '/guests/:id/stop',
+      summary: 'Shut a guest down cleanly, hard stop after timeoutMs (task guest.stop)',
+      tags: TAGS,
+      params: guestRef,
+      body: guestStopBody.optional(),
+      audit: 'guest.stop',
+      handler: async ({ params, body, actor }) => {
+        const { taskId, id } = await startGuestAction(ctx, actor, params.id, 'stop', stopWork(ctx, { force: false, timeoutMs: body?.timeoutMs ?? 30_000 }));
+        return { taskId, auditTarget: id };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/guests/:id/force-stop',
+      summary: 'Pull the plug of a guest at once (task guest.force-stop)',
+      tags: TAGS,
+      params: guestRef,
+      body: noBody,
+      audit: 'guest.force-stop',
+      handler: async ({ params, actor }) => {
+        const { taskId, id } = await startGuestAction(ctx, actor, params.id, 'force-stop', stopWork(ctx, { force: true, timeoutMs: 0 }));
+        return { taskId, auditTarget: id };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/guests/:id/cd',
+      summary: 'Insert an image in a VM\'s CD-ROM drive, or eject it with {"image": null} (task guest.cd)',
+      tags: TAGS,
+      params: guestRef,
+      body: guestCdBody,
+      audit: 'guest.cd',
+      handler: async ({ params, body, actor }) => {
+        const { taskId, id } = await startGuestAction(ctx, actor, params.id, 'cd', cdWork(ctx, body.image));
+        return { taskId, auditTarget: id };
+      },
+    }),
+    defineRoute({
+      method: 'DELETE',
+      url: '/guests/:id',
+      summary: 'Delete a stopped guest; frees its volumes and MACs (task guest.delete)',
+      tags: TAGS,
+      params: guestRef,
+      audit: 'guest.delete',
+      handler: async ({ params, actor }) => {
+        // The recorded state may lag: ask the host first, so a running guest is refused at once.
+        const rt = guestsRuntime(ctx);
+        const g = (await rt.repo.find(params.id)).record;
+        const host = (await hostsRuntime(ctx)).cache.get(g.hostId);
+        const live = host ? (await liveStatuses(ctx, [host])).get(host.id) : undefined;
+        if (live && !rt.isBusy(g.id)) await recordState(ctx, g, live.get(g.id), 'seen before delete');
+        const { taskId, id } = await startGuestAction(ctx, actor, params.id, 'delete', deleteWork(ctx));
+        return { taskId, auditTarget: id };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,96 @@
+// Creating a volume: checked and its name reserved at once (a record in state 'creating', written only
+// if the name is free), then a task makes the file on the pool's host (empty, or streamed from an
+// image with its SHA-256), exports it over iSCSI for iscsi pools, and marks it ready. A failure
+// removes what was made: no record, no file, no target.
+import { createReadStream } from 'node:fs';
+import { z } from 'zod';
+import type { volumeCreateBody, VolumeRecord } from '../../contract/storage.contract.ts';
+import { errors, isGrappeError } from '../../core/errors.ts';
+import { sanInitiators, portalOf } from '../../core/storage/target-acl.ts';
+import { assertUserVolumeName, planVolumeSize } from '../../core/storage/volume-rules.ts';
+import type { Json } from '../../store/store.ts';
+import { hostsRuntime } from '../hosts/hosts-runtime.ts';
+import { getImage } from '../images/image-store.ts';
+import { isoAt } from '../platform/clock.ts';
+import type { ControllerContext, TaskContext } from '../platform/types.ts';
+import { guestAgentFor } from './guest-agent-for.ts';
+import { resolvePool } from './pools.ts';
+import { applyExport } from './target-export.ts';
+import { volumeKey } from './volume-store.ts';
+
+type CreateBody = z.output<typeof volumeCreateBody>;
+
+/** Checks the request and reserves the name; returns the reserved record for `runVolumeCreate`. */
+export async function reserveVolume(ctx: ControllerContext, body: CreateBody): Promise<VolumeRecord> {
+  assertUserVolumeName(body.name);
+  const { pool, host } = await resolvePool(ctx, body.pool);
+  const image = body.image === undefined ? undefined : await getImage(ctx.store, body.image);
+  const sizeBytes = planVolumeSize(body.sizeMiB, image);
+  if (pool.type === 'iscsi' && portalOf(host) === undefined) {
+    throw errors.refused('noSanAddress', `cannot create volume '${body.name}' in pool '${pool.name}': storage host '${host.name}' has no SAN address to export it on`, { pool: pool.name });
+  }
+  const record: VolumeRecord = {
+    name: body.name,
+    pool: pool.name,
+    hostId: host.id,
+    // Content streamed from an image keeps the image's format.
+    format: image?.format ?? body.format,
+    sizeBytes,
+    iqn: null,
+    url: null,
+    attachedTo: null,
+    image: image?.name ?? null,
+    createdAt: isoAt(ctx.clock),
+    state: 'creating',
+  };
+  const r = await ctx.store.txn([{ key: volumeKey(body.name), modRevision: 0 }], [{ put: volumeKey(body.name), value: record as unknown as Json }]);
+  if (!r.succeeded) throw errors.duplicate('volume', body.name);
+  return record;
+}
+
+/** The task's work: make the file, export it, mark it ready; undo everything on failure. */
+export async function runVolumeCreate(ctx: ControllerContext, task: TaskContext, reserved: VolumeRecord): Promise<VolumeRecord> {
+  const rt = await hostsRuntime(ctx);
+  const host = rt.cache.get(reserved.hostId);
+  let made = false;
+  let exported = false;
+  const client = host ? guestAgentFor(ctx, host) : undefined;
+  try {
+    if (!host || !client) throw errors.noSuchHost(reserved.hostId);
+    let sizeBytes = reserved.sizeBytes;
+    if (reserved.image !== null) {
+      const image = await getImage(ctx.store, reserved.image);
+      await task.progress(0.1, `copying image '${image.name}' to host '${host.name}'`);
+      const info = await client.uploadVolume(reserved.name, { format: reserved.format, sha256: image.sha256, body: createReadStream(image.path), sizeBytes: image.fileBytes });
+      made = true;
+      sizeBytes = info.sizeBytes;
+      if (reserved.sizeBytes > info.sizeBytes) sizeBytes = (await client.resizeVolume(reserved.name, reserved.sizeBytes)).sizeBytes;
+    } else {
+      await task.progress(0.1, `creating the ${reserved.format} file on host '${host.name}'`);
+      const info = await client.createVolume(reserved.name, { sizeBytes: reserved.sizeBytes, format: reserved.format });
+      made = true;
+      sizeBytes = info.sizeBytes;
+    }
+    let target: Pick<VolumeRecord, 'iqn' | 'url'> & { initiators?: string[] } = { iqn: null, url: null };
+    const portal = portalOf(host);
+    if (reserved.pool.startsWith('iscsi-') && portal) {
+      await task.progress(0.8, `exporting it over iSCSI on ${portal}`);
+      exported = true;
+      target = await applyExport(client, reserved.name, sanInitiators(rt.cache.all()), portal);
+    }
+    const ready: VolumeRecord = { ...reserved, sizeBytes, ...target, state: 'ready' };
+    await ctx.store.txn([], [{ put: volumeKey(reserved.name), value: ready as unknown as Json }]);
+    await task.log(`volume '${ready.name}' ready: ${Math.round(sizeBytes / 1048576)} MiB ${ready.format}${ready.url ? ` at ${ready.url}` : ''}`);
+    return ready;
+  } catch (err) {
+    if (client && made) {
+      // The agent's delete also drops the target; best effort: the task fails with the first error.
+      await client.deleteVolume(reserved.name).catch(async (e: unknown) => {
+        if (exported) await client.unexportTarget(reserved.name).catch(() => undefined);
+        await task.log(`cleanup of volume '${reserved.name}' on '${host?.name}' failed: ${String(e)}`);
+      });
+    }
+    await ctx.store.txn([], [{ delete: volumeKey(reserved.name) }]);
+    throw isGrappeError(err) ? err : errors.internal(`creating volume '${reserved.name}' failed: ${String(err)}`);
+  }
+}

@@ -1,0 +1,61 @@
+// Volumes as stored: `/volumes/<name>`. The key is the friendly name, so a name is unique in the whole
+// cluster by construction: creating one is a transaction that requires the key to be absent.
+import type { VolumeRecord } from '../../contract/storage.contract.ts';
+import { assertAttachable } from '../../core/storage/volume-rules.ts';
+import { storageErrors } from '../../core/storage/storage-errors.ts';
+import type { Compare, Json, Op, Store } from '../../store/store.ts';
+import type { ControllerContext } from '../platform/types.ts';
+
+export const VOLUMES_PREFIX = '/volumes/';
+export const volumeKey = (name: string): string => `${VOLUMES_PREFIX}${name}`;
+
+export interface VolumeEntry {
+  readonly volume: VolumeRecord;
+  readonly modRevision: number;
+}
+
+export async function findVolume(store: Store, name: string): Promise<VolumeEntry | undefined> {
+  const e = await store.get(volumeKey(name));
+  return e ? { volume: e.value as unknown as VolumeRecord, modRevision: e.modRevision } : undefined;
+}
+
+/** The volume and the revision to compare against when changing it; 404 when unknown. */
+export async function getVolumeEntry(store: Store, name: string): Promise<VolumeEntry> {
+  const found = await findVolume(store, name);
+  if (!found) throw storageErrors.noSuchVolume(name);
+  return found;
+}
+
+export async function listVolumes(store: Store): Promise<VolumeRecord[]> {
+  return (await store.list(VOLUMES_PREFIX)).map((e) => e.value as unknown as VolumeRecord);
+}
+
+/** A guarded write for one transaction: the compares and the ops to put beside the caller's own. */
+export interface StoreOps {
+  readonly compare: Compare[];
+  readonly ops: Op[];
+}
+
+const putOps = (volume: VolumeRecord, modRevision: number): StoreOps => ({
+  compare: [{ key: volumeKey(volume.name), modRevision }],
+  ops: [{ put: volumeKey(volume.name), value: volume as unknown as Json }],
+});
+
+/**
+ * Marks the volume as `guestId`'s disk, guarded by the revision it was read at: the guests module puts
+ * these in its own transaction, so a volume is never attached to two guests even under races.
+ */
+export function attachOps(volume: VolumeRecord, guestId: string, modRevision: number): StoreOps {
+  assertAttachable(volume, guestId);
+  return putOps({ ...volume, attachedTo: guestId }, modRevision);
+}
+
+/** Frees the volume; nothing to do (and nothing to guard) when it is not attached to `guestId`. */
+export function detachOps(volume: VolumeRecord, guestId: string, modRevision: number): StoreOps {
+  if (volume.attachedTo !== guestId) return { compare: [], ops: [] };
+  return putOps({ ...volume, attachedTo: null }, modRevision);
+}
+
+export async function getVolume(ctx: Pick<ControllerContext, 'store'>, name: string): Promise<VolumeRecord> {
+  return (await getVolumeEntry(ctx.store, name)).volume;
+}

@@ -1,0 +1,141 @@
+// Pools and volumes: list, show, create (a task), resize (grow only), delete (refused while attached).
+import { z } from 'zod';
+import { volumeName } from '../../contract/guest-agent.contract.ts';
+import { poolList, volumeCreateBody, volumeResizeBody, volumeView as volumeViewSchema, type VolumeRecord } from '../../contract/storage.contract.ts';
+import { errors } from '../../core/errors.ts';
+import { assertChangeable, assertGrow } from '../../core/storage/volume-rules.ts';
+import { update, type Json } from '../../store/store.ts';
+import { storageErrors } from '../../core/storage/storage-errors.ts';
+import { hostsRuntime } from '../hosts/hosts-runtime.ts';
+import { defineRoute } from '../platform/routes.ts';
+import type { ControllerContext, RouteSpec } from '../platform/types.ts';
+import { guestAgentFor } from './guest-agent-for.ts';
+import { KeyedSerial } from './keyed-serial.ts';
+import { applyExport } from './target-export.ts';
+import { portalOf } from '../../core/storage/target-acl.ts';
+import { listPools, volumeView } from './pools.ts';
+import { reserveVolume, runVolumeCreate } from './volume-create.ts';
+import { getVolumeEntry, listVolumes, volumeKey } from './volume-store.ts';
+
+const TAGS = ['storage'];
+const nameParams = z.object({ name: volumeName });
+
+export function volumeRoutes(ctx: ControllerContext): RouteSpec[] {
+  const serial = new KeyedSerial();
+  const view = async (v: VolumeRecord): Promise<VolumeRecord> => {
+    const cache = (await hostsRuntime(ctx)).cache;
+    return volumeView(v, (id) => cache.get(id));
+  };
+  /** Read-modify-write of some fields of the latest record (a sync may have set its ACL meanwhile). */
+  const setFields = async (name: string, fields: Partial<VolumeRecord>): Promise<VolumeRecord> => {
+    const next = await update<Json>(ctx.store, volumeKey(name), (cur) => (cur ? ({ ...(cur as unknown as VolumeRecord), ...fields } as unknown as Json) : undefined));
+    if (!next) throw storageErrors.noSuchVolume(name);
+    return next as unknown as VolumeRecord;
+  };
+  const hostOf = async (v: VolumeRecord) => {
+    const host = (await hostsRuntime(ctx)).cache.get(v.hostId);
+    if (!host) throw errors.noSuchHost(v.hostId);
+    return host;
+  };
+
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/pools',
+      summary: 'Storage pools: iscsi-<storage host> and local-<processing host>, made automatically',
+      tags: TAGS,
+      response: poolList,
+      handler: async () => ({ body: await listPools(ctx) }),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/volumes',
+      summary: 'Every volume',
+      tags: TAGS,
+      response: z.array(volumeViewSchema),
+      handler: async () => ({ body: await Promise.all((await listVolumes(ctx.store)).map(view)) }),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/volumes/:name',
+      summary: 'One volume',
+      tags: TAGS,
+      params: nameParams,
+      response: volumeViewSchema,
+      handler: async ({ params }) => ({ body: await view((await getVolumeEntry(ctx.store, params.name)).volume) }),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/volumes',
+      summary: 'Create a volume, empty or from an image; iscsi pools export it to the processing hosts (task volume.create)',
+      tags: TAGS,
+      body: volumeCreateBody,
+      audit: 'volume.create',
+      handler: async ({ body, actor }) => {
+        const reserved = await reserveVolume(ctx, body);
+        try {
+          const taskId = await ctx.tasks.start({ kind: 'volume.create', target: `volume:${reserved.name}`, actor }, (task) => runVolumeCreate(ctx, task, reserved));
+          return { taskId, auditTarget: `/volumes/${reserved.name}` };
+        } catch (e) {
+          await ctx.store.txn([], [{ delete: volumeKey(reserved.name) }]);
+          throw e;
+        }
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/volumes/:name/resize',
+      summary: 'Grow a volume (never shrink)',
+      tags: TAGS,
+      params: nameParams,
+      body: volumeResizeBody,
+      response: volumeViewSchema,
+      audit: 'volume.resize',
+      handler: async ({ params, body }) =>
+        serial.run(params.name, async () => {
+          const { volume } = await getVolumeEntry(ctx.store, params.name);
+          assertChangeable(volume, 'resize');
+          const sizeBytes = assertGrow(volume.name, volume.sizeBytes, body.sizeMiB);
+          const host = await hostOf(volume);
+          const client = guestAgentFor(ctx, host);
+          const info = await client.resizeVolume(volume.name, sizeBytes);
+          let resized = await setFields(volume.name, { sizeBytes: info.sizeBytes });
+          // tgtd sizes a LUN when it is exported: re-export an unused one so initiators see the new size.
+          const portal = portalOf(host);
+          if (resized.url !== null && resized.attachedTo === null && portal) {
+            await client.unexportTarget(volume.name);
+            resized = await setFields(volume.name, await applyExport(client, volume.name, resized.initiators ?? [], portal));
+          }
+          return { body: await view(resized) };
+        }),
+    }),
+    defineRoute({
+      method: 'DELETE',
+      url: '/volumes/:name',
+      summary: 'Delete a volume and its iSCSI target (refused while attached to a guest)',
+      tags: TAGS,
+      params: nameParams,
+      audit: 'volume.delete',
+      handler: async ({ params }) =>
+        serial.run(params.name, async () => {
+          const { volume, modRevision } = await getVolumeEntry(ctx.store, params.name);
+          assertChangeable(volume, 'delete');
+          // Marked first, guarded by the revision we checked: a guest cannot attach it from now on.
+          const marked = await ctx.store.txn([{ key: volumeKey(volume.name), modRevision }], [{ put: volumeKey(volume.name), value: { ...volume, state: 'deleting' } as unknown as Json }]);
+          if (!marked.succeeded) throw errors.refused('volumeChanged', `cannot delete volume '${volume.name}': it changed meanwhile (attached or resized); try again`, { volume: volume.name });
+          try {
+            await guestAgentFor(ctx, await hostOf(volume))
+              .deleteVolume(volume.name)
+              .catch((e: unknown) => {
+                if ((e as { code?: string }).code !== 'noSuchVolume') throw e; // already gone on the host: drop the record
+              });
+          } catch (e) {
+            await setFields(volume.name, { state: 'ready' });
+            throw e;
+          }
+          await ctx.store.txn([], [{ delete: volumeKey(volume.name) }]);
+          return { body: { deleted: volume.name } };
+        }),
+    }),
+  ];
+}

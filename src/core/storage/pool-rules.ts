@@ -1,0 +1,37 @@
+// Storage pools are made automatically from the hosts: every storage host has `iscsi-<name>` (files
+// under its connector's data dir, each exported as its own iSCSI target), every processing host has
+// `local-<name>` (a directory only that host opens). Pure: the caller passes the hosts it knows.
+import { storageErrors } from './storage-errors.ts';
+
+export interface PoolHost {
+  readonly id: number;
+  readonly name: string;
+  readonly purpose: string; // storage | processing | backup
+}
+
+export interface Pool {
+  readonly name: string;
+  readonly type: 'iscsi' | 'local';
+  readonly hostId: number;
+  readonly hostName: string;
+  readonly shared: boolean;
+}
+
+/** The pool of a host, or undefined for hosts that hold none (backup hosts). */
+export function poolOfHost(h: PoolHost): Pool | undefined {
+  if (h.purpose === 'storage') return { name: `iscsi-${h.name}`, type: 'iscsi', hostId: h.id, hostName: h.name, shared: true };
+  if (h.purpose === 'processing') return { name: `local-${h.name}`, type: 'local', hostId: h.id, hostName: h.name, shared: false };
+  return undefined;
+}
+
+export function poolsOf(hosts: readonly PoolHost[]): Pool[] {
+  return hosts.flatMap((h) => poolOfHost(h) ?? []).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The pool named `name`; 404 naming the known pools otherwise. */
+export function findPool(hosts: readonly PoolHost[], name: string): Pool {
+  const pools = poolsOf(hosts);
+  const found = pools.find((p) => p.name === name);
+  if (!found) throw storageErrors.noSuchPool(name, pools.map((p) => p.name));
+  return found;
+}
