@@ -157,17 +157,21 @@ test('guests: VMs and containers on iSCSI storage, console, refusals', { skip: (
 
       let vmTicks = 0;
       await t.test('a VM on the iSCSI volume: create, start, its ticking serial console through grappe console', { timeout: 300_000 }, async () => {
-        // --no-net: this connector's QEMU driver attaches no NIC yet (containers below get the default one).
-        const out = await ok(['guest', 'create', '--name', 'web01', '--vcpus', '1', '--memory', '128', '--disk', 'web01-root', '--host', 'proc1', '--no-net']);
+        const out = await ok(['guest', 'create', '--name', 'web01', '--vcpus', '1', '--memory', '128', '--disk', 'web01-root', '--host', 'proc1']);
         assert.match(out, /Guest vm:100 \(web01\) created on host 'proc1'/);
         const g = await guest('vm:100');
         assert.equal(g.state, 'stopped');
-        assert.deepEqual(g.nics, []);
+        assert.equal(g.nics.length, 1, 'one NIC on the default network');
+        assert.equal(g.nics[0]!.network, 'default');
+        assert.match(g.nics[0]!.mac, /^52:54:00:/);
         assert.equal((await volume('web01-root')).attachedTo, 'vm:100');
         await ok(['guest', 'start', 'vm:100']);
         const running = await guest('vm-100');
         assert.equal(running.state, 'running');
         assert.ok(running.accel === 'kvm' || running.accel === 'tcg', `accel ${running.accel}`);
+        // Its NIC is a tap on the pool network's bridge, made on the host automatically.
+        const onBridge = await tb.exec('proc1', 'ip', ['-br', 'link', 'show', 'master', 'gn-default']);
+        assert.match(onBridge.stdout, /^\S+\s+(UP|UNKNOWN)/m, `a tap on gn-default:\n${onBridge.stdout}${onBridge.stderr}`);
         const proc1 = (await cli.json<HostSummary[]>(['host', 'list'])).find((h) => h.name === 'proc1')!;
         assert.equal(proc1.guests, 1);
         assert.equal(proc1.memoryMiB.allocated, 128);
