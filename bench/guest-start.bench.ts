@@ -111,7 +111,7 @@ try {
 
     const api = createHttpClient({ baseUrl: controller.url, ca: readFileSync(join(dataDir, 'pki', 'ca.crt')) });
     await login(api, 'admin', PASSWORD);
-    const vm = await series(api, { kind: 'vm', name: 'bench-vm', vcpus: 1, memoryMiB: 64, disks: ['bench-disk'], nics: [] });
+    const vm = await series(api, { kind: 'vm', name: 'bench-vm', vcpus: 1, memoryMiB: 64, disks: ['bench-disk'] }); // with its default NIC (a tap)
     const ct = await series(api, { kind: 'ct', name: 'bench-ct', vcpus: 1, memoryMiB: 64, template: 'tiny-ct' });
     const busybox = await series(api, { kind: 'ct', name: 'bench-bb', vcpus: 1, memoryMiB: 64, template: 'busybox' });
     api.close();
