@@ -213,6 +213,15 @@ test('guests: VMs and containers on iSCSI storage, console, refusals', { skip: (
         assert.ok(Math.min(...ticks(seen)) > 0, 'the counter did not restart');
       });
 
+      await t.test('CD-ROM: insert an image in the running VM, eject it; a container has no drive', async () => {
+        await ok(['guest', 'cd', 'vm:100', 'tiny']);
+        assert.equal((await guest('vm:100')).cdrom, 'tiny');
+        await ok(['guest', 'cd', 'vm:100', '--eject']);
+        assert.equal((await guest('vm:100')).cdrom, null);
+        await refused(['guest', 'cd', 'vm:100', 'no-such-image'], /no-such-image/);
+        assert.equal((await guest('vm:100')).state, 'running', 'the VM ran on through it');
+      });
+
       await t.test('stop, start in maintenance refused, start, stop, delete frees the volume and MAC', { timeout: 300_000 }, async () => {
         await ok(['guest', 'stop', 'vm:100', '--timeout', '5']);
         assert.equal((await guest('vm:100')).state, 'stopped');
