@@ -13,6 +13,7 @@ import type { HostSummary } from '../../src/contract/host.contract.ts';
 import type { VolumeRecord } from '../../src/contract/storage.contract.ts';
 import type { TaskView } from '../../src/contract/task.contract.ts';
 import { startController, type RunningController } from '../../src/controller/main.ts';
+import { eventually } from '../support/eventually.ts';
 import { cliMain, createCliSession, repoRoot, type CliSession } from '../support/cli-session.ts';
 import { withTestbed, type Testbed } from '../testbed/testbed.ts';
 
@@ -21,20 +22,6 @@ const HOST_PASSWORD = 'e2e-host-password';
 const KERNEL_CACHE = '/tmp/grappe-test-tiny-image/kernel-cache';
 const hasScript = existsSync('/usr/bin/script');
 
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 const ticks = (text: string): number[] => [...text.matchAll(/grappe-tick (\d+)/g)].map((m) => Number(m[1]));
 const lastTick = (text: string): number => Math.max(0, ...ticks(text));

@@ -10,27 +10,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { HostView } from '../../src/contract/host.contract.ts';
 import type { TaskView } from '../../src/contract/task.contract.ts';
+import { eventually } from '../support/eventually.ts';
 import { cliMain, createCliSession, repoRoot, type CliSession } from '../support/cli-session.ts';
 import { withTestbed, type Testbed } from '../testbed/testbed.ts';
 
 const isRoot = process.getuid?.() === 0;
 const HOST_PASSWORD = 'e2e-host-password';
-
-/** Polls `check` until it returns a value (not undefined) or the deadline passes. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 async function startController(cli: CliSession): Promise<{ url: string; kill9: () => Promise<void> }> {
   const { child, match } = await cli.startChild(

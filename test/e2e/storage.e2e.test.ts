@@ -18,6 +18,7 @@ import { guestAgentFor } from '../../src/controller/storage/guest-agent-for.ts';
 import { allocateMac, ensureNetworkOnHost } from '../../src/controller/storage/index.ts';
 import { volumeKey } from '../../src/controller/storage/volume-store.ts';
 import { update, type Json } from '../../src/store/store.ts';
+import { eventually } from '../support/eventually.ts';
 import { createCliSession, repoRoot } from '../support/cli-session.ts';
 import { withTestbed, type Testbed } from '../testbed/testbed.ts';
 
@@ -26,20 +27,6 @@ const HOST_PASSWORD = 'e2e-host-password';
 // Where the tiny image tests keep the downloaded kernel package: reused when present, to spare a download.
 const KERNEL_CACHE = '/tmp/grappe-test-tiny-image/kernel-cache';
 
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 test('storage pools, images and iSCSI volumes on real agents', { skip: !isRoot && 'needs root (network namespaces)' }, async (t) => {
   const cli = createCliSession('grappe-e2e-storage-');
