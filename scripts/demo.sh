@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs Grappe on this machine: installs what it needs, starts a controller (embedded SQLite store) and a
 # demo pool of 3 hosts (1 storage, 2 processing), each a network namespace running a real agent, adds them
-# through the CLI (changing the factory-default password), configures SAN, enables them, and prints the
-# API / web address and the admin credentials. Starts from scratch each time (the demo's own data only).
+# through the CLI (changing the factory-default password), configures SAN, enables them, starts a VM (on an
+# iSCSI volume made from the tiny image) and a container, and prints the API / web address and the admin
+# credentials. Starts from scratch each time (the demo's own data only).
 #   bash scripts/demo.sh          start (or restart) the demo
 #   bash scripts/demo.sh stop     stop the controller and remove the demo pool
 set -euo pipefail
@@ -51,7 +52,16 @@ node -e '
   fi
   grappe host enable "$name" >/dev/null
 done
+
+echo "building the tiny image and starting two demo guests (a VM on an iSCSI volume, a container)…"
+grappe image build tiny >/dev/null
+grappe volume create demo-vm-root --pool iscsi-storage1 --image tiny >/dev/null
+grappe guest create --name demo-vm --vcpus 1 --memory 128 --disk demo-vm-root >/dev/null
+grappe guest start vm:100 >/dev/null
+grappe guest create --kind ct --name demo-ct --memory 64 --template tiny-ct >/dev/null
+grappe guest start ct:101 >/dev/null
 grappe host list
+grappe guest list
 
 cat <<MSG
 
@@ -61,5 +71,6 @@ Grappe is running.
   admin password:  $admin_password     (also in $DATA/admin-credentials)
   host password:   $host_password      (set on the demo hosts in place of the factory default)
   CLI:             npx grappe host list     (already logged in)
+  a guest console: npx grappe console vm:100   (Ctrl+] to leave; the VM ticks once a second after its ~10 s boot)
   stop the demo:   bash scripts/demo.sh stop
 MSG
