@@ -6,23 +6,13 @@ import { rm } from 'node:fs/promises';
 import { request } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
 import { inventory as inventorySchema, AGENT_PATHS, type EnrollRequest } from '../contract/agent.contract.ts';
-import { GrappeError } from '../core/errors.ts';
 import { AgentClient, type ControllerCredentials } from '../controller/agents/agent-client.ts';
 import { CONTROLLER_CERT_CN, createCa, issueCert, type CertAndKey } from '../pki/pki.ts';
 import { AgentProcess, freePort } from './testing/agent-process.ts';
+import { refusal as rejection } from './testing/refusal.ts';
 import { AGENT_VERSION } from './version.ts';
 
 const NEW_PASSWORD = 'correct horse battery';
-
-async function rejection(p: Promise<unknown>): Promise<GrappeError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof GrappeError, `expected a GrappeError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the call to be refused');
-}
 
 // A raw HTTPS call with a chosen client identity (or none), to see what a stranger gets.
 function rawCall(port: number, path: string, opts: { method?: string; cert?: CertAndKey; body?: string } = {}): Promise<{ status: number; json: { error?: { code: string; message: string } } }> {

@@ -10,7 +10,6 @@ import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import type { WebSocket } from 'ws';
 import type { GuestSpecInput } from '../../src/contract/guest-agent.contract.ts';
-import { GrappeError } from '../../src/core/errors.ts';
 import { AgentClient, type ControllerCredentials } from '../../src/controller/agents/agent-client.ts';
 import { GuestClient } from '../../src/controller/agents/guest-client.ts';
 import { CONTROLLER_CERT_CN, createCa, issueCert } from '../../src/pki/pki.ts';
@@ -23,20 +22,11 @@ import { freeLoopbackPort, skipUnless, testTinyImage, waitForText } from '../../
 import { buildTinyContainerTemplate, type TinyImage } from '../../src/agent/images/tiny-image.ts';
 import { runCommand } from '../../src/agent/run-command.ts';
 import { AgentProcess, freePort } from '../../src/agent/testing/agent-process.ts';
+import { refusal } from '../../src/agent/testing/refusal.ts';
 
 const skip = skipUnless('qemu-system-x86_64', 'qemu-img', 'tgtd', 'tgtadm', 'lxc-start', 'ip', 'apt-get', 'dpkg-deb');
 const MiB = 1024 * 1024;
 const LUN_MARKER = 'grappe-volume-marker';
-
-async function refusal(p: Promise<unknown>): Promise<GrappeError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof GrappeError, `expected a GrappeError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the call to be refused');
-}
 
 /** Everything a console WebSocket has received, and a way to wait for more. */
 function collect(ws: WebSocket): { text: () => string; waitFor: (re: RegExp, ms: number, from?: number) => Promise<string>; closed: Promise<number> } {
