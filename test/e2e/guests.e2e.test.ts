@@ -5,21 +5,21 @@
 // The controller runs in this process so the test can look at its store. One QEMU boots at a time.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { GuestView } from '../../src/contract/guest.contract.ts';
 import type { HostSummary } from '../../src/contract/host.contract.ts';
 import type { VolumeRecord } from '../../src/contract/storage.contract.ts';
 import type { TaskView } from '../../src/contract/task.contract.ts';
-import { startController, type RunningController } from '../../src/controller/main.ts';
+import type { RunningController } from '../../src/controller/main.ts';
+import { startE2eController } from '../support/e2e-controller.ts';
 import { eventually } from '../support/eventually.ts';
 import { cliMain, createCliSession, repoRoot, type CliSession } from '../support/cli-session.ts';
 import { withTestbed, type Testbed } from '../testbed/testbed.ts';
 
 const isRoot = process.getuid?.() === 0;
 const HOST_PASSWORD = 'e2e-host-password';
-const KERNEL_CACHE = '/tmp/grappe-test-tiny-image/kernel-cache';
 const hasScript = existsSync('/usr/bin/script');
 
 
@@ -77,12 +77,7 @@ test('guests: VMs and containers on iSCSI storage, console, refusals', { skip: (
     ];
     await withTestbed({ hosts: hostSpecs }, async (tb: Testbed) => {
       for (const h of hostSpecs) await tb.startAgent(h.name);
-      const dataDir = join(cli.dir, 'data');
-      const init = await cli.grappe(['init', '--name', 'e2e', '--password', 'e2e-admin-password', '--lan', tb.subnets.lan, '--san', tb.subnets.san, '--ran', tb.subnets.ran]);
-      assert.equal(init.code, 0, init.err);
-      if (existsSync(KERNEL_CACHE)) cpSync(KERNEL_CACHE, join(dataDir, 'images', 'kernel-cache'), { recursive: true });
-      controller = await startController({ dataDir, host: '127.0.0.1', port: 0, logLevel: 'warn', monitorIntervalMs: 1000 });
-      assert.equal((await cli.grappe(['login', '--url', controller.url, '--user', 'admin', '--password', 'e2e-admin-password'])).code, 0);
+      ({ controller } = await startE2eController(cli, tb));
 
       const guest = (ref: string) => cli.json<GuestView>(['guest', 'show', ref]);
       const guests = () => cli.json<GuestView[]>(['guest', 'list']);

@@ -6,14 +6,15 @@
 // the test can reach its store (to mark a volume attached, as a guest would).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { HostView } from '../../src/contract/host.contract.ts';
 import type { ImageRecord, PoolView, VolumeRecord } from '../../src/contract/storage.contract.ts';
 import type { TaskView } from '../../src/contract/task.contract.ts';
 import { loadClusterIdentity } from '../../src/controller/data-dir.ts';
-import { startController, type RunningController } from '../../src/controller/main.ts';
+import type { RunningController } from '../../src/controller/main.ts';
+import { startE2eController } from '../support/e2e-controller.ts';
 import { guestAgentFor } from '../../src/controller/storage/guest-agent-for.ts';
 import { allocateMac, ensureNetworkOnHost } from '../../src/controller/storage/index.ts';
 import { volumeKey } from '../../src/controller/storage/volume-store.ts';
@@ -24,9 +25,6 @@ import { withTestbed, type Testbed } from '../testbed/testbed.ts';
 
 const isRoot = process.getuid?.() === 0;
 const HOST_PASSWORD = 'e2e-host-password';
-// Where the tiny image tests keep the downloaded kernel package: reused when present, to spare a download.
-const KERNEL_CACHE = '/tmp/grappe-test-tiny-image/kernel-cache';
-
 
 test('storage pools, images and iSCSI volumes on real agents', { skip: !isRoot && 'needs root (network namespaces)' }, async (t) => {
   const cli = createCliSession('grappe-e2e-storage-');
@@ -41,13 +39,10 @@ test('storage pools, images and iSCSI volumes on real agents', { skip: !isRoot &
     await withTestbed({ hosts: hostSpecs }, async (tb: Testbed) => {
       for (const h of hostSpecs) await tb.startAgent(h.name);
       const [stor1, proc1, proc2] = [tb.host('stor1'), tb.host('proc1'), tb.host('proc2')];
-      const dataDir = join(cli.dir, 'data');
-      const init = await cli.grappe(['init', '--name', 'e2e', '--password', 'e2e-admin-password', '--lan', tb.subnets.lan, '--san', tb.subnets.san, '--ran', tb.subnets.ran]);
-      assert.equal(init.code, 0, init.err);
-      if (existsSync(KERNEL_CACHE)) cpSync(KERNEL_CACHE, join(dataDir, 'images', 'kernel-cache'), { recursive: true });
-      controller = await startController({ dataDir, host: '127.0.0.1', port: 0, logLevel: 'warn', monitorIntervalMs: 1000 });
+      const started = await startE2eController(cli, tb);
+      controller = started.controller;
+      const { dataDir } = started;
       const ctx = controller.ctx;
-      assert.equal((await cli.grappe(['login', '--url', controller.url, '--user', 'admin', '--password', 'e2e-admin-password'])).code, 0);
       const cluster = loadClusterIdentity(dataDir);
       const agentOf = (h: { name: string; lanIp: string }) => guestAgentFor({ cluster }, { name: h.name, address: h.lanIp, port: 4433 });
       const show = (name: string) => cli.json<HostView>(['host', 'show', name]);
