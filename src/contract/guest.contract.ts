@@ -2,6 +2,7 @@
 // ids from 100 shared by both kinds, as Proxmox.
 import { z } from 'zod';
 import { volumeName } from './guest-agent.contract.ts';
+import { placementDecision } from './scheduler.contract.ts';
 
 export const guestKind = z.enum(['vm', 'ct']);
 export const guestRunState = z.enum(['stopped', 'running', 'paused', 'other', 'unknown']);
@@ -27,7 +28,8 @@ export const guestCreateRequest = z
     nics: z.array(guestNicRequest).max(8).optional(), // default: one NIC on 'default'; [] for none (VMs)
     cdrom: imageName.nullable().optional(), // VMs: an image inserted as CD-ROM
     autostart: z.boolean().default(false),
-    host: z.string().min(1).max(63).optional(), // host name or id; default: the least loaded UP processing host
+    host: z.string().min(1).max(63).optional(), // host name or id; default: the scheduler's choice (GET /scheduler)
+    explain: z.boolean().optional(), // the task result's `placement` lists every host with its verdict (default: the winner only)
   })
   .strict();
 export type GuestCreateRequest = z.input<typeof guestCreateRequest>;
@@ -57,10 +59,49 @@ export const guestView = z.object({
 });
 export type GuestView = z.infer<typeof guestView>;
 export const guestList = z.array(guestView);
+/** The guest.create task's result: the guest, and why its host was chosen. */
+export const guestCreateResult = guestView.extend({ placement: placementDecision.optional() });
 
 // ':id' in URLs: 'vm:100' (URL-encoded colon), 'vm-100', or the name.
 export const guestRef = z.object({ id: z.string().min(1).max(70) });
 export const guestStopBody = z.object({ timeoutMs: z.number().int().min(0).max(600_000).default(30_000) }).strict();
 export const guestCdBody = z.object({ image: imageName.nullable() }).strict();
 
-export const GUEST_EVENT_TYPES = ['guest.created', 'guest.deleted', 'guest.state'] as const;
+export const GUEST_EVENT_TYPES = ['guest.created', 'guest.deleted', 'guest.state', 'guest.moved'] as const;
+
+// POST /api/v1/guests/:id/migrate (?dryRun=true: the plan only). Running/paused VMs move live,
+// running containers stop-copy-start, stopped guests move cold; the guest keeps its power state.
+export const guestMigrateBody = z
+  .object({
+    host: z.string().min(1).max(63).optional(), // name or id; default: the scheduler's choice away from the current host
+    maxDowntimeMs: z.number().int().min(1).max(60_000).default(100),
+    bandwidthMiBps: z.number().int().min(1).max(1_000_000).optional(),
+  })
+  .strict();
+export const guestMigrateQuery = z.object({ dryRun: z.boolean().default(false) }).strict();
+const moveHostRef = z.object({ id: z.number().int(), name: z.string() });
+export const moveKindView = z.enum(['live', 'restart', 'cold']);
+export const guestMigratePlan = z.object({
+  guest: z.string(),
+  name: z.string(),
+  state: guestRunState,
+  from: moveHostRef,
+  to: moveHostRef.nullable(),
+  kind: moveKindView.nullable(),
+  expectedDowntimeMs: z.number(),
+  downtimeBasis: z.string(),
+  /** Why it cannot move there, in plain words; empty when it can. */
+  blockers: z.array(z.string()),
+  why: z.string(),
+  decision: placementDecision,
+});
+/** The guest.migrate task's result: measured, not estimated. */
+export const guestMoveOutcome = z.object({
+  guest: z.string(),
+  from: moveHostRef,
+  to: moveHostRef,
+  kind: moveKindView,
+  downtimeMs: z.number(),
+  totalMs: z.number(),
+  transferredBytes: z.number().optional(),
+});

@@ -8,11 +8,13 @@ import type { GuestCreateRequest, guestCreateRequest } from '../../contract/gues
 import { errors } from '../../core/errors.ts';
 import { formatGuestId } from '../../core/guests/guest-id.ts';
 import { allocateGuestNumber } from '../../core/guests/guest-number.ts';
-import { placeGuest } from '../../core/guests/guest-placement.ts';
+import { placementRefusal } from '../../core/guests/guest-placement.ts';
+import type { Decision } from '../../core/scheduler/scheduler-types.ts';
 import { DEFAULT_NETWORK } from '../../core/storage/network-rules.ts';
 import type { HostRecord } from '../hosts/host-record.ts';
 import { findHost } from '../hosts/host-lookup.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
+import { logDecision } from '../scheduling/log-decision.ts';
 import { isoAt } from '../platform/clock.ts';
 import type { Actor, ControllerContext, TaskContext } from '../platform/types.ts';
 import { guestAgentFor } from '../storage/guest-agent-for.ts';
@@ -21,7 +23,7 @@ import { agentSpecOf, BUSYBOX_TEMPLATE } from './guest-agent-spec.ts';
 import { guestErrors } from './guest-errors.ts';
 import { emitGuestEvent } from './guest-events.ts';
 import { toGuestView } from './guest-live.ts';
-import { placementHost } from './guest-placement-input.ts';
+import { placeNewGuest } from './guest-placement-input.ts';
 import type { GuestRecord } from './guest-record.ts';
 import { attachAll, detachAll, findNetwork, freeMacs, imageFor, volumesForGuest } from './guest-storage-links.ts';
 import { guestsRuntime } from './guests-runtime.ts';
@@ -42,8 +44,15 @@ function checkShape(b: CreateBody): void {
   }
 }
 
+interface Committed {
+  readonly record: GuestRecord;
+  readonly host: HostRecord;
+  /** Why the host was chosen (explained over every host). */
+  readonly decision: Decision;
+}
+
 /** Validates, places and commits the guest; returns its record (state stopped, not yet on its host). */
-async function commitGuest(ctx: ControllerContext, b: CreateBody): Promise<{ record: GuestRecord; host: HostRecord }> {
+async function commitGuest(ctx: ControllerContext, b: CreateBody): Promise<Committed> {
   checkShape(b);
   const guests = guestsRuntime(ctx);
   const hosts = await hostsRuntime(ctx);
@@ -63,9 +72,8 @@ async function commitGuest(ctx: ControllerContext, b: CreateBody): Promise<{ rec
     const localHost = volumes.find((v) => v.volume.url === null)?.volume.hostId;
     const namedRef = b.host ?? (localHost === undefined ? undefined : String(localHost));
     const named = namedRef === undefined ? undefined : findHost(hosts, namedRef);
-    const all = hosts.cache.all();
-    const placed = placeGuest(`guest '${b.name}'`, { vcpus: b.vcpus, memoryMiB: b.memoryMiB }, all.map((h) => placementHost(hosts, h)), named && placementHost(hosts, named));
-    const host = hosts.cache.get(placed.id)!;
+    const { decision, host } = await placeNewGuest(ctx, { name: b.name, vcpus: b.vcpus, memoryMiB: b.memoryMiB, volumes, networks }, named);
+    if (!decision.winner || !host) throw placementRefusal(decision, { named: named !== undefined });
 
     const macs = await freeMacs(ctx, networks.length);
     const record: GuestRecord = {
@@ -74,7 +82,7 @@ async function commitGuest(ctx: ControllerContext, b: CreateBody): Promise<{ rec
       cdrom, autostart: b.autostart, state: 'stopped', accel: null, stateChangedAt: null, createdAt: isoAt(ctx.clock),
     };
     // Lost races (an id, a MAC or a volume taken meanwhile) go round again and are re-checked.
-    if (await guests.repo.create(record, attachAll(volumes, id))) return { record, host };
+    if (await guests.repo.create(record, attachAll(volumes, id))) return { record, host, decision };
   }
   throw errors.internal(`could not create guest '${b.name}': too much contention on guest ids, MACs or volumes`);
 }
@@ -89,10 +97,11 @@ async function uncommit(ctx: ControllerContext, record: GuestRecord): Promise<vo
   }
 }
 
-async function materialize(ctx: ControllerContext, record: GuestRecord, host: HostRecord, task: TaskContext): Promise<unknown> {
+async function materialize(ctx: ControllerContext, { record, host, decision }: Committed, explain: boolean, task: TaskContext): Promise<unknown> {
   const agent = guestAgentFor(ctx, host);
   let defined = false;
   try {
+    await logDecision(decision, (line) => task.log(line));
     // Progress is written while the agent works (not awaited: the task runner keeps the writes in order).
     void task.progress(0.2, `defining ${record.id} on host '${host.name}'`);
     for (const network of new Set(record.nics.map((n) => n.network))) await ensureNetworkOnHost(ctx, host.id, network);
@@ -106,16 +115,18 @@ async function materialize(ctx: ControllerContext, record: GuestRecord, host: Ho
     throw err;
   }
   void emitGuestEvent(ctx, 'guest.created', record, `guest '${record.id}' (${record.name}) created on host '${host.name}'`, { host: host.name }).catch(() => undefined);
-  return toGuestView(record, host);
+  // The full candidate list only when asked: on a large pool it is most of the answer.
+  return { ...toGuestView(record, host), placement: explain ? decision : { ...decision, candidates: [] } };
 }
 
 export async function startGuestCreate(ctx: ControllerContext, actor: Actor, body: GuestCreateRequest): Promise<{ taskId: string; id: string }> {
-  const { record, host } = await commitGuest(ctx, body as CreateBody);
+  const committed = await commitGuest(ctx, body as CreateBody);
+  const { record } = committed;
   const release = guestsRuntime(ctx).claim(record.id);
   try {
     const taskId = await ctx.tasks.start({ kind: 'guest.create', target: record.id, actor }, async (task) => {
       try {
-        return await materialize(ctx, record, host, task);
+        return await materialize(ctx, committed, body.explain === true, task);
       } finally {
         release();
       }

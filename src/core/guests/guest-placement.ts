@@ -1,88 +1,72 @@
-// Placement of a new guest (SPEC §3): the host the admin named, or the least loaded UP processing
-// host with room. Pure: the caller hands over each host's capacity and current allocation.
-//
-// Room: a guest's vCPUs must not exceed the host's CPU count (vCPUs are shared, as Proxmox does),
-// and its memory must fit in what the host's guests have not yet been given (memory is not shared).
-import { errors, GrappeError } from '../errors.ts';
-import type { HostPurpose, HostState } from '../hosts/host.ts';
+// Why a guest could not be placed, as one coded error (SPEC §3, §4). The scheduler (core/scheduler)
+// decides; this turns a decision without a winner into the refusal create, migrate and HA recovery
+// answer, keeping the codes clients know: notProcessingHost / incorrectState (409) for a named host
+// that cannot take guests, guestTooLarge (422) when only capacity is missing, noHostAvailable (409)
+// when no UP processing host is left, noSuitableHost (409) for storage, networks, labels, groups.
+// The whole decision rides in the error's details, so `--explain` can show it even on a refusal.
+import { GrappeError } from '../errors.ts';
+import type { Decision } from '../scheduler/scheduler-types.ts';
 
-export interface PlacementHost {
-  readonly id: number;
-  readonly name: string;
-  readonly purpose: HostPurpose;
-  readonly state: HostState;
-  readonly cpuTotal: number;
-  readonly memoryMiBTotal: number;
-  readonly cpuAllocated: number;
-  readonly memoryMiBAllocated: number;
-  readonly guestCount: number;
-}
+const CAPACITY = new Set(['cpu', 'memory']);
+const STATIC = new Set(['excluded', 'purpose', 'state']);
 
-export interface GuestNeeds {
-  readonly vcpus: number;
-  readonly memoryMiB: number;
-}
-
-const freeMemory = (h: PlacementHost): number => Math.max(0, h.memoryMiBTotal - h.memoryMiBAllocated);
-const fits = (h: PlacementHost, need: GuestNeeds): boolean => need.vcpus <= h.cpuTotal && need.memoryMiB <= freeMemory(h);
-
-/** Why a host cannot take new guests at all (purpose or state), or undefined. */
-export function notATarget(h: PlacementHost): GrappeError | undefined {
-  if (h.purpose !== 'processing') {
-    return errors.refused('notProcessingHost', `cannot place a guest on host '${h.name}': it is a ${h.purpose} host, and guests run on processing hosts`, { host: h.name });
-  }
-  if (h.state !== 'UP') {
-    const why = h.state === 'MAINT' || h.state === 'EVACUATING' ? 'a host in maintenance never receives new guests' : 'it must be enabled first';
-    return errors.incorrectState(`host '${h.name}'`, h.state, 'place a guest on', `the host to be UP (${why})`);
-  }
-  return undefined;
-}
-
-/** The largest guest any candidate could take right now: the error message's "largest that fits". */
-function largestThatFits(candidates: readonly PlacementHost[]): { vcpus: number; memoryMiB: number; host: string } | undefined {
-  let best: { vcpus: number; memoryMiB: number; host: string } | undefined;
-  for (const h of candidates) {
-    const m = freeMemory(h);
-    if (!best || m > best.memoryMiB || (m === best.memoryMiB && h.cpuTotal > best.vcpus)) best = { vcpus: h.cpuTotal, memoryMiB: m, host: h.name };
-  }
-  return best;
-}
-
-function tooLarge(subject: string, need: GuestNeeds, candidates: readonly PlacementHost[], named: boolean): GrappeError {
-  const largest = largestThatFits(candidates);
-  const asked = `${need.vcpus} vCPU(s) and ${need.memoryMiB} MiB`;
-  const size = largest && `${largest.vcpus} vCPU(s) and ${largest.memoryMiB} MiB`;
-  const tail = !largest
+function tooLarge(d: Decision, where: string): GrappeError {
+  const asked = `${d.request.vcpus} vCPU(s) and ${d.request.memoryMiB} MiB`;
+  const l = d.largestFit;
+  const tail = !l
     ? 'no host reports its capacity yet'
-    : named
-      ? `the largest that fits on host '${largest.host}' is ${size}`
-      : `the largest that fits on any UP processing host is ${size} (host '${largest.host}')`;
-  return new GrappeError('invalidInput', 'guestTooLarge', `cannot place ${subject}: it asks for ${asked}, and ${tail}`, {
-    asked: need,
-    ...(largest ? { largest } : {}),
+    : `the largest that fits ${where === 'any' ? `on any UP processing host is ${l.vcpus} vCPU(s) and ${l.memoryMiB} MiB (host '${l.host}')` : `on host '${where}' is ${l.vcpus} vCPU(s) and ${l.memoryMiB} MiB`}`;
+  return new GrappeError('invalidInput', 'guestTooLarge', `cannot place ${d.guest}: it asks for ${asked}, and ${tail}`, {
+    asked: d.request,
+    ...(l ? { largest: { vcpus: l.vcpus, memoryMiB: l.memoryMiB, host: l.host } } : {}),
+    decision: d,
   });
 }
 
-/** Least loaded first: most free memory, then fewest guests, then the lowest id (stable). */
-const lessLoaded = (a: PlacementHost, b: PlacementHost): number =>
-  freeMemory(b) - freeMemory(a) || a.guestCount - b.guestCount || a.id - b.id;
+/** A decision over the one host the admin named (or a local volume pins): why that host refused. */
+function namedRefusal(d: Decision): GrappeError {
+  const c = d.candidates[0];
+  const host = c?.host ?? '?';
+  const filter = c?.rejectedBy?.filter;
+  const reason = c?.rejectedBy?.reason ?? d.why;
+  if (filter !== undefined && CAPACITY.has(filter)) return tooLarge(d, host);
+  const message = `cannot place ${d.guest} on host '${host}': ${reason}`;
+  const details = { host, decision: d };
+  if (filter === 'purpose') return new GrappeError('conflict', 'notProcessingHost', message, details);
+  if (filter === 'state') return new GrappeError('incorrectState', 'incorrectState', message, details);
+  return new GrappeError('conflict', 'noSuitableHost', message, details);
+}
 
 /**
- * The host for a new guest. `named` is the host the admin asked for (already looked up; undefined
- * when none was named). Throws a coded error saying why nothing fits.
+ * The refusal for a decision without a winner. `named`: the decision looked at the one host the
+ * admin named, so its own verdict is the answer.
  */
-export function placeGuest(subject: string, need: GuestNeeds, hosts: readonly PlacementHost[], named?: PlacementHost): PlacementHost {
-  if (named) {
-    const refusal = notATarget(named);
-    if (refusal) throw refusal;
-    if (!fits(named, need)) throw tooLarge(subject, need, [named], true);
-    return named;
+export function placementRefusal(d: Decision, options: { named?: boolean } = {}): GrappeError {
+  if (options.named) return namedRefusal(d);
+  const r = d.counts.rejected;
+  const staticallyRejected = (r.excluded ?? 0) + (r.purpose ?? 0) + (r.state ?? 0);
+  if (staticallyRejected === d.counts.hosts) {
+    const besides = (r.excluded ?? 0) > 0 ? ' besides the excluded one(s)' : '';
+    return new GrappeError(
+      'conflict',
+      'noHostAvailable',
+      `cannot place ${d.guest}: there is no UP processing host${besides} (add one, or enable one that is DISABLED or in maintenance)`,
+      { decision: d },
+    );
   }
-  const candidates = hosts.filter((h) => notATarget(h) === undefined);
-  if (candidates.length === 0) {
-    throw errors.refused('noHostAvailable', `cannot place ${subject}: there is no UP processing host (add one, or enable one that is DISABLED or in maintenance)`);
-  }
-  const fitting = candidates.filter((h) => fits(h, need)).sort(lessLoaded);
-  if (fitting.length === 0) throw tooLarge(subject, need, candidates, false);
-  return fitting[0]!;
+  // A host passed every filter but capacity: size is what is missing.
+  if (d.largestFit) return tooLarge(d, 'any');
+  return new GrappeError('conflict', 'noSuitableHost', `cannot place ${d.guest}: ${noFitReasons(d)}`, { decision: d });
+}
+
+/** Counts per filter, then the first few hosts with their own reason (when the decision has them). */
+function noFitReasons(d: Decision): string {
+  const counts = Object.entries(d.counts.rejected)
+    .map(([f, n]) => `${n} by ${f}`)
+    .join(', ');
+  const examples = d.candidates
+    .filter((c) => c.rejectedBy && !STATIC.has(c.rejectedBy.filter))
+    .slice(0, 3)
+    .map((c) => `'${c.host}': ${c.rejectedBy!.reason}`);
+  return `no host passes the filters (of ${d.counts.hosts} host(s), rejected ${counts})${examples.length > 0 ? `; ${examples.join('; ')}` : ''}`;
 }

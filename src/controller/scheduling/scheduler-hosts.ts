@@ -1,0 +1,46 @@
+// The cluster as the scheduler sees it: every host with its capacity (inventory), what its guests
+// were given (host cache), the storage pools it reaches and the guest networks it can carry.
+//
+// Reach: a processing host opens its own local pool, and every storage host's iSCSI pool while its
+// storage indicator is green (SAN configured, and the storage host answered on it, probed from the
+// host itself). Guest networks are pool-wide: their bridge is made on demand on any processing host.
+import { poolOfHost } from '../../core/storage/pool-rules.ts';
+import { portalOf } from '../../core/storage/target-acl.ts';
+import type { SchedulerHost } from '../../core/scheduler/scheduler-types.ts';
+import type { GuestTotals } from '../hosts/host-cache.ts';
+import type { HostRecord } from '../hosts/host-record.ts';
+import { hostsRuntime } from '../hosts/hosts-runtime.ts';
+import { listNetworks } from '../networks/network-store.ts';
+import type { ControllerContext } from '../platform/types.ts';
+
+const reachesSan = (h: HostRecord): boolean => h.indicators.storage === 'green';
+
+/** Pure: the scheduler's hosts from the host records, their guests' totals and the network names. */
+export function toSchedulerHosts(records: readonly HostRecord[], totalsOf: (hostId: number) => GuestTotals, networks: readonly string[]): SchedulerHost[] {
+  const sharedPools = records.filter((h) => h.purpose === 'storage' && portalOf(h) !== undefined).flatMap((h) => poolOfHost(h)?.name ?? []);
+  return records.map((h) => {
+    const t = totalsOf(h.id);
+    const processing = h.purpose === 'processing';
+    const local = processing ? poolOfHost(h)?.name : undefined;
+    return {
+      id: h.id,
+      name: h.name,
+      purpose: h.purpose,
+      state: h.state,
+      cpuTotal: h.inventory?.cpu.count ?? 0,
+      memoryMiBTotal: h.inventory?.memoryMiB ?? 0,
+      cpuAllocated: t.cpu,
+      memoryMiBAllocated: t.memoryMiB,
+      pools: processing ? [...(local ? [local] : []), ...(reachesSan(h) ? sharedPools : [])] : [],
+      networks: processing ? networks : [],
+    };
+  });
+}
+
+/** Every host of the cluster, now. */
+export async function loadSchedulerHosts(ctx: ControllerContext): Promise<{ hosts: SchedulerHost[]; records: Map<number, HostRecord> }> {
+  const rt = await hostsRuntime(ctx);
+  const records = rt.cache.all();
+  const networks = (await listNetworks(ctx.store)).map((n) => n.name);
+  return { hosts: toSchedulerHosts(records, (id) => rt.cache.guestTotals(id), networks), records: new Map(records.map((h) => [h.id, h])) };
+}
