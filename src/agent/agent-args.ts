@@ -38,3 +38,8 @@ export function parseAgentArgs(argv: string[]): AgentArgs {
   }
   return { dataDir, port, listen: values.listen ?? '0.0.0.0', bundlePath: values['bundle-path'], ...(tgtControlPort === undefined ? {} : { tgtControlPort }) };
 }
+
+/** `grappe-agent --watchdog DIR`: the agent's HA watchdog process; DIR, or undefined for a normal start. */
+export function watchdogDirArg(argv: string[]): string | undefined {
+  return argv[0] === '--watchdog' && argv.length === 2 && argv[1] ? argv[1] : undefined;
+}

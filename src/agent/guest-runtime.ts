@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { LxcDriver } from './drivers/lxc-driver.ts';
 import { QemuDriver } from './drivers/qemu-driver.ts';
 import { TgtTargets } from './drivers/tgt-target.ts';
+import { HaService } from './ha/ha-service.ts';
 import type { Logger } from './logger.ts';
 import { ConsoleRelays } from './routes/console-relays.ts';
 import { GuestSpecs } from './routes/guest-specs.ts';
@@ -44,6 +45,8 @@ export class GuestRuntime {
   readonly locks = new KeyedLock();
   /** Volumes whose content is being uploaded: their names are taken until the upload ends. */
   readonly uploading = new Set<string>();
+  /** HA: controller lease, storage heartbeat, self-fence and its watchdog (started by main). */
+  readonly ha: HaService;
   private readonly dataDir: string;
 
   constructor(opts: GuestRuntimeOptions) {
@@ -57,6 +60,7 @@ export class GuestRuntime {
     this.volumes = new VolumeFiles(this.volumesDir);
     this.specs = new GuestSpecs(this.specsDir);
     this.consoles = new ConsoleRelays(this);
+    this.ha = new HaService({ dataDir: opts.dataDir, drivers: { qemu: this.qemu, lxc: this.lxc }, qemuRunDir: join(opts.dataDir, 'qemu'), lxcPath: this.lxcPath });
   }
 
   /** The tgtd of this agent; `portal` is where it listens if it has to be started. */
@@ -85,5 +89,6 @@ export class GuestRuntime {
 
   close(): void {
     this.consoles.closeAll();
+    void this.ha.close();
   }
 }

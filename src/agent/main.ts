@@ -1,10 +1,12 @@
 // Entry point of the agent ("connector"):
 //   node grappe-agent.mjs --data-dir DIR [--port 4433] [--listen 0.0.0.0] [--bundle-path FILE] [--tgt-control-port N]
+//   node grappe-agent.mjs --watchdog DIR   (the HA watchdog process; the agent starts it itself)
 import { realpathSync } from 'node:fs';
-import { parseAgentArgs } from './agent-args.ts';
+import { parseAgentArgs, watchdogDirArg } from './agent-args.ts';
 import { AgentServer } from './agent-server.ts';
 import { AgentStore } from './agent-store.ts';
 import { GuestRuntime } from './guest-runtime.ts';
+import { runWatchdog } from './ha/watchdog-process.ts';
 import { createLogger } from './logger.ts';
 import { AGENT_VERSION, RUNNING_FROM_BUNDLE } from './version.ts';
 
@@ -12,6 +14,8 @@ const log = createLogger();
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  const watchdogDir = watchdogDirArg(argv);
+  if (watchdogDir !== undefined) return runWatchdog(watchdogDir);
   let args;
   try {
     args = parseAgentArgs(argv);
@@ -24,6 +28,7 @@ async function main(): Promise<void> {
   const guests = new GuestRuntime({ dataDir: args.dataDir, ...(args.tgtControlPort === undefined ? {} : { tgtControlPort: args.tgtControlPort }) });
   const server = new AgentServer({ store: new AgentStore(args.dataDir), log, bundlePath, args: argv, guests });
   const port = await server.start(args.listen, args.port);
+  await guests.ha.start(log);
   log.info('agent listening', { version: AGENT_VERSION, address: args.listen, port, pid: process.pid, enrolled: server.enrollment() !== undefined, dataDir: args.dataDir });
 
   let stopping = false;
