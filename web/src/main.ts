@@ -3,15 +3,19 @@
 import { session, whenUnauthorized } from './api/api-client.ts';
 import { Store } from './state/store.ts';
 import { Sync } from './state/sync.ts';
+import { ClusterSync } from './state/cluster-sync.ts';
 import { appShell } from './views/app-shell.ts';
 import { loginPage } from './views/login-page.ts';
 
 const root = document.getElementById('app')!;
 let sync: Sync | undefined;
+let cluster: ClusterSync | undefined;
 
 function showLogin(notice: string | null): void {
   sync?.stop();
   sync = undefined;
+  cluster?.stop();
+  cluster = undefined;
   for (const d of document.querySelectorAll('dialog')) d.remove();
   root.replaceChildren(loginPage(notice, showApp));
   document.title = 'Grappe — log in';
@@ -20,9 +24,10 @@ function showLogin(notice: string | null): void {
 function showApp(): void {
   const store = new Store();
   sync = new Sync(store);
-  root.replaceChildren(appShell(store, sync, () => showLogin(null)));
-  document.title = 'Grappe — Hosts';
+  cluster = new ClusterSync(store);
+  root.replaceChildren(appShell(store, sync, () => showLogin(null), cluster));
   void sync.start();
+  void cluster.start();
 }
 
 whenUnauthorized((message) => {

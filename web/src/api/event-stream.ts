@@ -2,10 +2,14 @@
 // The server names each event by its type, so a listener is needed per type we care about.
 import type { EventView } from '../../../src/contract/event.contract.ts';
 import { API, session } from './api-client.ts';
+import { HA_EVENT_NAMES } from './ha-event-names.ts';
 
 export const EVENT_TYPES = [
   'host.added', 'host.removed', 'host.state', 'host.updated', 'host.indicators',
   'task.updated', 'subnet.updated', 'alert',
+  // guests and HA (the guests and HA views reload from these)
+  'guest.created', 'guest.deleted', 'guest.state', 'guest.moved',
+  ...HA_EVENT_NAMES,
 ] as const;
 
 export interface EventStream {

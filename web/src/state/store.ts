@@ -3,9 +3,13 @@
 import type { EventView } from '../../../src/contract/event.contract.ts';
 import type { HostSummary, HostView } from '../../../src/contract/host.contract.ts';
 import type { TaskView } from '../../../src/contract/task.contract.ts';
+import type { EvacuationView } from '../../../src/contract/evacuation.contract.ts';
+import type { GuestView } from '../../../src/contract/guest.contract.ts';
+import type { HaStatus } from '../../../src/contract/ha.contract.ts';
 
 export type DetailsTab = 'general' | 'nics';
 export type BottomTab = 'tasks' | 'events';
+export type View = 'hosts' | 'guests' | 'ha';
 
 export interface AppState {
   hosts: HostSummary[];
@@ -18,6 +22,12 @@ export interface AppState {
   bottomTab: BottomTab;
   live: boolean; // the event stream is connected
   banner: string | null; // an error not tied to a dialog
+  view: View;
+  guests: GuestView[];
+  guestsError: string | null;
+  evacuations: EvacuationView[]; // newest first
+  ha: HaStatus | null;
+  haError: string | null;
 }
 
 export const MAX_EVENTS = 200;
@@ -33,6 +43,12 @@ export const initialState = (): AppState => ({
   bottomTab: 'tasks',
   live: false,
   banner: null,
+  view: 'hosts',
+  guests: [],
+  guestsError: null,
+  evacuations: [],
+  ha: null,
+  haError: null,
 });
 
 type Listener = (state: AppState, changed: ReadonlySet<keyof AppState>) => void;

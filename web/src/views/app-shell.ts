@@ -3,11 +3,14 @@
 import type { HostView } from '../../../src/contract/host.contract.ts';
 import { api, session } from '../api/api-client.ts';
 import { openAddHostDialog } from '../dialogs/add-host-dialog.ts';
-import type { AppState, Store } from '../state/store.ts';
+import type { ClusterSync } from '../state/cluster-sync.ts';
+import type { AppState, Store, View } from '../state/store.ts';
 import type { Sync } from '../state/sync.ts';
 import { h } from '../ui/dom.ts';
 import { logo } from '../ui/logo.ts';
 import { eventsPanel, tasksPanel } from './activity-panels.ts';
+import { guestsTable } from './guests-view.ts';
+import { haPane } from './ha-view.ts';
 import { hostDetails } from './host-details.ts';
 import { hostsTable } from './hosts-list.ts';
 
@@ -18,7 +21,10 @@ function renderInto(pane: HTMLElement, content: Node): void {
   pane.scrollTop = top;
 }
 
-export function appShell(store: Store, sync: Sync, onLogout: () => void): HTMLElement {
+const VIEWS: ReadonlyArray<[View, string]> = [['hosts', 'Hosts'], ['guests', 'Guests'], ['ha', 'HA']];
+const viewOfHash = (hash: string): View => VIEWS.find(([v]) => `#${v}` === hash)?.[0] ?? 'hosts';
+
+export function appShell(store: Store, sync: Sync, onLogout: () => void, cluster?: ClusterSync): HTMLElement {
   const expandedTasks = new Set<string>();
 
   const banner = h('div', { class: 'banner', role: 'alert', hidden: true });
@@ -26,6 +32,19 @@ export function appShell(store: Store, sync: Sync, onLogout: () => void): HTMLEl
   const listPane = h('div', { class: 'pane-scroll' });
   const detailsPane = h('section', { class: 'pane details-pane', 'aria-label': 'Host details' });
   const bottomBody = h('div', { class: 'pane-scroll' });
+  // The guests and HA views take the place of the hosts list and details; the activity pane stays.
+  const guestsBody = h('div', { class: 'pane-scroll' });
+  const guestsSection = h('section', { class: 'pane wide-pane', 'aria-label': 'Guests', hidden: true }, h('header', { class: 'pane-head' }, h('h2', {}, 'Guests')), guestsBody);
+  const haBody = h('div', { class: 'pane-scroll' });
+  const haSection = h('section', { class: 'pane wide-pane', 'aria-label': 'High availability', hidden: true }, h('header', { class: 'pane-head' }, h('h2', {}, 'High availability')), haBody);
+  const navLinks = VIEWS.map(([view, label]) => h('a', { href: `#${view}`, 'data-view': view }, label));
+  const onHash = (): void => store.set({ view: viewOfHash(location.hash) });
+  window.onhashchange = onHash; // one shell at a time: a new login replaces the old handler
+  const movesChanged = (): void => {
+    sync.refreshHosts();
+    sync.refreshTasks();
+    cluster?.refreshAll();
+  };
   const tasksTab = h('button', { type: 'button', role: 'tab', class: 'tab', onclick: () => store.set({ bottomTab: 'tasks' }) }, 'System log');
   const eventsTab = h('button', { type: 'button', role: 'tab', class: 'tab', onclick: () => store.set({ bottomTab: 'events' }) }, 'Events');
 
@@ -34,6 +53,7 @@ export function appShell(store: Store, sync: Sync, onLogout: () => void): HTMLEl
   };
   const addButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'add-host' }, '+ Add host');
   addButton.addEventListener('click', () => openAddHostDialog(store.state.hosts.map((x) => x.name), selectAfterAdd));
+  const listSection = h('section', { class: 'pane list-pane', 'aria-label': 'Hosts' }, h('header', { class: 'pane-head' }, h('h2', {}, 'Hosts'), addButton), listPane);
 
   const logout = h('button', { type: 'button', class: 'link-button' }, 'Log out');
   logout.addEventListener('click', () => {
@@ -53,13 +73,25 @@ export function appShell(store: Store, sync: Sync, onLogout: () => void): HTMLEl
     live.title = s.live ? 'Live: events stream connected' : 'Events stream disconnected; reconnecting';
     live.textContent = s.live ? 'live' : 'offline';
     if (any('hosts', 'selectedId')) renderInto(listPane, hostsTable(s.hosts, s.selectedId, (id) => void sync.select(id)));
-    if (any('selected', 'detailsTab')) {
+    if (any('view')) {
+      for (const a of navLinks) a.classList.toggle('active', a.dataset['view'] === s.view);
+      listSection.hidden = detailsPane.hidden = s.view !== 'hosts';
+      guestsSection.hidden = s.view !== 'guests';
+      haSection.hidden = s.view !== 'ha';
+      document.title = `Grappe — ${VIEWS.find(([v]) => v === s.view)?.[1] ?? 'Hosts'}`;
+    }
+    if (any('guests', 'guestsError', 'hosts')) {
+      renderInto(guestsBody, s.guestsError && s.guests.length === 0 ? h('p', { class: 'dialog-error' }, s.guestsError) : guestsTable(s.guests, s.hosts, movesChanged));
+    }
+    if (any('ha', 'haError')) renderInto(haBody, haPane(s.ha, s.haError, movesChanged));
+    if (any('selected', 'detailsTab', 'evacuations', 'hosts')) {
       const details = hostDetails(s.selected, {
         tab: s.detailsTab,
         setTab: (detailsTab) => store.set({ detailsTab }),
         refresh: () => sync.refreshHosts(),
         showTasks: () => store.set({ bottomTab: 'tasks' }),
         subnets: () => api.subnets(), // fresh each time: CIDRs are editable
+        ...(cluster ? { moves: { hosts: s.hosts, evacuations: s.evacuations, changed: movesChanged } } : {}),
       });
       renderInto(detailsPane, details);
     }
@@ -75,6 +107,7 @@ export function appShell(store: Store, sync: Sync, onLogout: () => void): HTMLEl
   };
   store.subscribe(render);
   render(store.state);
+  onHash();
 
   return h(
     'div',
@@ -83,7 +116,7 @@ export function appShell(store: Store, sync: Sync, onLogout: () => void): HTMLEl
       'header',
       { class: 'topbar' },
       h('div', { class: 'brand' }, logo(), 'Grappe'),
-      h('nav', {}, h('a', { class: 'active', href: '#hosts' }, 'Hosts')),
+      h('nav', {}, ...navLinks),
       h('div', { class: 'spacer' }),
       live,
       h('span', { class: 'user' }, session.user() ?? ''),
@@ -93,13 +126,10 @@ export function appShell(store: Store, sync: Sync, onLogout: () => void): HTMLEl
     h(
       'main',
       { class: 'workspace' },
-      h(
-        'section',
-        { class: 'pane list-pane', 'aria-label': 'Hosts' },
-        h('header', { class: 'pane-head' }, h('h2', {}, 'Hosts'), addButton),
-        listPane,
-      ),
+      listSection,
       detailsPane,
+      guestsSection,
+      haSection,
       h(
         'section',
         { class: 'pane bottom-pane', 'aria-label': 'Activity' },

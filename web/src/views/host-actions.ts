@@ -8,12 +8,15 @@ import { openRenameDialog } from '../dialogs/host-dialogs.ts';
 import { followTask } from '../dialogs/task-progress.ts';
 import { verdictOf } from '../ui/action-verdict.ts';
 import { h } from '../ui/dom.ts';
+import { hostMoveButtons, type HostMoveContext } from './host-move-actions.ts';
 
 export interface ActionContext {
   /** Reload hosts (and the selected host) after a change. */
   refresh(): void;
   /** Show the system log tab (where task progress shows). */
   showTasks(): void;
+  /** Evacuate and Undo evacuation (processing hosts): shown when given. */
+  moves?: HostMoveContext;
 }
 
 /** The button for one action: disabled, with the reason as its tooltip, when the action is not possible. */
@@ -67,5 +70,6 @@ export function hostToolbar(host: HostView, ctx: ActionContext): HTMLElement {
     actionButton(host, 'edit', 'Edit', () => openRenameDialog(host, ctx.refresh)),
     actionButton(host, 'remove', 'Remove', simple('Remove host', `Remove host '${host.name}'? Its connector is released.`, () => api.remove(host.id)), 'danger'),
     actionButton(host, 'update-connector', 'Update connector', updateConnector),
+    ...(ctx.moves && host.purpose === 'processing' ? hostMoveButtons(host, ctx.moves) : []),
   );
 }

@@ -1,0 +1,117 @@
+// Keeps the guests, the evacuations and the HA status in the state, beside Sync (hosts and tasks):
+// it watches the events Sync puts in the state and reloads (coalesced) what they touch; the HA view,
+// whose heartbeat ages move by themselves, is also polled while it shows.
+import type { EventView } from '../../../src/contract/event.contract.ts';
+import { ApiError } from '../api/api-client.ts';
+import { clusterApi } from '../api/cluster-api.ts';
+import type { AppState, Store } from './store.ts';
+
+const COALESCE_MS = 150;
+const HA_POLL_MS = 2_000;
+const SAFETY_POLL_MS = 15_000;
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** Which loads an event asks for. */
+export function reloadsFor(type: string): Array<'guests' | 'evacuations' | 'ha'> {
+  if (type.startsWith('guest.')) return ['guests', 'evacuations'];
+  if (type.startsWith('ha.')) return ['ha'];
+  if (type.startsWith('host.') || type === 'task.updated') return ['evacuations'];
+  return [];
+}
+
+function coalesced(fn: () => Promise<void>): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return () => {
+    if (timer !== undefined) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void fn();
+    }, COALESCE_MS);
+  };
+}
+
+export class ClusterSync {
+  readonly refreshGuests = coalesced(() => this.loadGuests());
+  readonly refreshEvacuations = coalesced(() => this.loadEvacuations());
+  readonly refreshHa = coalesced(() => this.loadHa());
+  private lastSeq = 0;
+  private timers: Array<ReturnType<typeof setInterval>> = [];
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly store: Store) {}
+
+  async start(): Promise<void> {
+    this.unsubscribe = this.store.subscribe((s, changed) => this.onChange(s, changed));
+    this.timers.push(
+      setInterval(() => {
+        if (this.store.state.view === 'ha') void this.loadHa();
+      }, HA_POLL_MS),
+      setInterval(() => {
+        void this.loadGuests();
+        void this.loadEvacuations();
+      }, SAFETY_POLL_MS),
+    );
+    await Promise.all([this.loadGuests(), this.loadEvacuations(), this.loadHa()]);
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+  }
+
+  /** Everything a change may have touched (after a dialog started or ended one). */
+  refreshAll(): void {
+    this.refreshGuests();
+    this.refreshEvacuations();
+    this.refreshHa();
+  }
+
+  private onChange(s: AppState, changed: ReadonlySet<keyof AppState>): void {
+    if (changed.has('view')) {
+      if (s.view === 'guests') this.refreshGuests();
+      if (s.view === 'ha') this.refreshHa();
+    }
+    if (!changed.has('events')) return;
+    const fresh: EventView[] = s.events.filter((e) => e.seq > this.lastSeq);
+    if (fresh.length === 0) return;
+    this.lastSeq = Math.max(this.lastSeq, ...fresh.map((e) => e.seq));
+    const wanted = new Set(fresh.flatMap((e) => reloadsFor(e.type)));
+    if (wanted.has('guests')) this.refreshGuests();
+    if (wanted.has('evacuations')) this.refreshEvacuations();
+    if (wanted.has('ha')) this.refreshHa();
+  }
+
+  async loadGuests(): Promise<void> {
+    try {
+      const guests = await clusterApi.guests();
+      if (!same(guests, this.store.state.guests)) this.store.set({ guests });
+      if (this.store.state.guestsError !== null) this.store.set({ guestsError: null });
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 401)) this.store.set({ guestsError: messageOf(err) });
+    }
+  }
+
+  async loadEvacuations(): Promise<void> {
+    try {
+      const evacuations = await clusterApi.evacuations();
+      if (!same(evacuations, this.store.state.evacuations)) this.store.set({ evacuations });
+    } catch {
+      // the Evacuate and Undo buttons keep what they knew; their dialogs ask the controller anyway
+    }
+  }
+
+  async loadHa(): Promise<void> {
+    try {
+      const ha = await clusterApi.haStatus();
+      if (!same(ha, this.store.state.ha)) this.store.set({ ha });
+      if (this.store.state.haError !== null) this.store.set({ haError: null });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return;
+      const haError = err instanceof ApiError && err.status === 404 ? 'This controller does not serve the HA API.' : messageOf(err);
+      if (haError !== this.store.state.haError) this.store.set({ haError });
+    }
+  }
+}

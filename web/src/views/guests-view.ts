@@ -1,0 +1,37 @@
+// The guests pane: every VM and container with its state and host, and its Migrate action — disabled
+// with the reason when the guest cannot move; otherwise it opens the dry-run plan first.
+import type { GuestView } from '../../../src/contract/guest.contract.ts';
+import type { HostSummary } from '../../../src/contract/host.contract.ts';
+import { openMigrateDialog } from '../dialogs/migrate-dialog.ts';
+import { h } from '../ui/dom.ts';
+import { formatMiB } from '../ui/format.ts';
+import { migrateVerdict } from '../ui/move-verdicts.ts';
+
+const stateTag = (state: string): HTMLElement => h('span', { class: `badge guest-${state}`, 'data-testid': 'guest-state' }, state);
+
+export function guestsTable(guests: readonly GuestView[], hosts: readonly HostSummary[], changed: () => void): HTMLElement {
+  if (guests.length === 0) return h('p', { class: 'empty' }, 'No guests yet. Create them with `grappe guest create`.');
+  const head = h('thead', {}, h('tr', {}, ...['ID', 'Name', 'Kind', 'State', 'Host', 'vCPUs', 'Memory', ''].map((c) => h('th', { scope: 'col' }, c))));
+  const rows = guests.map((g) => {
+    const verdict = migrateVerdict(g, hosts);
+    const migrate = h(
+      'button',
+      { type: 'button', class: 'small', 'data-action': 'migrate', disabled: !verdict.allowed, title: verdict.allowed ? `Migrate ${g.id} to another host` : (verdict.reason ?? 'Migrate is not possible now') },
+      'Migrate',
+    );
+    migrate.addEventListener('click', () => openMigrateDialog(g, hosts, changed));
+    return h(
+      'tr',
+      { 'data-guest-id': g.id, 'data-guest-name': g.name },
+      h('td', { class: 'mono' }, g.id),
+      h('td', { class: 'name' }, g.name),
+      h('td', {}, g.kind === 'vm' ? 'VM' : 'container'),
+      h('td', {}, stateTag(g.state), g.live ? null : h('span', { class: 'muted', title: 'Its host did not answer: the last recorded state' }, ' (recorded)')),
+      h('td', { 'data-testid': 'guest-host' }, g.host.name),
+      h('td', { class: 'num' }, g.vcpus),
+      h('td', { class: 'num' }, formatMiB(g.memoryMiB)),
+      h('td', {}, migrate),
+    );
+  });
+  return h('div', { class: 'table-scroll' }, h('table', { class: 'guests', 'data-testid': 'guests-table' }, head, h('tbody', {}, ...rows)));
+}
