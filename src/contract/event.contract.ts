@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const eventView = z.object({
   seq: z.number().int(),
   at: z.string(),
-  type: z.string(), // 'host.added', 'host.state', 'host.indicators', 'task.updated', 'alert', …
+  type: z.string(), // 'host.added', 'host.state', 'host.indicators', 'task.updated', 'alert', 'ha.*' (ha.contract.ts), …
   severity: z.enum(['info', 'warning', 'error']),
   subject: z.string(), // 'host:2', 'task:T000012'
   message: z.string(),

@@ -40,16 +40,17 @@ export const isAlert = (e: HaEvent): boolean =>
 export const formatTime = (ms: number): string => `t=${(ms / 1000).toFixed(1)}s`;
 export const formatDuration = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
 
-export function describeEvent(e: HaEvent): string {
+/** `at` formats the times an event carries: simulated seconds by default, wall-clock times in the controller. */
+export function describeEvent(e: HaEvent, at: (ms: number) => string = formatTime): string {
   switch (e.type) {
     case 'host-lost':
-      return `host lost: ${e.host} (no network heartbeat since ${formatTime(e.lastNetAt)}; ${e.guests} guest(s) frozen until it is known fenced)`;
+      return `host lost: ${e.host} (no network heartbeat since ${at(e.lastNetAt)}; ${e.guests} guest(s) frozen until it is known fenced)`;
     case 'host-back':
       return e.wasState === 'fenced'
         ? `host ${e.host} rejoined the pool (it was fenced; its guests run elsewhere now)`
         : `host ${e.host} answers again before being fenced (it was ${e.wasState}): its guests stay with it`;
     case 'fencing':
-      return `fencing ${e.host}: its self-fence deadline is ${formatTime(e.deadline)}` + (e.fenceAgent ? '; fence agent asked to power it off' : '');
+      return `fencing ${e.host}: its self-fence deadline is ${at(e.deadline)}` + (e.fenceAgent ? '; fence agent asked to power it off' : '');
     case 'host-fenced':
       return `host fenced: ${e.host} (${e.reason})`;
     case 'host-isolated':

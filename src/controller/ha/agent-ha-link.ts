@@ -1,0 +1,35 @@
+// The HaAgentLink of a running controller: the agents' HA endpoints (HaClient) and their guest
+// lists, over mutual TLS with this controller's credentials.
+import { GUEST_AGENT_PATHS, guestList } from '../../contract/guest-agent.contract.ts';
+import { AgentClient } from '../agents/agent-client.ts';
+import { GuestClient } from '../agents/guest-client.ts';
+import { HaClient } from '../agents/ha-client.ts';
+import { agentClientOptions } from '../hosts/agent-link.ts';
+import type { ControllerContext } from '../platform/types.ts';
+import type { HaAgentLink, HaHostRef } from './ha-agent-link.ts';
+
+/** The guest list within the client's own (short) time limit: a slow host must not hold up HA. */
+class QuickGuestList extends AgentClient {
+  list() {
+    return this.call('GET', GUEST_AGENT_PATHS.guests, 'mutual', undefined, guestList, 'guest list');
+  }
+}
+
+export function agentHaLink(ctx: Pick<ControllerContext, 'cluster'>): HaAgentLink {
+  const opts = (h: HaHostRef, timeoutMs?: number) => agentClientOptions(ctx, h, timeoutMs);
+  return {
+    lease: (h, req, t) => new HaClient(opts(h)).renewLease(req, t),
+    // Starting to write the volume waits for an iSCSI login: the client's own, longer, limit.
+    configure: async (h, req) => {
+      await new HaClient(opts(h)).configureHeartbeatVolume(req);
+    },
+    unconfigure: async (h) => {
+      await new HaClient(opts(h)).stopHeartbeatVolume();
+    },
+    slots: (h, t) => new HaClient(opts(h)).slots(t),
+    listGuests: (h, t) => new QuickGuestList(opts(h, t)).list(),
+    forceStop: async (h, guest, t) => {
+      await new GuestClient(opts(h, t)).stopGuest(guest, { force: true, timeoutMs: 0 });
+    },
+  };
+}

@@ -1,0 +1,25 @@
+// The HA manager names hosts by their names (its log and events are read by admins); the stored
+// state names them by id, so a host renamed while the controller was down is still recognised.
+import type { GuestRecord, HaState, HostRecord } from '../../core/ha/ha-types.ts';
+
+/** Every host reference in `state` through `rename`; hosts it does not know are dropped. */
+export function renameHosts(state: HaState, rename: (key: string) => string | undefined): HaState {
+  const hosts: Record<string, HostRecord> = {};
+  for (const [key, rec] of Object.entries(state.hosts)) {
+    const to = rename(key);
+    if (to !== undefined) hosts[to] = rec;
+  }
+  const guests: Record<string, GuestRecord> = {};
+  for (const [id, rec] of Object.entries(state.guests)) {
+    const r: Record<string, unknown> = { ...rec };
+    for (const field of ['host', 'target', 'maybeOn', 'recoveredFrom'] as const) {
+      const v = rec[field];
+      if (v === undefined) continue;
+      const to = rename(v);
+      if (to === undefined) delete r[field];
+      else r[field] = to;
+    }
+    guests[id] = r as unknown as GuestRecord;
+  }
+  return { hosts, guests, pool: state.pool };
+}

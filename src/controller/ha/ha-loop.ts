@@ -1,0 +1,338 @@
+// The HA loop: every renew interval it renews every HA host's lease (the renewal's success is the
+// host's network heartbeat), reads the heartbeat slots and guest lists, turns them into observations
+// and runs one step of the core HA manager, whose actions come back through the HaEnv built here.
+// Every dependency is injected (clock, agents, store, actions), so tests drive it step by step.
+import type { HaConfigRecord, FenceAgentConfig } from '../../contract/ha.contract.ts';
+import type { HaEvent } from '../../core/ha/ha-events.ts';
+import type { HaEnv } from '../../core/ha/ha-env.ts';
+import { HaManager } from '../../core/ha/ha-manager.ts';
+import type { GuestRecord, HaCommand, HaState } from '../../core/ha/ha-types.ts';
+import type { Clock } from '../platform/types.ts';
+import type { HostRecord } from '../hosts/host-record.ts';
+import { slotOfHost, type HaAgentLink, type HaHostRef } from './ha-agent-link.ts';
+import { haClusterView, type ClusterFacts, type HaClusterView } from './ha-cluster-view.ts';
+import { renameHosts } from './ha-host-keys.ts';
+import { buildObservations, type HostVisit } from './ha-observations.ts';
+import type { FenceAgentResult } from './fence-agent-runner.ts';
+
+export interface HaLoopDeps {
+  readonly clock: Clock;
+  readonly link: HaAgentLink;
+  readConfig(): Promise<HaConfigRecord>;
+  readFacts(): Promise<ClusterFacts>;
+  /** A guest with a user action in flight: HA leaves it alone meanwhile. */
+  isBusy(guestId: string): boolean;
+  loadState(): Promise<HaState | undefined>;
+  saveState(state: HaState): Promise<void>;
+  startGuest(guestId: string, hostId: number): Promise<unknown>;
+  stopGuest(guestId: string, hostId: number): Promise<void>;
+  /** Live-moves (or cold-moves) the guest to the host: maintenance with HA on. */
+  migrateGuest(guestId: string, hostId: number): Promise<unknown>;
+  runFenceAgent(agent: FenceAgentConfig): Promise<FenceAgentResult>;
+  /** An HA event (the manager's, or the loop's own), with the host records it names. */
+  emit(event: HaLoopEvent): Promise<void>;
+  /** The heartbeat volume's iSCSI URL, to configure hosts that are not writing it yet. */
+  heartbeatUrl(volume: string): Promise<string | undefined>;
+}
+
+export type HaLoopEvent =
+  | { readonly kind: 'manager'; readonly event: HaEvent; readonly hosts: ReadonlyMap<string, HostRecord> }
+  | { readonly kind: 'recovery-failed'; readonly guest: string; readonly host: string; readonly error: string }
+  | { readonly kind: 'fence-agent'; readonly host: string; readonly result: FenceAgentResult };
+
+const LOG_KEEP = 500;
+/** A host not writing the heartbeat volume is asked again this often. */
+const CONFIGURE_RETRY_MS = 5_000;
+
+export class HaLoop {
+  private manager: HaManager | undefined;
+  private signature = '';
+  private view: HaClusterView | undefined;
+  private cfg: HaConfigRecord | undefined;
+  private readonly visits = new Map<number, HostVisit>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly configuredTriedAt = new Map<number, number>();
+  private readonly lines: string[] = [];
+  private saving: Promise<void> = Promise.resolve();
+  private emitting: Promise<void> = Promise.resolve();
+  private readonly actions = new Set<Promise<unknown>>();
+  /** Guests this loop is starting right now (their busy mark is ours). */
+  private readonly ownActions = new Set<string>();
+  private lock: Promise<void> = Promise.resolve();
+  /** The state has been loaded from the store once in this process. */
+  private loaded = false;
+
+  constructor(private readonly deps: HaLoopDeps) {}
+
+  /** One iteration. `visitWaitMs`: how long to wait for this round's agent answers before stepping. */
+  iterate(visitWaitMs = 0): Promise<void> {
+    return this.serial(() => this.iterateNow(visitWaitMs));
+  }
+
+  /**
+   * Runs `work` between iterations, once every lease renewal in flight has ended: enabling and
+   * disabling HA must not cross a renewal (an armed lease sent after a disarm would self-fence).
+   */
+  paused<T>(work: () => Promise<T>): Promise<T> {
+    return this.serial(async () => {
+      await Promise.all([...this.inFlight.values()]);
+      return work();
+    });
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(work);
+    this.lock = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  private async iterateNow(visitWaitMs: number): Promise<void> {
+    const cfg = await this.deps.readConfig();
+    this.cfg = cfg;
+    if (!cfg.enabled) {
+      this.manager = undefined;
+      this.view = undefined;
+      this.signature = '';
+      this.loaded = false;
+      this.visits.clear();
+      return;
+    }
+    const facts = await this.deps.readFacts();
+    const known = this.manager?.snapshot().guests ?? {};
+    const view = haClusterView(cfg, facts, {
+      busy: (id) => this.deps.isBusy(id) && !this.ownActions.has(id),
+      handling: (id) => inHand(known[id]),
+    });
+    const first = this.manager === undefined;
+    await this.ensureManager(view, facts);
+    this.view = view;
+    const round = [...view.hostByName.values()].map((h) => this.visit(h, cfg, view));
+    // The first step (HA just enabled, or the controller restarted) waits for every host's answers,
+    // so it does not judge hosts on what it has not asked yet.
+    await waitAtMost(Promise.all(round), first ? Math.max(visitWaitMs, this.timeoutOf(cfg)) : visitWaitMs);
+    const hosts = [...view.hostByName.values()].map((h) => ({ id: h.id, key: h.name }));
+    const maxAge = Math.max(cfg.timing.renewIntervalMs * 3, 1000);
+    const obs = buildObservations(hosts, this.visits, this.deps.clock.now(), maxAge);
+    (this.manager as HaManager).step(obs, this.commands(view));
+  }
+
+  /** Waits for the agent calls, saves, events and actions this loop started (tests, shutdown). */
+  async settle(): Promise<void> {
+    await Promise.all([...this.inFlight.values()]);
+    await Promise.allSettled([...this.actions]);
+    await this.saving;
+    await this.emitting;
+  }
+
+  get state(): HaState | undefined {
+    return this.manager?.snapshot();
+  }
+
+  allVisits(): ReadonlyMap<number, HostVisit> {
+    return this.visits;
+  }
+
+  recentLog(limit = 100): string[] {
+    return this.lines.slice(-limit);
+  }
+
+  private async ensureManager(view: HaClusterView, facts: ClusterFacts): Promise<void> {
+    const signature = JSON.stringify(view.config);
+    if (this.manager && signature === this.signature) return;
+    let state: HaState;
+    let restarted = false;
+    if (this.manager) {
+      state = this.manager.snapshot();
+    } else {
+      const stored = this.loaded ? undefined : await this.deps.loadState();
+      this.loaded = true;
+      const nameOf = new Map(facts.hosts.map((h) => [String(h.id), h.name]));
+      state = stored ? renameHosts(stored, (id) => nameOf.get(id)) : { hosts: {}, guests: {}, pool: { gateOpenAt: 0, stormActive: false, overCommitted: false } };
+      restarted = stored !== undefined;
+    }
+    this.signature = signature;
+    this.view = view;
+    this.manager = new HaManager(this.env(), view.config, state, { restarted });
+  }
+
+  /** Host maintenance as the HA manager needs to hear it. */
+  private commands(view: HaClusterView): HaCommand[] {
+    const out: HaCommand[] = [];
+    for (const h of view.hostByName.values()) {
+      const s = this.manager?.hostState(h.name);
+      if ((h.state === 'MAINT' || h.state === 'EVACUATING') && s === 'online') out.push({ kind: 'maintenance', host: h.name });
+      if (h.state === 'UP' && (s === 'maintenance' || s === 'draining')) out.push({ kind: 'maintenance-off', host: h.name });
+    }
+    return out;
+  }
+
+  /** The HA guests the host runs as far as HA knows, and those it reports: what a self-fence stops. */
+  private guestsOn(h: HostRecord, view: HaClusterView): string[] {
+    const state = this.manager?.snapshot();
+    const ha = new Set(view.haGuests.map((g) => g.id));
+    const out = new Set<string>();
+    for (const [id, r] of Object.entries(state?.guests ?? {})) {
+      if (ha.has(id) && (r.state === 'started' || r.state === 'migrate') && (r.host === h.name || r.target === h.name)) out.add(id);
+    }
+    for (const id of this.visits.get(h.id)?.running?.guests ?? []) if (ha.has(id)) out.add(id);
+    return [...out].sort();
+  }
+
+  /** Starts the host's lease renewal and its reads, each unless the previous one is still out. */
+  private visit(h: HostRecord, cfg: HaConfigRecord, view: HaClusterView): Promise<void> {
+    return Promise.all([
+      this.once(`renew:${h.id}`, () => this.renew(h, cfg, view)),
+      this.once(`read:${h.id}`, () => this.read(h, cfg)),
+    ]).then(() => undefined);
+  }
+
+  private once(key: string, work: () => Promise<void>): Promise<void> {
+    const running = this.inFlight.get(key);
+    if (running) return running;
+    const p = work().finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, p);
+    return p;
+  }
+
+  private timeoutOf(cfg: HaConfigRecord): number {
+    return Math.max(200, Math.min(cfg.timing.netTimeoutMs, 2000));
+  }
+
+  private failed(v: HostVisit, err: unknown): void {
+    v.failedAt = this.deps.clock.now();
+    v.failure = err instanceof Error ? err.message : String(err);
+  }
+
+  /** The lease renewal: its success time is the host's network heartbeat. */
+  private async renew(h: HostRecord, cfg: HaConfigRecord, view: HaClusterView): Promise<void> {
+    const ref: HaHostRef = { id: h.id, name: h.name, address: h.address, port: h.port };
+    const v = this.visitRecord(h.id);
+    try {
+      const armed = this.manager?.hostState(h.name) !== 'maintenance';
+      const lease = await this.deps.link.lease(ref, { armed, fenceTimeoutMs: cfg.timing.fenceTimeoutMs, guests: this.guestsOn(h, view) }, this.timeoutOf(cfg));
+      v.leaseOkAt = this.deps.clock.now();
+      v.lease = lease;
+      // Not awaited: it waits for an iSCSI login, and the next renewal is due in a few hundred ms.
+      if (!lease.storage.configured && cfg.heartbeatVolume !== null) void this.once(`configure:${h.id}`, () => this.configure(ref, cfg, this.timeoutOf(cfg)));
+    } catch (err) {
+      this.failed(v, err);
+    }
+  }
+
+  /** The heartbeat slots as the host reads them, and the guests it runs. */
+  private async read(h: HostRecord, cfg: HaConfigRecord): Promise<void> {
+    const ref: HaHostRef = { id: h.id, name: h.name, address: h.address, port: h.port };
+    const v = this.visitRecord(h.id);
+    try {
+      const slots = await this.deps.link.slots(ref, this.timeoutOf(cfg));
+      v.slots = { at: this.deps.clock.now(), response: slots };
+      const guests = await this.deps.link.listGuests(ref, this.timeoutOf(cfg));
+      v.running = { at: this.deps.clock.now(), guests: guests.filter((g) => g.state !== 'stopped').map((g) => g.id).sort() };
+    } catch (err) {
+      this.failed(v, err);
+    }
+  }
+
+  private async configure(ref: HaHostRef, cfg: HaConfigRecord, timeout: number): Promise<void> {
+    const now = this.deps.clock.now();
+    const last = this.configuredTriedAt.get(ref.id);
+    if (last !== undefined && now - last < CONFIGURE_RETRY_MS) return;
+    this.configuredTriedAt.set(ref.id, now);
+    const url = cfg.heartbeatVolume === null ? undefined : await this.deps.heartbeatUrl(cfg.heartbeatVolume);
+    if (url === undefined) return;
+    await this.deps.link.configure(ref, { url, slot: slotOfHost(ref.id), intervalMs: cfg.timing.slotIntervalMs }, timeout).catch((err: unknown) => {
+      this.log(`host '${ref.name}': could not configure the heartbeat volume: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  }
+
+  private visitRecord(id: number): HostVisit {
+    let v = this.visits.get(id);
+    if (!v) this.visits.set(id, (v = {}));
+    return v;
+  }
+
+  private log(line: string): void {
+    this.lines.push(`${new Date(this.deps.clock.now()).toISOString()} ${line}`);
+    if (this.lines.length > LOG_KEEP) this.lines.splice(0, this.lines.length - LOG_KEEP);
+  }
+
+  private emit(e: HaLoopEvent): void {
+    this.emitting = this.emitting.then(() => this.deps.emit(e)).catch(() => undefined);
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.actions.add(p);
+    void p.finally(() => this.actions.delete(p)).catch(() => undefined);
+  }
+
+  private hostRecord(name: string): HostRecord | undefined {
+    return this.view?.hostByName.get(name);
+  }
+
+  private env(): HaEnv {
+    return {
+      now: () => this.deps.clock.now(),
+      log: (line) => this.log(line),
+      emit: (event) => this.emit({ kind: 'manager', event, hosts: this.view?.hostByName ?? new Map() }),
+      startGuest: (guest, hostName) => {
+        const h = this.hostRecord(hostName);
+        if (!h) return;
+        if (this.ownActions.has(guest)) return;
+        this.log(`starting guest '${guest}' on '${hostName}'`);
+        this.ownActions.add(guest);
+        this.track(this.deps.startGuest(guest, h.id).catch((err: unknown) => {
+          const error = err instanceof Error ? err.message : String(err);
+          this.log(`start of guest '${guest}' on '${hostName}' failed: ${error}`);
+          this.emit({ kind: 'recovery-failed', guest, host: hostName, error });
+        }).finally(() => this.ownActions.delete(guest)));
+      },
+      stopGuest: (guest, hostName) => {
+        const h = this.hostRecord(hostName);
+        if (!h) return;
+        this.track(this.deps.stopGuest(guest, h.id).catch((err: unknown) => this.log(`stop of guest '${guest}' on '${hostName}' failed: ${String(err)}`)));
+      },
+      // Maintenance with HA on: the guest moves first. A move already under way (the host's own
+      // evacuation) makes this one refused as busy; HA then follows wherever the guest lands.
+      migrateGuest: (guest, from, to) => {
+        const h = this.hostRecord(to);
+        if (!h || this.ownActions.has(guest)) return;
+        this.log(`moving guest '${guest}' from '${from}' to '${to}' (maintenance)`);
+        this.ownActions.add(guest);
+        this.track(this.deps.migrateGuest(guest, h.id)
+          .catch((err: unknown) => this.log(`move of guest '${guest}' to '${to}' not done: ${err instanceof Error ? err.message : String(err)}`))
+          .finally(() => this.ownActions.delete(guest)));
+      },
+      fenceHost: (hostName) => {
+        const h = this.hostRecord(hostName);
+        const agent = h === undefined ? undefined : this.cfg?.fenceAgents[String(h.id)];
+        if (!h || !agent) return;
+        this.track(this.deps.runFenceAgent(agent).then((result) => {
+          if (result.confirmed) this.visitRecord(h.id).fenceConfirmedAt = this.deps.clock.now();
+          this.log(`fence agent of '${hostName}': ${result.detail}`);
+          this.emit({ kind: 'fence-agent', host: hostName, result });
+        }));
+      },
+      persist: (state) => {
+        const idOf = new Map([...(this.view?.hostByName ?? new Map<string, HostRecord>()).values()].map((h) => [h.name, String(h.id)]));
+        const stored = renameHosts(state, (name) => idOf.get(name));
+        this.saving = this.saving.then(() => this.deps.saveState(stored)).catch((err: unknown) => this.log(`could not save the HA state: ${String(err)}`));
+      },
+    };
+  }
+}
+
+/** HA is bringing the guest back: its stored record may say stopped meanwhile. */
+const inHand = (r: GuestRecord | undefined): boolean =>
+  r !== undefined && (r.pendingSince !== undefined || r.state === 'fence' || r.state === 'recovery' || r.state === 'migrate');
+
+/** Resolves when `p` settles or after `ms`, whichever comes first (never rejects). */
+async function waitAtMost(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    p.then(() => undefined, () => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}

@@ -1,0 +1,107 @@
+// The HA module's live state for one controller: the agent link, the loop wired to the store, the
+// guests and hosts areas, the event bus, and the loop's timer.
+import { moveGuest } from '../migration/move-guest.ts';
+import { listNetworks } from '../networks/network-store.ts';
+import { guestsRuntime } from '../guests/guests-runtime.ts';
+import { hostsRuntime } from '../hosts/hosts-runtime.ts';
+import type { ControllerContext } from '../platform/types.ts';
+import { findVolume, listVolumes } from '../storage/volume-store.ts';
+import { agentHaLink } from './agent-ha-link.ts';
+import { runFenceAgent } from './fence-agent-runner.ts';
+import type { HaAgentLink } from './ha-agent-link.ts';
+import type { ClusterFacts } from './ha-cluster-view.ts';
+import { readHaConfig, readHaState, writeHaState } from './ha-config-store.ts';
+import { emitHaEvent } from './ha-event-out.ts';
+import { HaLoop } from './ha-loop.ts';
+import { startHaGuest, stopHaGuest } from './ha-recovery.ts';
+
+export interface HaRuntime {
+  readonly link: HaAgentLink;
+  readonly loop: HaLoop;
+  readFacts(): Promise<ClusterFacts>;
+}
+
+const runtimes = new WeakMap<ControllerContext, HaRuntime>();
+const links = new WeakMap<ControllerContext, HaAgentLink>();
+
+/** Tests: the agent link to use instead of the agents' HTTPS endpoints (before the first use). */
+export function installHaLink(ctx: ControllerContext, link: HaAgentLink): void {
+  links.set(ctx, link);
+}
+
+export async function clusterFacts(ctx: ControllerContext): Promise<ClusterFacts> {
+  const [hosts, guests, volumes, networks] = await Promise.all([
+    hostsRuntime(ctx).then((rt) => rt.cache.all()),
+    guestsRuntime(ctx).repo.list(),
+    listVolumes(ctx.store),
+    listNetworks(ctx.store),
+  ]);
+  return { hosts, guests, volumes: new Map(volumes.map((v) => [v.name, v])), networks: new Map(networks.map((n) => [n.name, n])) };
+}
+
+export function haRuntime(ctx: ControllerContext): HaRuntime {
+  let rt = runtimes.get(ctx);
+  if (rt) return rt;
+  const real = agentHaLink(ctx);
+  // Looked up at each use, so a test can install its fake after the module started.
+  const linkNow = (): HaAgentLink => links.get(ctx) ?? real;
+  const loop = new HaLoop({
+    clock: ctx.clock,
+    get link() {
+      return linkNow();
+    },
+    readConfig: () => readHaConfig(ctx.store),
+    readFacts: () => clusterFacts(ctx),
+    isBusy: (id) => guestsRuntime(ctx).isBusy(id),
+    loadState: () => readHaState(ctx.store),
+    saveState: (state) => writeHaState(ctx.store, state),
+    startGuest: (guest, hostId) => startHaGuest(ctx, guest, hostId),
+    stopGuest: (guest, hostId) => stopHaGuest(ctx, guest, hostId),
+    migrateGuest: (guest, hostId) => moveGuest(ctx, guest, hostId, {}),
+    runFenceAgent,
+    emit: (e) => emitHaEvent(ctx, e),
+    heartbeatUrl: async (volume) => (await findVolume(ctx.store, volume))?.volume.url ?? undefined,
+  });
+  rt = {
+    get link() {
+      return linkNow();
+    },
+    loop,
+    readFacts: () => clusterFacts(ctx),
+  };
+  runtimes.set(ctx, rt);
+  return rt;
+}
+
+/** Runs the loop every renew interval (read from the settings each time); returns the stop function. */
+export function startHaLoop(ctx: ControllerContext): () => Promise<void> {
+  const { loop } = haRuntime(ctx);
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let round: Promise<void> | undefined;
+  const next = (ms: number): void => {
+    if (stopped) return;
+    timer = setTimeout(tick, ms);
+    timer.unref();
+  };
+  const tick = (): void => {
+    round = (async () => {
+      const started = Date.now();
+      const interval = (await readHaConfig(ctx.store)).timing.renewIntervalMs;
+      // A silent host's calls run until their time limit: the others' answers are not held up by it.
+      await loop.iterate(interval / 2);
+      return Math.max(0, interval - (Date.now() - started));
+    })()
+      .then((wait) => next(wait), (err: unknown) => {
+        process.emitWarning(`HA loop iteration failed: ${String(err)}`);
+        next(1000);
+      }) as Promise<void>;
+  };
+  next(0);
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await round;
+    await loop.settle();
+  };
+}
