@@ -51,6 +51,8 @@ export type Access = 'open' | 'bootstrap' | 'controller';
 export interface Reply {
   status: number;
   body: unknown;
+  /** A streamed answer (bytes, not JSON) sent instead of `body`, with these headers. */
+  stream?: { readonly body: Readable; readonly headers: Record<string, string | number> };
   /** Runs once the answer has been sent. */
   after?: () => void;
 }

@@ -11,7 +11,7 @@ import { AgentError, isAgentError } from './agent-error.ts';
 import { matchRoute, type Access, type AgentRuntime } from './agent-routes.ts';
 import type { AgentStore, Enrollment, SyslogConfig } from './agent-store.ts';
 import type { GuestRuntime } from './guest-runtime.ts';
-import { errorBody, readBody, sendJson } from './http-io.ts';
+import { errorBody, readBody, sendJson, sendStream } from './http-io.ts';
 import { kvmUsable } from './hypervisor-facts.ts';
 import type { Logger } from './logger.ts';
 import { startReplacement } from './self-update.ts';
@@ -184,7 +184,8 @@ export class AgentServer implements AgentRuntime {
           throw e;
         });
         if (reply.after) res.once('close', reply.after);
-        sendJson(res, reply.status, reply.body);
+        if (reply.stream) sendStream(res, reply.status, reply.stream.body, reply.stream.headers);
+        else sendJson(res, reply.status, reply.body);
       };
       await (route.exclusive ? this.serialized(run) : run());
     } catch (e) {

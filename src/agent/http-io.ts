@@ -1,5 +1,6 @@
 // Reading and answering JSON over node:http(s), with coded errors for bad input.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import { AgentError } from './agent-error.ts';
 
@@ -39,6 +40,17 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   // later requests under a stale TLS identity.
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), connection: 'close' });
   res.end(text);
+}
+
+/**
+ * Streams `body` as the answer. A source that fails part-way cuts the connection, so the client
+ * sees a broken answer rather than a short one that looks complete.
+ */
+export function sendStream(res: ServerResponse, status: number, body: Readable, headers: Record<string, string | number>): void {
+  res.writeHead(status, { 'content-type': 'application/octet-stream', ...headers, connection: 'close' });
+  body.on('error', () => res.destroy());
+  res.on('close', () => body.destroy());
+  body.pipe(res);
 }
 
 export const errorBody = (code: string, message: string): { error: { code: string; message: string } } => ({ error: { code, message } });

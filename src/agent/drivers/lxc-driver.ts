@@ -57,6 +57,11 @@ export class LxcDriver {
     return join(this.opts.lxcPath, this.name(id));
   }
 
+  /** Where the container's root file system lives (as made by create). */
+  rootfsDir(id: string): string {
+    return join(this.dir(id), 'rootfs');
+  }
+
   consoleLog(id: string): string {
     return join(this.dir(id), 'console.log');
   }

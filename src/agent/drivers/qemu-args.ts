@@ -29,7 +29,18 @@ const CDROM_DRIVE = 'cdrom0';
 /** `-name guest=ID`: the marker that lets a restarted agent tell our QEMU processes apart. */
 export const nameMarker = (id: string): string => `guest=${id}`;
 
-export function qemuArgs(spec: VmSpec, paths: VmPaths, accel: Accel): string[] {
+/**
+ * A destination of a live migration: QEMU waits for the memory (`-incoming defer`, the address is
+ * given later over QMP). `nbdDisks` are the local disks a mirror fills while it waits: those must be
+ * exported writable over NBD before the guest runs, which QEMU allows only for -blockdev nodes whose
+ * device shares writes, so then every disk is declared as a node plus an explicit virtio-blk device,
+ * after the NICs: the PCI slots `-drive if=virtio` gets on the source (its devices come after -device).
+ */
+export interface IncomingArgs {
+  readonly nbdDisks: readonly number[];
+}
+
+export function qemuArgs(spec: VmSpec, paths: VmPaths, accel: Accel, incoming?: IncomingArgs): string[] {
   const args = [
     '-name', `${nameMarker(spec.id)},debug-threads=on`,
     '-accel', accel,
@@ -50,8 +61,11 @@ export function qemuArgs(spec: VmSpec, paths: VmPaths, accel: Accel): string[] {
     args.push('-kernel', spec.kernel, '-append', spec.cmdline ?? DEFAULT_CMDLINE);
     if (spec.initrd !== undefined) args.push('-initrd', spec.initrd);
   }
+  const explicitDisks = incoming !== undefined && incoming.nbdDisks.length > 0;
   spec.disks.forEach((d, i) => {
-    args.push('-drive', `file=${optValue(d.path)},format=${d.format},if=virtio,cache=none,id=disk${i}`);
+    if (!explicitDisks) args.push('-drive', `file=${optValue(d.path)},format=${d.format},if=virtio,cache=none,id=disk${i}`);
+    else if (!incoming.nbdDisks.includes(i)) args.push('-drive', `file=${optValue(d.path)},format=${d.format},if=none,cache=none,id=disk${i}`);
+    else args.push('-blockdev', `driver=file,filename=${optValue(d.path)},node-name=disk${i}-file,cache.direct=on`, '-blockdev', `driver=${d.format},file=disk${i}-file,node-name=disk${i}`);
   });
   // The CD-ROM drive always exists, so an ISO can be inserted into a running VM over QMP.
   if (spec.cdrom !== null) args.push('-drive', `if=none,id=${CDROM_DRIVE},media=cdrom,readonly=on,format=raw,file=${optValue(spec.cdrom)}`);
@@ -60,6 +74,8 @@ export function qemuArgs(spec: VmSpec, paths: VmPaths, accel: Accel): string[] {
   spec.nics.forEach((n, i) => {
     args.push('-netdev', `tap,id=net${i},ifname=${n.tap},script=no,downscript=no`, '-device', `virtio-net-pci,netdev=net${i},mac=${n.mac}`);
   });
+  if (explicitDisks) spec.disks.forEach((_d, i) => args.push('-device', `virtio-blk-pci,drive=disk${i}${incoming.nbdDisks.includes(i) ? ',share-rw=on' : ''}`));
+  if (incoming !== undefined) args.push('-incoming', 'defer');
   return args;
 }
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { guestIdFromSlug, guestSlug, parseGuestId } from '../../core/guests/guest-id.ts';
 import { AgentError } from '../agent-error.ts';
 import { kvmWorks } from './accel-probe.ts';
-import { type Accel, nameMarker, QEMU_BINARY, qemuArgs, qemuFailureReason, type VmPaths } from './qemu-args.ts';
+import { type Accel, type IncomingArgs, nameMarker, QEMU_BINARY, qemuArgs, qemuFailureReason, type VmPaths } from './qemu-args.ts';
 import { withQmp } from './qmp-client.ts';
 import { findProcesses, isOurProcess, readPidfile, waitForExit } from './process-probe.ts';
 import { parseVmSpec, type VmSpec, type VmSpecInput } from './vm-spec.ts';
@@ -75,8 +75,11 @@ export class QemuDriver {
     };
   }
 
-  /** Starts the VM; resolves once QEMU is daemonized and answers QMP. Fails with QEMU's own error. */
-  async startVm(input: VmSpecInput): Promise<VmStatus> {
+  /**
+   * Starts the VM; resolves once QEMU is daemonized and answers QMP. Fails with QEMU's own error.
+   * With `incoming`, QEMU waits for a live migration instead of booting (see qemu-args.ts).
+   */
+  async startVm(input: VmSpecInput, incoming?: IncomingArgs): Promise<VmStatus> {
     const spec = parseVmSpec(input);
     const paths = this.paths(spec.id);
     if ([paths.qmp, paths.qmpLong, paths.serial].some((p) => Buffer.byteLength(p) > UNIX_PATH_MAX)) {
@@ -87,7 +90,7 @@ export class QemuDriver {
     await rm(paths.dir, { recursive: true, force: true });
     await mkdir(paths.dir, { recursive: true, mode: 0o700 });
     await writeFile(paths.spec, JSON.stringify({ spec, accel } satisfies SavedSpec));
-    const failure = await this.spawnDaemon(qemuArgs(spec, paths, accel));
+    const failure = await this.spawnDaemon(qemuArgs(spec, paths, accel, incoming));
     if (failure !== undefined) {
       // A start that timed out may have left its daemonized half behind: it must not linger.
       for (const pid of await findProcesses(this.marker(spec.id))) await this.kill(spec.id, pid).catch(() => undefined);
@@ -184,6 +187,19 @@ export class QemuDriver {
     }
     await rm(this.paths(id).dir, { recursive: true, force: true });
     return { id, by };
+  }
+
+  /**
+   * The source's end of a completed live migration: its QEMU (paused, 'postmigrate') quits at once,
+   * SIGKILL if it lingers, and its directory goes. The guest lives on elsewhere.
+   */
+  async quitMigrated(id: string): Promise<void> {
+    const pid = await this.livePid(id);
+    if (pid !== undefined) {
+      await withQmp(this.paths(id).qmp, (q) => q.execute('quit')).catch(() => undefined);
+      if (!(await waitForExit(pid, this.marker(id), QUIT_WAIT_MS))) await this.kill(id, pid);
+    }
+    await rm(this.paths(id).dir, { recursive: true, force: true });
   }
 
   /** Pulls the plug: SIGKILL, no guest shutdown. */

@@ -104,7 +104,7 @@ export async function startGuest(g: GuestRuntime, gid: GuestId): Promise<GuestSt
 }
 
 // QEMU opened its taps (script=no): they join their bridges now, and vanish when QEMU exits.
-async function joinTaps(g: GuestRuntime, gid: GuestId, bridges: string[]): Promise<void> {
+export async function joinTaps(g: GuestRuntime, gid: GuestId, bridges: string[]): Promise<void> {
   for (const [i, bridge] of bridges.entries()) {
     const tap = tapName(gid, i);
     const r = await runCommand('ip', ['link', 'set', 'dev', tap, 'master', bridge, 'up']);

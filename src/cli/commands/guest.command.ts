@@ -1,13 +1,17 @@
 // `grappe guest …`: create, list, show, start, stop, reboot, delete, cd. VMs are vm:ID, containers ct:ID.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { guestView, type GuestCreateRequest, type GuestView } from '../../contract/guest.contract.ts';
+import { guestCreateResult, guestView, type GuestCreateRequest, type GuestView } from '../../contract/guest.contract.ts';
+import { placementDecision } from '../../contract/scheduler.contract.ts';
 import { positiveIntArg } from '../arg-parsers.ts';
 import { CliError, usageError } from '../cli-error.ts';
+import { ApiError } from '../http-client.ts';
+import { renderDecision } from '../output/decision-view.ts';
 import { paint } from '../output/ansi.ts';
 import { renderFields, renderTable } from '../output/table.ts';
 import { formatMiB } from '../output/units.ts';
 import type { Runtime } from '../runtime.ts';
 import { reportAction, type ActionFlags } from './action-result.ts';
+import { registerGuestMigrate } from './guest-migrate.command.ts';
 import { printJson, withJson, withWait, type JsonFlag } from './output.ts';
 import { parseList, withClient } from './session.ts';
 
@@ -59,6 +63,7 @@ interface CreateFlags extends ActionFlags {
   cdrom?: string;
   autostart?: boolean;
   host?: string;
+  explain?: boolean;
 }
 
 export function buildCreateRequest(kind: 'vm' | 'ct', f: CreateFlags): GuestCreateRequest {
@@ -76,7 +81,21 @@ export function buildCreateRequest(kind: 'vm' | 'ct', f: CreateFlags): GuestCrea
     ...(f.cdrom === undefined ? {} : { cdrom: f.cdrom }),
     autostart: f.autostart === true,
     ...(f.host === undefined ? {} : { host: f.host }),
+    ...(f.explain ? { explain: true } : {}),
   };
+}
+
+/** The sentence after a create, preceded by the placement decision with --explain. */
+export function createdMessage(result: unknown, name: string, explain: boolean, color: boolean): string {
+  const parsed = guestCreateResult.safeParse(result);
+  const g = parsed.success ? parsed.data : undefined;
+  const sentence = g ? `Guest ${g.id} (${g.name}) created on host '${g.host.name}'; start it with: grappe guest start ${g.id}` : `Guest '${name}' created.`;
+  return explain && g?.placement ? `${renderDecision(g.placement, color)}\n${sentence}` : sentence;
+}
+
+function printRefusedDecision(rt: Runtime, e: unknown): void {
+  const decision = placementDecision.safeParse(e instanceof ApiError ? e.details['decision'] : undefined);
+  if (decision.success) rt.stdout.write(renderDecision(decision.data, rt.color) + '\n');
 }
 
 const viewIn = (result: unknown): GuestView | undefined => {
@@ -86,11 +105,12 @@ const viewIn = (result: unknown): GuestView | undefined => {
 
 export function registerGuest(program: Command, rt: Runtime): void {
   const guest = program.command('guest').description('manage guests: VMs (vm:ID, QEMU) and containers (ct:ID, LXC)');
+  registerGuestMigrate(guest, rt);
 
   withWait(
     guest
       .command('create')
-      .description('create a VM or a container (placed on the named host, else the least loaded UP processing host)')
+      .description('create a VM or a container (placed on the named host, else where the scheduler chooses: see `grappe scheduler show`)')
       .addOption(new Option('--kind <kind>', 'vm (QEMU) or ct (LXC container)').choices(['vm', 'ct']).default('vm'))
       .requiredOption('--name <name>', 'guest name, unique in the cluster')
       .option('--id <number>', 'guest id (default: the lowest free from 100)', guestNumberArg)
@@ -102,15 +122,17 @@ export function registerGuest(program: Command, rt: Runtime): void {
       .option('--no-net', 'no NIC at all (VMs)')
       .option('--cdrom <image>', 'an image inserted in the CD-ROM drive (VMs)')
       .option('--autostart', 'mark the guest to start with its host (recorded with the guest)')
-      .option('--host <host>', 'the processing host to place it on (name or id)'),
+      .option('--host <host>', 'the processing host to place it on (name or id)')
+      .option('--explain', 'print why the host was chosen: every host with its verdict or reason, the scores, the winner and why'),
   ).action(async (opts: CreateFlags & { kind: 'vm' | 'ct' }) => {
     const request = buildCreateRequest(opts.kind, opts);
     await withClient(rt, async (client) => {
-      const res = await client.request('POST', '/guests', request);
-      await reportAction(client, rt, res, opts, (r) => {
-        const g = viewIn(r);
-        return g ? `Guest ${g.id} (${g.name}) created on host '${g.host.name}'; start it with: grappe guest start ${g.id}` : `Guest '${request.name}' created.`;
+      const res = await client.request('POST', '/guests', request).catch((e: unknown) => {
+        // A refused placement carries its decision: show which host refused and why.
+        if (opts.explain && !opts.json) printRefusedDecision(rt, e);
+        throw e;
       });
+      await reportAction(client, rt, res, opts, (r) => createdMessage(r, request.name, opts.explain === true, rt.color));
     });
   });
 

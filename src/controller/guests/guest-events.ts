@@ -1,10 +1,11 @@
 // The events the guests module emits; one place so subjects and messages stay uniform.
+import type { GUEST_EVENT_TYPES } from '../../contract/guest.contract.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import type { GuestRecord } from './guest-record.ts';
 
 export async function emitGuestEvent(
   ctx: Pick<ControllerContext, 'events'>,
-  type: 'guest.created' | 'guest.deleted' | 'guest.state',
+  type: (typeof GUEST_EVENT_TYPES)[number],
   g: Pick<GuestRecord, 'id' | 'name'>,
   message: string,
   data: Record<string, unknown> = {},

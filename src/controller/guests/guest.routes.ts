@@ -9,6 +9,7 @@ import { recordState } from './guest-state.ts';
 import { startGuestCreate } from './guest-create.ts';
 import { liveStatuses, toGuestView } from './guest-live.ts';
 import { guestsRuntime } from './guests-runtime.ts';
+import { migrateRoutes } from '../migration/migrate.routes.ts';
 
 const TAGS = ['guests'];
 const noBody = z.object({}).strict().optional();
@@ -130,5 +131,6 @@ export function guestRoutes(ctx: ControllerContext): RouteSpec[] {
         return { taskId, auditTarget: id };
       },
     }),
+    ...migrateRoutes(ctx),
   ];
 }
