@@ -12,7 +12,10 @@ import { registerVolume } from './commands/volume.command.ts';
 import { registerInit } from './commands/init.command.ts';
 import { registerLogin } from './commands/login.command.ts';
 import { registerSubnet } from './commands/subnet.command.ts';
+import { registerScheduler } from './commands/scheduler.command.ts';
 import { registerTask } from './commands/task.command.ts';
+import { registerHa } from './commands/ha.command.ts';
+import { registerSimulate } from './commands/simulate.command.ts';
 import type { Runtime } from './runtime.ts';
 import { cliVersion } from './version.ts';
 
@@ -38,5 +41,8 @@ export function buildProgram(rt: Runtime): Command {
   registerTask(program, rt);
   registerAudit(program, rt);
   registerEvents(program, rt);
+  registerHa(program, rt);
+  registerSimulate(program, rt);
+  registerScheduler(program, rt);
   return program;
 }

@@ -5,5 +5,8 @@ import { storageModule } from './storage/storage.module.ts';
 import { imageModule } from './images/image.module.ts';
 import { networkModule } from './networks/network.module.ts';
 import { guestModule } from './guests/guest.module.ts';
+import { schedulingModule } from './scheduling/scheduling.module.ts';
+import { evacuationModule } from './evacuation/evacuation.module.ts';
+import { haModule } from './ha/ha.module.ts';
 
-export const modules: ControllerModule[] = [hostModule, subnetModule, storageModule, imageModule, networkModule, guestModule];
+export const modules: ControllerModule[] = [hostModule, subnetModule, storageModule, imageModule, networkModule, guestModule, schedulingModule, evacuationModule, haModule];

@@ -1,4 +1,5 @@
-// `grappe host …`: add, list, show, enable, maintenance, edit, remove, update-connector (+ `host nic`).
+// `grappe host …`: add, list, show, enable, maintenance, edit, remove, update-connector (+ `host nic`,
+// `host evacuate`, `host undo-evacuate`).
 import { Option, type Command } from 'commander';
 import { DEFAULT_AGENT_PORT } from '../../contract/agent.contract.ts';
 import { hostSummary, hostView } from '../../contract/host.contract.ts';
@@ -10,6 +11,7 @@ import type { Runtime } from '../runtime.ts';
 import { nameIn, reportAction, stateIn, type ActionFlags } from './action-result.ts';
 import { buildAddRequest, type HostAddFlags } from './host-add-input.ts';
 import { registerHostNic } from './host-nic.command.ts';
+import { maintenanceDryRun, registerEvacuate } from './evacuate.command.ts';
 import { printJson, withJson, withWait, type JsonFlag } from './output.ts';
 import { hostPath, parseList, withClient } from './session.ts';
 
@@ -57,7 +59,10 @@ export function registerHost(program: Command, rt: Runtime): void {
   );
 
   const stateAction = (name: 'enable' | 'maintenance', description: string, verb: string): void => {
-    withWait(host.command(name).description(description).argument('<host>', 'host id or name')).action(async (ref: string, opts: ActionFlags) => {
+    const cmd = withWait(host.command(name).description(description).argument('<host>', 'host id or name'));
+    if (name === 'maintenance') cmd.option('--dry-run', "show the host's guests and what evacuating it would do; change nothing");
+    cmd.action(async (ref: string, opts: ActionFlags & { dryRun?: boolean }) => {
+      if (opts.dryRun) return maintenanceDryRun(rt, ref, opts);
       await withClient(rt, async (client) => {
         const res = await client.request('POST', hostPath(ref, `/${name}`));
         await reportAction(client, rt, res, opts, (r) => `Host '${nameIn(r, ref)}' ${verb} (${stateIn(r) ?? (name === 'enable' ? 'UP' : 'MAINT')}).`);
@@ -107,6 +112,7 @@ export function registerHost(program: Command, rt: Runtime): void {
   });
 
   registerHostNic(host, rt);
+  registerEvacuate(host, rt);
 }
 
 async function confirmRemoval(rt: Runtime, ref: string, yes: boolean): Promise<void> {

@@ -2,10 +2,12 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { hostEditRequest, hostListQuery, hostSummary, hostView } from '../../contract/host.contract.ts';
+import { dryRunQuery } from '../../contract/evacuation.contract.ts';
 import { errors } from '../../core/errors.ts';
 import { assertCan, nextState, type HostAction } from '../../core/hosts/host.ts';
 import { defineRoute } from '../platform/routes.ts';
 import type { ControllerContext, RouteSpec } from '../platform/types.ts';
+import { maintenancePreview } from '../evacuation/maintenance-preview.ts';
 import { agentFor } from './agent-link.ts';
 import { emitHostEvent } from './host-events.ts';
 import { factsOf, findHost } from './host-lookup.ts';
@@ -34,11 +36,14 @@ function stateRoute(ctx: ControllerContext, action: Extract<HostAction, 'enable'
     summary,
     tags: TAGS,
     params: hostRef,
+    // Maintenance has a dry run: the host's guests and what evacuating it would do; nothing changes.
+    ...(action === 'maintenance' ? { query: dryRunQuery } : {}),
     response: hostView,
     audit: `host.${action}`,
-    handler: async ({ params }) => {
+    handler: async ({ params, query }) => {
       const rt = await hostsRuntime(ctx);
       const host = findHost(rt, params.id);
+      if ((query as { dryRun?: boolean } | undefined)?.dryRun) return { body: await maintenancePreview(ctx, host) };
       let from = host.state;
       const updated = await rt.repo.mutate(host.id, (current) => {
         assertCan({ ...factsOf(rt, current) }, action);
