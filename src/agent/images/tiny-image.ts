@@ -36,13 +36,16 @@ async function readBusybox(): Promise<Buffer> {
   return file;
 }
 
+// apt-cache takes over 10 s on a loaded machine with apt's binary cache turned off.
+const APT_CACHE_MS = 120_000;
+
 async function kernelPackageName(): Promise<string> {
-  let deps = await runCommand('apt-cache', ['depends', 'linux-image-amd64']);
+  let deps = await runCommand('apt-cache', ['depends', 'linux-image-amd64'], APT_CACHE_MS);
   if (!kernelPackageFromDepends(deps.stdout)) {
     // Empty apt lists on a fresh machine: refresh them once.
     const update = await runCommand('apt-get', ['update'], 300_000);
     if (!update.ok) throw failed('apt-get update', update.error);
-    deps = await runCommand('apt-cache', ['depends', 'linux-image-amd64']);
+    deps = await runCommand('apt-cache', ['depends', 'linux-image-amd64'], APT_CACHE_MS);
   }
   const name = kernelPackageFromDepends(deps.stdout);
   if (!name) throw failed('finding the kernel package of linux-image-amd64', deps.error ?? 'apt-cache names none');

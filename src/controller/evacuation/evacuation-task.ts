@@ -59,7 +59,8 @@ async function runIt(ctx: ControllerContext, id: string, kind: RunState['kind'],
     },
     move: async (g) => {
       await task.log(`${g.guest}: moving from '${g.from.name}' to '${g.to.name}' (${g.kind})`);
-      const r = await mover.move(ctx, g.guest, g.to.id, reporterFor(task, g));
+      const undo = initial.kind === 'undo' ? `it is part of undo evacuation '${id}', which cannot be interrupted` : undefined;
+      const r = await mover.move(ctx, g.guest, g.to.id, reporterFor(task, g), undo);
       const powered = await mover.setPower(ctx, g.guest, g.power);
       if (powered) await task.log(powered);
       await task.log(`${g.guest}: on '${g.to.name}' now, ${g.power}${g.kind === 'cold' ? '' : `, downtime ${r.downtimeMs} ms`}`);

@@ -22,7 +22,8 @@ export interface GuestWhereabouts {
 }
 
 export interface GuestMover {
-  move(ctx: ControllerContext, guest: string, toHostId: number, report: MoveReporter): Promise<{ downtimeMs: number }>;
+  /** `uninterruptible`: why the move may not be cancelled (set for undo runs). */
+  move(ctx: ControllerContext, guest: string, toHostId: number, report: MoveReporter, uninterruptible?: string): Promise<{ downtimeMs: number }>;
   /** Brings the guest to `power`; returns a sentence when it had to change something. */
   setPower(ctx: ControllerContext, guest: string, power: GuestPower): Promise<string | undefined>;
   locate(ctx: ControllerContext, guest: string, hostIds: readonly number[]): Promise<GuestWhereabouts>;
@@ -43,7 +44,8 @@ async function locate(ctx: ControllerContext, guest: string, hostIds: readonly n
 }
 
 export const realMover: GuestMover = {
-  move: async (ctx, guest, toHostId, report) => ({ downtimeMs: (await moveGuest(ctx, guest, toHostId, { report })).downtimeMs }),
+  move: async (ctx, guest, toHostId, report, uninterruptible) =>
+    ({ downtimeMs: (await moveGuest(ctx, guest, toHostId, { report, ...(uninterruptible !== undefined ? { uninterruptible } : {}) })).downtimeMs }),
   setPower: ensurePower,
   locate,
 };

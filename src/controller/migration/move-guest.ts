@@ -79,6 +79,7 @@ async function runPlanned(ctx: ControllerContext, guestId: string, plan: MovePla
     maxDowntimeMs: opts.maxDowntimeMs ?? DEFAULT_MAX_DOWNTIME_MS,
     ...(opts.bandwidthMiBps !== undefined ? { bandwidthMiBps: opts.bandwidthMiBps } : {}),
     report: opts.report ?? silentReporter,
+    ...(opts.uninterruptible !== undefined ? { uninterruptible: opts.uninterruptible } : {}),
   });
   await recordDowntime(ctx.store, outcome.kind, outcome.downtimeMs).catch(() => undefined); // a lost sample never fails a move
   return outcome;

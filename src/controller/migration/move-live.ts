@@ -20,12 +20,13 @@ const POLL_MS = 100;
 const MAX_POLL_FAILURES = 20;
 
 /** Cancels asked through the API, by guest id: the running mover's source agent is told. */
-const inFlight = new Map<string, { readonly src: GuestClient; readonly from: string }>();
+const inFlight = new Map<string, { readonly src: GuestClient; readonly from: string; readonly uninterruptible?: string }>();
 
 /** Asks the source to stop the live migration of `guestId`; false when none runs from this controller. */
 export async function cancelLiveMove(guestId: string): Promise<MigrationStatus | undefined> {
   const m = inFlight.get(guestId);
   if (!m) return undefined;
+  if (m.uninterruptible !== undefined) throw errors.refused('moveUninterruptible', `cannot cancel the migration of guest '${guestId}': ${m.uninterruptible}`, { guest: guestId });
   return m.src.cancelMigration(guestId);
 }
 
@@ -86,7 +87,7 @@ export const moveLive: Mover = async (ctx: ControllerContext, req: MoveRequest) 
   report.log(`'${to.name}' waits on ${incoming.uri}${local.length > 0 ? `; local disk(s) ${local.map((d) => d.volume).join(', ')} exported for mirroring` : ''}`);
 
   let status: MigrationStatus;
-  inFlight.set(g.id, { src, from: from.name });
+  inFlight.set(g.id, { src, from: from.name, ...(req.uninterruptible !== undefined ? { uninterruptible: req.uninterruptible } : {}) });
   try {
     await src.startMigration(g.id, {
       uri: incoming.uri,

@@ -21,6 +21,8 @@ export interface MoveOptions {
   /** Live migration: bandwidth cap in MiB/s (default: unlimited). */
   readonly bandwidthMiBps?: number;
   readonly report?: MoveReporter;
+  /** Why this move must not be cancelled (an undo evacuation cannot be interrupted); cancel is refused with it. */
+  readonly uninterruptible?: string;
 }
 
 export interface MoveRequest {
@@ -30,6 +32,7 @@ export interface MoveRequest {
   readonly maxDowntimeMs: number;
   readonly bandwidthMiBps?: number;
   readonly report: MoveReporter;
+  readonly uninterruptible?: string;
 }
 
 export interface MoveOutcome {
