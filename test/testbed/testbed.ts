@@ -6,6 +6,7 @@
 //   host namespace:    eth0 (.11…)          eth1           eth2 (storage hosts only)
 //
 // Faults the tests inject: killHost (SIGKILL everything in the namespace), freezeHost (SIGSTOP),
+// freezeAgent (SIGSTOP of the agent process alone),
 // linkDown (the root-side end of the veth goes down: the host sees its cable pulled).
 import { spawn } from 'node:child_process';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -239,6 +240,24 @@ export class Testbed {
   async thawHost(name: string): Promise<void> {
     if (!(await setStopped(namespacePids(this.host(name).namespace), false))) {
       throw new TestbedError(`thawing testbed host '${name}' failed: some of its processes are still stopped`);
+    }
+  }
+
+  // The agent's HA watchdog runs the same bundle (`grappe-agent.mjs --watchdog DIR`): never counted as the agent here.
+  private agentOnlyPids(name: string): number[] {
+    return this.agentPids(name).filter((pid) => !commandLine(pid).includes(' --watchdog '));
+  }
+
+  /** "Agent hang": SIGSTOP the agent process only; its guests (QEMU, LXC) and its watchdog keep running. */
+  async freezeAgent(name: string): Promise<void> {
+    const pids = this.agentOnlyPids(name);
+    if (pids.length === 0) throw new TestbedError(`freezing the agent of testbed host '${name}' refused: it is not running`);
+    if (!(await setStopped(pids, true))) throw new TestbedError(`freezing the agent of testbed host '${name}' failed: it did not stop`);
+  }
+
+  async thawAgent(name: string): Promise<void> {
+    if (!(await setStopped(this.agentOnlyPids(name), false))) {
+      throw new TestbedError(`thawing the agent of testbed host '${name}' failed: it is still stopped`);
     }
   }
 
