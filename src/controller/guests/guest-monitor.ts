@@ -12,18 +12,21 @@ import { guestsRuntime } from './guests-runtime.ts';
 export async function guestMonitorRound(ctx: ControllerContext): Promise<void> {
   const rt = guestsRuntime(ctx);
   const cache = (await hostsRuntime(ctx)).cache;
-  const guests = await rt.repo.list();
+  const entries = await rt.repo.entries();
+  const guests = entries.map((e) => e.record);
   const hosts = [...new Set(guests.map((g) => g.hostId))]
     .map((id) => cache.get(id))
     .filter((h): h is HostRecord => h !== undefined && h.purpose === 'processing' && (h.state === 'UP' || h.state === 'MAINT' || h.state === 'EVACUATING'));
   const live = await liveStatuses(ctx, hosts);
-  for (const g of guests) {
+  for (const { record: g, modRevision } of entries) {
     const seen = live.get(g.hostId);
     if (!seen || rt.isBusy(g.id)) continue;
-    // Re-read: an action may have ended between the listing and now.
+    // A start, a move or an HA recovery that wrote the record while the agents were being asked makes
+    // what they answered stale: writing it would undo that action (a running guest recorded stopped).
+    // The next round sees the new state.
     const current = await rt.repo.find(g.id).catch(() => undefined);
-    if (!current || rt.isBusy(g.id)) continue;
-    await recordState(ctx, current.record, seen.get(g.id), 'seen by the monitor');
+    if (!current || current.modRevision !== modRevision || rt.isBusy(g.id)) continue;
+    await recordState(ctx, current.record, seen.get(g.id), 'seen by the monitor', modRevision);
   }
 }
 

@@ -26,6 +26,11 @@ export class GuestRepo {
     return (await this.store.list(GUESTS_PREFIX)).map((e) => e.value as unknown as GuestRecord);
   }
 
+  /** Every record with its revision, for readers that must notice a write made after they read. */
+  async entries(): Promise<GuestEntry[]> {
+    return (await this.store.list(GUESTS_PREFIX)).map((e) => ({ record: e.value as unknown as GuestRecord, modRevision: e.modRevision }));
+  }
+
   async usedNumbers(): Promise<Set<number>> {
     return new Set((await this.list()).map((g) => g.number));
   }
@@ -71,11 +76,15 @@ export class GuestRepo {
     return false;
   }
 
-  /** Read-modify-write of one guest; `change` sees the stored record and may throw to refuse. */
-  async update(number: number, change: (current: GuestRecord) => GuestRecord): Promise<GuestRecord> {
+  /**
+   * Read-modify-write of one guest; `change` sees the stored record and may throw to refuse. With
+   * `ifRevision`, nothing is written when the record changed since that revision (the stored one is returned).
+   */
+  async update(number: number, change: (current: GuestRecord) => GuestRecord, ifRevision?: number): Promise<GuestRecord> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const e = await this.store.get(guestKey(number));
       if (!e) throw guestErrors.noSuchGuest(String(number));
+      if (ifRevision !== undefined && e.modRevision !== ifRevision) return e.value as unknown as GuestRecord;
       const next = change(e.value as unknown as GuestRecord);
       const r = await this.store.txn([{ key: e.key, modRevision: e.modRevision }], [{ put: e.key, value: asJson(next) }]);
       if (r.succeeded) return next;

@@ -37,7 +37,7 @@ export function agilityFactsOf(g: GuestRecord, facts: Pick<ClusterFacts, 'volume
   };
 }
 
-const isProtectedPlan = (restart: RestartPlan | undefined): boolean => restart === 'always' || restart === 'best-effort';
+export const isProtectedPlan = (restart: RestartPlan | undefined): boolean => restart === 'always' || restart === 'best-effort';
 
 /** The guest's plan, unless it was set for an earlier guest with the same id (deleted since). */
 export function planOf(cfg: HaConfigRecord, g: Pick<GuestRecord, 'id' | 'createdAt'>): HaConfigRecord['plans'][string] | undefined {

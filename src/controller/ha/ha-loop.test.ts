@@ -168,3 +168,14 @@ test('fencing-storm guard: two of three hosts lost at once with one failure to t
   assert.ok(w.types().includes('storm-guard'));
   assert.ok(!w.types().includes('host-fenced'));
 });
+
+test('a guest whose plan is removed is forgotten: a later guest with the same id is not taken for a stray copy', async () => {
+  const w = world();
+  await w.run(3 * TICK);
+  assert.equal(w.loop.state?.guests['vm:100']?.state, 'started');
+  // The plan goes (the guest was deleted): HA drops what it knew of vm:100.
+  const { 'vm:100': _gone, ...rest } = w.cfg.plans;
+  (w.cfg as { plans: HaConfigRecord['plans'] }).plans = rest;
+  await w.run(2 * TICK);
+  assert.equal(w.loop.state?.guests['vm:100'], undefined);
+});

@@ -6,11 +6,11 @@ import type { HaConfigRecord, FenceAgentConfig } from '../../contract/ha.contrac
 import type { HaEvent } from '../../core/ha/ha-events.ts';
 import type { HaEnv } from '../../core/ha/ha-env.ts';
 import { HaManager } from '../../core/ha/ha-manager.ts';
-import type { GuestRecord, HaCommand, HaState } from '../../core/ha/ha-types.ts';
+import type { GuestRecord, HaCommand, HaConfig, HaState } from '../../core/ha/ha-types.ts';
 import type { Clock } from '../platform/types.ts';
 import type { HostRecord } from '../hosts/host-record.ts';
 import { slotOfHost, type HaAgentLink, type HaHostRef } from './ha-agent-link.ts';
-import { haClusterView, type ClusterFacts, type HaClusterView } from './ha-cluster-view.ts';
+import { haClusterView, isProtectedPlan, planOf, type ClusterFacts, type HaClusterView } from './ha-cluster-view.ts';
 import { renameHosts } from './ha-host-keys.ts';
 import { buildObservations, type HostVisit } from './ha-observations.ts';
 import type { FenceAgentResult } from './fence-agent-runner.ts';
@@ -48,6 +48,7 @@ export class HaLoop {
   private manager: HaManager | undefined;
   private signature = '';
   private view: HaClusterView | undefined;
+  private facts: ClusterFacts | undefined;
   private cfg: HaConfigRecord | undefined;
   private readonly visits = new Map<number, HostVisit>();
   private readonly inFlight = new Map<string, Promise<void>>();
@@ -103,6 +104,7 @@ export class HaLoop {
       busy: (id) => this.deps.isBusy(id) && !this.ownActions.has(id),
       handling: (id) => inHand(known[id]),
     });
+    this.facts = facts;
     const first = this.manager === undefined;
     await this.ensureManager(view, facts);
     this.view = view;
@@ -152,7 +154,7 @@ export class HaLoop {
     }
     this.signature = signature;
     this.view = view;
-    this.manager = new HaManager(this.env(), view.config, state, { restarted });
+    this.manager = new HaManager(this.env(), view.config, withoutGone(state, view.config), { restarted });
   }
 
   /** Host maintenance as the HA manager needs to hear it. */
@@ -167,7 +169,7 @@ export class HaLoop {
   }
 
   /** The HA guests the host runs as far as HA knows, and those it reports: what a self-fence stops. */
-  private guestsOn(h: HostRecord, view: HaClusterView): string[] {
+  private guestsOn(h: HostRecord, cfg: HaConfigRecord, view: HaClusterView): string[] {
     const state = this.manager?.snapshot();
     const ha = new Set(view.haGuests.map((g) => g.id));
     const out = new Set<string>();
@@ -175,6 +177,10 @@ export class HaLoop {
       if (ha.has(id) && (r.state === 'started' || r.state === 'migrate') && (r.host === h.name || r.target === h.name)) out.add(id);
     }
     for (const id of this.visits.get(h.id)?.running?.guests ?? []) if (ha.has(id)) out.add(id);
+    // Belt and braces: every guest with a protecting plan recorded on this host, whatever state its
+    // record shows. Fencing a guest that is not running costs nothing; missing one that is could let
+    // it run twice once HA restarts it elsewhere.
+    for (const g of this.facts?.guests ?? []) if (g.hostId === h.id && isProtectedPlan(planOf(cfg, g)?.restart)) out.add(g.id);
     return [...out].sort();
   }
 
@@ -209,7 +215,7 @@ export class HaLoop {
     const v = this.visitRecord(h.id);
     try {
       const armed = this.manager?.hostState(h.name) !== 'maintenance';
-      const lease = await this.deps.link.lease(ref, { armed, fenceTimeoutMs: cfg.timing.fenceTimeoutMs, guests: this.guestsOn(h, view) }, this.timeoutOf(cfg));
+      const lease = await this.deps.link.lease(ref, { armed, fenceTimeoutMs: cfg.timing.fenceTimeoutMs, guests: this.guestsOn(h, cfg, view) }, this.timeoutOf(cfg));
       v.leaseOkAt = this.deps.clock.now();
       v.lease = lease;
       // Not awaited: it waits for an iSCSI login, and the next renewal is due in a few hundred ms.
@@ -335,4 +341,13 @@ async function waitAtMost(p: Promise<unknown>, ms: number): Promise<void> {
     }),
   ]);
   clearTimeout(timer);
+}
+
+/**
+ * HA's memory of guests it no longer runs (deleted, plan removed) is dropped: a new guest that gets
+ * the same id later must start from a clean slate, not be taken for a stray copy of the old one.
+ */
+function withoutGone(state: HaState, config: HaConfig): HaState {
+  const ids = new Set(config.guests.map((g) => g.id));
+  return { ...state, guests: Object.fromEntries(Object.entries(state.guests).filter(([id]) => ids.has(id))) };
 }
