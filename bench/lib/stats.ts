@@ -43,3 +43,23 @@ export function round(value: number, decimals = 3): number {
   const f = 10 ** decimals;
   return Math.round(value * f) / f;
 }
+
+export interface SampleSeries<K extends string> {
+  /** Every sample so far, by series. */
+  readonly values: Readonly<Record<K, readonly number[]>>;
+  /** Records one run: a sample for each series. */
+  add(run: Readonly<Record<K, number>>): void;
+  summary(decimals?: number): Record<K, Summary>;
+}
+
+/** Named series of samples gathered run by run (e.g. total, create, start) and summarized together. */
+export function sampleSeries<K extends string>(...names: K[]): SampleSeries<K> {
+  const values = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
+  return {
+    values,
+    add: (run) => {
+      for (const n of names) values[n].push(run[n]);
+    },
+    summary: (decimals = 3) => Object.fromEntries(names.map((n) => [n, summarize(values[n], decimals)])) as Record<K, Summary>,
+  };
+}

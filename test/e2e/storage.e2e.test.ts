@@ -5,7 +5,6 @@
 // delete, the refusals, and a failed create leaving nothing. The controller runs in this process so
 // the test can reach its store (to mark a volume attached, as a guest would).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -13,198 +12,182 @@ import type { HostView } from '../../src/contract/host.contract.ts';
 import type { ImageRecord, PoolView, VolumeRecord } from '../../src/contract/storage.contract.ts';
 import type { TaskView } from '../../src/contract/task.contract.ts';
 import { loadClusterIdentity } from '../../src/controller/data-dir.ts';
-import type { RunningController } from '../../src/controller/main.ts';
-import { startE2eController } from '../support/e2e-controller.ts';
 import { guestAgentFor } from '../../src/controller/storage/guest-agent-for.ts';
 import { allocateMac, ensureNetworkOnHost } from '../../src/controller/storage/index.ts';
 import { volumeKey } from '../../src/controller/storage/volume-store.ts';
 import { update, type Json } from '../../src/store/store.ts';
 import { eventually } from '../support/eventually.ts';
-import { createCliSession, repoRoot } from '../support/cli-session.ts';
-import { withTestbed, type Testbed } from '../testbed/testbed.ts';
+import { E2E_HOST_PASSWORD as HOST_PASSWORD, withE2ePool } from '../support/e2e-pool.ts';
 
 const isRoot = process.getuid?.() === 0;
-const HOST_PASSWORD = 'e2e-host-password';
 
 test('storage pools, images and iSCSI volumes on real agents', { skip: !isRoot && 'needs root (network namespaces)' }, async (t) => {
-  const cli = createCliSession('grappe-e2e-storage-');
-  let controller: RunningController | undefined;
-  try {
-    execFileSync(process.execPath, ['scripts/build.mjs', '--agent-only'], { cwd: repoRoot });
-    const hostSpecs = [
-      { name: 'stor1', purpose: 'storage' as const },
-      { name: 'proc1', purpose: 'processing' as const },
-      { name: 'proc2', purpose: 'processing' as const },
-    ];
-    await withTestbed({ hosts: hostSpecs }, async (tb: Testbed) => {
-      for (const h of hostSpecs) await tb.startAgent(h.name);
-      const [stor1, proc1, proc2] = [tb.host('stor1'), tb.host('proc1'), tb.host('proc2')];
-      const started = await startE2eController(cli, tb);
-      controller = started.controller;
-      const { dataDir } = started;
-      const ctx = controller.ctx;
-      const cluster = loadClusterIdentity(dataDir);
-      const agentOf = (h: { name: string; lanIp: string }) => guestAgentFor({ cluster }, { name: h.name, address: h.lanIp, port: 4433 });
-      const show = (name: string) => cli.json<HostView>(['host', 'show', name]);
-      const volume = (name: string) => cli.json<VolumeRecord>(['volume', 'show', name]);
-      const sh = (host: string, cmd: string, args: string[]) => tb.exec(host, cmd, args);
+  const hostSpecs = [
+    { name: 'stor1', purpose: 'storage' as const },
+    { name: 'proc1', purpose: 'processing' as const },
+    { name: 'proc2', purpose: 'processing' as const },
+  ];
+  await withE2ePool('grappe-e2e-storage-', hostSpecs, async ({ cli, tb, controller, dataDir }) => {
+    const [stor1, proc1, proc2] = [tb.host('stor1'), tb.host('proc1'), tb.host('proc2')];
+    const ctx = controller.ctx;
+    const cluster = loadClusterIdentity(dataDir);
+    const agentOf = (h: { name: string; lanIp: string }) => guestAgentFor({ cluster }, { name: h.name, address: h.lanIp, port: 4433 });
+    const show = (name: string) => cli.json<HostView>(['host', 'show', name]);
+    const volume = (name: string) => cli.json<VolumeRecord>(['volume', 'show', name]);
+    const sh = (host: string, cmd: string, args: string[]) => tb.exec(host, cmd, args);
 
-      await t.test('hosts added; proc1 put on the SAN', async () => {
-        for (const h of [stor1, proc1, proc2]) {
-          const r = await cli.grappe(['host', 'add', '--purpose', h.purpose, '--name', h.name, '--address', h.lanIp, '--password', 'grappe', '--new-password', HOST_PASSWORD]);
-          assert.equal(r.code, 0, `${h.name}: ${r.err}`);
-          assert.equal((await cli.grappe(['host', 'enable', h.name])).code, 0);
-        }
-        assert.equal((await cli.grappe(['host', 'maintenance', 'proc1'])).code, 0);
-        const nic = await cli.grappe(['host', 'nic', 'edit', 'proc1', 'eth1', '--subnet', 'SAN', '--ip', proc1.sanIp]);
-        assert.equal(nic.code, 0, nic.err);
-        assert.equal((await cli.grappe(['host', 'enable', 'proc1'])).code, 0);
-        const pools = await cli.json<PoolView[]>(['pool', 'list']);
-        assert.deepEqual(pools.map((p) => [p.name, p.type, p.shared]), [['iscsi-stor1', 'iscsi', true], ['local-proc1', 'local', false], ['local-proc2', 'local', false]]);
-      });
-
-      await t.test('image build tiny records a bootable raw disk and a container template', async () => {
-        const started = await cli.json<{ taskId: string }>(['image', 'build', 'tiny', '--no-wait']);
-        const task = await ctx.tasks.wait(started.taskId);
-        assert.equal(task.state, 'succeeded', JSON.stringify(task.error));
-        const images = await cli.json<ImageRecord[]>(['image', 'list']);
-        assert.deepEqual(images.map((i) => [i.name, i.kind, i.format]), [['tiny', 'vm-disk', 'raw'], ['tiny-ct', 'ct-template', null]]);
-        assert.ok(images.every((i) => existsSync(i.path) && /^[0-9a-f]{64}$/.test(i.sha256)));
-      });
-
-      await t.test('a volume from the image on the iscsi pool: exported to proc1 only, and proc1 logs in', async () => {
-        const task = await cli.json<TaskView>(['volume', 'create', 'web01-root', '--pool', 'iscsi-stor1', '--image', 'tiny']);
-        assert.equal(task.state, 'succeeded');
-        const v = await volume('web01-root');
-        assert.equal(v.state, 'ready');
-        assert.equal(v.image, 'tiny');
-        assert.match(v.url ?? '', new RegExp(`^iscsi://${stor1.sanIp.replace(/\./g, '\\.')}:3260/iqn\\.[^/]+/1$`));
-        assert.deepEqual(v.initiators, [proc1.sanIp], 'only the processing host with a SAN address');
-        const check = await agentOf(proc1).iscsiCheck(v.url!);
-        assert.equal(check.ok, true, check.error);
-        // The content arrived intact: the image's boot sector is on the LUN.
-        const info = await sh('proc1', 'qemu-img', ['info', '--output=json', v.url!]);
-        assert.equal(JSON.parse(info.stdout)['virtual-size'], v.sizeBytes);
-      });
-
-      await t.test('storage indicator: green for proc1 (iSCSI login to the probe LUN), red for proc2 without SAN', async () => {
-        const probe = (await agentOf(stor1).listVolumes()).find((x) => x.name === 'grappe-probe');
-        assert.ok(probe?.exportedAs, 'the storage host exports its probe LUN');
-        await eventually('proc1 storage green', async () => ((await show('proc1')).indicators.storage === 'green' ? true : undefined));
-        assert.equal((await show('proc2')).indicators.storage, 'red');
-        assert.equal((await agentOf(proc2).iscsiCheck((await volume('web01-root')).url!, 2000)).ok, false);
-      });
-
-      await t.test('the ACL refuses an address no processing host was given on the SAN', async () => {
-        // proc2 takes its SAN address behind the controller's back: the target still refuses it.
-        await sh('proc2', 'ip', ['addr', 'add', `${proc2.sanIp}/24`, 'dev', 'eth1']);
-        await sh('proc2', 'ip', ['link', 'set', 'eth1', 'up']);
-        try {
-          assert.ok(await tb.ping('proc2', stor1.sanIp), 'the SAN itself works');
-          const r = await agentOf(proc2).iscsiCheck((await volume('web01-root')).url!, 3000);
-          assert.equal(r.ok, false, 'login refused by the ACL');
-        } finally {
-          await sh('proc2', 'ip', ['addr', 'del', `${proc2.sanIp}/24`, 'dev', 'eth1']);
-        }
-      });
-
-      await t.test("proc1's SAN link down turns its storage indicator red, and back green", async () => {
-        await tb.linkDown('proc1', 'san');
-        await eventually('proc1 storage red', async () => ((await show('proc1')).indicators.storage === 'red' ? true : undefined));
-        await tb.linkUp('proc1', 'san');
-        await eventually('proc1 storage green again', async () => ((await show('proc1')).indicators.storage === 'green' ? true : undefined));
-      });
-
-      await t.test('targets follow the processing hosts: proc2 on the SAN is let in, removed it is shut out', async () => {
-        assert.equal((await cli.grappe(['host', 'maintenance', 'proc2'])).code, 0);
-        const nic = await cli.grappe(['host', 'nic', 'edit', 'proc2', 'eth1', '--subnet', 'SAN', '--ip', proc2.sanIp]);
-        assert.equal(nic.code, 0, nic.err);
-        await eventually('ACL with both', async () => ((await volume('web01-root')).initiators?.length === 2 ? true : undefined));
-        assert.deepEqual((await volume('web01-root')).initiators, [proc1.sanIp, proc2.sanIp].sort());
-        assert.equal((await agentOf(proc2).iscsiCheck((await volume('web01-root')).url!)).ok, true);
-        const removed = await cli.grappe(['host', 'remove', 'proc2', '--yes']);
-        assert.equal(removed.code, 0, removed.err);
-        await eventually('ACL back to proc1', async () => ((await volume('web01-root')).initiators?.length === 1 ? true : undefined));
-        assert.deepEqual((await volume('web01-root')).initiators, [proc1.sanIp]);
-        // Its connector was released with the host: log in from its namespace with QEMU's client directly.
-        const login = await sh('proc2', 'timeout', ['5', 'qemu-img', 'info', (await volume('web01-root')).url!]);
-        assert.notEqual(login.code, 0, 'login refused by the ACL');
-        assert.equal((await sh('proc1', 'qemu-img', ['info', (await volume('web01-root')).url!])).code, 0);
-      });
-
-      await t.test('resize grows the LUN; shrink refused', async () => {
-        const before = await volume('web01-root');
-        const bigger = before.sizeBytes / 1048576 + 16;
-        const r = await cli.grappe(['volume', 'resize', 'web01-root', '--size', `${bigger}M`]);
-        assert.equal(r.code, 0, r.err);
-        const after = await volume('web01-root');
-        assert.equal(after.sizeBytes, bigger * 1048576);
-        assert.equal(after.url, before.url, 'same target');
-        const seen = await sh('proc1', 'qemu-img', ['info', '--output=json', after.url!]);
-        assert.equal(JSON.parse(seen.stdout)['virtual-size'], bigger * 1048576, 'the initiator sees the new size');
-        const shrink = await cli.grappe(['volume', 'resize', 'web01-root', '--size', '8M']);
-        assert.equal(shrink.code, 1);
-        assert.match(shrink.err, /can only grow/);
-      });
-
-      await t.test('bad input: unknown pool, duplicate name, unknown image, no size', async () => {
-        const cases: [string[], RegExp][] = [
-          [['volume', 'create', 'x1', '--pool', 'iscsi-nope', '--size', '8M'], /no storage pool 'iscsi-nope'/],
-          [['volume', 'create', 'web01-root', '--pool', 'local-proc1', '--size', '8M'], /volume 'web01-root' is already used/],
-          [['volume', 'create', 'x1', '--pool', 'iscsi-stor1', '--image', 'nope'], /no image 'nope'/],
-          [['volume', 'create', 'x1', '--pool', 'iscsi-stor1'], /give its size/],
-          [['volume', 'create', 'x1', '--pool', 'iscsi-stor1', '--image', 'tiny-ct'], /container template/],
-        ];
-        for (const [args, message] of cases) {
-          const r = await cli.grappe(args);
-          assert.equal(r.code, 1, `${args.join(' ')}: ${r.out}`);
-          assert.match(r.err, message);
-        }
-        const usage = await cli.grappe(['volume', 'create', 'x1', '--pool', 'iscsi-stor1', '--size', 'lots']);
-        assert.equal(usage.code, 2);
-        assert.deepEqual((await cli.json<VolumeRecord[]>(['volume', 'list'])).map((v) => v.name), ['web01-root']);
-      });
-
-      await t.test('a local volume, the default network on a host, MACs', async () => {
-        const r = await cli.json<TaskView>(['volume', 'create', 'scratch', '--pool', 'local-proc1', '--size', '8M', '--format', 'qcow2']);
-        assert.equal(r.state, 'succeeded');
-        assert.deepEqual((await agentOf(proc1).listVolumes()).map((x) => [x.name, x.format]), [['scratch', 'qcow2']]);
-        assert.equal((await cli.grappe(['volume', 'delete', 'scratch'])).code, 0);
-        assert.deepEqual(await agentOf(proc1).listVolumes(), []);
-        const procId = (await show('proc1')).id;
-        assert.equal((await ensureNetworkOnHost(ctx, procId, 'default')).up, true);
-        assert.match((await sh('proc1', 'ip', ['-br', 'link', 'show', 'gn-default'])).stdout, /gn-default/);
-        const macs = [await allocateMac(ctx), await allocateMac(ctx)];
-        assert.notEqual(macs[0], macs[1]);
-        assert.ok(macs.every((m) => /^52:54:00(:[0-9a-f]{2}){3}$/.test(m)));
-      });
-
-      await t.test('delete refused while attached; then deleted with its target', async () => {
-        const setAttached = (guest: string | null) =>
-          update<Json>(ctx.store, volumeKey('web01-root'), (cur) => ({ ...(cur as { [k: string]: Json }), attachedTo: guest }));
-        await setAttached('vm:100');
-        const refused = await cli.grappe(['volume', 'delete', 'web01-root']);
-        assert.equal(refused.code, 1);
-        assert.match(refused.err, /attached to guest 'vm:100'/);
-        await setAttached(null);
-        const ok = await cli.grappe(['volume', 'delete', 'web01-root']);
-        assert.equal(ok.code, 0, ok.err);
-        assert.deepEqual(await cli.json(['volume', 'list']), []);
-        assert.deepEqual((await agentOf(stor1).listVolumes()).map((x) => x.name), ['grappe-probe'], 'file and target gone');
-      });
-
-      await t.test('a failed create leaves nothing: no record, no file, no target', async () => {
-        await tb.stopAgent('stor1');
-        const r = await cli.grappe(['volume', 'create', 'doomed', '--pool', 'iscsi-stor1', '--size', '8M']);
-        assert.equal(r.code, 1);
-        assert.match(r.err, /unreachable/);
-        assert.deepEqual(await cli.json(['volume', 'list']), []);
-        await tb.startAgent('stor1');
-        assert.deepEqual((await agentOf(stor1).listVolumes()).map((x) => x.name), ['grappe-probe']);
-      });
+    await t.test('hosts added; proc1 put on the SAN', async () => {
+      for (const h of [stor1, proc1, proc2]) {
+        const r = await cli.grappe(['host', 'add', '--purpose', h.purpose, '--name', h.name, '--address', h.lanIp, '--password', 'grappe', '--new-password', HOST_PASSWORD]);
+        assert.equal(r.code, 0, `${h.name}: ${r.err}`);
+        assert.equal((await cli.grappe(['host', 'enable', h.name])).code, 0);
+      }
+      assert.equal((await cli.grappe(['host', 'maintenance', 'proc1'])).code, 0);
+      const nic = await cli.grappe(['host', 'nic', 'edit', 'proc1', 'eth1', '--subnet', 'SAN', '--ip', proc1.sanIp]);
+      assert.equal(nic.code, 0, nic.err);
+      assert.equal((await cli.grappe(['host', 'enable', 'proc1'])).code, 0);
+      const pools = await cli.json<PoolView[]>(['pool', 'list']);
+      assert.deepEqual(pools.map((p) => [p.name, p.type, p.shared]), [['iscsi-stor1', 'iscsi', true], ['local-proc1', 'local', false], ['local-proc2', 'local', false]]);
     });
-  } finally {
-    await controller?.close();
-    cli.close();
-  }
+
+    await t.test('image build tiny records a bootable raw disk and a container template', async () => {
+      const started = await cli.json<{ taskId: string }>(['image', 'build', 'tiny', '--no-wait']);
+      const task = await ctx.tasks.wait(started.taskId);
+      assert.equal(task.state, 'succeeded', JSON.stringify(task.error));
+      const images = await cli.json<ImageRecord[]>(['image', 'list']);
+      assert.deepEqual(images.map((i) => [i.name, i.kind, i.format]), [['tiny', 'vm-disk', 'raw'], ['tiny-ct', 'ct-template', null]]);
+      assert.ok(images.every((i) => existsSync(i.path) && /^[0-9a-f]{64}$/.test(i.sha256)));
+    });
+
+    await t.test('a volume from the image on the iscsi pool: exported to proc1 only, and proc1 logs in', async () => {
+      const task = await cli.json<TaskView>(['volume', 'create', 'web01-root', '--pool', 'iscsi-stor1', '--image', 'tiny']);
+      assert.equal(task.state, 'succeeded');
+      const v = await volume('web01-root');
+      assert.equal(v.state, 'ready');
+      assert.equal(v.image, 'tiny');
+      assert.match(v.url ?? '', new RegExp(`^iscsi://${stor1.sanIp.replace(/\./g, '\\.')}:3260/iqn\\.[^/]+/1$`));
+      assert.deepEqual(v.initiators, [proc1.sanIp], 'only the processing host with a SAN address');
+      const check = await agentOf(proc1).iscsiCheck(v.url!);
+      assert.equal(check.ok, true, check.error);
+      // The content arrived intact: the image's boot sector is on the LUN.
+      const info = await sh('proc1', 'qemu-img', ['info', '--output=json', v.url!]);
+      assert.equal(JSON.parse(info.stdout)['virtual-size'], v.sizeBytes);
+    });
+
+    await t.test('storage indicator: green for proc1 (iSCSI login to the probe LUN), red for proc2 without SAN', async () => {
+      const probe = (await agentOf(stor1).listVolumes()).find((x) => x.name === 'grappe-probe');
+      assert.ok(probe?.exportedAs, 'the storage host exports its probe LUN');
+      await eventually('proc1 storage green', async () => ((await show('proc1')).indicators.storage === 'green' ? true : undefined));
+      assert.equal((await show('proc2')).indicators.storage, 'red');
+      assert.equal((await agentOf(proc2).iscsiCheck((await volume('web01-root')).url!, 2000)).ok, false);
+    });
+
+    await t.test('the ACL refuses an address no processing host was given on the SAN', async () => {
+      // proc2 takes its SAN address behind the controller's back: the target still refuses it.
+      await sh('proc2', 'ip', ['addr', 'add', `${proc2.sanIp}/24`, 'dev', 'eth1']);
+      await sh('proc2', 'ip', ['link', 'set', 'eth1', 'up']);
+      try {
+        assert.ok(await tb.ping('proc2', stor1.sanIp), 'the SAN itself works');
+        const r = await agentOf(proc2).iscsiCheck((await volume('web01-root')).url!, 3000);
+        assert.equal(r.ok, false, 'login refused by the ACL');
+      } finally {
+        await sh('proc2', 'ip', ['addr', 'del', `${proc2.sanIp}/24`, 'dev', 'eth1']);
+      }
+    });
+
+    await t.test("proc1's SAN link down turns its storage indicator red, and back green", async () => {
+      await tb.linkDown('proc1', 'san');
+      await eventually('proc1 storage red', async () => ((await show('proc1')).indicators.storage === 'red' ? true : undefined));
+      await tb.linkUp('proc1', 'san');
+      await eventually('proc1 storage green again', async () => ((await show('proc1')).indicators.storage === 'green' ? true : undefined));
+    });
+
+    await t.test('targets follow the processing hosts: proc2 on the SAN is let in, removed it is shut out', async () => {
+      assert.equal((await cli.grappe(['host', 'maintenance', 'proc2'])).code, 0);
+      const nic = await cli.grappe(['host', 'nic', 'edit', 'proc2', 'eth1', '--subnet', 'SAN', '--ip', proc2.sanIp]);
+      assert.equal(nic.code, 0, nic.err);
+      await eventually('ACL with both', async () => ((await volume('web01-root')).initiators?.length === 2 ? true : undefined));
+      assert.deepEqual((await volume('web01-root')).initiators, [proc1.sanIp, proc2.sanIp].sort());
+      assert.equal((await agentOf(proc2).iscsiCheck((await volume('web01-root')).url!)).ok, true);
+      const removed = await cli.grappe(['host', 'remove', 'proc2', '--yes']);
+      assert.equal(removed.code, 0, removed.err);
+      await eventually('ACL back to proc1', async () => ((await volume('web01-root')).initiators?.length === 1 ? true : undefined));
+      assert.deepEqual((await volume('web01-root')).initiators, [proc1.sanIp]);
+      // Its connector was released with the host: log in from its namespace with QEMU's client directly.
+      const login = await sh('proc2', 'timeout', ['5', 'qemu-img', 'info', (await volume('web01-root')).url!]);
+      assert.notEqual(login.code, 0, 'login refused by the ACL');
+      assert.equal((await sh('proc1', 'qemu-img', ['info', (await volume('web01-root')).url!])).code, 0);
+    });
+
+    await t.test('resize grows the LUN; shrink refused', async () => {
+      const before = await volume('web01-root');
+      const bigger = before.sizeBytes / 1048576 + 16;
+      const r = await cli.grappe(['volume', 'resize', 'web01-root', '--size', `${bigger}M`]);
+      assert.equal(r.code, 0, r.err);
+      const after = await volume('web01-root');
+      assert.equal(after.sizeBytes, bigger * 1048576);
+      assert.equal(after.url, before.url, 'same target');
+      const seen = await sh('proc1', 'qemu-img', ['info', '--output=json', after.url!]);
+      assert.equal(JSON.parse(seen.stdout)['virtual-size'], bigger * 1048576, 'the initiator sees the new size');
+      const shrink = await cli.grappe(['volume', 'resize', 'web01-root', '--size', '8M']);
+      assert.equal(shrink.code, 1);
+      assert.match(shrink.err, /can only grow/);
+    });
+
+    await t.test('bad input: unknown pool, duplicate name, unknown image, no size', async () => {
+      const cases: [string[], RegExp][] = [
+        [['volume', 'create', 'x1', '--pool', 'iscsi-nope', '--size', '8M'], /no storage pool 'iscsi-nope'/],
+        [['volume', 'create', 'web01-root', '--pool', 'local-proc1', '--size', '8M'], /volume 'web01-root' is already used/],
+        [['volume', 'create', 'x1', '--pool', 'iscsi-stor1', '--image', 'nope'], /no image 'nope'/],
+        [['volume', 'create', 'x1', '--pool', 'iscsi-stor1'], /give its size/],
+        [['volume', 'create', 'x1', '--pool', 'iscsi-stor1', '--image', 'tiny-ct'], /container template/],
+      ];
+      for (const [args, message] of cases) {
+        const r = await cli.grappe(args);
+        assert.equal(r.code, 1, `${args.join(' ')}: ${r.out}`);
+        assert.match(r.err, message);
+      }
+      const usage = await cli.grappe(['volume', 'create', 'x1', '--pool', 'iscsi-stor1', '--size', 'lots']);
+      assert.equal(usage.code, 2);
+      assert.deepEqual((await cli.json<VolumeRecord[]>(['volume', 'list'])).map((v) => v.name), ['web01-root']);
+    });
+
+    await t.test('a local volume, the default network on a host, MACs', async () => {
+      const r = await cli.json<TaskView>(['volume', 'create', 'scratch', '--pool', 'local-proc1', '--size', '8M', '--format', 'qcow2']);
+      assert.equal(r.state, 'succeeded');
+      assert.deepEqual((await agentOf(proc1).listVolumes()).map((x) => [x.name, x.format]), [['scratch', 'qcow2']]);
+      assert.equal((await cli.grappe(['volume', 'delete', 'scratch'])).code, 0);
+      assert.deepEqual(await agentOf(proc1).listVolumes(), []);
+      const procId = (await show('proc1')).id;
+      assert.equal((await ensureNetworkOnHost(ctx, procId, 'default')).up, true);
+      assert.match((await sh('proc1', 'ip', ['-br', 'link', 'show', 'gn-default'])).stdout, /gn-default/);
+      const macs = [await allocateMac(ctx), await allocateMac(ctx)];
+      assert.notEqual(macs[0], macs[1]);
+      assert.ok(macs.every((m) => /^52:54:00(:[0-9a-f]{2}){3}$/.test(m)));
+    });
+
+    await t.test('delete refused while attached; then deleted with its target', async () => {
+      const setAttached = (guest: string | null) =>
+        update<Json>(ctx.store, volumeKey('web01-root'), (cur) => ({ ...(cur as { [k: string]: Json }), attachedTo: guest }));
+      await setAttached('vm:100');
+      const refused = await cli.grappe(['volume', 'delete', 'web01-root']);
+      assert.equal(refused.code, 1);
+      assert.match(refused.err, /attached to guest 'vm:100'/);
+      await setAttached(null);
+      const ok = await cli.grappe(['volume', 'delete', 'web01-root']);
+      assert.equal(ok.code, 0, ok.err);
+      assert.deepEqual(await cli.json(['volume', 'list']), []);
+      assert.deepEqual((await agentOf(stor1).listVolumes()).map((x) => x.name), ['grappe-probe'], 'file and target gone');
+    });
+
+    await t.test('a failed create leaves nothing: no record, no file, no target', async () => {
+      await tb.stopAgent('stor1');
+      const r = await cli.grappe(['volume', 'create', 'doomed', '--pool', 'iscsi-stor1', '--size', '8M']);
+      assert.equal(r.code, 1);
+      assert.match(r.err, /unreachable/);
+      assert.deepEqual(await cli.json(['volume', 'list']), []);
+      await tb.startAgent('stor1');
+      assert.deepEqual((await agentOf(stor1).listVolumes()).map((x) => x.name), ['grappe-probe']);
+    });
+  });
 });
