@@ -5,13 +5,11 @@ import type { EventView } from '../../../src/contract/event.contract.ts';
 import { ApiError } from '../api/api-client.ts';
 import { clusterApi } from '../api/cluster-api.ts';
 import type { AppState, Store } from './store.ts';
+import { coalesced, messageOf, same } from './sync.ts';
 
-const COALESCE_MS = 150;
 const HA_POLL_MS = 2_000;
 const SAFETY_POLL_MS = 15_000;
 
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
-const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** Which loads an event asks for. */
 export function reloadsFor(type: string): Array<'guests' | 'evacuations' | 'ha'> {
@@ -19,17 +17,6 @@ export function reloadsFor(type: string): Array<'guests' | 'evacuations' | 'ha'>
   if (type.startsWith('ha.')) return ['ha'];
   if (type.startsWith('host.') || type === 'task.updated') return ['evacuations'];
   return [];
-}
-
-function coalesced(fn: () => Promise<void>): () => void {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return () => {
-    if (timer !== undefined) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      void fn();
-    }, COALESCE_MS);
-  };
 }
 
 export class ClusterSync {

@@ -10,12 +10,12 @@ const COALESCE_MS = 150;
 const SAFETY_POLL_MS = 15_000; // in case the stream misses something (proxy hiccup)
 
 /** Redrawing is skipped when a reload brings nothing new (the common case for periodic refreshes). */
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+export const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
-const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+export const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** Runs `fn` once after a short quiet period, however many times it is asked for meanwhile. */
-function coalesced(fn: () => Promise<void>): () => void {
+export function coalesced(fn: () => Promise<void>): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   return () => {
     if (timer !== undefined) return;
