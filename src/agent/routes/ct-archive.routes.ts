@@ -2,13 +2,13 @@
 // same container defined on another, by the controller moving it. The container's lock is held
 // while the bytes flow, so nothing starts it half-copied.
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdir, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { PassThrough, Transform, type Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MOVE_AGENT_PATHS, ROOTFS_CONTENT_TYPE, type RootfsReceived } from '../../contract/move-agent.contract.ts';
 import { formatGuestId, type GuestId } from '../../core/guests/guest-id.ts';
+import { hashingTap } from '../../streams/hashing-tap.ts';
 import { AgentError } from '../agent-error.ts';
 import type { AgentRuntime, Route } from '../agent-routes.ts';
 import { runCommand } from '../run-command.ts';
@@ -59,23 +59,15 @@ async function tarIn(body: Readable, dir: string, what: string): Promise<{ bytes
     child.once('error', reject);
     child.once('close', resolve);
   });
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const count = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      done(null, chunk);
-    },
-  });
-  const copied = pipeline(body, count, child.stdin).then(() => undefined, (e: unknown) => e as Error);
+  const tap = hashingTap();
+  const copied = pipeline(body, tap.stream, child.stdin).then(() => undefined, (e: unknown) => e as Error);
   const [copyError, code] = await Promise.all([copied, exited]);
   const brokeOff = (e: Error): AgentError => new AgentError(502, 'transferFailed', `${what} failed: the stream broke off (${e.message})`);
   // EPIPE: tar stopped reading first, so tar's own words say what was wrong.
   if (copyError && (copyError as NodeJS.ErrnoException).code !== 'EPIPE') throw brokeOff(copyError);
   if (code !== 0) throw new AgentError(422, 'invalidInput', `${what} refused: the stream is not a complete tar archive (tar says: ${stderr.trim() || `exit ${code}`})`);
   if (copyError) throw brokeOff(copyError);
-  return { bytes, sha256: hash.digest('hex') };
+  return tap.result();
 }
 
 function containerIdOf(params: Record<string, string>, what: string): GuestId {

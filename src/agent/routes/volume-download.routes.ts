@@ -1,24 +1,16 @@
 // A volume's content read out of this host's pool, for the controller to write into another host's
 // pool when a stopped VM moves with its local disks. The SHA-256 is computed first and sent as a
 // header, so the receiving host checks what it got before keeping it.
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
 import { MOVE_AGENT_PATHS, VOLUME_FORMAT_HEADER, VOLUME_SHA256_HEADER } from '../../contract/move-agent.contract.ts';
 import { parseGuestId } from '../../core/guests/guest-id.ts';
+import { sha256OfFile } from '../../streams/hashing-tap.ts';
 import { AgentError } from '../agent-error.ts';
 import type { AgentRuntime, Route } from '../agent-routes.ts';
 import { leaseLock } from './ct-archive.routes.ts';
 import { volumeNameOf } from './volume.routes.ts';
 
-async function sha256Of(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(path), async function (source: AsyncIterable<Buffer>) {
-    for await (const chunk of source) hash.update(chunk);
-  });
-  return hash.digest('hex');
-}
 
 /** A volume can be read out only while no guest of this host runs on it: its bytes must hold still. */
 async function checkQuiet(rt: AgentRuntime, name: string, user: string | undefined): Promise<void> {
@@ -44,7 +36,7 @@ export const VOLUME_DOWNLOAD_ROUTES: Route[] = [
       const release = await leaseLock(rt.guests.locks, vmUser ?? `volume:${name}`, () => checkQuiet(rt, name, vmUser));
       try {
         const v = await rt.guests.volumes.get(name);
-        const sha256 = await sha256Of(v.path);
+        const sha256 = await sha256OfFile(v.path);
         const size = (await stat(v.path)).size;
         const body = createReadStream(v.path);
         body.once('close', release);

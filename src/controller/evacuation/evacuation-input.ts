@@ -15,7 +15,8 @@ import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import { downtimeHistory } from '../migration/move-history.ts';
 import { moveBlockers } from '../migration/move-guest.ts';
 import { powerOf } from '../migration/move-plan.ts';
-import { disksOf, moveRequest, networkNames, schedulerHosts } from '../migration/scheduler-view.ts';
+import { disksOf, moveRequest } from '../migration/scheduler-view.ts';
+import { loadSchedulerHosts } from '../scheduling/scheduler-hosts.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { readSchedulerSettings } from '../scheduling/scheduler-settings.ts';
 import type { EvacuationDoc } from './evacuation-store.ts';
@@ -27,10 +28,9 @@ interface Cluster {
 }
 
 async function clusterNow(ctx: ControllerContext): Promise<Cluster> {
-  const rt = await hostsRuntime(ctx);
   const settings = await readSchedulerSettings(ctx.store);
   return {
-    hosts: schedulerHosts(rt, await networkNames(ctx)),
+    hosts: (await loadSchedulerHosts(ctx)).hosts,
     ratios: { cpu: settings.cpuRatio, memory: settings.memoryRatio },
     history: await downtimeHistory(ctx.store),
   };

@@ -10,7 +10,7 @@ import { GrappeError, isGrappeError, errors } from '../../core/errors.ts';
 import type { Json } from '../../store/store.ts';
 import { isoAt } from '../platform/clock.ts';
 import type { ControllerContext, TaskContext } from '../platform/types.ts';
-import { sha256OfFile } from './image-file.ts';
+import { sha256OfFile } from '../../streams/hashing-tap.ts';
 import { imageKey, imagesDir } from './image-store.ts';
 
 export const TINY_IMAGE = 'tiny';
