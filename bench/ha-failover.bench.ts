@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_HA_TIMING } from '../src/contract/ha.contract.ts';
 import { startDoubleRunWatcher, WATCH_INTERVAL_MS, type DoubleRunWatcher } from '../test/ha/double-run-watcher.ts';
 import { FAULT_KINDS, injectFault, isFaultKind, repairFault, type FaultKind } from '../test/ha/faults.ts';
-import { createHaGuest, HEARTBEAT_MIB, SHORT_HA_TIMING, startHaCluster, waitHaHealthy, waitProtected, type HaCluster } from '../test/ha/ha-cluster.ts';
+import { createHaGuest, HA_POOL_HOSTS, HEARTBEAT_MIB, SHORT_HA_TIMING, startHaCluster, waitHaHealthy, waitProtected, type HaCluster } from '../test/ha/ha-cluster.ts';
 import { createCliSession, repoRoot } from '../test/support/cli-session.ts';
 import { withTestbed, type Testbed } from '../test/testbed/testbed.ts';
 import { buildReport, printReport, target } from './lib/report.ts';
@@ -96,13 +96,7 @@ let cluster: HaCluster | undefined;
 let watcher: DoubleRunWatcher | undefined;
 try {
   execFileSync(process.execPath, ['scripts/build.mjs', '--agent-only'], { cwd: repoRoot });
-  const hosts = [
-    { name: 'stor1', purpose: 'storage' as const },
-    { name: 'proc1', purpose: 'processing' as const },
-    { name: 'proc2', purpose: 'processing' as const },
-    { name: 'proc3', purpose: 'processing' as const },
-  ];
-  await withTestbed({ hosts }, async (tb) => {
+  await withTestbed({ hosts: HA_POOL_HOSTS }, async (tb) => {
     log('setting up the pool');
     cluster = await startHaCluster(tb, cli, { timing: TIMING, disks: { names: ['bench-ha-root'], from: { sizeMiB: 16 } } });
     watcher = startDoubleRunWatcher(tb.hosts, { onViolation: (v) => log(`VIOLATION: ${v}`) });

@@ -13,7 +13,7 @@ import type { GuestView } from '../../src/contract/guest.contract.ts';
 import type { HaPlanBody } from '../../src/contract/ha.contract.ts';
 import { startDoubleRunWatcher, type DoubleRunWatcher } from '../ha/double-run-watcher.ts';
 import { injectFault, repairFault, type FaultKind } from '../ha/faults.ts';
-import { createHaGuest, retireHaGuest, SHORT_HA_TIMING, startHaCluster, waitHaHealthy, waitProtected, type HaCluster } from '../ha/ha-cluster.ts';
+import { createHaGuest, HA_POOL_HOSTS, retireHaGuest, SHORT_HA_TIMING, startHaCluster, waitHaHealthy, waitProtected, type HaCluster } from '../ha/ha-cluster.ts';
 import { createCliSession, repoRoot } from '../support/cli-session.ts';
 import { eventually } from '../support/eventually.ts';
 import { tailOf } from '../testbed/ns-process.ts';
@@ -52,13 +52,7 @@ test('HA failover on real agents: crash, partition, agent hang; never a guest tw
   const violations: string[] = [];
   try {
     execFileSync(process.execPath, ['scripts/build.mjs', '--agent-only'], { cwd: repoRoot });
-    const hosts = [
-      { name: 'stor1', purpose: 'storage' as const },
-      { name: 'proc1', purpose: 'processing' as const },
-      { name: 'proc2', purpose: 'processing' as const },
-      { name: 'proc3', purpose: 'processing' as const },
-    ];
-    await withTestbed({ hosts }, async (tb) => {
+    await withTestbed({ hosts: HA_POOL_HOSTS }, async (tb) => {
       await t.test('pool: 3 processing hosts on the SAN, a 356 MiB heartbeat volume, HA enabled and healthy', { timeout: 300_000 }, async () => {
         // Each fault gets its own guests and disks, so a failure in one leaves the next one unaffected.
         const disks = FAULTS.flatMap((f) => GUESTS.map((g) => diskOf(f.kind, g)));

@@ -184,3 +184,11 @@ export async function retireHaGuest(api: HaApi, id: string): Promise<void> {
   await whileUnknown(() => api.task('POST', `/api/v1/guests/${ref}/force-stop`));
   await api.task('DELETE', `/api/v1/guests/${ref}`);
 }
+
+/** The HA pool of the e2e test and the benchmark: one storage host, three processing hosts. */
+export const HA_POOL_HOSTS = [
+  { name: 'stor1', purpose: 'storage' as const },
+  { name: 'proc1', purpose: 'processing' as const },
+  { name: 'proc2', purpose: 'processing' as const },
+  { name: 'proc3', purpose: 'processing' as const },
+];
