@@ -43,3 +43,8 @@ export function parseAgentArgs(argv: string[]): AgentArgs {
 export function watchdogDirArg(argv: string[]): string | undefined {
   return argv[0] === '--watchdog' && argv.length === 2 && argv[1] ? argv[1] : undefined;
 }
+
+/** `grappe-agent --doctor [DIR…]`: print this machine's doctor checks (disk of each DIR) as JSON and exit. */
+export function doctorDirsArg(argv: string[]): string[] | undefined {
+  return argv[0] === '--doctor' ? argv.slice(1) : undefined;
+}

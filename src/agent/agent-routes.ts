@@ -14,7 +14,9 @@ import {
   type EnrollRequest,
   type HelloResponse,
 } from '../contract/agent.contract.ts';
-import { isIssuedBy } from '../pki/pki.ts';
+import type { AgentDoctorResponse } from '../contract/doctor.contract.ts';
+import { certificateNotAfter, isIssuedBy } from '../pki/pki.ts';
+import { hostChecks } from './doctor/host-checks.ts';
 import { AgentError } from './agent-error.ts';
 import type { AgentStore, Enrollment, SyslogConfig } from './agent-store.ts';
 import type { GuestRuntime } from './guest-runtime.ts';
@@ -174,6 +176,18 @@ export const ROUTES: Route[] = [
     handle: async ({ body }) => {
       const req = parseJsonBody(body, probeRequest);
       return { status: 200, body: await tcpProbe(req.address, req.port, req.timeoutMs) };
+    },
+  },
+  {
+    method: 'GET',
+    path: AGENT_PATHS.doctor,
+    access: 'controller',
+    exclusive: false,
+    handle: async (_ctx, rt) => {
+      const checks = await hostChecks([rt.store.dir]);
+      const cert = rt.enrollment()?.certPem;
+      const body: AgentDoctorResponse = { now: Date.now(), checks, certificateNotAfter: cert ? certificateNotAfter(cert) : null };
+      return { status: 200, body };
     },
   },
   {

@@ -1,8 +1,10 @@
 // Entry point of the agent ("connector"):
 //   node grappe-agent.mjs --data-dir DIR [--port 4433] [--listen 0.0.0.0] [--bundle-path FILE] [--tgt-control-port N]
 //   node grappe-agent.mjs --watchdog DIR   (the HA watchdog process; the agent starts it itself)
+//   node grappe-agent.mjs --doctor [DIR…]  (prints this machine's doctor checks as JSON: `grappe doctor --local`)
 import { realpathSync } from 'node:fs';
-import { parseAgentArgs, watchdogDirArg } from './agent-args.ts';
+import { doctorDirsArg, parseAgentArgs, watchdogDirArg } from './agent-args.ts';
+import { hostChecks } from './doctor/host-checks.ts';
 import { AgentServer } from './agent-server.ts';
 import { AgentStore } from './agent-store.ts';
 import { GuestRuntime } from './guest-runtime.ts';
@@ -16,6 +18,11 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const watchdogDir = watchdogDirArg(argv);
   if (watchdogDir !== undefined) return runWatchdog(watchdogDir);
+  const doctorDirs = doctorDirsArg(argv);
+  if (doctorDirs !== undefined) {
+    process.stdout.write(`${JSON.stringify({ checks: await hostChecks(doctorDirs) })}\n`);
+    return;
+  }
   let args;
   try {
     args = parseAgentArgs(argv);

@@ -16,6 +16,7 @@ import { registerScheduler } from './commands/scheduler.command.ts';
 import { registerTask } from './commands/task.command.ts';
 import { registerHa } from './commands/ha.command.ts';
 import { registerSimulate } from './commands/simulate.command.ts';
+import { registerDoctor } from './commands/doctor.command.ts';
 import type { Runtime } from './runtime.ts';
 import { cliVersion } from './version.ts';
 
@@ -44,5 +45,6 @@ export function buildProgram(rt: Runtime): Command {
   registerHa(program, rt);
   registerSimulate(program, rt);
   registerScheduler(program, rt);
+  registerDoctor(program, rt);
   return program;
 }

@@ -13,6 +13,7 @@ export const AGENT_PATHS = {
   inventory: '/agent/v1/inventory', // GET, mTLS
   nic: '/agent/v1/nics/:name', // PUT, mTLS: configure one NIC
   probe: '/agent/v1/probe', // POST, mTLS: TCP reachability test from this host
+  doctor: '/agent/v1/doctor', // GET, mTLS: this host's doctor checks, its clock and certificate
   update: '/agent/v1/update', // POST, mTLS: replace the agent with the pushed bundle and restart
   release: '/agent/v1/release', // POST, mTLS: forget the cluster (host removed), back to password mode
   syslog: '/agent/v1/syslog', // PUT, mTLS: log forwarding setting

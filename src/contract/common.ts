@@ -11,6 +11,7 @@ export const hostName = z
   .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i, 'must be letters, digits and dashes (a DNS label), not starting or ending with a dash');
 export const indicator = z.enum(['green', 'red', 'n/a']);
 export type Indicator = z.infer<typeof indicator>;
+export { INDICATOR_NAMES, type IndicatorName } from '../core/hosts/indicators.ts';
 
 export const errorBody = z.object({
   error: z.object({

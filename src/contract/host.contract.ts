@@ -49,7 +49,13 @@ export const hostView = z.object({
   storageLocation: z.string().nullable(),
   servicePool: z.string().nullable(),
   syslog: z.object({ enabled: z.boolean(), address: z.string().nullable() }),
-  indicators: z.object({ connection: indicator, connector: indicator, storage: indicator }),
+  indicators: z.object({
+    connection: indicator,
+    connector: indicator,
+    storage: indicator,
+    // Why each red indicator is red: the failing check, the error it met, and a fix when one is known.
+    reasons: z.object({ connection: z.string().optional(), connector: z.string().optional(), storage: z.string().optional() }),
+  }),
   agentVersion: z.string().nullable(),
   updateAvailable: z.boolean(),
   guests: z.number().int(),

@@ -114,6 +114,7 @@ test('a failed init removes what it created: a dir it made, or only its files in
       list: (prefix, options) => real.list(prefix, options),
       watch: (prefix, listener) => real.watch(prefix, listener),
       revision: () => real.revision(),
+      integrityCheck: () => real.integrityCheck(),
       close: () => real.close(),
       txn: async () => {
         throw new Error('disk full');

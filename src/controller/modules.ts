@@ -8,5 +8,6 @@ import { guestModule } from './guests/guest.module.ts';
 import { schedulingModule } from './scheduling/scheduling.module.ts';
 import { evacuationModule } from './evacuation/evacuation.module.ts';
 import { haModule } from './ha/ha.module.ts';
+import { doctorModule } from './doctor/doctor.module.ts';
 
-export const modules: ControllerModule[] = [hostModule, subnetModule, storageModule, imageModule, networkModule, guestModule, schedulingModule, evacuationModule, haModule];
+export const modules: ControllerModule[] = [hostModule, subnetModule, storageModule, imageModule, networkModule, guestModule, schedulingModule, evacuationModule, haModule, doctorModule];

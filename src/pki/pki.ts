@@ -148,3 +148,6 @@ export function isIssuedBy(certPem: string, caCertPem: string): boolean {
   const ca = new X509Certificate(caCertPem);
   return cert.checkIssued(ca) && cert.verify(ca.publicKey);
 }
+
+/** When a PEM certificate stops being valid, as an ISO date. */
+export const certificateNotAfter = (certPem: string): string => new Date(new X509Certificate(certPem).validTo).toISOString();

@@ -129,6 +129,25 @@ describe('sqlite store specifics', () => {
     db.close();
   });
 
+  test('the integrity check finds a value that is not JSON and a revision from the future', async () => {
+    const file = tempDb();
+    const store = openSqliteStore(file);
+    await put(store, '/hosts/000001', { name: 'h1' });
+    // Damage the file as a bad restore or a hand edit would, behind the store's back.
+    const db = new Database(file);
+    db.pragma('ignore_check_constraints = 1');
+    db.prepare("INSERT INTO kv (key, value, create_rev, mod_rev) VALUES ('/hosts/000002', '{not json', 1, 1)").run();
+    db.prepare("INSERT INTO kv (key, value, create_rev, mod_rev) VALUES ('/hosts/000003', '{}', 9, 9)").run();
+    db.close();
+    try {
+      const problems = await store.integrityCheck();
+      assert.ok(problems.some((p) => /CHECK constraint failed in kv/.test(p)), problems.join(' | '));
+      assert.ok(problems.some((p) => /1 entry has a revision beyond the store's \(1\)/.test(p)), problems.join(' | '));
+    } finally {
+      await store.close();
+    }
+  });
+
   test('calls after close are refused with a clear error', async () => {
     const store = openSqliteStore(':memory:');
     await store.close();

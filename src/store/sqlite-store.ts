@@ -132,6 +132,15 @@ class SqliteStore implements Store {
     return this.stmt.revision.get() ?? 0;
   }
 
+  async integrityCheck(): Promise<string[]> {
+    this.assertOpen();
+    const problems = (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).filter((t) => t !== 'ok');
+    const revision = this.stmt.revision.get() ?? 0;
+    const ahead = this.db.prepare<[number], number>('SELECT count(*) FROM kv WHERE mod_rev > ? OR create_rev > mod_rev').pluck().get(revision) ?? 0;
+    if (ahead > 0) problems.push(`${ahead} entr${ahead === 1 ? 'y has' : 'ies have'} a revision beyond the store's (${revision})`);
+    return problems;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -28,6 +28,14 @@ export function storeContractSuite(name: string, open: () => Promise<Store> | St
         assert.equal(await store.revision(), 0);
       });
 
+      test('a sound store passes its integrity check, before and after writes', async () => {
+        const store = await fresh();
+        assert.deepEqual(await store.integrityCheck(), []);
+        await put(store, '/a', { x: 1 });
+        await del(store, '/a');
+        assert.deepEqual(await store.integrityCheck(), []);
+      });
+
       test('put stores the value with create and mod revision equal to the new store revision', async () => {
         const store = await fresh();
         const rev = await put(store, '/hosts/1', { name: 'h1', cpus: 4 });
@@ -421,6 +429,7 @@ export function storeContractSuite(name: string, open: () => Promise<Store> | St
           txn: (compare, success, failure) => store.txn(compare, success, failure),
           watch: (prefix, listener) => store.watch(prefix, listener),
           revision: () => store.revision(),
+          integrityCheck: () => store.integrityCheck(),
           close: () => store.close(),
         };
         const seen: (number | undefined)[] = [];

@@ -45,6 +45,8 @@ export interface Store {
   watch(prefix: string, listener: (event: WatchEvent) => void): () => void;
   /** The current store-wide revision. */
   revision(): Promise<number>;
+  /** The engine's own consistency check: each problem found, in words; empty when the store is sound. */
+  integrityCheck(): Promise<string[]>;
   close(): Promise<void>;
 }
 

@@ -62,8 +62,16 @@ export const TARGET_ROUTES: Route[] = [
       const ms = Math.round(performance.now() - t0);
       if (r.ok) return { status: 200, body: { ok: true, ms } };
       const timedOut = r.code === null && !r.stderr.trim() && ms >= req.timeoutMs;
-      const error = timedOut ? `no iSCSI login within ${req.timeoutMs} ms` : (r.error ?? 'qemu-img failed').replace(/^qemu-img: /, '');
+      const error = timedOut ? `no iSCSI login within ${req.timeoutMs} ms` : oneLine(r.error ?? 'qemu-img failed');
       return { status: 200, body: { ok: false, ms, error } };
     },
   },
 ];
+
+/** QEMU's error lines as one line (they end up in an indicator's reason). */
+const oneLine = (text: string): string =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join('; ');

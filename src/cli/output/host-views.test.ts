@@ -8,6 +8,9 @@ import { renderHostDetails, renderHostList, renderNicTable } from './host-views.
 import { describeIndicator, renderIndicator } from './indicators.ts';
 import { formatMiB } from './units.ts';
 
+const STORAGE_REASON =
+  "pool iscsi-storage1: QEMU cannot open iscsi://198.18.1.11/iqn.2026-11.org.grappe:probe/1: Unknown protocol 'iscsi' — install qemu-block-extra (QEMU's iSCSI driver)";
+
 const host = (over: Partial<HostView> = {}): HostView =>
   hostView.parse({
     id: 1,
@@ -19,7 +22,7 @@ const host = (over: Partial<HostView> = {}): HostView =>
     storageLocation: 'pool-a',
     servicePool: 'default',
     syslog: { enabled: false, address: null },
-    indicators: { connection: 'green', connector: 'green', storage: 'red' },
+    indicators: { connection: 'green', connector: 'green', storage: 'red', reasons: { storage: STORAGE_REASON } },
     agentVersion: '0.1.0',
     updateAvailable: false,
     guests: 2,
@@ -52,11 +55,14 @@ test('memory sizes', () => {
 });
 
 test('host list: onehost-like columns, indicators and the update marker', () => {
-  const out = renderHostList([host(), host({ id: 12, name: 'olive-elm-3', purpose: 'storage', state: 'MAINT', guests: 0, updateAvailable: true, indicators: { connection: 'red', connector: 'red', storage: 'n/a' }, cpu: { allocated: 0, total: 0 }, memoryMiB: { allocated: 0, total: 0 } })], false);
+  const out = renderHostList([host(), host({ id: 12, name: 'olive-elm-3', purpose: 'storage', state: 'MAINT', guests: 0, updateAvailable: true, indicators: { connection: 'red', connector: 'red', storage: 'n/a', reasons: { connection: 'no TCP connection to 198.18.0.12:4433: ETIMEDOUT' } }, cpu: { allocated: 0, total: 0 }, memoryMiB: { allocated: 0, total: 0 } })], false);
   const lines = out.trimEnd().split('\n');
-  assert.equal(lines[0], 'ID  NAME         PURPOSE     STATE  GUESTS  ALLOC/TOTAL CPU  ALLOC/TOTAL MEM  CONN  AGENT  STOR');
-  assert.equal(lines[1], ' 1  calm-oak-07  processing  UP          2              2/8          1G/7.6G  ●     ●      ✗');
-  assert.equal(lines[2], '12  olive-elm-3  storage     MAINT       0                -                -  ✗     ✗      -     update available');
+  assert.equal(lines[0], 'ID  NAME         PURPOSE     STATE  GUESTS  ALLOC/TOTAL CPU  ALLOC/TOTAL MEM  CONN  AGENT  STOR  WHY');
+  assert.equal(lines[1], " 1  calm-oak-07  processing  UP          2              2/8          1G/7.6G  ●     ●      ✗     storage: install qemu-block-extra (QEMU's iSCSI driver)");
+  assert.equal(
+    lines[2],
+    '12  olive-elm-3  storage     MAINT       0                -                -  ✗     ✗      -     connection: no TCP connection to 198.18.0.12:4433: ETIMEDOUT  update available',
+  );
 });
 
 test('host list: colours only when asked', () => {
@@ -75,7 +81,8 @@ test('host details: general facts, indicators, actions with reasons, NICs', () =
   assert.match(out, /CPU: +Xeon, 8 cores \(2 allocated\)/);
   assert.match(out, /Kernel: +6\.1\.0-26-amd64/);
   assert.match(out, /QEMU: +7\.2\.0, no KVM \(TCG\)/);
-  assert.match(out, /Storage connectivity: +● failing/);
+  assert.match(out, /Storage connectivity: +● failing: pool iscsi-storage1: QEMU cannot open iscsi:\/\/.*Unknown protocol 'iscsi' — install qemu-block-extra/);
+  assert.match(out, /Connection: +● ok\n/);
   assert.match(out, /maintenance: +allowed/);
   assert.match(out, /enable: +not allowed: cannot enable host 'calm-oak-07': it is UP/);
   assert.match(out, /remove: +not allowed: cannot remove host 'calm-oak-07'/);

@@ -1,5 +1,6 @@
 // Host list (`onehost list` style) and host details. Pure: views in, text out.
 import type { HostNic, HostSummary, HostView } from '../../contract/host.contract.ts';
+import { INDICATOR_NAMES, type IndicatorName } from '../../contract/common.ts';
 import { paint } from './ansi.ts';
 import { describeIndicator, renderIndicator } from './indicators.ts';
 import { renderFields, renderTable } from './table.ts';
@@ -20,6 +21,7 @@ export function renderHostList(hosts: readonly HostSummary[], color: boolean): s
     renderIndicator(h.indicators.connection, color),
     renderIndicator(h.indicators.connector, color),
     renderIndicator(h.indicators.storage, color),
+    shortWhy(h.indicators),
     h.updateAvailable ? paint(color, 'yellow', UPDATE_AVAILABLE) : '',
   ]);
   return renderTable(
@@ -34,10 +36,26 @@ export function renderHostList(hosts: readonly HostSummary[], color: boolean): s
       { header: 'CONN' },
       { header: 'AGENT' },
       { header: 'STOR' },
+      { header: hosts.some((h) => shortWhy(h.indicators) !== '') ? 'WHY' : '' },
       { header: '' },
     ],
     rows,
   );
+}
+
+const SHORT_WHY_CHARS = 60;
+
+/**
+ * The list's short column: the first red indicator and, when a fix is known, just the fix (the
+ * part after " — "); otherwise the start of the reason. `grappe host show` has the whole text.
+ */
+export function shortWhy(i: HostSummary['indicators']): string {
+  const name = INDICATOR_NAMES.find((k) => i.reasons[k] !== undefined);
+  if (!name) return '';
+  const reason = i.reasons[name] ?? '';
+  const fix = reason.lastIndexOf(' — ');
+  const text = fix >= 0 ? reason.slice(fix + 3) : reason;
+  return `${name}: ${text.length > SHORT_WHY_CHARS ? `${text.slice(0, SHORT_WHY_CHARS - 1)}…` : text}`;
 }
 
 const fmtCpu = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(1));
@@ -75,10 +93,14 @@ export function renderHostDetails(h: HostView, color: boolean): string {
     ['Last seen', h.lastSeenAt ?? 'never'],
     ['Added', h.createdAt],
   );
+  const withReason = (name: IndicatorName): string => {
+    const reason = h.indicators.reasons[name];
+    return describeIndicator(h.indicators[name], color) + (reason ? `: ${reason}` : '');
+  };
   const indicators: [string, string][] = [
-    ['Connection', describeIndicator(h.indicators.connection, color)],
-    ['Connector', describeIndicator(h.indicators.connector, color)],
-    ['Storage connectivity', describeIndicator(h.indicators.storage, color)],
+    ['Connection', withReason('connection')],
+    ['Connector', withReason('connector')],
+    ['Storage connectivity', withReason('storage')],
   ];
   const actions: [string, string][] = Object.entries(h.actions).map(([name, a]) => [
     name,

@@ -2,6 +2,7 @@
 // verification, like ssh's first connection: the host password authenticates it. Every later call
 // is mutual TLS: the agent must show a certificate from the cluster CA, and we show the
 // controller's client certificate.
+import { agentDoctorResponse, type AgentDoctorResponse } from '../../contract/doctor.contract.ts';
 import type { IncomingMessage } from 'node:http';
 import { request, type RequestOptions } from 'node:https';
 import type { z } from 'zod';
@@ -77,6 +78,11 @@ export class AgentClient {
 
   enroll(req: EnrollRequest): Promise<HelloResponse> {
     return this.call('POST', AGENT_PATHS.enroll, 'firstContact', req, helloResponse, 'enrollment answer');
+  }
+
+  /** The host's doctor checks; they start a throwaway tgtd and QEMU, so allow them 30 s. */
+  doctor(): Promise<AgentDoctorResponse> {
+    return this.call('GET', AGENT_PATHS.doctor, 'mutual', undefined, agentDoctorResponse, 'doctor report', 30_000);
   }
 
   inventory(): Promise<Inventory> {

@@ -5,7 +5,7 @@ import type { HostAddRequest } from '../../contract/host.contract.ts';
 import { errors, isGrappeError } from '../../core/errors.ts';
 import type { HostAddSettings } from '../../core/hosts/host-add-rules.ts';
 import { autoAttach, type SubnetRef } from '../../core/hosts/nic-rules.ts';
-import { UNKNOWN_INDICATORS, storageIndicator } from '../../core/hosts/indicators.ts';
+import { judgeIndicators } from '../../core/hosts/indicators.ts';
 import { issueCert } from '../../pki/pki.ts';
 import { isoAt } from '../platform/clock.ts';
 import type { ControllerContext, TaskContext } from '../platform/types.ts';
@@ -87,7 +87,14 @@ export async function runHostAdd(ctx: ControllerContext, rt: HostsRuntime, job: 
       attachments,
       inventory: stripUptime(inventory),
       // Just talked to it over mutual TLS: connection and connector are green; the monitor does the rest.
-      indicators: { ...UNKNOWN_INDICATORS, connection: 'green', connector: 'green', storage: storageIndicator(req.purpose, false, false) },
+      indicators: judgeIndicators({
+        purpose: req.purpose,
+        endpoint: `${req.address}:${req.port}`,
+        connection: { ok: true },
+        connector: { ok: true },
+        sanConfigured: false,
+        storage: [],
+      }),
       lastSeenAt: now,
       createdAt: now,
     };

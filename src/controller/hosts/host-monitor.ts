@@ -2,12 +2,13 @@
 // delays the others; a host whose previous check still runs is skipped this round). It measures the
 // three indicators, refreshes the inventory, and writes to the store only what changed.
 import { isGrappeError } from '../../core/errors.ts';
-import { sanConfigured, sameIndicators, storageIndicator, type Indicators } from '../../core/hosts/indicators.ts';
+import { INDICATOR_NAMES, judgeIndicators, sanConfigured, sameIndicators, type CheckOutcome, type Indicators, type StorageCheck } from '../../core/hosts/indicators.ts';
+import { poolOfHost } from '../../core/storage/pool-rules.ts';
 import type { SubnetRef } from '../../core/hosts/nic-rules.ts';
 import { isoAt } from '../platform/clock.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { listSubnets } from '../subnets/subnet-store.ts';
-import { storageLoginCheck } from '../storage/storage-probe.ts';
+import { storageLoginChecks } from '../storage/storage-probe.ts';
 import { agentFor } from './agent-link.ts';
 import { emitHostEvent } from './host-events.ts';
 import { stripUptime, type HostRecord, type StoredInventory } from './host-record.ts';
@@ -34,16 +35,29 @@ function storageTargets(hosts: readonly HostRecord[]): StorageTarget[] {
   return out;
 }
 
-async function storageAnswers(ctx: ControllerContext, host: HostRecord, targets: readonly StorageTarget[]): Promise<boolean> {
+type TcpAccepts = (address: string, port: number, timeoutMs: number) => Promise<CheckOutcome>;
+
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+async function storageChecks(ctx: ControllerContext, rt: HostsRuntime, host: HostRecord, targets: readonly StorageTarget[]): Promise<StorageCheck[]> {
   // A real iSCSI login to a storage host's probe LUN once one exists; a TCP probe until then.
-  const loggedIn = await storageLoginCheck(ctx, host).catch(() => false);
-  if (loggedIn !== undefined) return loggedIn;
+  const poolName = (id: number): string => {
+    const h = rt.cache.get(id);
+    return (h && poolOfHost(h)?.name) ?? `of storage host ${id}`;
+  };
+  const logins = await storageLoginChecks(ctx, host, poolName).catch((e: unknown) => [
+    { ok: false as const, what: 'iSCSI login check', error: errorText(e) },
+  ]);
+  if (logins !== undefined) return logins;
   const agent = agentFor(ctx, host, AGENT_TIMEOUT_MS);
+  const out: StorageCheck[] = [];
   for (const t of targets) {
-    const r = await agent.probe({ address: t.address, port: t.port, timeoutMs: PROBE_TIMEOUT_MS }).catch(() => undefined);
-    if (r?.reachable) return true;
+    const what = `storage host '${t.name}' on its SAN address ${t.address}:${t.port}`;
+    const r = await agent.probe({ address: t.address, port: t.port, timeoutMs: PROBE_TIMEOUT_MS }).catch((e: unknown) => ({ reachable: false, error: `the agent could not probe: ${errorText(e)}` }));
+    if (r.reachable) return [{ ok: true, what }];
+    out.push({ ok: false, what, error: r.error ?? `no answer within ${PROBE_TIMEOUT_MS} ms` });
   }
-  return false;
+  return out;
 }
 
 export async function checkHost(
@@ -52,24 +66,31 @@ export async function checkHost(
   host: HostRecord,
   subnets: readonly SubnetRef[],
   targets: readonly StorageTarget[],
-  tcpAccepts: (address: string, port: number, timeoutMs: number) => Promise<boolean>,
+  tcpAccepts: TcpAccepts,
 ): Promise<void> {
-  const connected = await tcpAccepts(host.address, host.port, CONNECT_TIMEOUT_MS);
+  const connection = await tcpAccepts(host.address, host.port, CONNECT_TIMEOUT_MS);
   let inventory: StoredInventory | undefined;
-  if (connected) {
-    inventory = await agentFor(ctx, host, AGENT_TIMEOUT_MS)
+  let connector: CheckOutcome | undefined;
+  if (connection.ok) {
+    connector = await agentFor(ctx, host, AGENT_TIMEOUT_MS)
       .inventory()
-      .then(stripUptime)
-      .catch(() => undefined);
+      .then((inv): CheckOutcome => {
+        inventory = stripUptime(inv);
+        return { ok: true };
+      })
+      .catch((e: unknown): CheckOutcome => ({ ok: false, error: errorText(e) }));
   }
   const san = Object.values(host.attachments).find((a) => a.subnet === 'SAN');
   const sanOk = sanConfigured(san, subnets.find((s) => s.name === 'SAN'));
-  const answered = host.purpose === 'processing' && sanOk && inventory !== undefined && (await storageAnswers(ctx, host, targets));
-  const indicators: Indicators = {
-    connection: connected ? 'green' : 'red',
-    connector: inventory ? 'green' : 'red',
-    storage: storageIndicator(host.purpose, sanOk, answered),
-  };
+  const probeStorage = host.purpose === 'processing' && sanOk && inventory !== undefined;
+  const indicators: Indicators = judgeIndicators({
+    purpose: host.purpose,
+    endpoint: `${host.address}:${host.port}`,
+    connection,
+    connector,
+    sanConfigured: sanOk,
+    storage: probeStorage ? await storageChecks(ctx, rt, host, targets) : [],
+  });
   const now = isoAt(ctx.clock);
   if (inventory) rt.views.seen(host.id, now);
 
@@ -85,12 +106,13 @@ export async function checkHost(
     lastSeenAt: rt.views.lastSeenAt(host.id) ?? r.lastSeenAt,
   }));
   if (indicatorsChanged) {
-    const red = (Object.keys(indicators) as (keyof Indicators)[]).filter((k) => indicators[k] === 'red');
+    const red = INDICATOR_NAMES.filter((k) => indicators[k] === 'red');
     await emitHostEvent(
       ctx,
       'host.indicators',
       updated,
-      `host '${host.name}': connection ${indicators.connection}, connector ${indicators.connector}, storage ${indicators.storage}`,
+      `host '${host.name}': connection ${indicators.connection}, connector ${indicators.connector}, storage ${indicators.storage}` +
+        red.map((k) => ` (${k}: ${indicators.reasons?.[k] ?? '?'})`).join(''),
       { indicators, previous: current.indicators },
       red.length > 0 ? 'warning' : 'info',
     );
@@ -104,7 +126,7 @@ export async function checkHost(
  */
 const RECHECK_DELAY_MS = 100;
 
-export function startHostMonitor(ctx: ControllerContext, tcpAccepts: (address: string, port: number, timeoutMs: number) => Promise<boolean>): () => Promise<void> {
+export function startHostMonitor(ctx: ControllerContext, tcpAccepts: TcpAccepts): () => Promise<void> {
   const interval = ctx.settings.monitorIntervalMs;
   const inFlight = new Map<number, Promise<void>>();
   const scheduled = new Set<NodeJS.Timeout>();

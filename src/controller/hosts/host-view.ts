@@ -31,7 +31,12 @@ export function toHostView(r: HostRecord, guests: GuestTotals, shippedAgentVersi
     storageLocation: r.storageLocation,
     servicePool: r.servicePool,
     syslog: { enabled: r.syslog.enabled, address: r.syslog.address },
-    indicators: { ...r.indicators },
+    indicators: {
+      connection: r.indicators.connection,
+      connector: r.indicators.connector,
+      storage: r.indicators.storage,
+      reasons: { ...r.indicators.reasons },
+    },
     agentVersion,
     updateAvailable: agentVersion !== null && isOlderVersion(agentVersion, shippedAgentVersion),
     guests: guests.count,

@@ -170,7 +170,12 @@ describe('hosts module', () => {
       const v = (await h.api('GET', '/api/v1/hosts/h1')).body;
       return v.lastSeenAt && v.lastSeenAt !== view.lastSeenAt ? v : undefined;
     });
-    assert.deepEqual(live.indicators, { connection: 'green', connector: 'green', storage: 'red' });
+    assert.deepEqual(live.indicators, {
+      connection: 'green',
+      connector: 'green',
+      storage: 'red',
+      reasons: { storage: 'no NIC attached to the SAN subnet with an address inside it (grappe host nic edit HOST NIC --subnet SAN --ip IP)' },
+    });
 
     expectError(await h.api('POST', '/api/v1/hosts', { name: 'h1', purpose: 'processing', address: '127.0.0.30', password: 'some-password' }), 409, 'duplicate', /name 'h1'/);
     expectError(
@@ -294,7 +299,9 @@ describe('hosts module', () => {
       const v = (await h.api('GET', '/api/v1/hosts/h3')).body;
       return v.indicators.connection === 'red' ? v : undefined;
     });
-    assert.deepEqual(view.indicators, { connection: 'red', connector: 'red', storage: 'red' });
+    assert.deepEqual([view.indicators.connection, view.indicators.connector, view.indicators.storage], ['red', 'red', 'red']);
+    assert.match(view.indicators.reasons.connection, /^no TCP connection to 127\.0\.0\.\d+:\d+: ECONNREFUSED — nothing listens there/);
+    assert.equal(view.indicators.reasons.connector, 'not checked: no connection to the host');
     assert.ok((await h.controller.ctx.events.recent(200)).some((e) => e.type === 'host.indicators' && e.subject === 'host:2'));
 
     // A NIC edit the connector cannot apply (it is down): an error, and nothing stored.
@@ -398,17 +405,28 @@ describe('hosts module', () => {
     });
 
     test('storage indicator: green once the processing host reaches the storage host over the SAN', async () => {
-      assert.equal((await h.api('GET', '/api/v1/hosts/h4')).body.indicators.storage, 'red', 'no storage host on the SAN yet');
+      const before = (await h.api('GET', '/api/v1/hosts/h4')).body.indicators;
+      assert.equal(before.storage, 'red', 'no storage host on the SAN yet');
+      assert.equal(before.reasons.storage, 'no storage host with a SAN address to reach yet');
       const added = await addHost({ name: 'st2', purpose: 'storage', address: S.agentIp, password: 'grappe', newPassword: NEW_PASSWORD });
       assert.equal(added.status, 200, JSON.stringify(added.body));
       await h.api('POST', '/api/v1/hosts/st2/maintenance');
       const edited = await h.api('PUT', '/api/v1/hosts/st2/nics/ssan0', { subnet: 'SAN', ip: '198.18.204.21' });
       assert.equal(edited.status, 200, JSON.stringify(edited.body));
-      await until('storage indicator green', async () => ((await h.api('GET', '/api/v1/hosts/h4')).body.indicators.storage === 'green' ? true : undefined));
+      let last: unknown;
+      await until('storage indicator green', async () => {
+        const i = (await h.api('GET', '/api/v1/hosts/h4')).body.indicators;
+        last = i.reasons;
+        return i.storage === 'green' ? true : undefined;
+      }).catch((e: Error) => assert.fail(`${e.message}; its reason: ${JSON.stringify(last)}`));
       assert.equal((await h.api('GET', '/api/v1/hosts/st2')).body.indicators.storage, 'n/a');
       // The SAN link goes down: red again.
       await ip('-n', S.ns, 'link', 'set', 'ssan0', 'down');
-      await until('storage indicator red', async () => ((await h.api('GET', '/api/v1/hosts/h4')).body.indicators.storage === 'red' ? true : undefined));
+      const down = await until('storage indicator red', async () => {
+        const i = (await h.api('GET', '/api/v1/hosts/h4')).body.indicators;
+        return i.storage === 'red' ? i : undefined;
+      });
+      assert.match(down.reasons.storage, /^pool iscsi-st2: QEMU cannot open iscsi:\/\/198\.18\.204\.21(:\d+)?\/.*: /);
     });
   });
 });

@@ -22,7 +22,9 @@ export function toSchedulerHosts(records: readonly HostRecord[], totalsOf: (host
     const t = totalsOf(h.id);
     const processing = h.purpose === 'processing';
     const local = processing ? poolOfHost(h)?.name : undefined;
+    const storageNote = processing && !reachesSan(h) ? h.indicators.reasons?.storage : undefined;
     return {
+      ...(storageNote !== undefined ? { storageNote } : {}),
       id: h.id,
       name: h.name,
       purpose: h.purpose,

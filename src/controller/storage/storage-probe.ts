@@ -2,6 +2,7 @@
 // exported like any volume), and a processing host's storage is green only when an iSCSI login FROM
 // that host to one of them succeeds, the same way its guests' QEMU will log in.
 import { PROBE_VOLUME, PROBE_VOLUME_MIB, MiB } from '../../core/storage/volume-rules.ts';
+import type { StorageCheck } from '../../core/hosts/indicators.ts';
 import type { Json, Store } from '../../store/store.ts';
 import type { HostRecord } from '../hosts/host-record.ts';
 import type { ControllerContext } from '../platform/types.ts';
@@ -37,16 +38,21 @@ export async function ensureProbe(ctx: ControllerContext, host: HostRecord, init
 }
 
 /**
- * For the host monitor: true when `host` logs in to some storage host's probe LUN, false when none
- * answers, undefined while no probe LUN is exported yet (the monitor then falls back to a TCP probe).
+ * For the host monitor: an iSCSI login from `host` to each storage host's probe LUN, stopping at the
+ * first that works; undefined while no probe LUN is exported yet (the monitor then falls back to a
+ * TCP probe). A failure names the pool, the URL and QEMU's own words.
  */
-export async function storageLoginCheck(ctx: ControllerContext, host: HostRecord): Promise<boolean | undefined> {
-  const urls = (await listProbes(ctx.store)).flatMap((p) => p.url ?? []);
-  if (urls.length === 0) return undefined;
+export async function storageLoginChecks(ctx: ControllerContext, host: HostRecord, poolNameOf: (hostId: number) => string): Promise<StorageCheck[] | undefined> {
+  const probes = (await listProbes(ctx.store)).filter((p) => p.url !== null);
+  if (probes.length === 0) return undefined;
   const client = guestAgentFor(ctx, host, CHECK_TIMEOUT_MS + 4000);
-  for (const url of urls) {
-    const r = await client.iscsiCheck(url, CHECK_TIMEOUT_MS).catch(() => undefined);
-    if (r?.ok) return true;
+  const out: StorageCheck[] = [];
+  for (const p of probes) {
+    const url = p.url ?? '';
+    const what = `pool ${poolNameOf(p.hostId)}: QEMU cannot open ${url}`;
+    const r = await client.iscsiCheck(url, CHECK_TIMEOUT_MS).catch((e: unknown) => ({ ok: false as const, error: `the agent could not run the check: ${e instanceof Error ? e.message : String(e)}` }));
+    if (r.ok) return [{ ok: true, what }];
+    out.push({ ok: false, what, error: r.error ?? 'failed' });
   }
-  return false;
+  return out;
 }

@@ -37,7 +37,8 @@ export function rejectionReason(filter: FilterName, f: ReasonFacts): string {
       return stateReason(host.state, f.allowStates);
     case 'storage': {
       const missing = (r.pools ?? []).filter((p) => !host.pools.includes(p));
-      return `it does not reach storage pool(s) ${quoted(missing)}`;
+      const why = host.storageNote ? ` (storage: ${host.storageNote})` : '';
+      return `it does not reach storage pool(s) ${quoted(missing)}${why}`;
     }
     case 'network': {
       const missing = (r.networks ?? []).filter((n) => !host.networks.includes(n));

@@ -28,6 +28,8 @@ export interface SchedulerHost {
   /** Storage pools the host reaches, guest networks present on it (names). */
   readonly pools: readonly string[];
   readonly networks: readonly string[];
+  /** Why the host reaches no shared pool (its storage indicator's reason), for refusals. */
+  readonly storageNote?: string;
   readonly labels?: Readonly<Record<string, string>>;
   /** Affinity / anti-affinity groups of the guests already on the host. */
   readonly groups?: readonly string[];

@@ -24,7 +24,8 @@ export function formatDateTime(iso: string | null | undefined): string {
 
 const INDICATOR_WORDS: Record<Indicator, string> = { green: 'OK', red: 'failing', 'n/a': 'not applicable' };
 
-/** The tooltip of a status circle, e.g. "Connector: OK". */
-export const indicatorTitle = (label: string, value: Indicator): string => `${label}: ${INDICATOR_WORDS[value]}`;
+/** The tooltip of a status circle, e.g. "Connector: OK", or "Storage: failing — <why>". */
+export const indicatorTitle = (label: string, value: Indicator, reason?: string): string =>
+  `${label}: ${INDICATOR_WORDS[value]}${reason ? ` — ${reason}` : ''}`;
 
 export const percent = (fraction: number): string => `${Math.round(Math.min(1, Math.max(0, fraction)) * 100)}%`;

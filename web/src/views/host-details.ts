@@ -1,5 +1,6 @@
 // The details pane of the selected host: its action buttons, then the General tab (hardware, OS,
 // versions, hypervisor facts, indicators) and the Network interfaces tab (with an Edit per NIC).
+import type { IndicatorName } from '../../../src/contract/common.ts';
 import type { HostNic, HostView } from '../../../src/contract/host.contract.ts';
 import type { Subnet } from '../../../src/contract/subnet.contract.ts';
 import { openNicDialog } from '../dialogs/host-dialogs.ts';
@@ -29,8 +30,19 @@ function generalTab(host: HostView): HTMLElement {
   const hw = host.hardware;
   const hv = host.hypervisor;
   const unknown = 'not reported yet';
-  const indicator = (label: string, value: HostView['indicators']['connection']) =>
-    h('span', { class: 'indicator' }, indicatorDot(label, value), ' ', indicatorTitle(label, value).split(': ')[1] ?? '');
+  // The circle, its word, and for a red one the reason in full (the failing check and its error).
+  const indicator = (label: string, name: IndicatorName) => {
+    const value = host.indicators[name];
+    const reason = host.indicators.reasons[name];
+    return h(
+      'span',
+      { class: 'indicator' },
+      indicatorDot(label, value, reason),
+      ' ',
+      indicatorTitle(label, value).split(': ')[1] ?? '',
+      ...(reason ? [h('span', { class: 'indicator-reason', 'data-testid': `reason-${name}` }, reason)] : []),
+    );
+  };
   return h(
     'div',
     { class: 'general', 'data-testid': 'general-tab' },
@@ -55,9 +67,9 @@ function generalTab(host: HostView): HTMLElement {
     section(
       'Status',
       facts([
-        ['Connection', indicator('Connection', host.indicators.connection)],
-        ['Connector', indicator('Connector', host.indicators.connector)],
-        ['Storage', indicator('Storage', host.indicators.storage)],
+        ['Connection', indicator('Connection', 'connection')],
+        ['Connector', indicator('Connector', 'connector')],
+        ['Storage', indicator('Storage', 'storage')],
         ['Guests', String(host.guests)],
         ['CPU allocated', `${host.cpu.allocated} / ${host.cpu.total}`],
         ['Memory allocated', `${formatMiB(host.memoryMiB.allocated)} / ${formatMiB(host.memoryMiB.total)}`],
