@@ -6,15 +6,19 @@
 # credentials. Starts from scratch each time (the demo's own data only).
 #   bash scripts/demo.sh          start (or restart) the demo
 #   bash scripts/demo.sh stop     stop the controller and remove the demo pool
+# Environment (a second demo beside the first, as the fresh-machine check runs one): GRAPPE_DEMO_DATA_DIR,
+# GRAPPE_DEMO_PORT (8443), GRAPPE_DEMO_ID (demo: namespaces gtb-<id>-*), GRAPPE_DEMO_SLOT (0: 198.18.0-2.0/24).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${GRAPPE_DEMO_DATA_DIR:-/var/lib/grappe-demo}
 PORT=${GRAPPE_DEMO_PORT:-8443}
+ID=${GRAPPE_DEMO_ID:-demo}
+SLOT=${GRAPPE_DEMO_SLOT:-0}
 grappe() { node bin/grappe "$@"; }
 
 stop_demo() {
   if [ -f "$DATA/controller.pid" ]; then kill "$(cat "$DATA/controller.pid")" 2>/dev/null || true; rm -f "$DATA/controller.pid"; fi
-  node --import tsx scripts/testbed.ts down --id demo >/dev/null 2>&1 || true
+  node --import tsx scripts/testbed.ts down --id "$ID" >/dev/null 2>&1 || true
 }
 if [ "${1:-}" = stop ]; then stop_demo; echo "demo stopped"; exit 0; fi
 
@@ -24,12 +28,13 @@ rm -rf "$DATA"; mkdir -p "$DATA"; chmod 700 "$DATA"
 
 admin_password=$(openssl rand -base64 18 | tr -d '/+=' | cut -c1-20)
 host_password=$(openssl rand -base64 18 | tr -d '/+=' | cut -c1-16)
+echo "starting the demo pool (3 network-namespace hosts with real agents)…"
+node --import tsx scripts/testbed.ts up --id "$ID" --slot "$SLOT" --hosts storage:1,processing:2 > "$DATA/testbed.json"
+subnet() { node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).subnets[process.argv[2]])' "$DATA/testbed.json" "$1"; }
 grappe init --data-dir "$DATA/controller" --name demo --password "$admin_password" \
+  --lan "$(subnet lan)" --san "$(subnet san)" --ran "$(subnet ran)" \
   --url "https://127.0.0.1:$PORT" >/dev/null
 (umask 077; printf 'admin\n%s\n' "$admin_password" > "$DATA/admin-credentials")
-
-echo "starting the demo pool (3 network-namespace hosts with real agents)…"
-node --import tsx scripts/testbed.ts up --id demo --hosts storage:1,processing:2 > "$DATA/testbed.json"
 
 nohup node bin/grappe controller start --data-dir "$DATA/controller" --port "$PORT" > "$DATA/controller.log" 2>&1 &
 echo $! > "$DATA/controller.pid"
@@ -62,6 +67,9 @@ grappe guest create --kind ct --name demo-ct --memory 64 --template tiny-ct >/de
 grappe guest start ct:101 >/dev/null
 grappe host list
 grappe guest list
+echo "checking the pool (grappe doctor)…"
+if grappe doctor > "$DATA/doctor.txt" 2>&1; then grep -E '^doctor:' "$DATA/doctor.txt"
+else grep -E '^doctor:|FAIL' "$DATA/doctor.txt"; echo "  (details and fixes: npx grappe doctor)"; fi
 
 cat <<MSG
 

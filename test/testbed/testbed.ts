@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { basename, delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_AGENT_PORT } from '../../src/contract/agent.contract.ts';
 import {
@@ -88,6 +88,20 @@ interface SavedState {
 const installDir = (h: TestbedHost) => join(h.dir, 'install');
 
 // --bundle-path lets a connector update replace the installed bundle and restart into it.
+/**
+ * Wraps a command so it, and everything it starts, sees each of `files` missing: `unshare --mount`
+ * gives it a private mount table in which the file's directory is replaced by a copy without the file.
+ */
+export function withHiddenFiles(cmd: { command: string; args: string[] }, files: readonly string[], scratch: string): { command: string; args: string[] } {
+  if (files.length === 0) return cmd;
+  const q = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
+  const steps = files.map((file, i) => {
+    const copy = join(scratch, `hidden-${i}`);
+    return `rm -rf ${q(copy)} && cp -a ${q(dirname(file))} ${q(copy)} && rm -f ${q(join(copy, basename(file)))} && mount --bind ${q(copy)} ${q(dirname(file))}`;
+  });
+  return { command: 'unshare', args: ['--mount', '--propagation', 'private', 'sh', '-c', `${steps.join(' && ')} && exec "$0" "$@"`, cmd.command, ...cmd.args] };
+}
+
 function defaultAgentCommand(port: number): AgentCommand {
   return (h) => {
     const bundle = join(installDir(h), 'grappe-agent.mjs');
@@ -184,8 +198,12 @@ export class Testbed {
     return inNs.filter((pid) => commandLine(pid).includes('grappe-agent'));
   }
 
-  /** Copies the bundle into the host, starts the agent inside the namespace, and waits until its port answers on the LAN. */
-  async startAgent(name: string, opts: { bundle?: string } = {}): Promise<void> {
+  /**
+   * Copies the bundle into the host, starts the agent inside the namespace, and waits until its port answers on the LAN.
+   * `hide`: files this host lacks, as if their package were not installed (e.g. QEMU's iSCSI driver): the
+   * agent runs in a mount namespace of its own where each file's directory is a copy without it.
+   */
+  async startAgent(name: string, opts: { bundle?: string; hide?: readonly string[] } = {}): Promise<void> {
     const h = this.host(name);
     if (this.agentPids(name).length > 0) throw new TestbedError(`agent on testbed host '${name}' refused to start: it is already running`);
     const bundle = opts.bundle ?? this.agentBundle;
@@ -197,7 +215,7 @@ export class Testbed {
       copyFileSync(bundle, join(installDir(h), 'grappe-agent.mjs'));
     }
     mkdirSync(join(h.dir, 'agent-data'), { recursive: true });
-    const { command, args } = this.agentCommand(h);
+    const { command, args } = withHiddenFiles(this.agentCommand(h), opts.hide ?? [], h.dir);
     const log = this.agentLog(name);
     appendFileSync(log, `--- testbed: starting ${command} ${args.join(' ')}\n`);
     const pid = startDetached({ namespace: h.namespace, command, args, cwd: h.dir, logFile: log, pidFile: this.pidFile(name) });
