@@ -25,13 +25,16 @@ export interface E2ePool {
  * the controller, logs the CLI in, and runs `body`; the controller, the CLI session and the testbed are
  * torn down afterwards whatever happened.
  */
-export async function withE2ePool(prefix: string, hosts: TestbedHostSpec[], body: (pool: E2ePool) => Promise<void>): Promise<void> {
+/** A host of the pool; `hide` lists files its agent must run without (a package "not installed" there). */
+export type E2eHostSpec = TestbedHostSpec & { readonly hide?: readonly string[] };
+
+export async function withE2ePool(prefix: string, hosts: E2eHostSpec[], body: (pool: E2ePool) => Promise<void>): Promise<void> {
   const cli = createCliSession(prefix);
   let controller: RunningController | undefined;
   try {
     execFileSync(process.execPath, ['scripts/build.mjs', '--agent-only'], { cwd: repoRoot });
     await withTestbed({ hosts }, async (tb: Testbed) => {
-      for (const h of hosts) await tb.startAgent(h.name);
+      for (const h of hosts) await tb.startAgent(h.name, h.hide ? { hide: h.hide } : {});
       const started = await startE2eController(cli, tb);
       controller = started.controller;
       await body({ cli, tb, controller, dataDir: started.dataDir });
