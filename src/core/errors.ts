@@ -35,6 +35,9 @@ export class GrappeError extends Error {
 
 export const isGrappeError = (e: unknown): e is GrappeError => e instanceof GrappeError;
 
+/** The words of anything thrown, for a message or a reason. */
+export const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
 // Constructors, named after the situation. Keep them small: the message is the contract.
 export const errors = {
   invalidInput: (message: string, details: Record<string, unknown> = {}) =>

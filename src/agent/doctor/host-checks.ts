@@ -62,30 +62,37 @@ const freeTcpPort = (): Promise<number> =>
     });
   });
 
-/** Starts a throwaway tgtd on loopback with its own control port, asks it for its targets, stops it. */
+/**
+ * Starts a throwaway tgtd on loopback with its own control channel, asks it for its targets, stops it.
+ * The answer must come from that tgtd (still running): a channel another tgtd already holds is
+ * retried on another number.
+ */
 export async function tgtdAnswersCheck(): Promise<CheckResult> {
   const name = 'tgt: target daemon answers';
-  const port = await freeTcpPort();
-  const control = 20_000 + (port % 10_000); // tgtd's management channel number (1..32767)
-  const tgtd = spawn('tgtd', ['-f', '-C', String(control), '--iscsi', `portal=127.0.0.1:${port}`], { stdio: 'ignore' });
-  const spawned = await new Promise<string | undefined>((resolve) => {
-    tgtd.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ENOENT' ? 'tgtd: command not found' : e.message));
-    tgtd.once('spawn', () => resolve(undefined));
-  });
-  if (spawned !== undefined) return notOk('fail', name, spawned, 'apt-get install tgt');
-  try {
-    let last = '';
-    for (let i = 0; i < 30; i++) {
-      const r = await runCommand('tgtadm', ['-C', String(control), '--lld', 'iscsi', '--op', 'show', '--mode', 'target'], 5_000);
-      if (r.ok) return ok(name, `tgtd started and answered tgtadm (control port ${control})`);
-      last = r.error ?? 'no answer';
-      if (tgtd.exitCode !== null) return notOk('fail', name, `tgtd exited with code ${tgtd.exitCode}: ${last}`);
-      await new Promise((res) => setTimeout(res, 100));
+  let last = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freeTcpPort();
+    const control = 20_000 + (port % 10_000); // tgtd's management channel number (1..32767)
+    const tgtd = spawn('tgtd', ['-f', '-C', String(control), '--iscsi', `portal=127.0.0.1:${port}`], { stdio: 'ignore' });
+    const spawned = await new Promise<string | undefined>((resolve) => {
+      tgtd.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ENOENT' ? 'tgtd: command not found' : e.message));
+      tgtd.once('spawn', () => resolve(undefined));
+    });
+    if (spawned !== undefined) return notOk('fail', name, spawned, 'apt-get install tgt');
+    try {
+      for (let i = 0; i < 30 && tgtd.exitCode === null; i++) {
+        const r = await runCommand('tgtadm', ['-C', String(control), '--lld', 'iscsi', '--op', 'show', '--mode', 'target'], 5_000);
+        if (r.ok && tgtd.exitCode === null) return ok(name, `tgtd started and answered tgtadm (control channel ${control})`);
+        last = r.error ?? 'no answer';
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      if (tgtd.exitCode === null) return notOk('fail', name, `tgtd did not answer tgtadm within 3 s: ${last}`);
+      last = `tgtd exited with code ${tgtd.exitCode}: ${last}`;
+    } finally {
+      tgtd.kill('SIGKILL');
     }
-    return notOk('fail', name, `tgtd did not answer tgtadm within 3 s: ${last}`);
-  } finally {
-    tgtd.kill('SIGKILL');
   }
+  return notOk('fail', name, last);
 }
 
 /** The `ip link add` arguments that make one link of the feature's kind (inside a throwaway namespace). */

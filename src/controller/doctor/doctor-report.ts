@@ -2,6 +2,7 @@
 // certificates, the store's integrity) and, through every host's agent, that host's checks plus the
 // clock skew and the agent certificate measured from here. Hosts are asked in parallel; one that does
 // not answer is a failed check naming why, never a failed report.
+import { messageOf } from '../../core/errors.ts';
 import { readFile, statfs } from 'node:fs/promises';
 import {
   certificateCheck,
@@ -23,13 +24,12 @@ import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import { isoAt } from '../platform/clock.ts';
 import type { ControllerContext } from '../platform/types.ts';
 
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 async function certificateFileCheck(what: string, path: string, nowMs: number): Promise<CheckResult> {
   try {
     return certificateCheck(what, Date.parse(certificateNotAfter(await readFile(path, 'utf8'))), nowMs);
   } catch (e) {
-    return notOk('fail', `certificate: ${what}`, `cannot read ${path}: ${errorText(e)}`, 'restore the controller data directory from its backup');
+    return notOk('fail', `certificate: ${what}`, `cannot read ${path}: ${messageOf(e)}`, 'restore the controller data directory from its backup');
   }
 }
 
@@ -39,7 +39,7 @@ async function storeCheck(ctx: ControllerContext): Promise<CheckResult> {
     if (problems.length === 0) return ok('store integrity', `sound at revision ${await ctx.store.revision()}`);
     return notOk('fail', 'store integrity', problems.slice(0, 5).join('; '), 'stop the controller and restore the store from its last backup');
   } catch (e) {
-    return notOk('fail', 'store integrity', `the check could not run: ${errorText(e)}`);
+    return notOk('fail', 'store integrity', `the check could not run: ${messageOf(e)}`);
   }
 }
 
@@ -48,7 +48,7 @@ async function diskOf(dir: string): Promise<CheckResult> {
     const s = await statfs(dir);
     return diskCheck(dir, s.bavail * s.bsize, s.blocks * s.bsize);
   } catch (e) {
-    return notOk('fail', `disk: ${dir}`, `cannot read the file system: ${errorText(e)}`);
+    return notOk('fail', `disk: ${dir}`, `cannot read the file system: ${messageOf(e)}`);
   }
 }
 
@@ -72,7 +72,7 @@ export async function hostDoctorChecks(ctx: ControllerContext, host: HostRecord)
   try {
     answer = await agentFor(ctx, host).doctor();
   } catch (e) {
-    return [notOk('fail', 'connector', `the agent on ${host.address}:${host.port} did not answer: ${errorText(e)}`)];
+    return [notOk('fail', 'connector', `the agent on ${host.address}:${host.port} did not answer: ${messageOf(e)}`)];
   }
   const t1 = ctx.clock.now();
   const checks: CheckResult[] = [...answer.checks, clockSkewCheck(answer.now - (t0 + t1) / 2, (t1 - t0) / 2)];

@@ -1,7 +1,7 @@
 // The host monitor: every interval, each host is checked on its own (a slow or dead host never
 // delays the others; a host whose previous check still runs is skipped this round). It measures the
 // three indicators, refreshes the inventory, and writes to the store only what changed.
-import { isGrappeError } from '../../core/errors.ts';
+import { isGrappeError, messageOf } from '../../core/errors.ts';
 import { INDICATOR_NAMES, judgeIndicators, sanConfigured, sameIndicators, type CheckOutcome, type Indicators, type StorageCheck } from '../../core/hosts/indicators.ts';
 import { poolOfHost } from '../../core/storage/pool-rules.ts';
 import type { SubnetRef } from '../../core/hosts/nic-rules.ts';
@@ -37,7 +37,6 @@ function storageTargets(hosts: readonly HostRecord[]): StorageTarget[] {
 
 type TcpAccepts = (address: string, port: number, timeoutMs: number) => Promise<CheckOutcome>;
 
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 async function storageChecks(ctx: ControllerContext, rt: HostsRuntime, host: HostRecord, targets: readonly StorageTarget[]): Promise<StorageCheck[]> {
   // A real iSCSI login to a storage host's probe LUN once one exists; a TCP probe until then.
@@ -46,14 +45,14 @@ async function storageChecks(ctx: ControllerContext, rt: HostsRuntime, host: Hos
     return (h && poolOfHost(h)?.name) ?? `of storage host ${id}`;
   };
   const logins = await storageLoginChecks(ctx, host, poolName).catch((e: unknown) => [
-    { ok: false as const, what: 'iSCSI login check', error: errorText(e) },
+    { ok: false as const, what: 'iSCSI login check', error: messageOf(e) },
   ]);
   if (logins !== undefined) return logins;
   const agent = agentFor(ctx, host, AGENT_TIMEOUT_MS);
   const out: StorageCheck[] = [];
   for (const t of targets) {
     const what = `storage host '${t.name}' on its SAN address ${t.address}:${t.port}`;
-    const r = await agent.probe({ address: t.address, port: t.port, timeoutMs: PROBE_TIMEOUT_MS }).catch((e: unknown) => ({ reachable: false, error: `the agent could not probe: ${errorText(e)}` }));
+    const r = await agent.probe({ address: t.address, port: t.port, timeoutMs: PROBE_TIMEOUT_MS }).catch((e: unknown) => ({ reachable: false, error: `the agent could not probe: ${messageOf(e)}` }));
     if (r.reachable) return [{ ok: true, what }];
     out.push({ ok: false, what, error: r.error ?? `no answer within ${PROBE_TIMEOUT_MS} ms` });
   }
@@ -78,7 +77,7 @@ export async function checkHost(
         inventory = stripUptime(inv);
         return { ok: true };
       })
-      .catch((e: unknown): CheckOutcome => ({ ok: false, error: errorText(e) }));
+      .catch((e: unknown): CheckOutcome => ({ ok: false, error: messageOf(e) }));
   }
   const san = Object.values(host.attachments).find((a) => a.subnet === 'SAN');
   const sanOk = sanConfigured(san, subnets.find((s) => s.name === 'SAN'));

@@ -1,6 +1,7 @@
 // The storage indicator's probe: each storage host gets a tiny LUN of its own (`grappe-probe`, 1 MiB,
 // exported like any volume), and a processing host's storage is green only when an iSCSI login FROM
 // that host to one of them succeeds, the same way its guests' QEMU will log in.
+import { messageOf } from '../../core/errors.ts';
 import { PROBE_VOLUME, PROBE_VOLUME_MIB, MiB } from '../../core/storage/volume-rules.ts';
 import type { StorageCheck } from '../../core/hosts/indicators.ts';
 import type { Json, Store } from '../../store/store.ts';
@@ -50,7 +51,7 @@ export async function storageLoginChecks(ctx: ControllerContext, host: HostRecor
   for (const p of probes) {
     const url = p.url ?? '';
     const what = `pool ${poolNameOf(p.hostId)}: QEMU cannot open ${url}`;
-    const r = await client.iscsiCheck(url, CHECK_TIMEOUT_MS).catch((e: unknown) => ({ ok: false as const, error: `the agent could not run the check: ${e instanceof Error ? e.message : String(e)}` }));
+    const r = await client.iscsiCheck(url, CHECK_TIMEOUT_MS).catch((e: unknown) => ({ ok: false as const, error: `the agent could not run the check: ${messageOf(e)}` }));
     if (r.ok) return [{ ok: true, what }];
     out.push({ ok: false, what, error: r.error ?? 'failed' });
   }
