@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh --with-test-tools
 npm run -s typecheck
+npm run -s lint
 bash scripts/test.sh all

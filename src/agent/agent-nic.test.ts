@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { GrappeError } from '../core/errors.ts';
 import { AgentClient } from '../controller/agents/agent-client.ts';
 import { CONTROLLER_CERT_CN, createCa, issueCert } from '../pki/pki.ts';
-import { AgentProcess } from './testing/agent-process.ts';
+import { AgentProcess } from '../../test/support/agent-process.ts';
 
 const sh = promisify(execFile);
 const ip = (...args: string[]): Promise<unknown> => sh('ip', args);

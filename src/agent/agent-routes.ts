@@ -26,7 +26,7 @@ import type { Logger } from './logger.ts';
 import { configureNic } from './nic-config.ts';
 import { verifyPassword } from './password.ts';
 import { decodeBundle, installBundle } from './self-update.ts';
-import { GUEST_ROUTES } from './routes/guest-routes.ts';
+import { GUEST_ROUTES } from './routes/guest-protocol.routes.ts';
 import { parseSyslogAddress } from './syslog-format.ts';
 import { tcpProbe } from './tcp-probe.ts';
 import { AGENT_VERSION } from './version.ts';

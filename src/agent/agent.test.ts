@@ -8,8 +8,8 @@ import { createServer, type AddressInfo } from 'node:net';
 import { inventory as inventorySchema, AGENT_PATHS, type EnrollRequest } from '../contract/agent.contract.ts';
 import { AgentClient, type ControllerCredentials } from '../controller/agents/agent-client.ts';
 import { CONTROLLER_CERT_CN, createCa, issueCert, type CertAndKey } from '../pki/pki.ts';
-import { AgentProcess, freePort } from './testing/agent-process.ts';
-import { refusal as rejection } from './testing/refusal.ts';
+import { AgentProcess, freePort } from '../../test/support/agent-process.ts';
+import { refusal as rejection } from '../../test/support/agent-refusal.ts';
 import { AGENT_VERSION } from './version.ts';
 
 const NEW_PASSWORD = 'correct horse battery';

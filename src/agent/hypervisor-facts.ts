@@ -4,7 +4,7 @@ import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import type { Inventory } from '../contract/agent.contract.ts';
 import { parseQemuVersion } from './inventory-parse.ts';
-import { runCommand } from './run-command.ts';
+import { runCommand } from '../process/run-command.ts';
 import { kvmWorks } from './drivers/accel-probe.ts';
 
 const QEMU = 'qemu-system-x86_64';

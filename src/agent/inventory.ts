@@ -5,7 +5,7 @@ import { inventory, type Inventory, type NicInfo } from '../contract/agent.contr
 import { AgentError } from './agent-error.ts';
 import { hypervisorFacts } from './hypervisor-facts.ts';
 import { parseIpAddrJson, parseOsRelease } from './inventory-parse.ts';
-import { runCommand } from './run-command.ts';
+import { runCommand } from '../process/run-command.ts';
 import { AGENT_VERSION } from './version.ts';
 
 /** NICs as iproute2 reports them now. */

@@ -2,7 +2,7 @@
 import type { NicConfigRequest, NicInfo } from '../contract/agent.contract.ts';
 import { AgentError } from './agent-error.ts';
 import { listNics } from './inventory.ts';
-import { runCommand } from './run-command.ts';
+import { runCommand } from '../process/run-command.ts';
 
 async function ip(args: string[]): Promise<void> {
   const r = await runCommand('ip', args);

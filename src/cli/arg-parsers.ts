@@ -1,6 +1,6 @@
 // Option parsers: a bad value is a usage error (exit 2) naming what was expected, before any request.
 import { InvalidArgumentError } from 'commander';
-import { isIpv4, parseCidr } from '../core/net/ipv4.ts';
+import { isIpv4, parseCidr } from '../contract/shared-rules.ts';
 import { hostName } from '../contract/common.ts';
 
 export function ipv4Arg(value: string): string {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { runCli } from './run-cli.ts';
-import { fakeRuntime } from './testing/fake-runtime.ts';
+import { fakeRuntime } from '../../test/support/fake-runtime.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'grappe-cli-run-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 // Runs the program and turns every outcome into an exit code: 0 ok, 1 refused or failed, 2 usage.
 // Messages are `error: <message>` on stderr; a stack trace only for real bugs, or with GRAPPE_DEBUG=1.
 import { CommanderError } from 'commander';
-import { isGrappeError } from '../core/errors.ts';
+import { isGrappeError } from '../contract/shared-rules.ts';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './cli-error.ts';
 import { buildProgram } from './program.ts';
 import type { Runtime } from './runtime.ts';

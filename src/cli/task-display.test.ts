@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { TaskView } from '../contract/task.contract.ts';
 import { TaskDisplay } from './task-display.ts';
-import { captureStream } from './testing/fake-runtime.ts';
+import { captureStream } from '../../test/support/fake-runtime.ts';
 
 const task = (progress: number, messages: string[], state: TaskView['state'] = 'running'): TaskView => ({
   id: 'T1',

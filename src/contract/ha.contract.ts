@@ -162,13 +162,3 @@ export type HaStatus = z.infer<typeof haStatus>;
 export const HA_EVENT_PREFIX = 'ha.';
 type HaStreamEvent = HaEventType | 'enabled' | 'disabled' | 'recovery-failed' | 'fence-agent';
 export const haEventType = (t: HaStreamEvent): string => `${HA_EVENT_PREFIX}${t}`;
-
-/** Every HA event type (SSE listeners subscribe by name); keyed by type, so a missing one fails to compile. */
-const STREAM_TYPES: Record<HaStreamEvent, true> = {
-  'host-lost': true, 'host-back': true, fencing: true, 'host-fenced': true, 'host-isolated': true, 'guest-recovered': true,
-  'guest-restarted': true, 'guest-found': true, 'guest-left-down': true, 'guest-not-restarted': true, 'guest-stray-stopped': true,
-  'guest-moved': true, 'maintenance-draining': true, 'maintenance-blocked': true, 'maintenance-entered': true, 'maintenance-exited': true,
-  'ha-armed': true, 'tolerance-changed': true, 'over-committed': true, 'ha-unhealthy': true, 'ha-healthy': true, 'storm-guard': true,
-  'storm-lifted': true, 'controller-restarted': true, enabled: true, disabled: true, 'recovery-failed': true, 'fence-agent': true,
-};
-export const HA_EVENT_TYPES: readonly string[] = (Object.keys(STREAM_TYPES) as HaStreamEvent[]).map(haEventType);

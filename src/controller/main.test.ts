@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startController, type RunningController } from './main.ts';
-import { FakeClock, apiClient, makeTestCluster, startTestController, type TestCluster } from './platform/test-harness.ts';
+import { FakeClock, apiClient, makeTestCluster, startTestController, type TestCluster } from '../../test/support/test-cluster.ts';
 
 describe('controller platform over HTTPS', () => {
   let cluster: TestCluster;

@@ -11,7 +11,7 @@ export const ERROR_KINDS = {
   incorrectState: 409,
   unreachable: 502,
   agentFailed: 502,
-  notImplemented: 501,
+  toolFailed: 502,
   internal: 500,
 } as const;
 
@@ -69,4 +69,6 @@ export const errors = {
   agentFailed: (host: string, message: string) =>
     new GrappeError('agentFailed', 'agentFailed', `the connector on '${host}' failed: ${message}`, { host }),
   internal: (message: string) => new GrappeError('internal', 'internal', message),
+  /** A system tool or package the controller drives (apt, mkfs, syslinux…) failed or is missing. */
+  imageBuildFailed: (message: string) => new GrappeError('toolFailed', 'imageBuildFailed', message),
 } as const;

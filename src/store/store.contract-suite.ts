@@ -288,7 +288,7 @@ export function storeContractSuite(name: string, open: () => Promise<Store> | St
         ['a Map', new Map()],
         ['a nested undefined', { a: { b: undefined } }],
         ['a nested function', [1, { f: () => 0 }]],
-        ['a sparse array', [1, , 3]], // eslint-disable-line no-sparse-arrays
+        ['a sparse array', [1, , 3]],
         ['a circular object', (() => { const o: Record<string, unknown> = {}; o.self = o; return o; })()],
       ];
       for (const [label, value] of notJson) {

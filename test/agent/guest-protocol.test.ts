@@ -18,11 +18,11 @@ import { QemuDriver } from '../../src/agent/drivers/qemu-driver.ts';
 import { withQmp } from '../../src/agent/drivers/qmp-client.ts';
 import { kvmWorks } from '../../src/agent/drivers/accel-probe.ts';
 import { TgtTargets } from '../../src/agent/drivers/tgt-target.ts';
-import { freeLoopbackPort, skipUnless, testTinyImage, waitForText } from '../../src/agent/drivers/testing/guest-test-env.ts';
-import { buildTinyContainerTemplate, type TinyImage } from '../../src/agent/images/tiny-image.ts';
-import { runCommand } from '../../src/agent/run-command.ts';
-import { AgentProcess, freePort } from '../../src/agent/testing/agent-process.ts';
-import { refusal } from '../../src/agent/testing/refusal.ts';
+import { freeLoopbackPort, skipUnless, testTinyImage, waitForText } from '../support/guest-test-env.ts';
+import { buildTinyContainerTemplate, type TinyImage } from '../../src/controller/images/tiny/tiny-image.ts';
+import { runCommand } from '../../src/process/run-command.ts';
+import { AgentProcess, freePort } from '../support/agent-process.ts';
+import { refusal } from '../support/agent-refusal.ts';
 
 const skip = skipUnless('qemu-system-x86_64', 'qemu-img', 'tgtd', 'tgtadm', 'lxc-start', 'ip', 'apt-get', 'dpkg-deb');
 const MiB = 1024 * 1024;

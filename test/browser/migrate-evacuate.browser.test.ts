@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { AgentProcess, REPO_ROOT, freePort } from '../../src/agent/testing/agent-process.ts';
+import { AgentProcess, REPO_ROOT, freePort } from '../support/agent-process.ts';
 import { initCluster } from '../../src/controller/init-cluster.ts';
 import { startController, type RunningController } from '../../src/controller/main.ts';
 

@@ -12,7 +12,7 @@ import type { GuestView } from '../../src/contract/guest.contract.ts';
 import type { HostSummary } from '../../src/contract/host.contract.ts';
 import type { TaskView } from '../../src/contract/task.contract.ts';
 import type { RunningController } from '../../src/controller/main.ts';
-import { apiClient } from '../../src/controller/platform/test-harness.ts';
+import { apiClient } from '../support/test-cluster.ts';
 import { E2E_ADMIN_PASSWORD } from '../support/e2e-controller.ts';
 import { addHosts, cliAssertions, ticks as allTicks, withE2ePool } from '../support/e2e-pool.ts';
 import { eventually } from '../support/eventually.ts';

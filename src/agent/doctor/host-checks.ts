@@ -13,8 +13,8 @@ import {
   notOk,
   ok,
   type CheckResult,
-} from '../../core/doctor/doctor-rules.ts';
-import { runCommand } from '../run-command.ts';
+} from '../../contract/shared-rules.ts';
+import { runCommand } from '../../process/run-command.ts';
 
 /** Programs the agent runs, the Debian package of each, and whether a host can do without it. */
 export const REQUIRED_PROGRAMS = [

@@ -5,11 +5,11 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AgentError } from '../agent-error.ts';
-import { buildTinyContainerTemplate } from '../images/tiny-image.ts';
-import { runCommand } from '../run-command.ts';
+import { buildTinyContainerTemplate } from '../../controller/images/tiny/tiny-image.ts';
+import { runCommand } from '../../process/run-command.ts';
 import { LxcDriver } from './lxc-driver.ts';
 import { sleep } from './process-probe.ts';
-import { shortTempDir, skipUnless } from './testing/guest-test-env.ts';
+import { shortTempDir, skipUnless } from '../../../test/support/guest-test-env.ts';
 
 const skip = skipUnless('lxc-create', 'lxc-start', 'ip', 'busybox');
 const isCode = (code: string) => (e: unknown): boolean => e instanceof AgentError && e.code === code;

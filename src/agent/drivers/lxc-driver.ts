@@ -3,9 +3,9 @@
 // a restarted agent needs is in the LXC path (container name = guest slug, grappe.json beside).
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { guestIdFromSlug, guestSlug, parseGuestId } from '../../core/guests/guest-id.ts';
+import { guestIdFromSlug, guestSlug, parseGuestId } from '../../contract/shared-rules.ts';
 import { AgentError } from '../agent-error.ts';
-import { runCommand } from '../run-command.ts';
+import { runCommand } from '../../process/run-command.ts';
 import { type CgroupVersion, type ContainerConfigInput, type LxcState, parseLxcInfo, rewriteConfig, rootfsConfig } from './lxc-config.ts';
 
 export type ContainerTemplate = { kind: 'busybox' } | { kind: 'rootfs'; archive: string };

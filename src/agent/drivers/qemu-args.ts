@@ -1,4 +1,5 @@
 // The QEMU command line for a VM spec. Pure: the driver adds nothing to it but the binary.
+import { DEFAULT_CMDLINE } from '../../contract/agent-constants.ts';
 import type { VmSpec } from './vm-spec.ts';
 
 export type Accel = 'kvm' | 'tcg';
@@ -15,7 +16,6 @@ export interface VmPaths {
 }
 
 export const QEMU_BINARY = 'qemu-system-x86_64';
-export const DEFAULT_CMDLINE = 'console=ttyS0 quiet';
 /** The CPU model under KVM; the KVM probe uses the same, so its answer holds for real VMs. */
 export const KVM_CPU_ARGS = ['-cpu', 'host'] as const;
 

@@ -4,19 +4,19 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { AgentError } from '../agent-error.ts';
-import type { TinyImage } from '../images/tiny-image.ts';
+import type { TinyImage } from '../../controller/images/tiny/tiny-image.ts';
 import { kvmWorks } from './accel-probe.ts';
 import { fileURLToPath } from 'node:url';
-import { runCommand } from '../run-command.ts';
+import { runCommand } from '../../process/run-command.ts';
 import { processCmdline } from './process-probe.ts';
 import { QemuDriver, type VmStatus } from './qemu-driver.ts';
 import { QmpClient } from './qmp-client.ts';
 import { SerialConsole } from './serial-console.ts';
-import { shortTempDir, skipUnless, testTinyImage, waitForText } from './testing/guest-test-env.ts';
+import { shortTempDir, skipUnless, testTinyImage, waitForText } from '../../../test/support/guest-test-env.ts';
 
 const skip = skipUnless('qemu-system-x86_64', 'apt-get', 'dpkg-deb');
 const BOOT_TIMEOUT_MS = 120_000;
-const CHILD = fileURLToPath(new URL('./testing/start-vm-child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('../../../test/support/start-vm-child.ts', import.meta.url));
 
 describe('QemuDriver with real QEMU', { skip }, () => {
   let runDir: string;

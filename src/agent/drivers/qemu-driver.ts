@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { guestIdFromSlug, guestSlug, parseGuestId } from '../../core/guests/guest-id.ts';
+import { guestIdFromSlug, guestSlug, parseGuestId } from '../../contract/shared-rules.ts';
 import { AgentError } from '../agent-error.ts';
 import { kvmWorks } from './accel-probe.ts';
 import { type Accel, type IncomingArgs, nameMarker, QEMU_BINARY, qemuArgs, qemuFailureReason, type VmPaths } from './qemu-args.ts';

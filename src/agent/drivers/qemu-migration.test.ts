@@ -8,11 +8,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { TinyImage } from '../images/tiny-image.ts';
+import type { TinyImage } from '../../controller/images/tiny/tiny-image.ts';
 import { closeIncomingNbd, openIncoming } from './qemu-migration-incoming.ts';
 import { SourceMigration } from './qemu-migration.ts';
 import { QemuDriver } from './qemu-driver.ts';
-import { shortTempDir, skipUnless, testTinyImage } from './testing/guest-test-env.ts';
+import { shortTempDir, skipUnless, testTinyImage } from '../../../test/support/guest-test-env.ts';
 
 const skip = skipUnless('qemu-system-x86_64', 'apt-get', 'dpkg-deb');
 const ID = 'vm:931';

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { AgentError } from '../agent-error.ts';
 import { parseQmpLines, QmpClient, withQmp } from './qmp-client.ts';
 import { sleep } from './process-probe.ts';
-import { shortTempDir, skipUnless } from './testing/guest-test-env.ts';
+import { shortTempDir, skipUnless } from '../../../test/support/guest-test-env.ts';
 
 test('QMP lines: whole messages are parsed, the unfinished tail is kept', () => {
   const { messages, rest } = parseQmpLines('{"return": {}, "id": "a"}\n\n{"event": "STOP"}\n{"ret');

@@ -4,11 +4,11 @@ import { rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AgentError } from '../agent-error.ts';
-import { runCommand } from '../run-command.ts';
+import { runCommand } from '../../process/run-command.ts';
 import { QemuDriver } from './qemu-driver.ts';
 import { withQmp } from './qmp-client.ts';
 import { SerialConsole } from './serial-console.ts';
-import { freeLoopbackPort, shortTempDir, skipUnless, testTinyImage, waitForText } from './testing/guest-test-env.ts';
+import { freeLoopbackPort, shortTempDir, skipUnless, testTinyImage, waitForText } from '../../../test/support/guest-test-env.ts';
 import { iscsiUrl, TgtTargets } from './tgt-target.ts';
 
 const skip = skipUnless('tgtd', 'tgtadm', 'qemu-img', 'qemu-system-x86_64');

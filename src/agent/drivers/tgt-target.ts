@@ -2,9 +2,9 @@
 // its own target, bound to the given initiator addresses only. QEMU's built-in iSCSI client on
 // the processing hosts attaches them; no kernel initiator is involved.
 import { stat } from 'node:fs/promises';
-import { isIpv4 } from '../../core/net/ipv4.ts';
+import { isIpv4 } from '../../contract/shared-rules.ts';
 import { AgentError } from '../agent-error.ts';
-import { runCommand } from '../run-command.ts';
+import { runCommand } from '../../process/run-command.ts';
 import { sleep } from './process-probe.ts';
 import { isValidVolumeName, nextTid, parseTgtShow, type TgtTargetInfo, volumeIqn } from './tgt-show-parse.ts';
 

@@ -1,6 +1,6 @@
 // What the QEMU driver is asked to run, validated before any process starts.
 import { z } from 'zod';
-import { parseGuestId } from '../../core/guests/guest-id.ts';
+import { parseGuestId } from '../../contract/shared-rules.ts';
 import { AgentError } from '../agent-error.ts';
 
 // A local absolute path, or QEMU's built-in iSCSI client URL iscsi://host[:port]/iqn/lun.

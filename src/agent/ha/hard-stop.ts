@@ -1,6 +1,6 @@
 // Pulls the plug on HA guests, all at once: SIGKILL for a VM's QEMU, lxc-stop -k for a container.
 // Used by the agent's self-fence and by the watchdog process, with the same drivers.
-import { parseGuestId } from '../../core/guests/guest-id.ts';
+import { parseGuestId } from '../../contract/shared-rules.ts';
 import { isAgentError } from '../agent-error.ts';
 import type { LxcDriver } from '../drivers/lxc-driver.ts';
 import type { QemuDriver } from '../drivers/qemu-driver.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { HA_MIN_HEARTBEAT_VOLUME_BYTES } from '../../contract/ha-agent.contract.ts';
 import { readPidfile } from '../drivers/process-probe.ts';
-import { freeLoopbackPort, shortTempDir, skipUnless } from '../drivers/testing/guest-test-env.ts';
+import { freeLoopbackPort, shortTempDir, skipUnless } from '../../../test/support/guest-test-env.ts';
 import { TgtTargets } from '../drivers/tgt-target.ts';
 import { createLogger } from '../logger.ts';
 import { HeartbeatVolume } from './heartbeat-volume.ts';

@@ -3,7 +3,7 @@
 import { bridgeName, GUEST_AGENT_PATHS, type BridgeInfo } from '../../contract/guest-agent.contract.ts';
 import { AgentError } from '../agent-error.ts';
 import type { Route } from '../agent-routes.ts';
-import { runCommand } from '../run-command.ts';
+import { runCommand } from '../../process/run-command.ts';
 
 interface IpLink {
   ifname: string;

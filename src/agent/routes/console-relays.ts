@@ -1,7 +1,7 @@
 // One console relay per guest, shared by all its viewers: QEMU serves one client per serial
 // socket, and every viewer must see the same output. A relay lives until its guest's console
 // goes away (the guest stops), then the next viewer opens a new one.
-import { formatGuestId } from '../../core/guests/guest-id.ts';
+import { formatGuestId } from '../../contract/shared-rules.ts';
 import { AgentError } from '../agent-error.ts';
 import { SerialConsole, type ConsoleViewer, type ViewerSink } from '../drivers/serial-console.ts';
 import type { GuestRuntime } from '../guest-runtime.ts';

@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { copyRootfs } from '../../controller/migration/copy-rootfs.ts';
-import { startAgentPair, type AgentPair, type TestAgent } from '../../controller/migration/copy-test-agents.ts';
-import { skipUnless } from '../drivers/testing/guest-test-env.ts';
-import { buildTinyContainerTemplate } from '../images/tiny-image.ts';
-import { runCommand } from '../run-command.ts';
-import { refusal } from '../testing/refusal.ts';
+import { startAgentPair, type AgentPair, type TestAgent } from '../../../test/support/copy-test-agents.ts';
+import { skipUnless } from '../../../test/support/guest-test-env.ts';
+import { buildTinyContainerTemplate } from '../../controller/images/tiny/tiny-image.ts';
+import { runCommand } from '../../process/run-command.ts';
+import { refusal } from '../../../test/support/agent-refusal.ts';
 import { matchRoute } from '../agent-routes.ts';
 
 const skip = skipUnless('lxc-start', 'tar', 'ip');

@@ -7,11 +7,11 @@ import { dirname, join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MOVE_AGENT_PATHS, ROOTFS_CONTENT_TYPE, type RootfsReceived } from '../../contract/move-agent.contract.ts';
-import { formatGuestId, type GuestId } from '../../core/guests/guest-id.ts';
+import { formatGuestId, type GuestId } from '../../contract/shared-rules.ts';
 import { hashingTap } from '../../streams/hashing-tap.ts';
 import { AgentError } from '../agent-error.ts';
 import type { AgentRuntime, Route } from '../agent-routes.ts';
-import { runCommand } from '../run-command.ts';
+import { runCommand } from '../../process/run-command.ts';
 import { guestIdOf } from './guest-specs.ts';
 import type { KeyedLock } from './keyed-lock.ts';
 

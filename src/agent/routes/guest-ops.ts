@@ -3,12 +3,12 @@
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CtGuestSpec, GuestSpec, GuestStatus, GuestStopResponse } from '../../contract/guest-agent.contract.ts';
-import { formatGuestId, guestSlug, type GuestId } from '../../core/guests/guest-id.ts';
+import { formatGuestId, guestSlug, type GuestId } from '../../contract/shared-rules.ts';
 import { AgentError } from '../agent-error.ts';
 import type { ContainerStatus } from '../drivers/lxc-driver.ts';
 import { CDROM_DEVICE } from '../drivers/qemu-args.ts';
 import { withQmp, type QmpClient } from '../drivers/qmp-client.ts';
-import { runCommand } from '../run-command.ts';
+import { runCommand } from '../../process/run-command.ts';
 import type { GuestRuntime } from '../guest-runtime.ts';
 import { ensureBridge } from './bridge.routes.ts';
 import { tapName, vmDriverSpec } from './guest-specs.ts';

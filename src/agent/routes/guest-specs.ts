@@ -3,7 +3,7 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { guestSpec, type GuestSpec, type VmGuestSpec } from '../../contract/guest-agent.contract.ts';
-import { guestIdFromSlug, guestSlug, parseGuestId, type GuestId } from '../../core/guests/guest-id.ts';
+import { guestIdFromSlug, guestSlug, parseGuestId, type GuestId } from '../../contract/shared-rules.ts';
 import { AgentError } from '../agent-error.ts';
 import { writeFileAtomic } from '../atomic-file.ts';
 import type { VmSpecInput } from '../drivers/vm-spec.ts';

@@ -1,6 +1,6 @@
 // Guests of this host: definitions, run state and power actions.
 import { cdromRequest, GUEST_AGENT_PATHS, guestSpec, guestStopRequest } from '../../contract/guest-agent.contract.ts';
-import { formatGuestId } from '../../core/guests/guest-id.ts';
+import { formatGuestId } from '../../contract/shared-rules.ts';
 import { AgentError } from '../agent-error.ts';
 import type { Route } from '../agent-routes.ts';
 import { parseJsonBody } from '../http-io.ts';

@@ -2,7 +2,7 @@
 // exported over NBD) and as source (the move running in the background, polled by the controller).
 import { rm } from 'node:fs/promises';
 import { incomingRequest, MIGRATION_AGENT_PATHS, migrationStartRequest, type MigrationStatus } from '../../contract/migration-agent.contract.ts';
-import { formatGuestId, type GuestId } from '../../core/guests/guest-id.ts';
+import { formatGuestId, type GuestId } from '../../contract/shared-rules.ts';
 import { AgentError } from '../agent-error.ts';
 import type { Route } from '../agent-routes.ts';
 import { closeIncomingNbd, openIncoming } from '../drivers/qemu-migration-incoming.ts';

@@ -4,7 +4,7 @@ import { AgentError } from '../agent-error.ts';
 import type { Route } from '../agent-routes.ts';
 import { iscsiUrl } from '../drivers/tgt-target.ts';
 import { parseJsonBody } from '../http-io.ts';
-import { runCommand } from '../run-command.ts';
+import { runCommand } from '../../process/run-command.ts';
 import { ensurePortal, setAcl } from './tgt-admin.ts';
 import { volumeNameOf } from './volume.routes.ts';
 

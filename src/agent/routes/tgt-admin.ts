@@ -2,7 +2,7 @@
 // changing a live target's ACL in place (the guests logged in keep their sessions).
 import { AgentError } from '../agent-error.ts';
 import type { TgtTargetInfo } from '../drivers/tgt-show-parse.ts';
-import { runCommand } from '../run-command.ts';
+import { runCommand } from '../../process/run-command.ts';
 
 const tgtadm = (controlPort: number, args: string[]): ReturnType<typeof runCommand> =>
   runCommand('tgtadm', ['-C', String(controlPort), '--lld', 'iscsi', ...args]);

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { refusal } from '../testing/refusal.ts';
+import { refusal } from '../../../test/support/agent-refusal.ts';
 import { copyVolume } from '../../controller/migration/copy-volume.ts';
-import { startAgentPair, type AgentPair } from '../../controller/migration/copy-test-agents.ts';
+import { startAgentPair, type AgentPair } from '../../../test/support/copy-test-agents.ts';
 import type { GuestClient } from '../../controller/agents/guest-client.ts';
 import { matchRoute } from '../agent-routes.ts';
 

@@ -4,7 +4,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { MOVE_AGENT_PATHS, VOLUME_FORMAT_HEADER, VOLUME_SHA256_HEADER } from '../../contract/move-agent.contract.ts';
-import { parseGuestId } from '../../core/guests/guest-id.ts';
+import { parseGuestId } from '../../contract/shared-rules.ts';
 import { sha256OfFile } from '../../streams/hashing-tap.ts';
 import { AgentError } from '../agent-error.ts';
 import type { AgentRuntime, Route } from '../agent-routes.ts';

@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { VolumeFormat, VolumeInfo } from '../../contract/guest-agent.contract.ts';
 import { AgentError } from '../agent-error.ts';
-import { runCommand } from '../run-command.ts';
+import { runCommand } from '../../process/run-command.ts';
 
 const FORMATS: readonly VolumeFormat[] = ['raw', 'qcow2'];
 const QCOW2_MAGIC = Buffer.from([0x51, 0x46, 0x49, 0xfb]); // "QFI\xfb"

@@ -8,14 +8,14 @@ import { DEFAULT_HA_TIMING } from '../../contract/ha.contract.ts';
 import { put, type Json } from '../../store/store.ts';
 import { guestKey } from '../../controller/guests/guest-record.ts';
 import { hostKey } from '../../controller/hosts/host-record.ts';
-import { startControllerHarness, type ControllerHarness } from '../../controller/hosts/testing/controller-harness.ts';
+import { startControllerHarness, type ControllerHarness } from '../../../test/support/controller-harness.ts';
 import { installHaLink } from '../../controller/ha/ha-runtime.ts';
-import { FakeHaAgents } from '../../controller/ha/testing/fake-ha-agents.ts';
-import { guestFixture, hostFixture, volumeFixture } from '../../controller/ha/testing/ha-fixtures.ts';
+import { FakeHaAgents } from '../../../test/support/fake-ha-agents.ts';
+import { guestFixture, hostFixture, volumeFixture } from '../../../test/support/ha-fixtures.ts';
 import { systemClock } from '../../controller/platform/clock.ts';
 import { volumeKey } from '../../controller/storage/volume-store.ts';
 import { runCli } from '../run-cli.ts';
-import { fakeRuntime } from '../testing/fake-runtime.ts';
+import { fakeRuntime } from '../../../test/support/fake-runtime.ts';
 import { fenceAgentArg, renderHaStatus } from './ha.command.ts';
 import { renderSimulation } from './simulate.command.ts';
 

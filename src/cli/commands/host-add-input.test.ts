@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CliError, EXIT_USAGE } from '../cli-error.ts';
-import { fakeRuntime } from '../testing/fake-runtime.ts';
+import { fakeRuntime } from '../../../test/support/fake-runtime.ts';
 import { buildAddRequest, checkAddFlags, type HostAddFlags } from './host-add-input.ts';
 
 const flags = (over: Partial<HostAddFlags> = {}): HostAddFlags => ({ purpose: 'processing', address: '198.18.0.11', port: 4433, ...over });

@@ -3,7 +3,7 @@
 import { Option, type Command } from 'commander';
 import { DEFAULT_AGENT_PORT } from '../../contract/agent.contract.ts';
 import { hostSummary, hostView } from '../../contract/host.contract.ts';
-import { HOST_PURPOSES } from '../../core/hosts/host.ts';
+import { HOST_PURPOSES } from '../../contract/shared-rules.ts';
 import { hostNameArg, ipv4Arg, portArg } from '../arg-parsers.ts';
 import { CliError, usageError } from '../cli-error.ts';
 import { renderHostDetails, renderHostList } from '../output/host-views.ts';

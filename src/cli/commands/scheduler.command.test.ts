@@ -5,11 +5,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startControllerHarness, type ControllerHarness } from '../../controller/hosts/testing/controller-harness.ts';
-import { seedGuest, seedHost } from '../../controller/scheduling/testing/seed-cluster.ts';
+import { startControllerHarness, type ControllerHarness } from '../../../test/support/controller-harness.ts';
+import { seedGuest, seedHost } from '../../../test/support/seed-cluster.ts';
 import { schedule } from '../../core/scheduler/schedule.ts';
 import { runCli } from '../run-cli.ts';
-import { fakeRuntime } from '../testing/fake-runtime.ts';
+import { fakeRuntime } from '../../../test/support/fake-runtime.ts';
 import { buildSchedulerUpdate } from './scheduler.command.ts';
 import { createdMessage } from './guest.command.ts';
 

@@ -2,7 +2,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { volumeFormat } from '../../contract/guest-agent.contract.ts';
 import { poolView, volumeView, type PoolView, type VolumeView } from '../../contract/storage.contract.ts';
-import { parseSizeMiB } from '../../core/storage/image-rules.ts';
+import { parseSizeMiB } from '../../contract/shared-rules.ts';
 import { renderFields, renderTable } from '../output/table.ts';
 import { formatMiB } from '../output/units.ts';
 import type { Runtime } from '../runtime.ts';

@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { AgentProcess, freePort } from '../../agent/testing/agent-process.ts';
+import { AgentProcess, freePort } from '../../../test/support/agent-process.ts';
 import type { DoctorReport } from '../../contract/doctor.contract.ts';
 import { issueCert } from '../../pki/pki.ts';
 import { dataDirLayout } from '../data-dir.ts';
-import { startControllerHarness, type ControllerHarness } from '../hosts/testing/controller-harness.ts';
+import { startControllerHarness, type ControllerHarness } from '../../../test/support/controller-harness.ts';
 
 const isRoot = process.getuid?.() === 0;
 const SKEW_MS = 60_000;

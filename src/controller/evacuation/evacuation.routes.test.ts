@@ -10,7 +10,7 @@ import { guestsRuntime } from '../guests/guests-runtime.ts';
 import type { HostRecord } from '../hosts/host-record.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import type { RunningController } from '../main.ts';
-import { apiClient, makeTestCluster, startTestController, type TestCluster } from '../platform/test-harness.ts';
+import { apiClient, makeTestCluster, startTestController, type TestCluster } from '../../../test/support/test-cluster.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { setGuestMoverForTests, type GuestMover } from './guest-mover.ts';
 

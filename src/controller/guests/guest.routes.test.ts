@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
-import { startControllerHarness, type ControllerHarness } from '../hosts/testing/controller-harness.ts';
+import { startControllerHarness, type ControllerHarness } from '../../../test/support/controller-harness.ts';
 import type { HostRecord } from '../hosts/host-record.ts';
 
 const inventory = (cpus: number, memoryMiB: number): NonNullable<HostRecord['inventory']> => ({

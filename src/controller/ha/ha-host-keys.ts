@@ -1,15 +1,15 @@
 // The HA manager names hosts by their names (its log and events are read by admins); the stored
 // state names them by id, so a host renamed while the controller was down is still recognised.
-import type { GuestRecord, HaState, HostRecord } from '../../core/ha/ha-types.ts';
+import type { HaGuestRecord, HaState, HaHostRecord } from '../../core/ha/ha-types.ts';
 
 /** Every host reference in `state` through `rename`; hosts it does not know are dropped. */
 export function renameHosts(state: HaState, rename: (key: string) => string | undefined): HaState {
-  const hosts: Record<string, HostRecord> = {};
+  const hosts: Record<string, HaHostRecord> = {};
   for (const [key, rec] of Object.entries(state.hosts)) {
     const to = rename(key);
     if (to !== undefined) hosts[to] = rec;
   }
-  const guests: Record<string, GuestRecord> = {};
+  const guests: Record<string, HaGuestRecord> = {};
   for (const [id, rec] of Object.entries(state.guests)) {
     const r: Record<string, unknown> = { ...rec };
     for (const field of ['host', 'target', 'maybeOn', 'recoveredFrom'] as const) {
@@ -19,7 +19,7 @@ export function renameHosts(state: HaState, rename: (key: string) => string | un
       if (to === undefined) delete r[field];
       else r[field] = to;
     }
-    guests[id] = r as unknown as GuestRecord;
+    guests[id] = r as unknown as HaGuestRecord;
   }
   return { hosts, guests, pool: state.pool };
 }

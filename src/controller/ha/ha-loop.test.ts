@@ -6,11 +6,11 @@ import { test } from 'node:test';
 import { DEFAULT_HA_CONFIG, type HaConfigRecord } from '../../contract/ha.contract.ts';
 import type { HaState } from '../../core/ha/ha-types.ts';
 import type { GuestRecord } from '../guests/guest-record.ts';
-import { FakeClock } from '../platform/test-harness.ts';
+import { FakeClock } from '../../../test/support/test-cluster.ts';
 import type { ClusterFacts } from './ha-cluster-view.ts';
 import { HaLoop, type HaLoopEvent } from './ha-loop.ts';
-import { FakeHaAgents } from './testing/fake-ha-agents.ts';
-import { defaultNetwork, guestFixture, hostFixture, volumeFixture } from './testing/ha-fixtures.ts';
+import { FakeHaAgents } from '../../../test/support/fake-ha-agents.ts';
+import { defaultNetwork, guestFixture, hostFixture, volumeFixture } from '../../../test/support/ha-fixtures.ts';
 
 const TICK = 300;
 

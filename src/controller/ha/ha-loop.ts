@@ -6,7 +6,7 @@ import type { HaConfigRecord, FenceAgentConfig } from '../../contract/ha.contrac
 import type { HaEvent } from '../../core/ha/ha-events.ts';
 import type { HaEnv } from '../../core/ha/ha-env.ts';
 import { HaManager } from '../../core/ha/ha-manager.ts';
-import type { GuestRecord, HaCommand, HaConfig, HaState } from '../../core/ha/ha-types.ts';
+import type { HaGuestRecord, HaCommand, HaConfig, HaState } from '../../core/ha/ha-types.ts';
 import type { Clock } from '../platform/types.ts';
 import type { HostRecord } from '../hosts/host-record.ts';
 import { slotOfHost, type HaAgentLink, type HaHostRef } from './ha-agent-link.ts';
@@ -328,7 +328,7 @@ export class HaLoop {
 }
 
 /** HA is bringing the guest back: its stored record may say stopped meanwhile. */
-const inHand = (r: GuestRecord | undefined): boolean =>
+const inHand = (r: HaGuestRecord | undefined): boolean =>
   r !== undefined && (r.pendingSince !== undefined || r.state === 'fence' || r.state === 'recovery' || r.state === 'migrate');
 
 /** Resolves when `p` settles or after `ms`, whichever comes first (never rejects). */

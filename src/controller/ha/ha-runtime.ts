@@ -6,7 +6,7 @@ import { guestsRuntime } from '../guests/guests-runtime.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { findVolume, listVolumes } from '../storage/volume-store.ts';
-import { agentHaLink } from './agent-ha-link.ts';
+import { agentHaLink } from './ha-agent-link-tls.ts';
 import { runFenceAgent } from './fence-agent-runner.ts';
 import type { HaAgentLink } from './ha-agent-link.ts';
 import type { ClusterFacts } from './ha-cluster-view.ts';
@@ -86,11 +86,11 @@ export function startHaLoop(ctx: ControllerContext): () => Promise<void> {
   };
   const tick = (): void => {
     round = (async () => {
-      const started = Date.now();
+      const started = ctx.clock.now();
       const interval = (await readHaConfig(ctx.store)).timing.renewIntervalMs;
       // A silent host's calls run until their time limit: the others' answers are not held up by it.
       await loop.iterate(interval / 2);
-      return Math.max(0, interval - (Date.now() - started));
+      return Math.max(0, interval - (ctx.clock.now() - started));
     })()
       .then((wait) => next(wait), (err: unknown) => {
         process.emitWarning(`HA loop iteration failed: ${String(err)}`);

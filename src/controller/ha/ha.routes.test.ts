@@ -7,13 +7,13 @@ import { put, type Json } from '../../store/store.ts';
 import { eventually } from '../../../test/support/eventually.ts';
 import { guestKey, type GuestRecord } from '../guests/guest-record.ts';
 import { hostKey, type HostRecord } from '../hosts/host-record.ts';
-import { startControllerHarness, type ControllerHarness } from '../hosts/testing/controller-harness.ts';
+import { startControllerHarness, type ControllerHarness } from '../../../test/support/controller-harness.ts';
 import { systemClock } from '../platform/clock.ts';
 import { networkKey } from '../networks/network-store.ts';
 import { volumeKey } from '../storage/volume-store.ts';
 import { installHaLink } from './ha-runtime.ts';
-import { FakeHaAgents } from './testing/fake-ha-agents.ts';
-import { guestFixture, hostFixture, volumeFixture } from './testing/ha-fixtures.ts';
+import { FakeHaAgents } from '../../../test/support/fake-ha-agents.ts';
+import { guestFixture, hostFixture, volumeFixture } from '../../../test/support/ha-fixtures.ts';
 
 const MiB = 1048576;
 let h: ControllerHarness;

@@ -9,10 +9,10 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { AgentProcess, REPO_ROOT, freePort } from '../../agent/testing/agent-process.ts';
+import { AgentProcess, REPO_ROOT, freePort } from '../../../test/support/agent-process.ts';
 import { CONTROLLER_CERT_CN, createCa, issueCert } from '../../pki/pki.ts';
 import { AgentClient } from '../agents/agent-client.ts';
-import { startControllerHarness, type ApiAnswer, type ControllerHarness } from './testing/controller-harness.ts';
+import { startControllerHarness, type ApiAnswer, type ControllerHarness } from '../../../test/support/controller-harness.ts';
 
 const run = promisify(execFile);
 const isRoot = process.getuid?.() === 0;

@@ -2,9 +2,8 @@
 // SYSLINUX, ticking on its serial console) and the busybox container template, built on the controller
 // machine into <data dir>/images/ and recorded as 'tiny' (vm-disk, raw) and 'tiny-ct' (ct-template).
 import { stat } from 'node:fs/promises';
-import { isAgentError } from '../../agent/agent-error.ts';
-import { buildTinyDisk } from '../../agent/images/tiny-disk.ts';
-import { buildTinyContainerTemplate } from '../../agent/images/tiny-image.ts';
+import { buildTinyDisk } from './tiny/tiny-disk.ts';
+import { buildTinyContainerTemplate } from './tiny/tiny-image.ts';
 import type { ImageRecord } from '../../contract/storage.contract.ts';
 import { GrappeError, isGrappeError, errors } from '../../core/errors.ts';
 import type { Json } from '../../store/store.ts';
@@ -18,7 +17,6 @@ export const TINY_TEMPLATE = 'tiny-ct';
 
 const asGrappeError = (e: unknown): GrappeError => {
   if (isGrappeError(e)) return e;
-  if (isAgentError(e)) return new GrappeError(e.status === 422 ? 'invalidInput' : 'internal', e.code, e.message);
   return errors.internal(`the tiny image build failed: ${String(e)}`);
 };
 

@@ -7,7 +7,7 @@ import { errors } from '../../core/errors.ts';
 import type { RunningController } from '../main.ts';
 import { defineRoute } from './routes.ts';
 import { RESTART_FAILURE } from './tasks.ts';
-import { apiClient, makeTestCluster, readEventStream, startTestController, type TestCluster } from './test-harness.ts';
+import { apiClient, makeTestCluster, readEventStream, startTestController, type TestCluster } from '../../../test/support/test-cluster.ts';
 import type { ControllerModule } from './types.ts';
 
 /** A gate a test opens to let a task finish. */

@@ -7,7 +7,7 @@ import { isGrappeError } from '../../core/errors.ts';
 import { openSqliteStore } from '../../store/sqlite-store.ts';
 import { StoreEventBus } from './events.ts';
 import { StoreTaskRunner, TASK_LOG_CAP } from './tasks.ts';
-import { FakeClock } from './test-harness.ts';
+import { FakeClock } from '../../../test/support/test-cluster.ts';
 
 async function withRunner(fn: (runner: StoreTaskRunner, events: StoreEventBus, clock: FakeClock) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'grappe-tasks-'));

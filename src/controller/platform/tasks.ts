@@ -99,7 +99,7 @@ export class StoreTaskRunner implements TaskRunner {
   }
 
   private async run(id: string, work: (ctx: TaskContext) => Promise<unknown>): Promise<TaskView> {
-    this.change(id, (v) => ({ ...v, state: 'running', startedAt: isoAt(this.clock) }));
+    await this.change(id, (v) => ({ ...v, state: 'running', startedAt: isoAt(this.clock) }));
     const ctx: TaskContext = {
       id,
       progress: (fraction, message) =>

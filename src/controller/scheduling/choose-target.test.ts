@@ -5,11 +5,11 @@ import { after, before, describe, test } from 'node:test';
 import { GrappeError } from '../../core/errors.ts';
 import type { GuestRecord } from '../guests/guest-record.ts';
 import type { HostRecord } from '../hosts/host-record.ts';
-import { startControllerHarness, type ControllerHarness } from '../hosts/testing/controller-harness.ts';
+import { startControllerHarness, type ControllerHarness } from '../../../test/support/controller-harness.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { chooseTarget } from './choose-target.ts';
 import { updateSchedulerSettings } from './scheduler-settings.ts';
-import { seedGuest, seedHost, seedVolume } from './testing/seed-cluster.ts';
+import { seedGuest, seedHost, seedVolume } from '../../../test/support/seed-cluster.ts';
 
 async function refusal(p: Promise<unknown>): Promise<GrappeError> {
   try {

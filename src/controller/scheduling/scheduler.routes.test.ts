@@ -2,8 +2,8 @@
 // hosts without agents (the create is placed and committed, then its task fails at the agent).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startControllerHarness, type ControllerHarness } from '../hosts/testing/controller-harness.ts';
-import { seedGuest, seedHost } from './testing/seed-cluster.ts';
+import { startControllerHarness, type ControllerHarness } from '../../../test/support/controller-harness.ts';
+import { seedGuest, seedHost } from '../../../test/support/seed-cluster.ts';
 
 describe('scheduler settings', () => {
   let h: ControllerHarness;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { HostRecord } from '../hosts/host-record.ts';
 import { hostKey } from '../hosts/host-record.ts';
-import { startControllerHarness, type ControllerHarness } from '../hosts/testing/controller-harness.ts';
+import { startControllerHarness, type ControllerHarness } from '../../../test/support/controller-harness.ts';
 import { put, type Json } from '../../store/store.ts';
 import type { VolumeRecord } from '../../contract/storage.contract.ts';
 import { volumeKey } from './volume-store.ts';

@@ -7,7 +7,7 @@ import { maxTolerable } from './capacity.ts';
 import { fenceVerdict } from './fence-verdict.ts';
 import type { HaEnv } from './ha-env.ts';
 import type {
-  GuestRecord, HaCommand, HaConfig, HaGuestSpec, HaHostSpec, HaObservations, HaState, HostObservation, HostRecord, PoolRecord,
+  HaGuestRecord, HaCommand, HaConfig, HaGuestSpec, HaHostSpec, HaObservations, HaState, HostObservation, HaHostRecord, PoolRecord,
 } from './ha-types.ts';
 import { mostFreePlacement, type HaPlacement } from './placement.ts';
 import { freeRoom, healthLine, runningOnline, type PoolView } from './pool-view.ts';
@@ -15,8 +15,8 @@ import { planRecovery } from './recovery-planner.ts';
 import { stormGuard } from './storm-guard.ts';
 
 type Change =
-  | { readonly kind: 'host'; readonly id: string; readonly rec: HostRecord }
-  | { readonly kind: 'guest'; readonly id: string; readonly rec: GuestRecord }
+  | { readonly kind: 'host'; readonly id: string; readonly rec: HaHostRecord }
+  | { readonly kind: 'guest'; readonly id: string; readonly rec: HaGuestRecord }
   | { readonly kind: 'pool'; readonly rec: PoolRecord };
 
 export interface HaManagerOptions {
@@ -29,9 +29,9 @@ export interface HaManagerOptions {
 export type InitialPlacement = Readonly<Record<string, { readonly host?: string | undefined; readonly request: 'started' | 'stopped' }>>;
 
 export function initialHaState(config: HaConfig, placement: InitialPlacement): HaState {
-  const hosts: Record<string, HostRecord> = {};
+  const hosts: Record<string, HaHostRecord> = {};
   for (const h of config.hosts) hosts[h.id] = { state: 'online', since: 0 };
-  const guests: Record<string, GuestRecord> = {};
+  const guests: Record<string, HaGuestRecord> = {};
   for (const g of config.guests) {
     const p = placement[g.id];
     guests[g.id] = p?.request === 'started' && p.host !== undefined ? { state: 'started', host: p.host } : { state: 'stopped' };
@@ -42,8 +42,8 @@ export function initialHaState(config: HaConfig, placement: InitialPlacement): H
 const isProtected = (g: HaGuestSpec): boolean => g.plan.restart !== 'never';
 
 export class HaManager {
-  private readonly hosts: Map<string, HostRecord>;
-  private readonly guests: Map<string, GuestRecord>;
+  private readonly hosts: Map<string, HaHostRecord>;
+  private readonly guests: Map<string, HaGuestRecord>;
   private pool: PoolRecord;
   private readonly hostSpecs: readonly HaHostSpec[];
   private readonly guestSpecs: readonly HaGuestSpec[];
@@ -79,7 +79,7 @@ export class HaManager {
     }
   }
 
-  hostState(id: string): HostRecord['state'] | undefined {
+  hostState(id: string): HaHostRecord['state'] | undefined {
     return this.hosts.get(id)?.state;
   }
 
@@ -112,7 +112,7 @@ export class HaManager {
       this.hosts.set(c.id, c.rec);
     } else if (c.kind === 'guest') {
       const prev = this.guests.get(c.id);
-      const where = (r: GuestRecord | undefined): string => (r?.state === 'migrate' ? `${r.host} → ${r.target}` : (r?.host ?? '-'));
+      const where = (r: HaGuestRecord | undefined): string => (r?.state === 'migrate' ? `${r.host} → ${r.target}` : (r?.host ?? '-'));
       if (prev?.state !== c.rec.state || prev.host !== c.rec.host || prev.target !== c.rec.target) {
         const on = c.rec.state === 'started' || c.rec.state === 'migrate' ? ` (${where(c.rec)})` : '';
         this.env.log(`guest '${c.id}': state changed from '${prev?.state ?? 'none'}' to '${c.rec.state}'${on}`);
@@ -128,17 +128,17 @@ export class HaManager {
     this.changed = true;
   }
 
-  private setHost(id: string, rec: HostRecord): void {
+  private setHost(id: string, rec: HaHostRecord): void {
     this.apply({ kind: 'host', id, rec });
   }
-  private setGuest(id: string, rec: GuestRecord): void {
+  private setGuest(id: string, rec: HaGuestRecord): void {
     this.apply({ kind: 'guest', id, rec });
   }
   private setPool(patch: Partial<PoolRecord>): void {
     this.apply({ kind: 'pool', rec: { ...this.pool, ...patch } });
   }
 
-  private guestsOn(host: string, states: readonly GuestRecord['state'][]): HaGuestSpec[] {
+  private guestsOn(host: string, states: readonly HaGuestRecord['state'][]): HaGuestSpec[] {
     return this.guestSpecs.filter((g) => {
       const r = this.guests.get(g.id);
       return r !== undefined && r.host === host && states.includes(r.state);
@@ -193,7 +193,7 @@ export class HaManager {
     for (const g of frozen) {
       // A move in flight may or may not have handed over: the guest may be on the lost host. If the
       // other end reports it running, followGuests takes it from there; otherwise it waits for fencing.
-      const r = this.guests.get(g.id) as GuestRecord;
+      const r = this.guests.get(g.id) as HaGuestRecord;
       const other = r.state === 'migrate' ? (r.host === host ? r.target : r.host) : undefined;
       this.setGuest(g.id, other === undefined ? { state: 'fence', host, downSince: lastNetAt } : { state: 'fence', host, downSince: lastNetAt, maybeOn: other });
     }
@@ -249,7 +249,7 @@ export class HaManager {
   /** The host is known fenced: its guests wait for recovery, or stay down (plan 'never'). */
   private releaseGuests(host: string): void {
     for (const g of this.guestsOn(host, ['fence'])) {
-      const r = this.guests.get(g.id) as GuestRecord;
+      const r = this.guests.get(g.id) as HaGuestRecord;
       const downSince = r.downSince ?? 0;
       const otherEnd = r.maybeOn === undefined ? undefined : this.hosts.get(r.maybeOn)?.state;
       if (r.maybeOn !== undefined && (otherEnd === 'lost' || otherEnd === 'fence-pending')) {
@@ -355,7 +355,7 @@ export class HaManager {
       placement: this.placement,
     });
     for (const s of decision.starts) {
-      const r = this.guests.get(s.guest) as GuestRecord;
+      const r = this.guests.get(s.guest) as HaGuestRecord;
       this.setGuest(s.guest, {
         state: 'started', host: s.target, pendingSince: now, recoveredFrom: r.host ?? '?', downSince: r.downSince ?? now,
       });
@@ -363,7 +363,7 @@ export class HaManager {
     }
     for (const id of decision.newlyUnplaced) {
       const g = waiting.find((w) => w.id === id) as HaGuestSpec;
-      this.setGuest(id, { ...(this.guests.get(id) as GuestRecord), unplaced: true });
+      this.setGuest(id, { ...(this.guests.get(id) as HaGuestRecord), unplaced: true });
       const needs = `needs ${g.ramMiB} MiB and ${g.vcpus} vCPU`;
       const reason = g.plan.restart === 'always'
         ? `no host has room for it (${needs}); it starts as soon as room appears`
@@ -385,11 +385,11 @@ export class HaManager {
         continue;
       }
       for (const g of staying) {
-        const r = this.guests.get(g.id) as GuestRecord;
+        const r = this.guests.get(g.id) as HaGuestRecord;
         if (r.state !== 'started' || r.pendingSince !== undefined) continue;
         const target = this.placement.choose(freeRoom(this.view(), h.id), g);
         if (target === undefined) {
-          const current = this.hosts.get(h.id) as HostRecord;
+          const current = this.hosts.get(h.id) as HaHostRecord;
           if (!current.alerted) {
             this.setHost(h.id, { ...current, alerted: true });
             this.env.emit({ type: 'maintenance-blocked', host: h.id, guest: g.id });

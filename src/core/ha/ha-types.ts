@@ -84,7 +84,7 @@ export type HostHaState = (typeof HOST_HA_STATES)[number];
 export const GUEST_HA_STATES = ['started', 'fence', 'recovery', 'migrate', 'stopped'] as const;
 export type GuestHaState = (typeof GUEST_HA_STATES)[number];
 
-export interface HostRecord {
+export interface HaHostRecord {
   readonly state: HostHaState;
   /** When it entered this state. */
   readonly since: number;
@@ -94,7 +94,7 @@ export interface HostRecord {
   readonly alerted?: boolean;
 }
 
-export interface GuestRecord {
+export interface HaGuestRecord {
   readonly state: GuestHaState;
   /** Where it runs (started), ran (fence, recovery, stopped) or is leaving (migrate). */
   readonly host?: string;
@@ -122,8 +122,8 @@ export interface PoolRecord {
 
 /** Everything the manager needs to carry on after a controller restart. */
 export interface HaState {
-  readonly hosts: Readonly<Record<string, HostRecord>>;
-  readonly guests: Readonly<Record<string, GuestRecord>>;
+  readonly hosts: Readonly<Record<string, HaHostRecord>>;
+  readonly guests: Readonly<Record<string, HaGuestRecord>>;
   readonly pool: PoolRecord;
 }
 

@@ -1,14 +1,14 @@
 // Read-only views of the HA state the manager derives each step: free room per host, the running
 // guests failures-tolerated is computed from, and the pool's health line.
 import type { CapacityGuest } from './capacity.ts';
-import type { GuestRecord, HaGuestSpec, HaHostSpec, HaObservations, HostRecord, PoolRecord } from './ha-types.ts';
+import type { HaGuestRecord, HaGuestSpec, HaHostSpec, HaObservations, HaHostRecord, PoolRecord } from './ha-types.ts';
 import type { HostFree } from './placement.ts';
 
 export interface PoolView {
   readonly hostSpecs: readonly HaHostSpec[];
   readonly guestSpecs: readonly HaGuestSpec[];
-  readonly hosts: ReadonlyMap<string, HostRecord>;
-  readonly guests: ReadonlyMap<string, GuestRecord>;
+  readonly hosts: ReadonlyMap<string, HaHostRecord>;
+  readonly guests: ReadonlyMap<string, HaGuestRecord>;
   readonly cpuOvercommit: number;
 }
 

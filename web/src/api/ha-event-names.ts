@@ -1,7 +1,7 @@
 // The names HA events carry on the event stream ('ha.host-lost', …): one per HA manager event type,
 // plus the controller's own. Keyed by the core's type, so a type added there and missing here is a
 // compile error rather than an event the UI never hears.
-import type { HaEventType } from '../../../src/core/ha/ha-events.ts';
+import type { HaEventType } from '../../../src/contract/shared-rules.ts';
 
 const MANAGER_TYPES: Record<HaEventType, true> = {
   'host-lost': true, 'host-back': true, fencing: true, 'host-fenced': true, 'host-isolated': true,

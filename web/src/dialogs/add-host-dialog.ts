@@ -2,9 +2,9 @@
 // name or a random one; IP; password — the factory default asks for a new one; Advanced: connector
 // port and syslog forwarding. Submitting starts the host.add task and follows it to its end.
 import type { HostAddRequest, HostView } from '../../../src/contract/host.contract.ts';
-import { DEFAULT_SERVICE_POOL, DEFAULT_STORAGE_LOCATION } from '../../../src/core/hosts/host-add-rules.ts';
-import { HOST_PURPOSES, type HostPurpose } from '../../../src/core/hosts/host.ts';
-import { randomHostName } from '../../../src/core/hosts/random-name.ts';
+import { DEFAULT_SERVICE_POOL, DEFAULT_STORAGE_LOCATION } from '../../../src/contract/shared-rules.ts';
+import { HOST_PURPOSES, type HostPurpose } from '../../../src/contract/shared-rules.ts';
+import { randomHostName } from '../../../src/contract/shared-rules.ts';
 import { api } from '../api/api-client.ts';
 import { h } from '../ui/dom.ts';
 import { DEFAULT_AGENT_PORT, FACTORY_DEFAULT_PASSWORD } from '../../../src/contract/agent-constants.ts';

@@ -1,6 +1,6 @@
 // Whether a host action's button is enabled, and the reason shown when it is not (pure: no DOM).
 import type { HostView } from '../../../src/contract/host.contract.ts';
-import type { HostAction } from '../../../src/core/hosts/host.ts';
+import type { HostAction } from '../../../src/contract/shared-rules.ts';
 
 export interface Verdict {
   allowed: boolean;

@@ -1,7 +1,7 @@
 // The action buttons of the selected host. A button is disabled when the API says the action is not
 // allowed, with the reason as its tooltip; every action asks for confirmation first.
 import type { HostView } from '../../../src/contract/host.contract.ts';
-import type { HostAction } from '../../../src/core/hosts/host.ts';
+import type { HostAction } from '../../../src/contract/shared-rules.ts';
 import { api } from '../api/api-client.ts';
 import { confirmDialog, openDialog } from '../dialogs/dialog.ts';
 import { openRenameDialog } from '../dialogs/host-dialogs.ts';

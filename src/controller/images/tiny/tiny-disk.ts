@@ -6,8 +6,8 @@ import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { AgentError } from '../agent-error.ts';
-import { runCommand } from '../run-command.ts';
+import { errors, type GrappeError } from '../../../core/errors.ts';
+import { runCommand } from '../../../process/run-command.ts';
 import {
   DISK_CONFIG_NAME, DISK_INITRD_NAME, DISK_KERNEL_NAME, DISK_TOOLS, DISK_VOLUME_LABEL, missingToolsMessage, parseStampFile,
   syslinuxConfig, TINY_DISK_FILE, TINY_DISK_STAMP_FILE, tinyDiskSizeBytes, tinyDiskStamp, type TinyDiskStampFile,
@@ -20,8 +20,8 @@ export interface TinyDisk {
   sha256: string;
 }
 
-const failed = (what: string, why: string | undefined): AgentError =>
-  new AgentError(502, 'imageBuildFailed', `tiny disk build refused: ${what} failed: ${why ?? 'no reason given'}`);
+const failed = (what: string, why: string | undefined): GrappeError =>
+  errors.imageBuildFailed(`tiny disk build refused: ${what} failed: ${why ?? 'no reason given'}`);
 
 async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -35,7 +35,7 @@ const hasCommand = async (tool: string): Promise<boolean> => (await runCommand('
 export async function checkDiskTools(): Promise<void> {
   const missing = [];
   for (const t of DISK_TOOLS) if (!(await hasCommand(t.tool))) missing.push(t);
-  if (missing.length > 0) throw new AgentError(502, 'imageBuildFailed', missingToolsMessage(missing));
+  if (missing.length > 0) throw errors.imageBuildFailed(missingToolsMessage(missing));
 }
 
 async function run(what: string, cmd: string, args: string[]): Promise<void> {

@@ -1,8 +1,8 @@
 // Records for HA tests: processing hosts with an inventory, guests on shared storage, the shared
 // default network and an iSCSI volume. Not used by production code.
-import type { NetworkRecord, VolumeRecord } from '../../../contract/storage.contract.ts';
-import type { GuestRecord } from '../../guests/guest-record.ts';
-import type { HostRecord } from '../../hosts/host-record.ts';
+import type { NetworkRecord, VolumeRecord } from '../../src/contract/storage.contract.ts';
+import type { GuestRecord } from '../../src/controller/guests/guest-record.ts';
+import type { HostRecord } from '../../src/controller/hosts/host-record.ts';
 
 const AT = '2026-01-01T00:00:00.000Z';
 

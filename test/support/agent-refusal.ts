@@ -1,6 +1,6 @@
 // For tests: awaits a call that must be refused and returns the GrappeError it was refused with.
 import assert from 'node:assert/strict';
-import { GrappeError } from '../../core/errors.ts';
+import { GrappeError } from '../../src/core/errors.ts';
 
 export async function refusal(p: Promise<unknown>): Promise<GrappeError> {
   try {

@@ -1,13 +1,13 @@
 // Records written straight into a test controller's store: hosts without agents (a loopback port
 // nobody listens on), guests already placed, volumes. For tests of placement, which reads records only.
-import type { VolumeRecord } from '../../../contract/storage.contract.ts';
-import type { HostPurpose, HostState } from '../../../core/hosts/host.ts';
-import { put, type Json } from '../../../store/store.ts';
-import { guestKey, type GuestRecord } from '../../guests/guest-record.ts';
-import type { HostRecord } from '../../hosts/host-record.ts';
-import { hostsRuntime } from '../../hosts/hosts-runtime.ts';
-import type { ControllerContext } from '../../platform/types.ts';
-import { volumeKey } from '../../storage/volume-store.ts';
+import type { VolumeRecord } from '../../src/contract/storage.contract.ts';
+import type { HostPurpose, HostState } from '../../src/core/hosts/host.ts';
+import { put, type Json } from '../../src/store/store.ts';
+import { guestKey, type GuestRecord } from '../../src/controller/guests/guest-record.ts';
+import type { HostRecord } from '../../src/controller/hosts/host-record.ts';
+import { hostsRuntime } from '../../src/controller/hosts/hosts-runtime.ts';
+import type { ControllerContext } from '../../src/controller/platform/types.ts';
+import { volumeKey } from '../../src/controller/storage/volume-store.ts';
 
 export interface SeedHost {
   readonly name: string;

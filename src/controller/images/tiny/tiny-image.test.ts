@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { skipUnless, testTinyImage } from '../drivers/testing/guest-test-env.ts';
+import { skipUnless, testTinyImage } from '../../../../test/support/guest-test-env.ts';
 import { buildTinyContainerTemplate } from './tiny-image.ts';
 
 test('the tiny VM image: a Linux kernel and a gzipped newc initramfs with /init', { skip: skipUnless('apt-get', 'dpkg-deb'), timeout: 600_000 }, async () => {

@@ -4,9 +4,9 @@ import { request } from 'node:https';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initCluster } from '../../init-cluster.ts';
-import { startController, type RunningController, type StartControllerOptions } from '../../main.ts';
-import type { SubnetName } from '../../../contract/subnet.contract.ts';
+import { initCluster } from '../../src/controller/init-cluster.ts';
+import { startController, type RunningController, type StartControllerOptions } from '../../src/controller/main.ts';
+import type { SubnetName } from '../../src/contract/subnet.contract.ts';
 
 export interface ApiAnswer {
   status: number;

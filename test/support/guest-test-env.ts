@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureTinyImage, type TinyImage } from '../../images/tiny-image.ts';
+import { ensureTinyImage, type TinyImage } from '../../src/controller/images/tiny/tiny-image.ts';
 
 function has(binary: string): boolean {
   try {

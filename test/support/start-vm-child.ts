@@ -1,6 +1,6 @@
 // Run as its own process by the QEMU driver test: starts one VM and exits, as an agent that is
 // restarted (or updated) right after starting a guest. Prints the VM status as JSON.
-import { QemuDriver } from '../qemu-driver.ts';
+import { QemuDriver } from '../../src/agent/drivers/qemu-driver.ts';
 
 const [runDir, specJson] = process.argv.slice(2);
 if (runDir === undefined || specJson === undefined) {

@@ -6,8 +6,8 @@ import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { AgentError } from '../agent-error.ts';
-import { runCommand } from '../run-command.ts';
+import { errors, type GrappeError } from '../../../core/errors.ts';
+import { runCommand } from '../../../process/run-command.ts';
 import { cpioNewc } from './cpio-newc.ts';
 import { CONTAINER_DIRS, CONTAINER_ETC_FILES, CONTAINER_INIT_SCRIPT, kernelPackageFromDepends, VM_INIT_SCRIPT, VM_MODULES, vmInitramfsEntries } from './tiny-image-content.ts';
 
@@ -20,8 +20,8 @@ export interface TinyImage {
   kernelPackage: string;
 }
 
-const failed = (what: string, why: string | undefined): AgentError =>
-  new AgentError(502, 'imageBuildFailed', `tiny image build refused: ${what} failed: ${why ?? 'no reason given'}`);
+const failed = (what: string, why: string | undefined): GrappeError =>
+  errors.imageBuildFailed(`tiny image build refused: ${what} failed: ${why ?? 'no reason given'}`);
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(() => true, () => false);

@@ -2,8 +2,8 @@
 // that build it and the stamp that says which inputs a built disk came from. The I/O lives in
 // tiny-disk.ts.
 import { createHash } from 'node:crypto';
-import { AgentError } from '../agent-error.ts';
-import { DEFAULT_CMDLINE } from '../drivers/qemu-args.ts';
+import { DEFAULT_CMDLINE } from '../../../contract/agent-constants.ts';
+import { errors } from '../../../core/errors.ts';
 
 /**
  * The disk is one unpartitioned FAT filesystem ("superfloppy") whose boot sector is SYSLINUX's:
@@ -36,7 +36,7 @@ export const DISK_TOOLS = [
 
 /** Boots straight into the kernel: no prompt, no menu, so no SYSLINUX modules are needed. */
 export function syslinuxConfig(cmdline: string = DEFAULT_CMDLINE): string {
-  if (/[\r\n]/.test(cmdline)) throw new AgentError(422, 'invalidInput', 'tiny disk build refused: the kernel command line must be a single line');
+  if (/[\r\n]/.test(cmdline)) throw errors.invalidInput('tiny disk build refused: the kernel command line must be a single line');
   return [
     'DEFAULT grappe',
     'PROMPT 0',
@@ -52,13 +52,13 @@ export function syslinuxConfig(cmdline: string = DEFAULT_CMDLINE): string {
 /** The disk size for files totalling `payloadBytes`: whole MiB, at least MIN_DISK_BYTES. */
 export function tinyDiskSizeBytes(payloadBytes: number): number {
   if (!Number.isSafeInteger(payloadBytes) || payloadBytes < 0) {
-    throw new AgentError(422, 'invalidInput', `tiny disk build refused: payload size ${payloadBytes} is not a byte count`);
+    throw errors.invalidInput(`tiny disk build refused: payload size ${payloadBytes} is not a byte count`);
   }
   // An eighth more than the files, for cluster rounding and directory entries.
   const needed = Math.ceil((payloadBytes + payloadBytes / 8 + SLACK_BYTES) / MIB) * MIB;
   const size = Math.max(MIN_DISK_BYTES, needed);
   if (size > MAX_DISK_BYTES) {
-    throw new AgentError(422, 'invalidInput', `tiny disk build refused: the kernel and initrd need a ${size / MIB} MiB disk, above the ${MAX_DISK_BYTES / MIB} MiB a FAT16 boot disk allows`);
+    throw errors.invalidInput(`tiny disk build refused: the kernel and initrd need a ${size / MIB} MiB disk, above the ${MAX_DISK_BYTES / MIB} MiB a FAT16 boot disk allows`);
   }
   return size;
 }

@@ -1,11 +1,11 @@
 // Fake agents for HA tests: each host answers leases, heartbeat-volume configuration, slot reads
 // and guest lists from memory, on an injected clock. Tests cut a host's LAN, its storage heartbeat,
 // or let it self-fence, and read back what the controller sent. Not used by production code.
-import type { GuestStatus } from '../../../contract/guest-agent.contract.ts';
-import type { HaLeaseRequest, HaLeaseResponse, HeartbeatVolumeRequest, SlotsResponse, SlotView } from '../../../contract/ha-agent.contract.ts';
-import { errors } from '../../../core/errors.ts';
-import type { Clock } from '../../platform/types.ts';
-import { slotOfHost, type HaAgentLink, type HaHostRef } from '../ha-agent-link.ts';
+import type { GuestStatus } from '../../src/contract/guest-agent.contract.ts';
+import type { HaLeaseRequest, HaLeaseResponse, HeartbeatVolumeRequest, SlotsResponse, SlotView } from '../../src/contract/ha-agent.contract.ts';
+import { errors } from '../../src/core/errors.ts';
+import type { Clock } from '../../src/controller/platform/types.ts';
+import { slotOfHost, type HaAgentLink, type HaHostRef } from '../../src/controller/ha/ha-agent-link.ts';
 
 export interface FakeHost {
   /** The controller reaches its agent (LAN up, agent not hung, powered). */

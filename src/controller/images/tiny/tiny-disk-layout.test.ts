@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { AgentError } from '../agent-error.ts';
+import { isGrappeError } from '../../../core/errors.ts';
 import {
   DISK_TOOLS, MAX_DISK_BYTES, MIN_DISK_BYTES, missingToolsMessage, parseStampFile, syslinuxConfig, tinyDiskSizeBytes, tinyDiskStamp,
 } from './tiny-disk-layout.ts';
 
 const MIB = 1024 * 1024;
-const isInvalid = (e: unknown): boolean => e instanceof AgentError && e.code === 'invalidInput';
+const isInvalid = (e: unknown): boolean => isGrappeError(e) && e.code === 'invalidInput';
 
 describe('syslinuxConfig', () => {
   test('boots the kernel and initrd at once with the serial console command line', () => {

@@ -4,9 +4,9 @@ import { request as httpsRequest } from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initCluster } from '../init-cluster.ts';
-import { startController, type RunningController, type StartControllerOptions } from '../main.ts';
-import type { Clock } from './types.ts';
+import { initCluster } from '../../src/controller/init-cluster.ts';
+import { startController, type RunningController, type StartControllerOptions } from '../../src/controller/main.ts';
+import type { Clock } from '../../src/controller/platform/types.ts';
 
 export class FakeClock implements Clock {
   constructor(private t = Date.parse('2026-01-01T00:00:00Z')) {}

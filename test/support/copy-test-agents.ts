@@ -2,11 +2,11 @@
 // GuestClient holding the controller's certificate — a source and a destination to copy between.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LxcDriver } from '../../agent/drivers/lxc-driver.ts';
-import { AgentProcess, freePort } from '../../agent/testing/agent-process.ts';
-import { CONTROLLER_CERT_CN, createCa, issueCert, type CertAndKey } from '../../pki/pki.ts';
-import { AgentClient, type ControllerCredentials } from '../agents/agent-client.ts';
-import { GuestClient } from '../agents/guest-client.ts';
+import { LxcDriver } from '../../src/agent/drivers/lxc-driver.ts';
+import { AgentProcess, freePort } from './agent-process.ts';
+import { CONTROLLER_CERT_CN, createCa, issueCert, type CertAndKey } from '../../src/pki/pki.ts';
+import { AgentClient, type ControllerCredentials } from '../../src/controller/agents/agent-client.ts';
+import { GuestClient } from '../../src/controller/agents/guest-client.ts';
 
 export interface TestAgent {
   readonly name: string;

@@ -1,5 +1,5 @@
 // A Runtime for unit tests: captured output, scripted prompt answers, instant sleeps.
-import type { OutStream, Runtime } from '../runtime.ts';
+import type { OutStream, Runtime } from '../../src/cli/runtime.ts';
 
 export interface CapturedStream extends OutStream {
   readonly text: () => string;
