@@ -28,7 +28,10 @@ const boundaries = [
 ];
 
 const readsClock = [
-  { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'read time from the injected clock (ctx.clock / env), not Date.now()' },
+  {
+    selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+    message: 'read time from the injected clock (ctx.clock / env), not Date.now()',
+  },
   { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'read time from the injected clock, not new Date()' },
 ];
 

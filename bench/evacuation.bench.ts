@@ -30,7 +30,14 @@ await withBenchPool('grappe-bench-evacuation-', hosts, { apiTimeoutMs: 600_000 }
   // Idle VMs: a blank disk, so QEMU runs without an OS busy booting (the machine's cores are shared).
   for (let i = 0; i < VMS; i++) {
     await must(['volume', 'create', `evac-${i}`, '--pool', 'iscsi-stor1', '--size', '16M']);
-    const g = (await call(api, 'POST', '/api/v1/guests?wait=true', { kind: 'vm', name: `evac-${i}`, vcpus: 1, memoryMiB: 64, disks: [`evac-${i}`], host: 'proc1' })) as { id: string };
+    const g = (await call(api, 'POST', '/api/v1/guests?wait=true', {
+      kind: 'vm',
+      name: `evac-${i}`,
+      vcpus: 1,
+      memoryMiB: 64,
+      disks: [`evac-${i}`],
+      host: 'proc1',
+    })) as { id: string };
     // The state monitor may have recorded the new guest before its host knew it ('unknown'): its next
     // round sets it right, so a refused start is tried again for a while.
     for (let t = 0; ; t++) {
@@ -56,7 +63,14 @@ await withBenchPool('grappe-bench-evacuation-', hosts, { apiTimeoutMs: 600_000 }
   printReport(
     buildReport(
       'evacuation',
-      { vms: VMS, maxParallel: MAX_PARALLEL, cpus: availableParallelism(), cpuRatio, vm: { vcpus: 1, memoryMiB: 64, disk: 'iSCSI volume (16 MiB, blank: QEMU idle)' }, targets: ['proc2', 'proc3'] },
+      {
+        vms: VMS,
+        maxParallel: MAX_PARALLEL,
+        cpus: availableParallelism(),
+        cpuRatio,
+        vm: { vcpus: 1, memoryMiB: 64, disk: 'iSCSI volume (16 MiB, blank: QEMU idle)' },
+        targets: ['proc2', 'proc3'],
+      },
       {
         totalMs: round(totalMs, 1),
         moved: moves.filter((g) => g.step === 'done').length,

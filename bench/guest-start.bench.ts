@@ -41,7 +41,10 @@ async function removeGuest(api: HttpClient, id: string): Promise<void> {
   await call(api, 'DELETE', `/api/v1/guests/${encodeURIComponent(id)}?wait=true`);
 }
 
-async function series(api: HttpClient, body: Record<string, unknown>): Promise<{ stats: Record<'createStart' | 'createOnly' | 'startOnly', Summary>; accel: string | null }> {
+async function series(
+  api: HttpClient,
+  body: Record<string, unknown>,
+): Promise<{ stats: Record<'createStart' | 'createOnly' | 'startOnly', Summary>; accel: string | null }> {
   const runs = sampleSeries('createStart', 'createOnly', 'startOnly');
   let accel: string | null = null;
   for (let i = 0; i <= RUNS; i++) {
@@ -57,7 +60,10 @@ async function series(api: HttpClient, body: Record<string, unknown>): Promise<{
   return { stats: runs.summary(1), accel };
 }
 
-const hosts = [{ name: 'stor1', purpose: 'storage' as const }, { name: 'proc1', purpose: 'processing' as const }];
+const hosts = [
+  { name: 'stor1', purpose: 'storage' as const },
+  { name: 'proc1', purpose: 'processing' as const },
+];
 await withBenchPool('grappe-bench-guests-', hosts, {}, async ({ api, must }) => {
   await must(['volume', 'create', 'bench-disk', '--pool', 'iscsi-stor1', '--size', '16M']);
   await must(['image', 'build', 'tiny']); // for the tiny-ct container template

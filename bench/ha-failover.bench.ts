@@ -16,7 +16,16 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_HA_TIMING } from '../src/contract/ha.contract.ts';
 import { startDoubleRunWatcher, WATCH_INTERVAL_MS, type DoubleRunWatcher } from '../test/ha/double-run-watcher.ts';
 import { FAULT_KINDS, injectFault, isFaultKind, repairFault, type FaultKind } from '../test/ha/faults.ts';
-import { createHaGuest, HA_POOL_HOSTS, HEARTBEAT_MIB, SHORT_HA_TIMING, startHaCluster, waitHaHealthy, waitProtected, type HaCluster } from '../test/ha/ha-cluster.ts';
+import {
+  createHaGuest,
+  HA_POOL_HOSTS,
+  HEARTBEAT_MIB,
+  SHORT_HA_TIMING,
+  startHaCluster,
+  waitHaHealthy,
+  waitProtected,
+  type HaCluster,
+} from '../test/ha/ha-cluster.ts';
 import { createCliSession, repoRoot } from '../test/support/cli-session.ts';
 import { withTestbed, type Testbed } from '../test/testbed/testbed.ts';
 import { buildReport, printReport, target } from './lib/report.ts';
@@ -140,7 +149,7 @@ try {
           heartbeatVolumeMiB: HEARTBEAT_MIB,
           timing: TIMING,
           watcherIntervalMs: WATCH_INTERVAL_MS,
-          measured: 'fault injection → first watcher sample with the guest\'s QEMU on a survivor',
+          measured: "fault injection → first watcher sample with the guest's QEMU on a survivor",
         },
         {
           recoveryMs,

@@ -84,7 +84,11 @@ async function seed(dataDir: string): Promise<void> {
     const ops: Op[] = [];
     for (let id = start; id < Math.min(HOSTS, start + 100); id++) {
       const r = hostRecord(id);
-      ops.push({ put: hostKey(id), value: r as unknown as Json }, { put: nameIndexKey(r.name), value: id }, { put: addressIndexKey(r.address), value: { hostId: id, nic: null } });
+      ops.push(
+        { put: hostKey(id), value: r as unknown as Json },
+        { put: nameIndexKey(r.name), value: id },
+        { put: addressIndexKey(r.address), value: { hostId: id, nic: null } },
+      );
     }
     await store.txn([], ops);
   }
@@ -93,10 +97,14 @@ async function seed(dataDir: string): Promise<void> {
 }
 
 function startController(dataDir: string): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'controller', 'start', '--data-dir', dataDir, '--listen', '127.0.0.1', '--port', '0', '--log-level', 'warn'], {
-    cwd: join(import.meta.dirname, '..'),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'controller', 'start', '--data-dir', dataDir, '--listen', '127.0.0.1', '--port', '0', '--log-level', 'warn'],
+    {
+      cwd: join(import.meta.dirname, '..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -120,7 +128,9 @@ try {
   await login(api, 'admin', PASSWORD);
   // Warm up connections and the JIT, then measure.
   await runFixedRate({ rate: RATE, durationMs: 3000, request: expectStatus(api, 'GET', '/api/v1/hosts') });
-  const one = summarizeRun(await runFixedRate({ rate: RATE, durationMs: DURATION_MS, request: expectStatus(api, 'GET', `/api/v1/hosts/${Math.floor(HOSTS / 2)}`) }));
+  const one = summarizeRun(
+    await runFixedRate({ rate: RATE, durationMs: DURATION_MS, request: expectStatus(api, 'GET', `/api/v1/hosts/${Math.floor(HOSTS / 2)}`) }),
+  );
   const list = summarizeRun(await runFixedRate({ rate: RATE, durationMs: DURATION_MS, request: expectStatus(api, 'GET', '/api/v1/hosts') }));
   const listBytes = (await api.request('GET', '/api/v1/hosts')).body.length;
   const hostsListed = (JSON.parse((await api.request('GET', '/api/v1/hosts')).body) as unknown[]).length;

@@ -36,7 +36,14 @@ await withBenchPool('grappe-bench-live-', hosts, {}, async ({ tb, api, must }) =
   await must(['volume', 'create', 'bench-root', '--pool', 'iscsi-stor1', '--image', 'tiny']);
   // The storage indicators turn green once the hosts' probes log in over the SAN.
   await waitStorageGreen(api, ['proc1', 'proc2']);
-  const created = (await call(api, 'POST', '/api/v1/guests?wait=true', { kind: 'vm', name: 'bench-vm', vcpus: 1, memoryMiB: 128, disks: ['bench-root'], host: 'proc1' })) as { id: string };
+  const created = (await call(api, 'POST', '/api/v1/guests?wait=true', {
+    kind: 'vm',
+    name: 'bench-vm',
+    vcpus: 1,
+    memoryMiB: 128,
+    disks: ['bench-root'],
+    host: 'proc1',
+  })) as { id: string };
   const ref = encodeURIComponent(created.id);
   await call(api, 'POST', `/api/v1/guests/${ref}/start?wait=true`);
   // Ticking on its serial port: it has booted and is idle.
@@ -58,8 +65,20 @@ await withBenchPool('grappe-bench-live-', hosts, {}, async ({ tb, api, must }) =
   printReport(
     buildReport(
       'live-migration',
-      { runs: RUNS, cpus: availableParallelism(), maxDowntimeMs: MAX_DOWNTIME_MS, vm: { vcpus: 1, memoryMiB: 128, disk: 'iSCSI volume (tiny image)', state: 'idle' } },
-      { downtimeMs: stats.downtimeMs, downtimeSamplesMs: runs.values.downtimeMs, loadAverage1m: loadavg()[0], moveTotalMs: stats.moveTotalMs, apiTaskMs: stats.apiTaskMs, transferredMiB: stats.transferredMiB },
+      {
+        runs: RUNS,
+        cpus: availableParallelism(),
+        maxDowntimeMs: MAX_DOWNTIME_MS,
+        vm: { vcpus: 1, memoryMiB: 128, disk: 'iSCSI volume (tiny image)', state: 'idle' },
+      },
+      {
+        downtimeMs: stats.downtimeMs,
+        downtimeSamplesMs: runs.values.downtimeMs,
+        loadAverage1m: loadavg()[0],
+        moveTotalMs: stats.moveTotalMs,
+        apiTaskMs: stats.apiTaskMs,
+        transferredMiB: stats.transferredMiB,
+      },
       [target('downtime p99 ms', stats.downtimeMs.p99, 50)],
     ),
   );

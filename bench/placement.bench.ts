@@ -64,7 +64,13 @@ function timeBatch(hosts: readonly SchedulerHost[], requests: readonly GuestRequ
   }
   const sorted = [...times].sort((a, b) => a - b);
   const name = nameOf(hosts);
-  return { medianMs: round(sorted[sorted.length >> 1]!, 1), firstRunMs, runsMs: times.map((t) => round(t, 1)), result: last, placement: last.placements.map((p) => name(p.hostId)) };
+  return {
+    medianMs: round(sorted[sorted.length >> 1]!, 1),
+    firstRunMs,
+    runsMs: times.map((t) => round(t, 1)),
+    result: last,
+    placement: last.placements.map((p) => name(p.hostId)),
+  };
 }
 
 /** Each decision timed on its own (timer overhead included, so a little pessimistic). */
@@ -118,7 +124,11 @@ async function ganetiComparison(hosts: readonly SchedulerHost[], requests: reado
       guestsPlaced: sample,
       seconds: round(full.seconds, 2),
       secondsPerInstance: round(perInstance, 2),
-      extrapolatedSecondsFor: { guests: requests.length, seconds: round(perInstance * requests.length, 0), note: 'extrapolated from the measured per-instance time, not run' },
+      extrapolatedSecondsFor: {
+        guests: requests.length,
+        seconds: round(perInstance * requests.length, 0),
+        note: 'extrapolated from the measured per-instance time, not run',
+      },
       ok: full.ok,
       timedOut: full.timedOut,
       info: full.info,
@@ -127,8 +137,21 @@ async function ganetiComparison(hosts: readonly SchedulerHost[], requests: reado
     reducedScale: {
       hosts: rh,
       guests: rg,
-      hail: { seconds: round(hailReduced.seconds, 2), ok: hailReduced.ok, timedOut: hailReduced.timedOut, info: hailReduced.info, balance: balanceOf(reduced.hosts, reducedRequests, hailReduced.placement) },
-      ours: { ms: round(oursReducedMs, 2), balance: balanceOf(reduced.hosts, reducedRequests, oursReduced.placements.map((p) => rname(p.hostId))) },
+      hail: {
+        seconds: round(hailReduced.seconds, 2),
+        ok: hailReduced.ok,
+        timedOut: hailReduced.timedOut,
+        info: hailReduced.info,
+        balance: balanceOf(reduced.hosts, reducedRequests, hailReduced.placement),
+      },
+      ours: {
+        ms: round(oursReducedMs, 2),
+        balance: balanceOf(
+          reduced.hosts,
+          reducedRequests,
+          oursReduced.placements.map((p) => rname(p.hostId)),
+        ),
+      },
     },
   };
 }

@@ -64,7 +64,13 @@ async function seed(store: Store): Promise<number> {
   if (batch.length > 0) await store.txn([], batch);
   // Neighbours on both sides of the range, which list() must skip without reading.
   for (let i = 0; i < 500; i++) {
-    await store.txn([], [{ put: `/guests/${i}`, value: { i } }, { put: `/tasks/${i}`, value: { i } }]);
+    await store.txn(
+      [],
+      [
+        { put: `/guests/${i}`, value: { i } },
+        { put: `/tasks/${i}`, value: { i } },
+      ],
+    );
   }
   return Math.round(bytes / hosts);
 }
@@ -104,7 +110,14 @@ try {
   const report = buildReport(
     'store-list',
     { adapter: 'sqlite (file, WAL, synchronous=FULL)', hosts, recordBytes, iterations, warmup: WARMUP, node: process.version },
-    { listMs: list, getMs: get, listCpuMsPerOp: listRun.cpuMsPerOp, getCpuMsPerOp: getRun.cpuMsPerOp, loadAverage: os.loadavg().map((l) => round(l, 2)), cpus: os.availableParallelism() },
+    {
+      listMs: list,
+      getMs: get,
+      listCpuMsPerOp: listRun.cpuMsPerOp,
+      getCpuMsPerOp: getRun.cpuMsPerOp,
+      loadAverage: os.loadavg().map((l) => round(l, 2)),
+      cpus: os.availableParallelism(),
+    },
     targets,
   );
   printReport(report);

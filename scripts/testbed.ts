@@ -25,7 +25,8 @@ function describe(tb: Testbed) {
 }
 
 async function up(id: string, values: Options): Promise<void> {
-  if (values.slot !== undefined && !/^\d+$/.test(values.slot)) throw new TestbedError(`--slot '${values.slot}' refused: expected a slot number, 0 for the default subnets`);
+  if (values.slot !== undefined && !/^\d+$/.test(values.slot))
+    throw new TestbedError(`--slot '${values.slot}' refused: expected a slot number, 0 for the default subnets`);
   const slot = values.slot === undefined ? undefined : Number(values.slot);
   const tb = await Testbed.create({
     id,
@@ -65,7 +66,13 @@ async function status(id: string, values: Options): Promise<void> {
   const rows = [['HOST', 'PURPOSE', 'LAN IP', 'NAMESPACE', 'PROCS', 'AGENT PID', 'PORT ' + tb.agentPort]];
   for (const h of hosts) rows.push([h.name, h.purpose, h.lanIp, h.namespace, String(h.processes), h.agentPids.join(',') || '-', h.agentPort]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+  for (const r of rows)
+    console.log(
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    );
 }
 
 const OPTIONS = {

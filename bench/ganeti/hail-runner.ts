@@ -14,7 +14,9 @@ export function findHail(): { path: string } | { missing: string } {
   const path = HAIL_PATHS.find((p) => existsSync(p));
   return path
     ? { path }
-    : { missing: `Ganeti's hail not found (looked in ${HAIL_PATHS.join(', ')}); install it with 'apt-get install -y ganeti-htools' (Debian 12: ganeti-htools 3.0.2)` };
+    : {
+        missing: `Ganeti's hail not found (looked in ${HAIL_PATHS.join(', ')}); install it with 'apt-get install -y ganeti-htools' (Debian 12: ganeti-htools 3.0.2)`,
+      };
 }
 
 export interface HailRun {
@@ -26,7 +28,14 @@ export interface HailRun {
   readonly placement: readonly (string | null)[];
 }
 
-export async function runHail(hail: string, hosts: readonly SchedulerHost[], requests: readonly GuestRequest[], vcpuRatio: number, timeoutSeconds: number, keepDir?: string): Promise<HailRun> {
+export async function runHail(
+  hail: string,
+  hosts: readonly SchedulerHost[],
+  requests: readonly GuestRequest[],
+  vcpuRatio: number,
+  timeoutSeconds: number,
+  keepDir?: string,
+): Promise<HailRun> {
   const dir = mkdtempSync(join(tmpdir(), 'grappe-hail-'));
   try {
     const file = join(dir, 'request.json');
@@ -43,7 +52,13 @@ export async function runHail(hail: string, hosts: readonly SchedulerHost[], req
     try {
       answer = JSON.parse(stdout);
     } catch {
-      return { ok: false, seconds, timedOut, info: `hail exited ${code} without a JSON answer: ${stderr.trim().slice(0, 300)}`, placement: requests.map(() => null) };
+      return {
+        ok: false,
+        seconds,
+        timedOut,
+        info: `hail exited ${code} without a JSON answer: ${stderr.trim().slice(0, 300)}`,
+        placement: requests.map(() => null),
+      };
     }
     const where = new Map((answer.result?.[0] ?? []).map(([name, nodes]) => [name, nodes[0] ?? null]));
     return {

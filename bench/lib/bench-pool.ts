@@ -29,7 +29,12 @@ export interface BenchPool {
  * controller, adds every host (processing hosts on the SAN) and enables it, then runs `body`; all of it
  * is torn down afterwards.
  */
-export async function withBenchPool(prefix: string, hosts: TestbedHostSpec[], opts: { apiTimeoutMs?: number }, body: (pool: BenchPool) => Promise<void>): Promise<void> {
+export async function withBenchPool(
+  prefix: string,
+  hosts: TestbedHostSpec[],
+  opts: { apiTimeoutMs?: number },
+  body: (pool: BenchPool) => Promise<void>,
+): Promise<void> {
   const cli = createCliSession(prefix);
   let controller: RunningController | undefined;
   let api: HttpClient | undefined;
@@ -55,7 +60,11 @@ export async function withBenchPool(prefix: string, hosts: TestbedHostSpec[], op
         }
         await must(['host', 'enable', h.name]);
       }
-      api = createHttpClient({ baseUrl: controller.url, ca: readFileSync(join(dataDir, 'pki', 'ca.crt')), ...(opts.apiTimeoutMs === undefined ? {} : { timeoutMs: opts.apiTimeoutMs }) });
+      api = createHttpClient({
+        baseUrl: controller.url,
+        ca: readFileSync(join(dataDir, 'pki', 'ca.crt')),
+        ...(opts.apiTimeoutMs === undefined ? {} : { timeoutMs: opts.apiTimeoutMs }),
+      });
       await login(api, 'admin', PASSWORD);
       await body({ cli, tb, controller, api, must });
     });

@@ -91,13 +91,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 }
 
 /** A `request` for runFixedRate: fails unless the response has the expected status. */
-export function expectStatus(
-  client: HttpClient,
-  method: string,
-  path: string,
-  status = 200,
-  body?: unknown,
-): () => Promise<void> {
+export function expectStatus(client: HttpClient, method: string, path: string, status = 200, body?: unknown): () => Promise<void> {
   return async () => {
     const res = await client.request(method, path, body);
     if (res.status !== status) {

@@ -83,19 +83,21 @@ export async function runFixedRate(options: FixedRateOptions): Promise<FixedRate
     } catch (err) {
       promise = Promise.reject(err);
     }
-    promise.then(
-      () => {
-        if (!finished) latenciesMs.push(clock.now() - dueAt);
-      },
-      (err: unknown) => {
-        if (finished) return;
-        errors++;
-        if (errorSamples.size < 5) errorSamples.add(err instanceof Error ? err.message : String(err));
-      },
-    ).finally(() => {
-      inFlight--;
-      if (inFlight === 0) onIdle?.();
-    });
+    promise
+      .then(
+        () => {
+          if (!finished) latenciesMs.push(clock.now() - dueAt);
+        },
+        (err: unknown) => {
+          if (finished) return;
+          errors++;
+          if (errorSamples.size < 5) errorSamples.add(err instanceof Error ? err.message : String(err));
+        },
+      )
+      .finally(() => {
+        inFlight--;
+        if (inFlight === 0) onIdle?.();
+      });
   };
 
   const start = clock.now();

@@ -18,7 +18,10 @@ const ip = (...args: string[]): Promise<unknown> => sh('ip', args);
 const isRoot = process.getuid?.() === 0;
 
 async function refusal(p: Promise<unknown>): Promise<GrappeError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   assert.ok(e instanceof GrappeError, `expected a GrappeError, got ${String(e)}`);
   return e;
 }
@@ -51,8 +54,21 @@ describe('NIC configuration inside a network namespace', { skip: isRoot ? false 
     const cert = await issueCert(ca, { commonName: 'host-n', ipAddresses: [agentIp], usage: 'server' });
     // The namespace is ours alone, so the default port cannot clash.
     agent = await AgentProcess.start({ prefix: ['ip', 'netns', 'exec', ns], listen: agentIp, port: 4433 });
-    client = new AgentClient({ address: agentIp, port: 4433, hostLabel: 'host-n', credentials: { caCertPem: ca.certPem, certPem: ctl.certPem, keyPem: ctl.keyPem } });
-    await client.enroll({ password: 'grappe', newPassword: 'nic test password', clusterId: 'c-n', hostName: 'host-n', caCertPem: ca.certPem, certPem: cert.certPem, keyPem: cert.keyPem });
+    client = new AgentClient({
+      address: agentIp,
+      port: 4433,
+      hostLabel: 'host-n',
+      credentials: { caCertPem: ca.certPem, certPem: ctl.certPem, keyPem: ctl.keyPem },
+    });
+    await client.enroll({
+      password: 'grappe',
+      newPassword: 'nic test password',
+      clusterId: 'c-n',
+      hostName: 'host-n',
+      caCertPem: ca.certPem,
+      certPem: cert.certPem,
+      keyPem: cert.keyPem,
+    });
   });
 
   after(async () => {
@@ -71,10 +87,22 @@ describe('NIC configuration inside a network namespace', { skip: isRoot ? false 
     const first = await client.configureNic('san0', { addresses: [{ address: '198.18.200.129', prefixLength: 25 }], up: true });
     assert.deepEqual(first.addresses, [{ address: '198.18.200.129', prefixLength: 25 }]);
     assert.equal(first.linkUp, true);
-    const second = await client.configureNic('san0', { addresses: [{ address: '198.18.200.130', prefixLength: 25 }, { address: '198.18.200.131', prefixLength: 25 }], up: true });
-    assert.deepEqual(second.addresses.map((a) => a.address), ['198.18.200.130', '198.18.200.131']);
+    const second = await client.configureNic('san0', {
+      addresses: [
+        { address: '198.18.200.130', prefixLength: 25 },
+        { address: '198.18.200.131', prefixLength: 25 },
+      ],
+      up: true,
+    });
+    assert.deepEqual(
+      second.addresses.map((a) => a.address),
+      ['198.18.200.130', '198.18.200.131'],
+    );
     const inv = await client.inventory();
-    assert.deepEqual(inv.nics.find((n) => n.name === 'san0')?.addresses.map((a) => a.address), ['198.18.200.130', '198.18.200.131']);
+    assert.deepEqual(
+      inv.nics.find((n) => n.name === 'san0')?.addresses.map((a) => a.address),
+      ['198.18.200.130', '198.18.200.131'],
+    );
     const down = await client.configureNic('san0', { addresses: [], up: false });
     assert.deepEqual(down.addresses, []);
     assert.equal(down.linkUp, false);
@@ -90,7 +118,15 @@ describe('NIC configuration inside a network namespace', { skip: isRoot ? false 
     assert.equal(bad.kind, 'invalidInput');
     assert.match(bad.message, /addresses\.0\.address/);
     // The same address twice: ip itself refuses the second one, and says so.
-    const dup = await refusal(client.configureNic('san0', { addresses: [{ address: '198.18.200.140', prefixLength: 25 }, { address: '198.18.200.140', prefixLength: 25 }], up: true }));
+    const dup = await refusal(
+      client.configureNic('san0', {
+        addresses: [
+          { address: '198.18.200.140', prefixLength: 25 },
+          { address: '198.18.200.140', prefixLength: 25 },
+        ],
+        up: true,
+      }),
+    );
     assert.equal(dup.kind, 'agentFailed');
     assert.equal(dup.code, 'ipFailed');
     assert.match(dup.message, /ip addr add 198\.18\.200\.140\/25 dev san0 failed: .*(already assigned|File exists)/);

@@ -86,7 +86,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 export function helloOf(rt: AgentRuntime): HelloResponse {
   const e = rt.enrollment();
-  return e ? { product: 'grappe-agent', version: AGENT_VERSION, enrolled: true, clusterId: e.clusterId } : { product: 'grappe-agent', version: AGENT_VERSION, enrolled: false };
+  return e
+    ? { product: 'grappe-agent', version: AGENT_VERSION, enrolled: true, clusterId: e.clusterId }
+    : { product: 'grappe-agent', version: AGENT_VERSION, enrolled: false };
 }
 
 async function checkPassword(req: EnrollRequest, rt: AgentRuntime): Promise<void> {
@@ -97,7 +99,11 @@ async function checkPassword(req: EnrollRequest, rt: AgentRuntime): Promise<void
     throw new AgentError(401, 'wrongPassword', 'enrollment refused: wrong password for this host');
   }
   if (!stored && req.newPassword === undefined) {
-    throw new AgentError(403, 'passwordChangeRequired', 'enrollment refused: the host still has the factory-default password; a new one must be set (newPassword, at least 8 characters)');
+    throw new AgentError(
+      403,
+      'passwordChangeRequired',
+      'enrollment refused: the host still has the factory-default password; a new one must be set (newPassword, at least 8 characters)',
+    );
   }
 }
 
@@ -198,7 +204,11 @@ export const ROUTES: Route[] = [
     handle: async ({ body }, rt) => {
       const req = parseJsonBody(body, updateRequest);
       if (rt.bundlePath === undefined) {
-        throw new AgentError(409, 'updateUnsupported', 'update refused: this agent runs from source, not from a bundle (start it with --bundle-path to allow updates)');
+        throw new AgentError(
+          409,
+          'updateUnsupported',
+          'update refused: this agent runs from source, not from a bundle (start it with --bundle-path to allow updates)',
+        );
       }
       const bytes = decodeBundle(req.bundleBase64, req.sha256);
       await installBundle(rt.bundlePath, bytes);

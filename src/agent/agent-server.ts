@@ -32,9 +32,14 @@ export interface AgentServerOptions {
 const BIND_RETRY_MS = 200;
 const BIND_ATTEMPTS = 50;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const drain = (req: IncomingMessage): Promise<void> => new Promise((r) => {
-  req.once('end', r).once('error', () => r()).once('close', r).resume();
-});
+const drain = (req: IncomingMessage): Promise<void> =>
+  new Promise((r) => {
+    req
+      .once('end', r)
+      .once('error', () => r())
+      .once('close', r)
+      .resume();
+  });
 
 export class AgentServer implements AgentRuntime {
   readonly store: AgentStore;
@@ -143,17 +148,29 @@ export class AgentServer implements AgentRuntime {
     if (access === 'open') return;
     if (access === 'bootstrap') {
       if (this.current) {
-        throw new AgentError(409, 'alreadyEnrolled', `enrollment refused: this host already belongs to cluster '${this.current.clusterId}'; it must be released by that cluster first`);
+        throw new AgentError(
+          409,
+          'alreadyEnrolled',
+          `enrollment refused: this host already belongs to cluster '${this.current.clusterId}'; it must be released by that cluster first`,
+        );
       }
       return;
     }
     if (!this.current) throw new AgentError(403, 'notEnrolled', 'refused: this host is not enrolled in a cluster yet; only hello and enroll are served');
     const peer = socket.getPeerCertificate();
     if (!peer || Object.keys(peer).length === 0) {
-      throw new AgentError(401, 'clientCertificateRequired', 'refused: this host is enrolled; calls need the cluster controller\'s client certificate (mutual TLS)');
+      throw new AgentError(
+        401,
+        'clientCertificateRequired',
+        "refused: this host is enrolled; calls need the cluster controller's client certificate (mutual TLS)",
+      );
     }
     if (!socket.authorized) {
-      throw new AgentError(403, 'untrustedClientCertificate', `refused: the client certificate was not issued by this host's cluster CA (${String(socket.authorizationError)})`);
+      throw new AgentError(
+        403,
+        'untrustedClientCertificate',
+        `refused: the client certificate was not issued by this host's cluster CA (${String(socket.authorizationError)})`,
+      );
     }
     if (peer.subject?.CN !== CONTROLLER_CERT_CN) {
       throw new AgentError(403, 'notController', `refused: the client certificate is not the controller's (CN '${peer.subject?.CN ?? ''}')`);
@@ -220,4 +237,3 @@ export class AgentServer implements AgentRuntime {
     sendJson(res, 500, errorBody('internal', `the agent failed: ${message}`));
   }
 }
-

@@ -14,7 +14,12 @@ import { formatRfc5424, parseSyslogAddress } from './syslog-format.ts';
 
 test('agent arguments: defaults, port check, data dir required', () => {
   assert.deepEqual(parseAgentArgs(['--data-dir', '/d']), { dataDir: '/d', port: 4433, listen: '0.0.0.0', bundlePath: undefined });
-  assert.deepEqual(parseAgentArgs(['--data-dir', '/d', '--port', '0', '--listen', '127.0.0.1', '--bundle-path', '/b.mjs']), { dataDir: '/d', port: 0, listen: '127.0.0.1', bundlePath: '/b.mjs' });
+  assert.deepEqual(parseAgentArgs(['--data-dir', '/d', '--port', '0', '--listen', '127.0.0.1', '--bundle-path', '/b.mjs']), {
+    dataDir: '/d',
+    port: 0,
+    listen: '127.0.0.1',
+    bundlePath: '/b.mjs',
+  });
   assert.throws(() => parseAgentArgs([]), /--data-dir is required/);
   assert.throws(() => parseAgentArgs(['--data-dir', '/d', '--port', '70000']), /--port must be/);
   assert.throws(() => parseAgentArgs(['--data-dir', '/d', '--bogus']));
@@ -31,7 +36,14 @@ test('routes match paths and parameters', () => {
 });
 
 test('RFC 5424 formatting and syslog addresses', () => {
-  const line = formatRfc5424({ level: 'warn', time: new Date('2026-01-02T03:04:05.000Z'), hostname: 'h 1', appName: 'grappe-agent', procId: 42, msg: '{"a":1}' });
+  const line = formatRfc5424({
+    level: 'warn',
+    time: new Date('2026-01-02T03:04:05.000Z'),
+    hostname: 'h 1',
+    appName: 'grappe-agent',
+    procId: 42,
+    msg: '{"a":1}',
+  });
   assert.equal(line, '<28>1 2026-01-02T03:04:05.000Z h1 grappe-agent 42 - - {"a":1}');
   assert.deepEqual(parseSyslogAddress('198.18.0.5'), { host: '198.18.0.5', port: 514 });
   assert.deepEqual(parseSyslogAddress('logs.example:1514'), { host: 'logs.example', port: 1514 });
@@ -42,7 +54,10 @@ test('RFC 5424 formatting and syslog addresses', () => {
 test('logger writes JSON lines and feeds the sink', () => {
   const out: string[] = [];
   const sunk: string[] = [];
-  const log = createLogger((l) => out.push(l), () => new Date('2026-01-01T00:00:00Z'));
+  const log = createLogger(
+    (l) => out.push(l),
+    () => new Date('2026-01-01T00:00:00Z'),
+  );
   log.info('hello', { n: 1 });
   log.setSink((level, msg) => sunk.push(`${level}:${msg}`));
   log.error('bad');

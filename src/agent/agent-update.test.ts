@@ -44,9 +44,22 @@ describe('connector update', () => {
     const ca = await createCa('update test CA');
     const ctl = await issueCert(ca, { commonName: CONTROLLER_CERT_CN, usage: 'client' });
     const cert = await issueCert(ca, { commonName: 'host-u', ipAddresses: ['127.0.0.1'], usage: 'server' });
-    const client = new AgentClient({ address: '127.0.0.1', port, hostLabel: 'host-u', credentials: { caCertPem: ca.certPem, certPem: ctl.certPem, keyPem: ctl.keyPem } });
+    const client = new AgentClient({
+      address: '127.0.0.1',
+      port,
+      hostLabel: 'host-u',
+      credentials: { caCertPem: ca.certPem, certPem: ctl.certPem, keyPem: ctl.keyPem },
+    });
     assert.equal((await client.hello()).version, '0.0.1');
-    await client.enroll({ password: 'grappe', newPassword: 'a new password', clusterId: 'c-u', hostName: 'host-u', caCertPem: ca.certPem, certPem: cert.certPem, keyPem: cert.keyPem });
+    await client.enroll({
+      password: 'grappe',
+      newPassword: 'a new password',
+      clusterId: 'c-u',
+      hostName: 'host-u',
+      caCertPem: ca.certPem,
+      certPem: cert.certPem,
+      keyPem: cert.keyPem,
+    });
 
     const bundle = await readFile(join(dir, 'build-new.mjs'));
     const sha256 = createHash('sha256').update(bundle).digest('hex');

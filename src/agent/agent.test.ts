@@ -15,10 +15,22 @@ import { AGENT_VERSION } from './version.ts';
 const NEW_PASSWORD = 'correct horse battery';
 
 // A raw HTTPS call with a chosen client identity (or none), to see what a stranger gets.
-function rawCall(port: number, path: string, opts: { method?: string; cert?: CertAndKey; body?: string } = {}): Promise<{ status: number; json: { error?: { code: string; message: string } } }> {
+function rawCall(
+  port: number,
+  path: string,
+  opts: { method?: string; cert?: CertAndKey; body?: string } = {},
+): Promise<{ status: number; json: { error?: { code: string; message: string } } }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path, method: opts.method ?? 'GET', agent: false, rejectUnauthorized: false, ...(opts.cert ? { cert: opts.cert.certPem, key: opts.cert.keyPem } : {}) },
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: opts.method ?? 'GET',
+        agent: false,
+        rejectUnauthorized: false,
+        ...(opts.cert ? { cert: opts.cert.certPem, key: opts.cert.keyPem } : {}),
+      },
       (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
@@ -146,7 +158,12 @@ describe('agent lifecycle through AgentClient', () => {
     assert.equal(r2.status, 403);
     assert.equal(r2.json.error?.code, 'notController');
     // A controller of another cluster does not even trust the agent.
-    const otherClient = new AgentClient({ address: '127.0.0.1', port, hostLabel: 'host-1', credentials: { caCertPem: strangerCa.certPem, certPem: stranger.certPem, keyPem: stranger.keyPem } });
+    const otherClient = new AgentClient({
+      address: '127.0.0.1',
+      port,
+      hostLabel: 'host-1',
+      credentials: { caCertPem: strangerCa.certPem, certPem: stranger.certPem, keyPem: stranger.keyPem },
+    });
     assert.equal((await rejection(otherClient.inventory())).code, 'untrustedAgent');
     assert.equal((await client.hello()).enrolled, true);
   });

@@ -60,7 +60,12 @@ export class GuestRuntime {
     this.volumes = new VolumeFiles(this.volumesDir);
     this.specs = new GuestSpecs(this.specsDir);
     this.consoles = new ConsoleRelays(this);
-    this.ha = new HaService({ dataDir: opts.dataDir, drivers: { qemu: this.qemu, lxc: this.lxc }, qemuRunDir: join(opts.dataDir, 'qemu'), lxcPath: this.lxcPath });
+    this.ha = new HaService({
+      dataDir: opts.dataDir,
+      drivers: { qemu: this.qemu, lxc: this.lxc },
+      qemuRunDir: join(opts.dataDir, 'qemu'),
+      lxcPath: this.lxcPath,
+    });
   }
 
   /** The tgtd of this agent; `portal` is where it listens if it has to be started. */

@@ -35,7 +35,7 @@ export async function hypervisorFacts(): Promise<Inventory['hypervisor']> {
     onPath('tgtd'),
   ]);
   return {
-    qemuVersion: qemu.ok ? parseQemuVersion(qemu.stdout) ?? null : null,
+    qemuVersion: qemu.ok ? (parseQemuVersion(qemu.stdout) ?? null) : null,
     kvmUsable: qemu.ok && kvm,
     lxcVersion: lxc.ok ? firstLine(lxc.stdout) : null,
     tgtPresent,

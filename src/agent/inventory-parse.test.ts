@@ -4,9 +4,36 @@ import { parseIpAddrJson, parseOsRelease, parseQemuVersion } from './inventory-p
 
 test('parseIpAddrJson keeps IPv4 addresses, skips lo, derives link state', () => {
   const json = JSON.stringify([
-    { ifname: 'lo', flags: ['LOOPBACK', 'UP', 'LOWER_UP'], mtu: 65536, operstate: 'UNKNOWN', link_type: 'loopback', address: '00:00:00:00:00:00', addr_info: [{ family: 'inet', local: '127.0.0.1', prefixlen: 8 }] },
-    { ifname: 'eth0', flags: ['BROADCAST', 'UP', 'LOWER_UP'], mtu: 1500, operstate: 'UP', link_type: 'ether', address: '02:00:00:00:00:01', addr_info: [{ family: 'inet', local: '198.18.0.11', prefixlen: 24 }, { family: 'inet6', local: 'fe80::1', prefixlen: 64 }] },
-    { ifname: 'veth1', flags: ['BROADCAST', 'NO-CARRIER', 'UP'], mtu: 1500, operstate: 'LOWERLAYERDOWN', link_type: 'ether', address: '02:00:00:00:00:02', addr_info: [] },
+    {
+      ifname: 'lo',
+      flags: ['LOOPBACK', 'UP', 'LOWER_UP'],
+      mtu: 65536,
+      operstate: 'UNKNOWN',
+      link_type: 'loopback',
+      address: '00:00:00:00:00:00',
+      addr_info: [{ family: 'inet', local: '127.0.0.1', prefixlen: 8 }],
+    },
+    {
+      ifname: 'eth0',
+      flags: ['BROADCAST', 'UP', 'LOWER_UP'],
+      mtu: 1500,
+      operstate: 'UP',
+      link_type: 'ether',
+      address: '02:00:00:00:00:01',
+      addr_info: [
+        { family: 'inet', local: '198.18.0.11', prefixlen: 24 },
+        { family: 'inet6', local: 'fe80::1', prefixlen: 64 },
+      ],
+    },
+    {
+      ifname: 'veth1',
+      flags: ['BROADCAST', 'NO-CARRIER', 'UP'],
+      mtu: 1500,
+      operstate: 'LOWERLAYERDOWN',
+      link_type: 'ether',
+      address: '02:00:00:00:00:02',
+      addr_info: [],
+    },
     { ifname: 'dummy0', flags: ['BROADCAST', 'UP', 'LOWER_UP'], mtu: 1500, operstate: 'UNKNOWN', link_type: 'ether', address: '02:00:00:00:00:03' },
     { ifname: 'eth9', flags: ['BROADCAST'], mtu: 1500, operstate: 'DOWN', link_type: 'ether', address: '02:00:00:00:00:04' },
   ]);

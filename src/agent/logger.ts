@@ -13,11 +13,13 @@ export interface Logger {
 
 export function createLogger(write: (line: string) => void = (l) => void process.stdout.write(l), now: () => Date = () => new Date()): Logger {
   let sink: LogSink | undefined;
-  const log = (level: LogLevel) => (msg: string, fields: LogFields = {}) => {
-    const line = JSON.stringify({ time: now().toISOString(), level, msg, ...fields });
-    write(line + '\n');
-    sink?.(level, msg, line);
-  };
+  const log =
+    (level: LogLevel) =>
+    (msg: string, fields: LogFields = {}) => {
+      const line = JSON.stringify({ time: now().toISOString(), level, msg, ...fields });
+      write(line + '\n');
+      sink?.(level, msg, line);
+    };
   return {
     debug: log('debug'),
     info: log('info'),

@@ -36,7 +36,14 @@ async function main(): Promise<void> {
   const server = new AgentServer({ store: new AgentStore(args.dataDir), log, bundlePath, args: argv, guests });
   const port = await server.start(args.listen, args.port);
   await guests.ha.start(log);
-  log.info('agent listening', { version: AGENT_VERSION, address: args.listen, port, pid: process.pid, enrolled: server.enrollment() !== undefined, dataDir: args.dataDir });
+  log.info('agent listening', {
+    version: AGENT_VERSION,
+    address: args.listen,
+    port,
+    pid: process.pid,
+    enrolled: server.enrollment() !== undefined,
+    dataDir: args.dataDir,
+  });
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -11,9 +11,7 @@ export interface PasswordHash {
 const KEY_LENGTH = 32;
 
 const derive = (password: string, salt: Buffer, keyLength: number): Promise<Buffer> =>
-  new Promise((resolve, reject) =>
-    scrypt(password, salt, keyLength, (err, key) => (err ? reject(err) : resolve(key))),
-  );
+  new Promise((resolve, reject) => scrypt(password, salt, keyLength, (err, key) => (err ? reject(err) : resolve(key))));
 
 export async function hashPassword(password: string): Promise<PasswordHash> {
   const salt = randomBytes(16);

@@ -4,8 +4,7 @@ import { InvalidArgumentError } from 'commander';
 import { cidrArg, hostNameArg, ipv4Arg, listenPortArg, portArg, positiveIntArg, urlArg } from './arg-parsers.ts';
 import { subnetNameArg } from './commands/subnet.command.ts';
 
-const rejects = (fn: () => unknown, pattern: RegExp): void =>
-  assert.throws(fn, (e: unknown) => e instanceof InvalidArgumentError && pattern.test(e.message));
+const rejects = (fn: () => unknown, pattern: RegExp): void => assert.throws(fn, (e: unknown) => e instanceof InvalidArgumentError && pattern.test(e.message));
 
 test('IPv4 and CIDR', () => {
   assert.equal(ipv4Arg('198.18.0.11'), '198.18.0.11');

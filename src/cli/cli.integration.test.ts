@@ -20,7 +20,10 @@ before(async () => {
   const m = init.out.match(/Admin password: +(\S+)/);
   assert.ok(m, `the generated password is printed:\n${init.out}`);
   adminPassword = m[1]!;
-  const started = await startChild([main, 'controller', 'start', '--port', '0', '--listen', '127.0.0.1', '--log-level', 'warn'], /listening on (https:\/\/127\.0\.0\.1:(\d+))/);
+  const started = await startChild(
+    [main, 'controller', 'start', '--port', '0', '--listen', '127.0.0.1', '--log-level', 'warn'],
+    /listening on (https:\/\/127\.0\.0\.1:(\d+))/,
+  );
   controller = started.child;
   url = started.match[1]!;
 });

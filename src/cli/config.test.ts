@@ -29,19 +29,28 @@ test('a missing file is an empty config; a damaged one is a clear error', () => 
   assert.deepEqual(loadConfig(join(dir, 'none.json')), {});
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, '{not json');
-  assert.throws(() => loadConfig(bad), (e: unknown) => e instanceof CliError && /cannot read the CLI config/.test(e.message));
+  assert.throws(
+    () => loadConfig(bad),
+    (e: unknown) => e instanceof CliError && /cannot read the CLI config/.test(e.message),
+  );
   writeFileSync(bad, '{"url": 3}');
   assert.throws(() => loadConfig(bad), /is not valid/);
 });
 
 test('environment overrides the file; the local CA is the fallback', () => {
   const file = { url: 'https://file:1', token: 'file-token' };
-  assert.deepEqual(resolveConnection(file, {}, () => 'local-ca'), { url: 'https://file:1', token: 'file-token', caCertPem: 'local-ca' });
-  assert.deepEqual(resolveConnection(file, { GRAPPE_URL: 'https://env:2', GRAPPE_TOKEN: 'env-token' }, () => undefined), {
-    url: 'https://env:2',
-    token: 'env-token',
-    caCertPem: undefined,
-  });
+  assert.deepEqual(
+    resolveConnection(file, {}, () => 'local-ca'),
+    { url: 'https://file:1', token: 'file-token', caCertPem: 'local-ca' },
+  );
+  assert.deepEqual(
+    resolveConnection(file, { GRAPPE_URL: 'https://env:2', GRAPPE_TOKEN: 'env-token' }, () => undefined),
+    {
+      url: 'https://env:2',
+      token: 'env-token',
+      caCertPem: undefined,
+    },
+  );
   assert.equal(resolveConnection({}, {}, () => undefined).url, DEFAULT_URL);
   assert.equal(resolveConnection({ caCertPem: 'saved' }, {}, () => 'local').caCertPem, 'saved');
 });

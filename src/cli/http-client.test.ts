@@ -21,8 +21,10 @@ before(async () => {
         res.end(JSON.stringify(value));
       };
       if (req.url === '/api/v1/ok') return send(200, { hello: 'world' });
-      if (req.url === '/api/v1/unauth') return send(401, { error: { code: 'unauthenticated', kind: 'unauthenticated', message: 'wrong user name or password', details: {} } });
-      if (req.url === '/api/v1/conflict') return send(409, { error: { code: 'incorrectState', kind: 'incorrectState', message: 'cannot enable host', details: { current: 'UP' } } });
+      if (req.url === '/api/v1/unauth')
+        return send(401, { error: { code: 'unauthenticated', kind: 'unauthenticated', message: 'wrong user name or password', details: {} } });
+      if (req.url === '/api/v1/conflict')
+        return send(409, { error: { code: 'incorrectState', kind: 'incorrectState', message: 'cannot enable host', details: { current: 'UP' } } });
       res.writeHead(500);
       res.end('oops');
     });
@@ -48,13 +50,19 @@ test('sends the bearer token and JSON body, parses the answer', async () => {
 test('401 means "log in again", except while logging in', async () => {
   const client = new ApiClient({ url: base });
   await assert.rejects(client.request('GET', '/unauth'), (e: unknown) => e instanceof ApiError && e.message === NOT_LOGGED_IN);
-  await assert.rejects(client.request('POST', '/unauth', {}, { authenticating: true }), (e: unknown) => e instanceof ApiError && e.message === 'wrong user name or password');
+  await assert.rejects(
+    client.request('POST', '/unauth', {}, { authenticating: true }),
+    (e: unknown) => e instanceof ApiError && e.message === 'wrong user name or password',
+  );
   client.close();
 });
 
 test('coded errors keep their message and code; bodies that are not errors still read well', async () => {
   const client = new ApiClient({ url: base });
-  await assert.rejects(client.request('POST', '/conflict'), (e: unknown) => e instanceof ApiError && e.status === 409 && e.code === 'incorrectState' && e.message === 'cannot enable host');
+  await assert.rejects(
+    client.request('POST', '/conflict'),
+    (e: unknown) => e instanceof ApiError && e.status === 409 && e.code === 'incorrectState' && e.message === 'cannot enable host',
+  );
   await assert.rejects(client.request('GET', '/other'), (e: unknown) => e instanceof ApiError && e.message === 'the controller answered HTTP 500: oops');
   client.close();
 });

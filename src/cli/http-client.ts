@@ -53,7 +53,8 @@ const TLS_TRUST_CODES = new Set([
 /** A network failure, said for a human. */
 export function describeNetworkError(baseUrl: string, error: NodeJS.ErrnoException): string {
   const code = error.code ?? '';
-  if (code === 'ECONNREFUSED') return `cannot reach the controller at ${baseUrl}: connection refused (is it running? start it with \`grappe controller start\`)`;
+  if (code === 'ECONNREFUSED')
+    return `cannot reach the controller at ${baseUrl}: connection refused (is it running? start it with \`grappe controller start\`)`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot reach the controller at ${baseUrl}: unknown host name`;
   if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') return `cannot reach the controller at ${baseUrl}: timed out`;
   if (code === 'ECONNRESET' || code === 'EPIPE') return `the connection to the controller at ${baseUrl} was cut (${code})`;

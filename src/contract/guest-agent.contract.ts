@@ -31,7 +31,12 @@ export type VolumeFormat = z.infer<typeof volumeFormat>;
 
 const MiB = 1024 * 1024;
 // Whole MiB keeps raw and qcow2 sizes alike and iSCSI block counts exact.
-const volumeSize = z.number().int().min(MiB).max(64 * 1024 * 1024 * MiB).refine((n) => n % MiB === 0, { message: 'must be a whole number of MiB' });
+const volumeSize = z
+  .number()
+  .int()
+  .min(MiB)
+  .max(64 * 1024 * 1024 * MiB)
+  .refine((n) => n % MiB === 0, { message: 'must be a whole number of MiB' });
 
 export const volumeCreateRequest = z.object({ sizeBytes: volumeSize, format: volumeFormat.default('raw') });
 export type VolumeCreateRequest = z.input<typeof volumeCreateRequest>;
@@ -51,10 +56,13 @@ export const volumeInfo = z.object({
 export type VolumeInfo = z.infer<typeof volumeInfo>;
 export const volumeList = z.array(volumeInfo);
 
-const portal = z.string().refine((p) => {
-  const m = /^(.+):(\d{1,5})$/.exec(p);
-  return m !== null && ipv4.safeParse(m[1]).success && Number(m[2]) >= 1 && Number(m[2]) <= 65535;
-}, { message: 'must be IPV4:PORT, e.g. 198.18.2.1:3260' });
+const portal = z.string().refine(
+  (p) => {
+    const m = /^(.+):(\d{1,5})$/.exec(p);
+    return m !== null && ipv4.safeParse(m[1]).success && Number(m[2]) >= 1 && Number(m[2]) <= 65535;
+  },
+  { message: 'must be IPV4:PORT, e.g. 198.18.2.1:3260' },
+);
 
 export const targetExportRequest = z.object({ initiators: z.array(ipv4).min(1).max(64), portal });
 export type TargetExportRequest = z.infer<typeof targetExportRequest>;
@@ -81,26 +89,36 @@ export const vmDisk = z.union([
   z.object({ volume: volumeName, format: volumeFormat.optional() }).strict(),
 ]);
 
-export const vmGuestSpec = z.object({
-  kind: z.literal('vm'),
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'letters, digits, dot, dash, underscore'),
-  vcpus: z.number().int().min(1).max(64),
-  memoryMiB: z.number().int().min(32).max(1024 * 1024),
-  kernel: absolutePath.optional(),
-  initrd: absolutePath.optional(),
-  cmdline: z.string().max(1024).optional(),
-  disks: z.array(vmDisk).max(16).default([]),
-  cdrom: absolutePath.nullable().default(null),
-  nics: z.array(guestNic).max(8).default([]),
-  accel: z.enum(['auto', 'kvm', 'tcg']).default('auto'),
-}).refine((s) => s.kernel !== undefined || s.disks.length > 0 || s.cdrom !== null, { message: 'a VM needs a kernel, a disk or a CD-ROM to boot from' })
+export const vmGuestSpec = z
+  .object({
+    kind: z.literal('vm'),
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'letters, digits, dot, dash, underscore'),
+    vcpus: z.number().int().min(1).max(64),
+    memoryMiB: z
+      .number()
+      .int()
+      .min(32)
+      .max(1024 * 1024),
+    kernel: absolutePath.optional(),
+    initrd: absolutePath.optional(),
+    cmdline: z.string().max(1024).optional(),
+    disks: z.array(vmDisk).max(16).default([]),
+    cdrom: absolutePath.nullable().default(null),
+    nics: z.array(guestNic).max(8).default([]),
+    accel: z.enum(['auto', 'kvm', 'tcg']).default('auto'),
+  })
+  .refine((s) => s.kernel !== undefined || s.disks.length > 0 || s.cdrom !== null, { message: 'a VM needs a kernel, a disk or a CD-ROM to boot from' })
   .refine((s) => s.initrd === undefined || s.kernel !== undefined, { message: 'initrd needs kernel' });
 
 export const ctGuestSpec = z.object({
   kind: z.literal('ct'),
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'letters, digits, dot, dash, underscore'),
   vcpus: z.number().positive().max(256),
-  memoryMiB: z.number().int().min(16).max(1024 * 1024),
+  memoryMiB: z
+    .number()
+    .int()
+    .min(16)
+    .max(1024 * 1024),
   template: z.union([z.literal('busybox'), absolutePath]),
   nics: z.array(guestNic).min(1).max(1),
 });

@@ -9,7 +9,9 @@ export const guestRunState = z.enum(['stopped', 'running', 'paused', 'other', 'u
 export type GuestRunState = z.infer<typeof guestRunState>;
 
 // Guest names as the agent takes them (they name QEMU processes and LXC containers).
-export const guestName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, '1-63 of letters, digits, dot, dash, underscore, starting with a letter or digit');
+export const guestName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, '1-63 of letters, digits, dot, dash, underscore, starting with a letter or digit');
 const networkName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,14}$/, 'a guest network name such as default');
 const imageName = z.string().regex(/^[a-z0-9][a-z0-9.-]{0,62}$/, 'an image name such as tiny');
 
@@ -22,7 +24,12 @@ export const guestCreateRequest = z
     id: z.number().int().optional(), // default: the lowest free from 100
     name: guestName,
     vcpus: z.number().int().min(1).max(64).default(1),
-    memoryMiB: z.number().int().min(16).max(1024 * 1024).default(256),
+    memoryMiB: z
+      .number()
+      .int()
+      .min(16)
+      .max(1024 * 1024)
+      .default(256),
     disks: z.array(volumeName).max(16).default([]), // volume names (VMs)
     template: imageName.optional(), // containers: 'busybox' (default) or a ct-template image
     nics: z.array(guestNicRequest).max(8).optional(), // default: one NIC on 'default'; [] for none (VMs)

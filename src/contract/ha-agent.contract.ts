@@ -26,14 +26,16 @@ export const HA_MIN_HEARTBEAT_VOLUME_BYTES = 356 * 1024 * 1024;
 
 export const guestIdList = z.array(z.string().regex(/^(vm|ct):[1-9][0-9]{0,8}$/, "a guest id like 'vm:100'")).max(4096);
 
-export const haLeaseRequest = z.object({
-  /** false: HA is off for this host: never self-fence, the watchdog stands down. */
-  armed: z.boolean(),
-  /** The lease lasts this long after the agent received this request. */
-  fenceTimeoutMs: z.number().int().min(500).max(600_000),
-  /** The HA-protected guests this host runs (what a self-fence hard-stops). */
-  guests: guestIdList,
-}).strict();
+export const haLeaseRequest = z
+  .object({
+    /** false: HA is off for this host: never self-fence, the watchdog stands down. */
+    armed: z.boolean(),
+    /** The lease lasts this long after the agent received this request. */
+    fenceTimeoutMs: z.number().int().min(500).max(600_000),
+    /** The HA-protected guests this host runs (what a self-fence hard-stops). */
+    guests: guestIdList,
+  })
+  .strict();
 export type HaLeaseRequest = z.infer<typeof haLeaseRequest>;
 
 export const haLeaseResponse = z.object({
@@ -52,12 +54,14 @@ export const haLeaseResponse = z.object({
 });
 export type HaLeaseResponse = z.infer<typeof haLeaseResponse>;
 
-export const heartbeatVolumeRequest = z.object({
-  url: iscsiUrlSchema,
-  /** This host's slot: its host id (slot 0 is metadata, so host ids start at 1 or the slot is id+1). */
-  slot: z.number().int().min(1).max(4095),
-  intervalMs: z.number().int().min(100).max(10_000).default(500),
-}).strict();
+export const heartbeatVolumeRequest = z
+  .object({
+    url: iscsiUrlSchema,
+    /** This host's slot: its host id (slot 0 is metadata, so host ids start at 1 or the slot is id+1). */
+    slot: z.number().int().min(1).max(4095),
+    intervalMs: z.number().int().min(100).max(10_000).default(500),
+  })
+  .strict();
 export type HeartbeatVolumeRequest = z.input<typeof heartbeatVolumeRequest>;
 
 export const slotView = z.object({

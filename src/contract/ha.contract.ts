@@ -9,13 +9,15 @@ export { HA_MIN_HEARTBEAT_VOLUME_BYTES };
 
 export const restartPlan = z.enum(['always', 'best-effort', 'never']);
 
-export const haPlan = z.object({
-  restart: restartPlan,
-  /** Recovery order group: lower groups start first. */
-  order: z.number().int().min(0).max(1000).default(0),
-  /** Seconds the next group waits after this one started. */
-  delay: z.number().min(0).max(3600).default(0),
-}).strict();
+export const haPlan = z
+  .object({
+    restart: restartPlan,
+    /** Recovery order group: lower groups start first. */
+    order: z.number().int().min(0).max(1000).default(0),
+    /** Seconds the next group waits after this one started. */
+    delay: z.number().min(0).max(3600).default(0),
+  })
+  .strict();
 export type HaPlanBody = z.input<typeof haPlan>;
 
 /** HA timing knobs in ms (tests and benchmarks shorten them). */
@@ -48,10 +50,12 @@ export const DEFAULT_HA_TIMING: HaTimingSettings = {
 };
 
 /** An external fence agent for one host: a command run by the controller (no shell); exit 0 = powered off. */
-export const fenceAgentConfig = z.object({
-  command: z.array(z.string().min(1).max(4096)).min(1).max(64),
-  timeoutMs: z.number().int().min(1000).max(300_000).default(30_000),
-}).strict();
+export const fenceAgentConfig = z
+  .object({
+    command: z.array(z.string().min(1).max(4096)).min(1).max(64),
+    timeoutMs: z.number().int().min(1000).max(300_000).default(30_000),
+  })
+  .strict();
 export type FenceAgentConfig = z.output<typeof fenceAgentConfig>;
 
 // Store: /ha/config (one record: enabling, settings and plans change together under one CAS).
@@ -64,38 +68,55 @@ export const haConfigRecord = z.object({
   /** Host id (as a string) → its external fence agent. */
   fenceAgents: z.record(z.string(), fenceAgentConfig),
   /** Guest id ('vm:100') → its HA plan. */
-  plans: z.record(z.string(), z.object({
-    restart: restartPlan, order: z.number().int(), delay: z.number(),
-    /** The guest's createdAt when the plan was set: a later guest reusing the id does not inherit it. */
-    guestCreatedAt: z.string().optional(),
-  })),
+  plans: z.record(
+    z.string(),
+    z.object({
+      restart: restartPlan,
+      order: z.number().int(),
+      delay: z.number(),
+      /** The guest's createdAt when the plan was set: a later guest reusing the id does not inherit it. */
+      guestCreatedAt: z.string().optional(),
+    }),
+  ),
 });
 export type HaConfigRecord = z.infer<typeof haConfigRecord>;
 
 export const DEFAULT_HA_CONFIG: HaConfigRecord = {
-  enabled: false, heartbeatVolume: null, failuresToTolerate: 1, cpuOvercommit: 4, timing: DEFAULT_HA_TIMING, fenceAgents: {}, plans: {},
+  enabled: false,
+  heartbeatVolume: null,
+  failuresToTolerate: 1,
+  cpuOvercommit: 4,
+  timing: DEFAULT_HA_TIMING,
+  fenceAgents: {},
+  plans: {},
 };
 
 // POST /api/v1/ha/enable
-export const haEnableBody = z.object({
-  heartbeatVolume: volumeName,
-  failuresToTolerate: z.number().int().min(0).max(64).optional(),
-}).strict();
+export const haEnableBody = z
+  .object({
+    heartbeatVolume: volumeName,
+    failuresToTolerate: z.number().int().min(0).max(64).optional(),
+  })
+  .strict();
 
 // PUT /api/v1/ha/settings (every field optional; fenceAgents: host name or id → agent, or null to remove it)
-export const haSettingsBody = z.object({
-  failuresToTolerate: z.number().int().min(0).max(64).optional(),
-  cpuOvercommit: z.number().min(1).max(64).optional(),
-  timing: haTiming.partial().strict().optional(),
-  fenceAgents: z.record(z.string().min(1).max(63), fenceAgentConfig.nullable()).optional(),
-}).strict();
+export const haSettingsBody = z
+  .object({
+    failuresToTolerate: z.number().int().min(0).max(64).optional(),
+    cpuOvercommit: z.number().min(1).max(64).optional(),
+    timing: haTiming.partial().strict().optional(),
+    fenceAgents: z.record(z.string().min(1).max(63), fenceAgentConfig.nullable()).optional(),
+  })
+  .strict();
 
 // POST /api/v1/ha/simulate
-export const haSimulateBody = z.object({
-  failHosts: z.array(z.string().min(1).max(63)).min(1).max(64),
-  /** Simulated seconds after the failure. */
-  seconds: z.number().int().min(1).max(3600).default(30),
-}).strict();
+export const haSimulateBody = z
+  .object({
+    failHosts: z.array(z.string().min(1).max(63)).min(1).max(64),
+    /** Simulated seconds after the failure. */
+    seconds: z.number().int().min(1).max(3600).default(30),
+  })
+  .strict();
 
 export const haSimulateResponse = z.object({
   failHosts: z.array(z.string()),

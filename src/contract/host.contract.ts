@@ -18,7 +18,10 @@ export const hostAddRequest = z
     port: port.default(DEFAULT_AGENT_PORT),
     storageLocation: z.string().min(1).optional(),
     servicePool: z.string().min(1).optional(),
-    syslog: z.object({ enabled: z.boolean(), address: z.string().min(1).optional() }).strict().optional(),
+    syslog: z
+      .object({ enabled: z.boolean(), address: z.string().min(1).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type HostAddRequest = z.infer<typeof hostAddRequest>;
@@ -62,9 +65,7 @@ export const hostView = z.object({
   cpu: z.object({ allocated: z.number(), total: z.number() }),
   memoryMiB: z.object({ allocated: z.number(), total: z.number() }),
   hardware: z.object({ cpuModel: z.string(), os: z.string(), kernel: z.string(), arch: z.string() }).nullable(),
-  hypervisor: z
-    .object({ qemuVersion: z.string().nullable(), kvmUsable: z.boolean(), lxcVersion: z.string().nullable(), tgtPresent: z.boolean() })
-    .nullable(),
+  hypervisor: z.object({ qemuVersion: z.string().nullable(), kvmUsable: z.boolean(), lxcVersion: z.string().nullable(), tgtPresent: z.boolean() }).nullable(),
   nics: z.array(hostNic),
   actions: z.record(z.enum(HOST_ACTIONS), z.object({ allowed: z.boolean(), reason: z.string().optional() })),
   lastSeenAt: z.string().nullable(),
@@ -75,8 +76,18 @@ export type HostView = z.infer<typeof hostView>;
 // GET /api/v1/hosts — the list pane / `onehost list` columns. The full view is GET /hosts/:id
 // (or the whole list with ?view=full): keeping the list lean is what lets 1,000 hosts list fast.
 export const hostSummary = hostView.pick({
-  id: true, name: true, purpose: true, state: true, address: true, guests: true, cpu: true, memoryMiB: true,
-  indicators: true, agentVersion: true, updateAvailable: true, lastSeenAt: true,
+  id: true,
+  name: true,
+  purpose: true,
+  state: true,
+  address: true,
+  guests: true,
+  cpu: true,
+  memoryMiB: true,
+  indicators: true,
+  agentVersion: true,
+  updateAvailable: true,
+  lastSeenAt: true,
 });
 export type HostSummary = z.infer<typeof hostSummary>;
 export const hostListQuery = z.object({ view: z.enum(['summary', 'full']).default('summary') }).strict();

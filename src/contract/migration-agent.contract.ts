@@ -46,7 +46,10 @@ export const migrationStartRequest = z.object({
   maxDowntimeMs: z.number().int().min(1).max(60_000).default(100),
   /** QEMU's max-bandwidth; default: as fast as the link goes. */
   bandwidthMiBps: z.number().int().min(1).max(1_000_000).optional(),
-  mirrors: z.array(z.object({ index: z.number().int().min(0).max(15), uri: z.string().regex(/^nbd:\/\/[0-9.]+:[0-9]{1,5}\/[a-z0-9.-]+$/) })).max(16).default([]),
+  mirrors: z
+    .array(z.object({ index: z.number().int().min(0).max(15), uri: z.string().regex(/^nbd:\/\/[0-9.]+:[0-9]{1,5}\/[a-z0-9.-]+$/) }))
+    .max(16)
+    .default([]),
 });
 export type MigrationStartRequest = z.input<typeof migrationStartRequest>;
 

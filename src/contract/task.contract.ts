@@ -15,9 +15,7 @@ export const taskView = z.object({
   result: z.unknown().optional(),
   // kind (an ERROR_KINDS key) and details let `?wait=true` answer with the same status and body
   // as if the action had failed synchronously.
-  error: z
-    .object({ code: z.string(), message: z.string(), kind: z.string().optional(), details: z.record(z.string(), z.unknown()).optional() })
-    .optional(),
+  error: z.object({ code: z.string(), message: z.string(), kind: z.string().optional(), details: z.record(z.string(), z.unknown()).optional() }).optional(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   endedAt: z.string().nullable(),

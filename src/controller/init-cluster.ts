@@ -45,7 +45,11 @@ const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](
 
 /** The logical subnets to create, checked: valid network CIDRs that do not overlap. Pure. */
 export function planSubnets(overrides: Partial<Record<SubnetName, string>> = {}): Subnet[] {
-  const subnets = SUBNET_NAMES.map((name): Subnet => ({ name, cidr: overrides[name] ?? DEFAULT_SUBNETS[name].cidr, description: DEFAULT_SUBNETS[name].description }));
+  const subnets = SUBNET_NAMES.map((name): Subnet => ({
+    name,
+    cidr: overrides[name] ?? DEFAULT_SUBNETS[name].cidr,
+    description: DEFAULT_SUBNETS[name].description,
+  }));
   checkLogicalSubnets(subnets);
   return subnets;
 }

@@ -10,4 +10,15 @@ import { evacuationModule } from './evacuation/evacuation.module.ts';
 import { haModule } from './ha/ha.module.ts';
 import { doctorModule } from './doctor/doctor.module.ts';
 
-export const modules: ControllerModule[] = [hostModule, subnetModule, storageModule, imageModule, networkModule, guestModule, schedulingModule, evacuationModule, haModule, doctorModule];
+export const modules: ControllerModule[] = [
+  hostModule,
+  subnetModule,
+  storageModule,
+  imageModule,
+  networkModule,
+  guestModule,
+  schedulingModule,
+  evacuationModule,
+  haModule,
+  doctorModule,
+];

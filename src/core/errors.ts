@@ -40,34 +40,25 @@ export const messageOf = (e: unknown): string => (e instanceof Error ? e.message
 
 // Constructors, named after the situation. Keep them small: the message is the contract.
 export const errors = {
-  invalidInput: (message: string, details: Record<string, unknown> = {}) =>
-    new GrappeError('invalidInput', 'invalidInput', message, details),
+  invalidInput: (message: string, details: Record<string, unknown> = {}) => new GrappeError('invalidInput', 'invalidInput', message, details),
   unauthenticated: (message = 'authentication required: log in and send "Authorization: Bearer <token>"') =>
     new GrappeError('unauthenticated', 'unauthenticated', message),
   forbidden: (message: string) => new GrappeError('forbidden', 'forbidden', message),
-  noSuchHost: (ref: string | number) =>
-    new GrappeError('notFound', 'noSuchHost', `no host '${ref}' in this cluster`, { host: String(ref) }),
+  noSuchHost: (ref: string | number) => new GrappeError('notFound', 'noSuchHost', `no host '${ref}' in this cluster`, { host: String(ref) }),
   noSuchTask: (id: string) => new GrappeError('notFound', 'noSuchTask', `no task '${id}'`, { task: id }),
-  noSuchNic: (host: string, nic: string) =>
-    new GrappeError('notFound', 'noSuchNic', `host '${host}' has no network interface '${nic}'`, { host, nic }),
-  noSuchSubnet: (name: string) =>
-    new GrappeError('notFound', 'noSuchSubnet', `no logical subnet '${name}' (known: LAN, SAN, RAN)`, { subnet: name }),
+  noSuchNic: (host: string, nic: string) => new GrappeError('notFound', 'noSuchNic', `host '${host}' has no network interface '${nic}'`, { host, nic }),
+  noSuchSubnet: (name: string) => new GrappeError('notFound', 'noSuchSubnet', `no logical subnet '${name}' (known: LAN, SAN, RAN)`, { subnet: name }),
   notFound: (what: string) => new GrappeError('notFound', 'notFound', what),
-  duplicate: (what: string, value: string) =>
-    new GrappeError('conflict', 'duplicate', `${what} '${value}' is already used in this cluster`, { [what]: value }),
+  duplicate: (what: string, value: string) => new GrappeError('conflict', 'duplicate', `${what} '${value}' is already used in this cluster`, { [what]: value }),
   incorrectState: (subject: string, current: string, action: string, needed: string) =>
-    new GrappeError(
-      'incorrectState',
-      'incorrectState',
-      `cannot ${action} ${subject}: it is ${current}, and ${action} needs ${needed}`,
-      { current, needed, action },
-    ),
-  refused: (code: string, message: string, details: Record<string, unknown> = {}) =>
-    new GrappeError('conflict', code, message, details),
-  unreachable: (what: string, cause: string) =>
-    new GrappeError('unreachable', 'unreachable', `${what} is unreachable: ${cause}`, { cause }),
-  agentFailed: (host: string, message: string) =>
-    new GrappeError('agentFailed', 'agentFailed', `the connector on '${host}' failed: ${message}`, { host }),
+    new GrappeError('incorrectState', 'incorrectState', `cannot ${action} ${subject}: it is ${current}, and ${action} needs ${needed}`, {
+      current,
+      needed,
+      action,
+    }),
+  refused: (code: string, message: string, details: Record<string, unknown> = {}) => new GrappeError('conflict', code, message, details),
+  unreachable: (what: string, cause: string) => new GrappeError('unreachable', 'unreachable', `${what} is unreachable: ${cause}`, { cause }),
+  agentFailed: (host: string, message: string) => new GrappeError('agentFailed', 'agentFailed', `the connector on '${host}' failed: ${message}`, { host }),
   internal: (message: string) => new GrappeError('internal', 'internal', message),
   /** A system tool or package the controller drives (apt, mkfs, syslinux…) failed or is missing. */
   imageBuildFailed: (message: string) => new GrappeError('toolFailed', 'imageBuildFailed', message),

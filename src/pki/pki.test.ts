@@ -6,7 +6,10 @@ import * as tls from 'node:tls';
 import { CONTROLLER_CERT_CN, commonNameOf, createCa, fingerprint, isIssuedBy, issueCert, selfSigned } from './pki.ts';
 
 // Mutual-TLS handshake over loopback: resolves with what each side saw.
-async function handshake(server: tls.TlsOptions, client: tls.ConnectionOptions): Promise<{ serverAuthorized: boolean; peerCn: string | undefined; clientAuthorized: boolean; clientError: string | undefined }> {
+async function handshake(
+  server: tls.TlsOptions,
+  client: tls.ConnectionOptions,
+): Promise<{ serverAuthorized: boolean; peerCn: string | undefined; clientAuthorized: boolean; clientError: string | undefined }> {
   let resolveServerSide!: (v: { authorized: boolean; cn: string | undefined }) => void;
   const serverSide = new Promise<{ authorized: boolean; cn: string | undefined }>((r) => (resolveServerSide = r));
   const srv = tls.createServer({ ...server, requestCert: true, rejectUnauthorized: false }, (sock) => {

@@ -31,8 +31,7 @@ const BACKDATE_MS = 5 * 60_000;
 
 const subtle = webcrypto.subtle;
 
-const newKeys = (): Promise<CryptoKeyPair> =>
-  subtle.generateKey(ALG, true, ['sign', 'verify']) as Promise<CryptoKeyPair>;
+const newKeys = (): Promise<CryptoKeyPair> => subtle.generateKey(ALG, true, ['sign', 'verify']) as Promise<CryptoKeyPair>;
 
 // Positive, non-zero 128-bit serial (high bit cleared so DER does not read it as negative).
 const newSerial = (): string => {

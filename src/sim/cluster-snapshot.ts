@@ -21,36 +21,44 @@ const guestSchema = z.object({
   request: z.enum(['started', 'stopped']).default('started'),
   ramMiB: z.number().int().positive(),
   vcpus: z.number().int().positive().default(1),
-  plan: z.object({
-    restart: z.enum(RESTART_PLANS),
-    order: z.number().int().min(0).default(0),
-    delay: z.number().min(0).max(3600).default(0),
-  }).default({ restart: 'never', order: 0, delay: 0 }),
+  plan: z
+    .object({
+      restart: z.enum(RESTART_PLANS),
+      order: z.number().int().min(0).default(0),
+      delay: z.number().min(0).max(3600).default(0),
+    })
+    .default({ restart: 'never', order: 0, delay: 0 }),
   disks: z.array(z.object({ name: z.string(), shared: z.boolean() })).default([]),
   nics: z.array(z.object({ network: z.string(), shared: z.boolean() })).default([]),
   cdrom: z.string().optional(),
 });
 
 export const clusterSnapshotSchema = z.object({
-  settings: z.object({
-    failuresToTolerate: z.number().int().min(0).default(1),
-    cpuOvercommit: z.number().positive().default(4),
-    timing: z.object({
-      netTimeoutMs: ms.default(DEFAULT_TIMING.netTimeoutMs),
-      fenceTimeoutMs: ms.default(DEFAULT_TIMING.fenceTimeoutMs),
-      fenceMarginMs: ms.default(DEFAULT_TIMING.fenceMarginMs),
-      storageTimeoutMs: ms.default(DEFAULT_TIMING.storageTimeoutMs),
-      startTimeoutMs: ms.default(DEFAULT_TIMING.startTimeoutMs),
-    }).default(DEFAULT_TIMING),
-  }).default({ failuresToTolerate: 1, cpuOvercommit: 4, timing: DEFAULT_TIMING }),
-  sim: z.object({
-    tickMs: z.number().int().positive().default(100),
-    heartbeatMs: z.number().int().positive().default(1000),
-    bootMs: ms.default(1000),
-    migrateMs: ms.default(2000),
-    fenceAgentMs: ms.default(1000),
-    controllerDownMs: ms.default(2000),
-  }).default({ tickMs: 100, heartbeatMs: 1000, bootMs: 1000, migrateMs: 2000, fenceAgentMs: 1000, controllerDownMs: 2000 }),
+  settings: z
+    .object({
+      failuresToTolerate: z.number().int().min(0).default(1),
+      cpuOvercommit: z.number().positive().default(4),
+      timing: z
+        .object({
+          netTimeoutMs: ms.default(DEFAULT_TIMING.netTimeoutMs),
+          fenceTimeoutMs: ms.default(DEFAULT_TIMING.fenceTimeoutMs),
+          fenceMarginMs: ms.default(DEFAULT_TIMING.fenceMarginMs),
+          storageTimeoutMs: ms.default(DEFAULT_TIMING.storageTimeoutMs),
+          startTimeoutMs: ms.default(DEFAULT_TIMING.startTimeoutMs),
+        })
+        .default(DEFAULT_TIMING),
+    })
+    .default({ failuresToTolerate: 1, cpuOvercommit: 4, timing: DEFAULT_TIMING }),
+  sim: z
+    .object({
+      tickMs: z.number().int().positive().default(100),
+      heartbeatMs: z.number().int().positive().default(1000),
+      bootMs: ms.default(1000),
+      migrateMs: ms.default(2000),
+      fenceAgentMs: ms.default(1000),
+      controllerDownMs: ms.default(2000),
+    })
+    .default({ tickMs: 100, heartbeatMs: 1000, bootMs: 1000, migrateMs: 2000, fenceAgentMs: 1000, controllerDownMs: 2000 }),
   hosts: z.array(hostSchema).min(1),
   guests: z.array(guestSchema).default([]),
 });

@@ -88,8 +88,10 @@ export class SimHost {
     if (this.selfFencedAt === undefined && w.now - this.lastContact >= w.fenceTimeoutMs) {
       const stopped = this.hardStopHaGuests(w);
       this.selfFencedAt = w.now;
-      w.say(`${this.id} agent: no controller for ${((w.now - this.lastContact) / 1000).toFixed(1)}s with HA armed: self-fence, ` +
-        (stopped.length > 0 ? `hard-stopped ${stopped.join(', ')}` : 'no HA guest to stop'));
+      w.say(
+        `${this.id} agent: no controller for ${((w.now - this.lastContact) / 1000).toFixed(1)}s with HA armed: self-fence, ` +
+          (stopped.length > 0 ? `hard-stopped ${stopped.join(', ')}` : 'no HA guest to stop'),
+      );
       if (this.san && w.storageUp) w.writeSlot(this.id, { writtenAt: w.now, selfFencedAt: w.now });
     }
     if (w.heartbeatDue && this.san && w.storageUp) {

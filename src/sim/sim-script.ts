@@ -54,7 +54,8 @@ function parseLine(words: readonly string[]): SimOp | string {
       if (a !== 'restart' || words.length !== 2) return "expected 'controller restart'";
       return { op: 'controller-restart' };
     case 'maintenance':
-      if (a === undefined || (words.length === 3 && b !== 'off' && b !== 'on') || words.length > 3) return "expected 'maintenance HOST' or 'maintenance HOST off'";
+      if (a === undefined || (words.length === 3 && b !== 'off' && b !== 'on') || words.length > 3)
+        return "expected 'maintenance HOST' or 'maintenance HOST off'";
       return { op: 'maintenance', host: a, on: b !== 'off' };
     case 'wait': {
       const ms = a === undefined ? undefined : parseDuration(a);

@@ -34,10 +34,23 @@ function randomCase(seed: number, hostRamMiB: number): { cluster: unknown; scrip
   const ids = hosts.map((h) => h.id);
   for (let i = 0; i < 4 + Math.floor(rnd() * 8); i++) {
     const h = pick(ids);
-    lines.push(pick([
-      `power ${h} off`, `power ${h} on`, `network ${h} off`, `network ${h} on`, `hang ${h}`, `resume ${h}`,
-      `storage ${h} off`, `storage ${h} on`, 'storage off', 'storage on', 'controller restart', `maintenance ${h}`, `maintenance ${h} off`,
-    ]));
+    lines.push(
+      pick([
+        `power ${h} off`,
+        `power ${h} on`,
+        `network ${h} off`,
+        `network ${h} on`,
+        `hang ${h}`,
+        `resume ${h}`,
+        `storage ${h} off`,
+        `storage ${h} on`,
+        'storage off',
+        'storage on',
+        'controller restart',
+        `maintenance ${h}`,
+        `maintenance ${h} off`,
+      ]),
+    );
     lines.push(`wait ${pick([0.1, 0.5, 1, 2, 3, 4.5, 6, 9])}s`);
   }
   // Repair everything, then give HA time to put every protected guest back.
@@ -53,7 +66,8 @@ test('random fault scripts never run a guest twice nor recover before fencing, a
     const result = simulate(cluster, script, { quiet: true });
     assert.deepEqual(result.violations, [], `seed ${seed}:\n${script}\n${result.lines.join('\n')}`);
     const protectedGuests = (cluster as { guests: { id: string; plan: { restart: string } }[] }).guests
-      .filter((g) => g.plan.restart !== 'never').map((g) => g.id);
+      .filter((g) => g.plan.restart !== 'never')
+      .map((g) => g.id);
     for (const g of protectedGuests) {
       assert.equal(result.running[g]?.length, 1, `seed ${seed}: ${g} should run on exactly one host once every fault is repaired\n${script}`);
     }

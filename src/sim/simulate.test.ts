@@ -57,13 +57,28 @@ test('bad scripts and snapshots are refused with a coded error that says where',
     }
     assert.fail('expected a refusal');
   };
-  assert.match(refusal(() => simulate(cluster, 'wait 1s\npowr h1 off')), /script line 2 \('powr h1 off'\): unknown command 'powr'/);
-  assert.match(refusal(() => simulate(cluster, 'power h9 off')), /no host 'h9' in the cluster \(known: h1, h2\)/);
-  assert.match(refusal(() => simulate(cluster, 'wait forever')), /expected 'wait DURATION'/);
-  assert.match(refusal(() => simulate({ hosts: [] }, '')), /invalid cluster snapshot at 'hosts'/);
+  assert.match(
+    refusal(() => simulate(cluster, 'wait 1s\npowr h1 off')),
+    /script line 2 \('powr h1 off'\): unknown command 'powr'/,
+  );
+  assert.match(
+    refusal(() => simulate(cluster, 'power h9 off')),
+    /no host 'h9' in the cluster \(known: h1, h2\)/,
+  );
+  assert.match(
+    refusal(() => simulate(cluster, 'wait forever')),
+    /expected 'wait DURATION'/,
+  );
+  assert.match(
+    refusal(() => simulate({ hosts: [] }, '')),
+    /invalid cluster snapshot at 'hosts'/,
+  );
   assert.match(
     refusal(() => simulate({ hosts: [{ id: 'h1', ramMiB: 1, cpus: 1 }], guests: [{ id: 'vm:1', host: 'h7', ramMiB: 1 }] }, '')),
     /guest 'vm:1' runs on unknown host 'h7'/,
   );
-  assert.match(refusal(() => simulate({ hosts: [{ id: 'h1', ramMiB: 1, cpus: 1 }], guests: [{ id: 'vm1', ramMiB: 1 }] }, '')), /guests\.0\.id/);
+  assert.match(
+    refusal(() => simulate({ hosts: [{ id: 'h1', ramMiB: 1, cpus: 1 }], guests: [{ id: 'vm1', ramMiB: 1 }] }, '')),
+    /guests\.0\.id/,
+  );
 });

@@ -55,7 +55,10 @@ export class Simulation {
   private readonly violations: string[] = [];
   private readonly env: HaEnv;
 
-  constructor(loaded: LoadedCluster, private readonly options: SimulationOptions = {}) {
+  constructor(
+    loaded: LoadedCluster,
+    private readonly options: SimulationOptions = {},
+  ) {
     this.config = loaded.config;
     this.timings = loaded.sim;
     for (const h of this.config.hosts) this.hosts.set(h.id, new SimHost(h.id));
@@ -140,7 +143,13 @@ export class Simulation {
     // or that host's agent can answer for it (reachable: its report says what runs there).
     const last = this.lastHost.get(guest);
     const lastHost = last === undefined ? undefined : this.hosts.get(last.host);
-    if (last !== undefined && lastHost !== undefined && last.host !== hostId && !lastHost.reachable(true) && (this.fencedAt.get(last.host) ?? -1) < last.since) {
+    if (
+      last !== undefined &&
+      lastHost !== undefined &&
+      last.host !== hostId &&
+      !lastHost.reachable(true) &&
+      (this.fencedAt.get(last.host) ?? -1) < last.since
+    ) {
       this.violation(`${guest} started on ${hostId} before its last host ${last.host} was known fenced`);
     }
     if (!h.reachable(this.controllerUp())) {

@@ -122,9 +122,9 @@ describe('sqlite store specifics', () => {
   test('list walks the primary-key index, not a table scan', () => {
     const db = new Database(':memory:');
     migrate(db);
-    const plan = db
-      .prepare('EXPLAIN QUERY PLAN SELECT key, value FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?')
-      .all('/hosts/', '/hosts0', -1) as { detail: string }[];
+    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT key, value FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?').all('/hosts/', '/hosts0', -1) as {
+      detail: string;
+    }[];
     assert.match(plan.map((p) => p.detail).join('\n'), /SEARCH kv USING PRIMARY KEY \(key>\? AND key<\?\)/);
     db.close();
   });
@@ -141,8 +141,14 @@ describe('sqlite store specifics', () => {
     db.close();
     try {
       const problems = await store.integrityCheck();
-      assert.ok(problems.some((p) => /CHECK constraint failed in kv/.test(p)), problems.join(' | '));
-      assert.ok(problems.some((p) => /1 entry has a revision beyond the store's \(1\)/.test(p)), problems.join(' | '));
+      assert.ok(
+        problems.some((p) => /CHECK constraint failed in kv/.test(p)),
+        problems.join(' | '),
+      );
+      assert.ok(
+        problems.some((p) => /1 entry has a revision beyond the store's \(1\)/.test(p)),
+        problems.join(' | '),
+      );
     } finally {
       await store.close();
     }

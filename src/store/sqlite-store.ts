@@ -53,12 +53,10 @@ class SqliteStore implements Store {
     this.stmt = {
       get: db.prepare<[string], Row>('SELECT key, value, create_rev, mod_rev FROM kv WHERE key = ?').raw(),
       modRev: db.prepare<[string], number>('SELECT mod_rev FROM kv WHERE key = ?').pluck(),
-      listRange: db.prepare<[string, string, number], Row>(
-        'SELECT key, value, create_rev, mod_rev FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?',
-      ).raw(),
-      listFrom: db.prepare<[string, number], Row>(
-        'SELECT key, value, create_rev, mod_rev FROM kv WHERE key >= ? ORDER BY key LIMIT ?',
-      ).raw(),
+      listRange: db
+        .prepare<[string, string, number], Row>('SELECT key, value, create_rev, mod_rev FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?')
+        .raw(),
+      listFrom: db.prepare<[string, number], Row>('SELECT key, value, create_rev, mod_rev FROM kv WHERE key >= ? ORDER BY key LIMIT ?').raw(),
       revision: db.prepare<[], number>('SELECT value FROM revision WHERE id = 1').pluck(),
       setRevision: db.prepare<[number]>('UPDATE revision SET value = ? WHERE id = 1'),
       upsert: db.prepare<[string, string, number, number]>(

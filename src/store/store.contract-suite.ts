@@ -127,14 +127,7 @@ export function storeContractSuite(name: string, open: () => Promise<Store> | St
         assert.deepEqual(await keys('/hosts/1'), ['/hosts/1', '/hosts/1/nics/eth0', '/hosts/10', '/hosts/10/nics/eth0']);
         assert.deepEqual(await keys('/hosts/10'), ['/hosts/10', '/hosts/10/nics/eth0']);
         assert.deepEqual(await keys('/hosts/2/'), []);
-        assert.deepEqual(await keys('/hosts/'), [
-          '/hosts/',
-          '/hosts/1',
-          '/hosts/1/nics/eth0',
-          '/hosts/10',
-          '/hosts/10/nics/eth0',
-          '/hosts/2',
-        ]);
+        assert.deepEqual(await keys('/hosts/'), ['/hosts/', '/hosts/1', '/hosts/1/nics/eth0', '/hosts/10', '/hosts/10/nics/eth0', '/hosts/2']);
         assert.deepEqual(await keys('/nope/'), []);
       });
 
@@ -142,10 +135,22 @@ export function storeContractSuite(name: string, open: () => Promise<Store> | St
         const store = await fresh();
         const all = ['/a_b', '/axb', '/a%', '/a%z', '/é', '/z', '/😀', '/\uffff', '/\uffff\u{10ffff}', '/\u{10ffff}'];
         await seed(store, all);
-        assert.deepEqual((await store.list('/a_')).map((e) => e.key), ['/a_b']);
-        assert.deepEqual((await store.list('/a%')).map((e) => e.key), ['/a%', '/a%z']);
-        assert.deepEqual((await store.list('/\uffff')).map((e) => e.key), ['/\uffff', '/\uffff\u{10ffff}']);
-        assert.deepEqual((await store.list('/\u{10ffff}')).map((e) => e.key), ['/\u{10ffff}']);
+        assert.deepEqual(
+          (await store.list('/a_')).map((e) => e.key),
+          ['/a_b'],
+        );
+        assert.deepEqual(
+          (await store.list('/a%')).map((e) => e.key),
+          ['/a%', '/a%z'],
+        );
+        assert.deepEqual(
+          (await store.list('/\uffff')).map((e) => e.key),
+          ['/\uffff', '/\uffff\u{10ffff}'],
+        );
+        assert.deepEqual(
+          (await store.list('/\u{10ffff}')).map((e) => e.key),
+          ['/\u{10ffff}'],
+        );
         assert.deepEqual(
           (await store.list('/')).map((e) => e.key),
           [...all].sort(compareKeys),
@@ -155,13 +160,19 @@ export function storeContractSuite(name: string, open: () => Promise<Store> | St
       test('an empty prefix lists every key', async () => {
         const store = await fresh();
         await seed(store, ['b', 'a', '/c']);
-        assert.deepEqual((await store.list('')).map((e) => e.key), ['/c', 'a', 'b']);
+        assert.deepEqual(
+          (await store.list('')).map((e) => e.key),
+          ['/c', 'a', 'b'],
+        );
       });
 
       test('limit returns the first N in key order; a bad limit is refused', async () => {
         const store = await fresh();
         await seed(store, ['/h/4', '/h/2', '/h/3', '/h/1']);
-        assert.deepEqual((await store.list('/h/', { limit: 2 })).map((e) => e.key), ['/h/1', '/h/2']);
+        assert.deepEqual(
+          (await store.list('/h/', { limit: 2 })).map((e) => e.key),
+          ['/h/1', '/h/2'],
+        );
         assert.equal((await store.list('/h/', { limit: 10 })).length, 4);
         for (const limit of [0, -1, 1.5, Number.NaN]) {
           await assert.rejects(store.list('/h/', { limit }), codeIs('storeBadLimit'), `limit ${limit}`);
@@ -183,21 +194,13 @@ export function storeContractSuite(name: string, open: () => Promise<Store> | St
         await put(store, '/k', 1);
         const current = (await store.get('/k'))?.modRevision ?? -1;
         await put(store, '/k', 2);
-        const stale = await store.txn(
-          [{ key: '/k', modRevision: current }],
-          [{ put: '/k', value: 'from-success' }],
-          [{ put: '/conflicts', value: 1 }],
-        );
+        const stale = await store.txn([{ key: '/k', modRevision: current }], [{ put: '/k', value: 'from-success' }], [{ put: '/conflicts', value: 1 }]);
         assert.deepEqual(stale, { succeeded: false, revision: 3 });
         assert.equal((await store.get('/k'))?.value, 2);
         assert.equal((await store.get('/conflicts'))?.value, 1);
 
         const fresher = (await store.get('/k'))?.modRevision ?? -1;
-        const ok = await store.txn(
-          [{ key: '/k', modRevision: fresher }],
-          [{ put: '/k', value: 'from-success' }],
-          [{ put: '/conflicts', value: 2 }],
-        );
+        const ok = await store.txn([{ key: '/k', modRevision: fresher }], [{ put: '/k', value: 'from-success' }], [{ put: '/conflicts', value: 2 }]);
         assert.deepEqual(ok, { succeeded: true, revision: 4 });
         assert.equal((await store.get('/k'))?.value, 'from-success');
         assert.equal((await store.get('/conflicts'))?.value, 1);
@@ -221,10 +224,7 @@ export function storeContractSuite(name: string, open: () => Promise<Store> | St
       test('a txn applies all its ops at one revision', async () => {
         const store = await fresh();
         await put(store, '/gone', 0);
-        const result = await store.txn(
-          [],
-          [{ put: '/x', value: 1 }, { put: '/y', value: 2 }, { delete: '/gone' }],
-        );
+        const result = await store.txn([], [{ put: '/x', value: 1 }, { put: '/y', value: 2 }, { delete: '/gone' }]);
         assert.deepEqual(result, { succeeded: true, revision: 2 });
         assert.equal((await store.get('/x'))?.modRevision, 2);
         assert.equal((await store.get('/y'))?.modRevision, 2);
@@ -240,14 +240,26 @@ export function storeContractSuite(name: string, open: () => Promise<Store> | St
           codeIs('storeValueNotJson'),
         );
         await assert.rejects(
-          store.txn([], [{ put: '/keep', value: 'changed' }, { put: '/keep', value: 'twice' }]),
+          store.txn(
+            [],
+            [
+              { put: '/keep', value: 'changed' },
+              { put: '/keep', value: 'twice' },
+            ],
+          ),
           codeIs('storeBadTxn'),
         );
-        await assert.rejects(store.txn([], [{ put: '/keep', value: 'changed' }, { put: '', value: 1 }]), codeIs('storeBadKey'));
         await assert.rejects(
-          store.txn([{ key: '/keep', modRevision: -1 }], [{ put: '/keep', value: 'changed' }]),
-          codeIs('storeBadTxn'),
+          store.txn(
+            [],
+            [
+              { put: '/keep', value: 'changed' },
+              { put: '', value: 1 },
+            ],
+          ),
+          codeIs('storeBadKey'),
         );
+        await assert.rejects(store.txn([{ key: '/keep', modRevision: -1 }], [{ put: '/keep', value: 'changed' }]), codeIs('storeBadTxn'));
         assert.equal((await store.get('/keep'))?.value, 'original');
         assert.equal(await store.get('/bad'), undefined);
         assert.equal(await store.revision(), before);
@@ -289,7 +301,14 @@ export function storeContractSuite(name: string, open: () => Promise<Store> | St
         ['a nested undefined', { a: { b: undefined } }],
         ['a nested function', [1, { f: () => 0 }]],
         ['a sparse array', [1, , 3]],
-        ['a circular object', (() => { const o: Record<string, unknown> = {}; o.self = o; return o; })()],
+        [
+          'a circular object',
+          (() => {
+            const o: Record<string, unknown> = {};
+            o.self = o;
+            return o;
+          })(),
+        ],
       ];
       for (const [label, value] of notJson) {
         test(`refuses ${label}, with a clear error, and writes nothing`, async () => {
@@ -338,7 +357,10 @@ export function storeContractSuite(name: string, open: () => Promise<Store> | St
         await put(store, '/guests/1', 'no');
         await put(store, '/hosts/1/x', 'yes');
         await waitFor(() => events.length >= 1);
-        assert.deepEqual(events.map((e) => e.key), ['/hosts/1/x']);
+        assert.deepEqual(
+          events.map((e) => e.key),
+          ['/hosts/1/x'],
+        );
       });
 
       test('a multi-op txn yields one event per change, sharing its revision; failure ops are reported too', async () => {
@@ -370,7 +392,10 @@ export function storeContractSuite(name: string, open: () => Promise<Store> | St
         store.watch('/k/', (e) => sentinel.push(e));
         await put(store, '/k/sentinel', 3);
         await waitFor(() => sentinel.length >= 1);
-        assert.deepEqual(events.map((e) => e.key), ['/k/during']);
+        assert.deepEqual(
+          events.map((e) => e.key),
+          ['/k/during'],
+        );
       });
 
       test('several watchers each get the events; one throwing does not stop the others or the write', async () => {
@@ -464,9 +489,7 @@ function codeIs(code: string): (err: unknown) => boolean {
 }
 
 function plain(e: WatchEvent): Record<string, unknown> {
-  return e.value === undefined
-    ? { type: e.type, key: e.key, revision: e.revision }
-    : { type: e.type, key: e.key, value: e.value, revision: e.revision };
+  return e.value === undefined ? { type: e.type, key: e.key, revision: e.revision } : { type: e.type, key: e.key, value: e.value, revision: e.revision };
 }
 
 /** Waits for asynchronous watch delivery; the bound only keeps a broken adapter from hanging the run. */

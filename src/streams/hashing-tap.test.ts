@@ -10,7 +10,16 @@ test('the tap passes every byte on unchanged and reports their count and SHA-256
   const whole = Buffer.concat(parts);
   const tap = hashingTap();
   const got: Buffer[] = [];
-  await pipeline(Readable.from(parts), tap.stream, new Writable({ write(c: Buffer, _e, done) { got.push(c); done(); } }));
+  await pipeline(
+    Readable.from(parts),
+    tap.stream,
+    new Writable({
+      write(c: Buffer, _e, done) {
+        got.push(c);
+        done();
+      },
+    }),
+  );
   assert.deepEqual(Buffer.concat(got), whole);
   assert.deepEqual(tap.result(), { bytes: whole.length, sha256: createHash('sha256').update(whole).digest('hex') });
 });

@@ -31,15 +31,23 @@ const LUN_MARKER = 'grappe-volume-marker';
 /** Everything a console WebSocket has received, and a way to wait for more. */
 function collect(ws: WebSocket): { text: () => string; waitFor: (re: RegExp, ms: number, from?: number) => Promise<string>; closed: Promise<number> } {
   let text = '';
-  ws.on('message', (d: Buffer) => { text += d.toString(); });
+  ws.on('message', (d: Buffer) => {
+    text += d.toString();
+  });
   const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
   return {
     text: () => text,
-    waitFor: (re, ms, from = 0) => waitForText((fn) => {
-      const on = (d: Buffer): void => fn(d.toString());
-      ws.on('message', on);
-      return () => ws.off('message', on);
-    }, re, ms, text.slice(from)),
+    waitFor: (re, ms, from = 0) =>
+      waitForText(
+        (fn) => {
+          const on = (d: Buffer): void => fn(d.toString());
+          ws.on('message', on);
+          return () => ws.off('message', on);
+        },
+        re,
+        ms,
+        text.slice(from),
+      ),
     closed,
   };
 }
@@ -78,7 +86,15 @@ describe('guest protocol through GuestClient, real agent', { skip }, () => {
     portal = `127.0.0.1:${await freeLoopbackPort()}`;
     agent = await AgentProcess.start({ port, extraArgs });
     const first = new AgentClient({ address: '127.0.0.1', port, hostLabel: 'host-g', credentials: creds });
-    await first.enroll({ password: 'grappe', newPassword: 'guest tests pw', clusterId: 'c-guests', hostName: 'host-g', caCertPem: ca.certPem, certPem: agentCert.certPem, keyPem: agentCert.keyPem });
+    await first.enroll({
+      password: 'grappe',
+      newPassword: 'guest tests pw',
+      clusterId: 'c-guests',
+      hostName: 'host-g',
+      caCertPem: ca.certPem,
+      certPem: agentCert.certPem,
+      keyPem: agentCert.keyPem,
+    });
     client = new GuestClient({ address: '127.0.0.1', port, hostLabel: 'host-g', credentials: creds });
   });
 
@@ -102,7 +118,12 @@ describe('guest protocol through GuestClient, real agent', { skip }, () => {
     assert.equal(await rawStatus(port, '/agent/v1/volumes'), 401);
     // A controller certificate from another CA: refused on the WebSocket upgrade as on any call.
     const foreign = await issueCert(await createCa('stranger CA'), { commonName: CONTROLLER_CERT_CN, usage: 'client' });
-    const stranger = new GuestClient({ address: '127.0.0.1', port, hostLabel: 'host-g', credentials: { caCertPem: creds.caCertPem, certPem: foreign.certPem, keyPem: foreign.keyPem } });
+    const stranger = new GuestClient({
+      address: '127.0.0.1',
+      port,
+      hostLabel: 'host-g',
+      credentials: { caCertPem: creds.caCertPem, certPem: foreign.certPem, keyPem: foreign.keyPem },
+    });
     assert.equal((await refusal(stranger.openConsole('vm:100'))).code, 'untrustedClientCertificate');
     assert.equal((await refusal(stranger.listGuests())).code, 'untrustedClientCertificate');
   });
@@ -128,7 +149,8 @@ describe('guest protocol through GuestClient, real agent', { skip }, () => {
       () => client.createVolume('ok', { sizeBytes: MiB + 1 }),
       () => client.createVolume('ok', { sizeBytes: MiB, format: 'vmdk' as 'raw' }),
       () => client.resizeVolume('data1', -1),
-    ]) assert.equal((await refusal(bad())).kind, 'invalidInput');
+    ])
+      assert.equal((await refusal(bad())).kind, 'invalidInput');
     assert.equal((await refusal(client.resizeVolume('nope', MiB))).code, 'noSuchVolume');
     assert.equal((await refusal(client.deleteVolume('nope'))).kind, 'notFound');
   });
@@ -136,12 +158,20 @@ describe('guest protocol through GuestClient, real agent', { skip }, () => {
   test('volume content is streamed and checked: a wrong checksum keeps nothing', async () => {
     const content = Buffer.concat([Buffer.from(LUN_MARKER), randomBytes(4 * MiB - LUN_MARKER.length)]);
     const sha256 = createHash('sha256').update(content).digest('hex');
-    const chunks = (): Readable => Readable.from((function* () { for (let i = 0; i < content.length; i += 256 * 1024) yield content.subarray(i, i + 256 * 1024); })());
+    const chunks = (): Readable =>
+      Readable.from(
+        (function* () {
+          for (let i = 0; i < content.length; i += 256 * 1024) yield content.subarray(i, i + 256 * 1024);
+        })(),
+      );
     const bad = await refusal(client.uploadVolume('img1', { format: 'raw', sha256: '0'.repeat(64), body: chunks() }));
     assert.equal(bad.code, 'checksumMismatch');
     assert.match(bad.message, /nothing was kept/);
     assert.ok(!(await client.listVolumes()).some((v) => v.name === 'img1'));
-    assert.deepEqual((await readdir(join(agent.dataDir, 'volumes'))).filter((f) => f.startsWith('.upload')), []);
+    assert.deepEqual(
+      (await readdir(join(agent.dataDir, 'volumes'))).filter((f) => f.startsWith('.upload')),
+      [],
+    );
     assert.equal((await refusal(client.uploadVolume('img1', { format: 'raw', sha256: 'xyz', body: chunks() }))).kind, 'invalidInput');
     assert.equal((await refusal(client.uploadVolume('img1', { format: 'qcow2', sha256, body: chunks() }))).kind, 'invalidInput', 'not a qcow2 image');
 
@@ -178,7 +208,8 @@ describe('guest protocol through GuestClient, real agent', { skip }, () => {
       () => client.exportTarget('img1', { initiators: ['localhost'], portal }),
       () => client.exportTarget('img1', { initiators: ['127.0.0.1'], portal: 'nope' }),
       () => client.iscsiCheck('http://127.0.0.1/x'),
-    ]) assert.equal((await refusal(bad())).kind, 'invalidInput');
+    ])
+      assert.equal((await refusal(bad())).kind, 'invalidInput');
     assert.equal((await refusal(client.exportTarget('nope', { initiators: ['127.0.0.1'], portal }))).code, 'noSuchVolume');
   });
 
@@ -207,7 +238,7 @@ describe('guest protocol through GuestClient, real agent', { skip }, () => {
     assert.equal((await refusal(client.openConsole('nope'))).kind, 'invalidInput');
   });
 
-  test('a QEMU that fails to start fails with QEMU\'s own error', async () => {
+  test("a QEMU that fails to start fails with QEMU's own error", async () => {
     await client.defineGuest('vm:101', { kind: 'vm', name: 'broken', vcpus: 1, memoryMiB: 64, kernel: '/nonexistent/vmlinuz' });
     const e = await refusal(client.startGuest('vm:101'));
     assert.equal(e.code, 'guestStartFailed');
@@ -222,7 +253,16 @@ describe('guest protocol through GuestClient, real agent', { skip }, () => {
 
   test('a VM on the iSCSI volume: two console viewers, survives an agent restart, stops, deletes', { timeout: 300_000 }, async (t) => {
     const url = (await client.exportTarget('img1', { initiators: ['127.0.0.1'], portal })).url;
-    const spec = { kind: 'vm' as const, name: 'tiny', vcpus: 1, memoryMiB: 128, kernel: img.kernel, initrd: img.initrd, disks: [{ url }], nics: [{ mac: '52:54:00:12:34:56', bridge }] };
+    const spec = {
+      kind: 'vm' as const,
+      name: 'tiny',
+      vcpus: 1,
+      memoryMiB: 128,
+      kernel: img.kernel,
+      initrd: img.initrd,
+      disks: [{ url }],
+      nics: [{ mac: '52:54:00:12:34:56', bridge }],
+    };
     assert.equal((await client.defineGuest('vm:100', spec)).state, 'stopped');
     assert.equal((await refusal(client.rebootGuest('vm:100'))).code, 'guestNotRunning');
     const started = await client.startGuest('vm:100');
@@ -235,13 +275,17 @@ describe('guest protocol through GuestClient, real agent', { skip }, () => {
     assert.match(onBridge.stdout, /gv100n0: .*state UNKNOWN/);
     const qmpSock = join(agent.dataDir, 'qemu', 'vm-100', 'qmp.sock');
     const filters = await withQmp(qmpSock, (q) => q.execute<Array<{ 'main-mac': string }>>('query-rx-filter'));
-    assert.deepEqual(filters.map((f) => f['main-mac']), ['52:54:00:12:34:56'], 'the guest NIC has the defined MAC');
+    assert.deepEqual(
+      filters.map((f) => f['main-mac']),
+      ['52:54:00:12:34:56'],
+      'the guest NIC has the defined MAC',
+    );
 
     const [ws1, ws2] = [await client.openConsole('vm:100'), await client.openConsole('vm:100')];
     const [c1, c2] = [collect(ws1!), collect(ws2!)];
     const booted = await c1.waitFor(/grappe-tick 2\b/, 180_000);
     assert.match(booted, new RegExp(`accel: ${started.accel}`));
-    assert.match(booted, /grappe-disk vda 8192 sectors/, 'the 4 MiB iSCSI volume is the guest\'s disk');
+    assert.match(booted, /grappe-disk vda 8192 sectors/, "the 4 MiB iSCSI volume is the guest's disk");
     await c2.waitFor(/grappe-tick 2\b/, 30_000);
     // Keystrokes from one viewer reach the guest; both see the answer, read from the volume.
     ws1!.send(Buffer.from(`head -c ${LUN_MARKER.length} /dev/vda; echo\r`));
@@ -256,7 +300,9 @@ describe('guest protocol through GuestClient, real agent', { skip }, () => {
     const iso = join(agent.dataDir, 'test.iso');
     await writeFile(iso, Buffer.alloc(MiB));
     assert.equal((await client.changeCdrom('vm:100', iso)).state, 'running');
-    const cd = async (): Promise<string | undefined> => (await withQmp(qmpSock, (q) => q.execute<Array<{ qdev?: string; inserted?: { file: string } }>>('query-block'))).find((b) => b.qdev?.includes('cd0'))?.inserted?.file;
+    const cd = async (): Promise<string | undefined> =>
+      (await withQmp(qmpSock, (q) => q.execute<Array<{ qdev?: string; inserted?: { file: string } }>>('query-block'))).find((b) => b.qdev?.includes('cd0'))
+        ?.inserted?.file;
     assert.equal(await cd(), iso);
     await client.changeCdrom('vm:100', null);
     assert.equal(await cd(), undefined);
@@ -269,7 +315,7 @@ describe('guest protocol through GuestClient, real agent', { skip }, () => {
 
     // The agent restarts; the VM runs on and is found again; the consoles resume.
     await agent.stop();
-    assert.ok((await c1.closed) > 0 && (await c2.closed) > 0, 'the old agent\'s viewers are closed');
+    assert.ok((await c1.closed) > 0 && (await c2.closed) > 0, "the old agent's viewers are closed");
     const before = lastTick(c1.text());
     agent = await AgentProcess.start({ port, dataDir: agent.dataDir, extraArgs });
     const listed = (await client.listGuests()).find((g) => g.id === 'vm:100');
@@ -317,7 +363,7 @@ describe('guest protocol through GuestClient, real agent', { skip }, () => {
     assert.equal((await refusal(client.deleteGuest('ct:200'))).code, 'guestRunning');
     assert.equal((await refusal(client.changeCdrom('ct:200', null))).kind, 'invalidInput');
     const link = await runCommand('ip', ['-o', 'link', 'show', 'master', bridge]);
-    assert.match(link.stdout, /veth/, 'the container\'s veth is on the bridge');
+    assert.match(link.stdout, /veth/, "the container's veth is on the bridge");
     assert.equal((await client.stopGuest('ct:200', { timeoutMs: 10_000 })).by, 'halt');
     assert.equal(await c.closed, 1001);
     assert.equal((await client.listGuests()).find((g) => g.id === 'ct:200')?.state, 'stopped');

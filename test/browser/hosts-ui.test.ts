@@ -73,7 +73,16 @@ describe('hosts web UI', { skip: existsSync(CHROMIUM) ? false : `no browser at $
     controller = await startController({ dataDir, host: '127.0.0.1', port: 0, webRoot, logLevel: 'warn', monitorIntervalMs: 500, agentBundlePath: shipped });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-quic',
+        '--disable-sync',
+      ],
     });
     // The controller's certificate comes from the throw-away CA initCluster just made.
     const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1400, height: 900 } });

@@ -68,12 +68,25 @@ describe('move and HA web UI', { skip: existsSync(CHROMIUM) ? false : `no browse
     shots = process.env['GRAPPE_SCREENSHOTS'] ?? join(dir, 'screenshots');
     const webRoot = join(dir, 'web');
     const dataDir = join(dir, 'controller');
-    await Promise.all([run(process.execPath, ['scripts/build-web.mjs', '--out', webRoot], { cwd: REPO_ROOT }), initCluster({ dataDir, adminPassword: ADMIN_PASSWORD })]);
-    for (const [i, h] of HOSTS.entries()) agents.push(await AgentProcess.start({ listen: h.address, port: await freePort(), dataDir: join(dir, `agent-${i}`) }));
+    await Promise.all([
+      run(process.execPath, ['scripts/build-web.mjs', '--out', webRoot], { cwd: REPO_ROOT }),
+      initCluster({ dataDir, adminPassword: ADMIN_PASSWORD }),
+    ]);
+    for (const [i, h] of HOSTS.entries())
+      agents.push(await AgentProcess.start({ listen: h.address, port: await freePort(), dataDir: join(dir, `agent-${i}`) }));
     controller = await startController({ dataDir, host: '127.0.0.1', port: 0, webRoot, logLevel: 'warn', monitorIntervalMs: 500 });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-quic',
+        '--disable-sync',
+      ],
     });
     const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1400, height: 900 } });
     page = await context.newPage();
@@ -85,7 +98,14 @@ describe('move and HA web UI', { skip: existsSync(CHROMIUM) ? false : `no browse
     await page.locator('[data-testid=add-host]').waitFor();
     // The pool: two UP processing hosts; on proc-a a running VM and a stopped one, each on a local disk.
     for (const [i, h] of HOSTS.entries()) {
-      await ok('POST', '/hosts?wait=true', { purpose: 'processing', name: h.name, address: h.address, port: agents[i]!.port, password: 'grappe', newPassword: 'a-new-host-password' });
+      await ok('POST', '/hosts?wait=true', {
+        purpose: 'processing',
+        name: h.name,
+        address: h.address,
+        port: agents[i]!.port,
+        password: 'grappe',
+        newPassword: 'a-new-host-password',
+      });
       await ok('POST', `/hosts/${h.name}/enable`);
     }
     for (const name of ['web01', 'db01', 'app01']) {
@@ -191,7 +211,10 @@ describe('move and HA web UI', { skip: existsSync(CHROMIUM) ? false : `no browse
     const cells = await plan.locator('[data-testid=plan-moves] tr[data-guest="vm:102"] td').allTextContents();
     assert.deepEqual(cells, ['vm:102', 'proc-a', '→ proc-b', 'cold', 'stopped', '0 ms']);
     assert.match((await plan.locator('[data-testid=plan-unmovable] [data-guest="vm:100"]').textContent()) ?? '', /no SAN address/);
-    assert.match((await plan.locator('.question').textContent()) ?? '', /1 guest\(s\) spread over the processing hosts, at most 2 at once; 1 cannot move and stay/);
+    assert.match(
+      (await plan.locator('.question').textContent()) ?? '',
+      /1 guest\(s\) spread over the processing hosts, at most 2 at once; 1 cannot move and stay/,
+    );
 
     await dialog.locator('select[name=to]').selectOption('proc-b');
     await dialog.locator('input[name=maxParallel]').fill('1');
@@ -245,9 +268,15 @@ describe('move and HA web UI', { skip: existsSync(CHROMIUM) ? false : `no browse
     const pool = page.locator('[data-testid=ha-pool]');
     await pool.waitFor();
     assert.equal(await pool.locator('[data-testid=ha-enabled]').textContent(), 'disabled');
-    assert.match((await pool.locator('[data-testid=ha-tolerance]').textContent()) ?? '', /^1 configured \(what the pool survives now is computed while HA runs\)$/);
+    assert.match(
+      (await pool.locator('[data-testid=ha-tolerance]').textContent()) ?? '',
+      /^1 configured \(what the pool survives now is computed while HA runs\)$/,
+    );
     // Disabled HA watches no host yet: the heartbeats card says what enabling starts.
-    assert.match((await page.locator('.card', { hasText: 'Hosts: heartbeats' }).textContent()) ?? '', /HA is disabled: once enabled, every UP processing host sends network heartbeats/);
+    assert.match(
+      (await page.locator('.card', { hasText: 'Hosts: heartbeats' }).textContent()) ?? '',
+      /HA is disabled: once enabled, every UP processing host sends network heartbeats/,
+    );
     const disable = page.locator('[data-action=ha-disable]');
     assert.equal(await disable.isDisabled(), true);
     assert.equal(await disable.getAttribute('title'), 'HA is not enabled');

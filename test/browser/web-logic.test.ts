@@ -25,7 +25,10 @@ const event = (seq: number): EventView => ({ seq, at: '2026-01-01T00:00:00Z', ty
 test('events stay newest first, without duplicates, and bounded', () => {
   let events: EventView[] = [];
   for (const seq of [1, 3, 2, 3]) events = addEvent(events, event(seq));
-  assert.deepEqual(events.map((e) => e.seq), [3, 2, 1]);
+  assert.deepEqual(
+    events.map((e) => e.seq),
+    [3, 2, 1],
+  );
   for (let seq = 4; seq < MAX_EVENTS + 10; seq++) events = addEvent(events, event(seq));
   assert.equal(events.length, MAX_EVENTS);
   assert.equal(events[0]?.seq, MAX_EVENTS + 9);

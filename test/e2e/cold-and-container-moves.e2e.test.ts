@@ -64,7 +64,11 @@ test('cold and container moves between two processing hosts', { skip: !isRoot &&
       await addHosts(ok, tb, ['stor1', 'proc1', 'proc2']);
       await ok(['image', 'build', 'tiny']);
       for (const name of ['proc1', 'proc2']) {
-        await eventually(`${name} storage green`, async () => ((await cli.json<HostSummary>(['host', 'show', name])).indicators.storage === 'green' ? true : undefined), 60_000);
+        await eventually(
+          `${name} storage green`,
+          async () => ((await cli.json<HostSummary>(['host', 'show', name])).indicators.storage === 'green' ? true : undefined),
+          60_000,
+        );
       }
     });
 
@@ -95,7 +99,11 @@ test('cold and container moves between two processing hosts', { skip: !isRoot &&
       assert.ok(!existsSync(ctDir('proc1', ct)), 'its files are gone from proc1');
       assert.equal(readFileSync(join(ctDir('proc2', ct), 'rootfs', 'moved-marker'), 'utf8'), marker);
       // Its init ticks on its console on proc2: it really runs there.
-      await eventually('ticks on proc2', async () => (/grappe-tick \d+/.test(readFileSync(join(ctDir('proc2', ct), 'console.log'), 'utf8')) ? true : undefined), 60_000);
+      await eventually(
+        'ticks on proc2',
+        async () => (/grappe-tick \d+/.test(readFileSync(join(ctDir('proc2', ct), 'console.log'), 'utf8')) ? true : undefined),
+        60_000,
+      );
       const moved = (await ctx.events.recent(200)).find((e) => e.type === 'guest.moved' && e.subject === ct);
       assert.ok(moved, 'a guest.moved event');
     });
@@ -106,10 +114,16 @@ test('cold and container moves between two processing hosts', { skip: !isRoot &&
       const report = recorder((message) => {
         if (message.startsWith(`starting ${ct}`)) appendFileSync(join(ctDir('proc1', ct), 'config'), 'lxc.net.0.link = gtb-nosuchbr\n');
       });
-      const err = await moveGuest(ctx, ct, 'proc1', { report }).then(() => undefined, (e: unknown) => e);
+      const err = await moveGuest(ctx, ct, 'proc1', { report }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(isGrappeError(err), `the move failed: ${String(err)}`);
-      assert.match(err.message, /did not (start|reach RUNNING)/, 'with LXC\'s refusal to start it on proc1');
-      assert.ok(report.lines.some((l) => l.startsWith(`starting ${ct}`)), 'it failed at the start on the destination, after the stop and copy');
+      assert.match(err.message, /did not (start|reach RUNNING)/, "with LXC's refusal to start it on proc1");
+      assert.ok(
+        report.lines.some((l) => l.startsWith(`starting ${ct}`)),
+        'it failed at the start on the destination, after the stop and copy',
+      );
       const g = await guest(ct);
       assert.equal(g.host.name, 'proc2', 'the record still says proc2');
       assert.equal((await statusOn('proc2', ct))?.state, 'running', 'running again on proc2');
@@ -181,9 +195,9 @@ test('cold and container moves between two processing hosts', { skip: !isRoot &&
       const v = await volume('local1');
       assert.deepEqual([v.hostId, v.pool, v.attachedTo], [(await host('proc2')).id, 'local-proc2', vm2]);
       const dst = await volumePath('proc2', 'local1');
-      assert.ok(dst, 'the disk is in proc2\'s pool');
+      assert.ok(dst, "the disk is in proc2's pool");
       assert.equal(await sha256File(dst), diskSha, 'same content');
-      assert.equal(await volumePath('proc1', 'local1'), undefined, 'gone from proc1\'s pool');
+      assert.equal(await volumePath('proc1', 'local1'), undefined, "gone from proc1's pool");
       assert.equal(await statusOn('proc1', vm2), undefined);
       await ok(['guest', 'start', vm2]);
       assert.deepEqual([(await guest(vm2)).host.name, (await guest(vm2)).state], ['proc2', 'running']);
@@ -194,7 +208,10 @@ test('cold and container moves between two processing hosts', { skip: !isRoot &&
     await t.test('a cold move whose disk copy is refused leaves the VM and its disk where they were', { timeout: 120_000 }, async () => {
       // proc1's pool already holds a volume of that name: the copy is refused.
       await (await agent('proc1')).createVolume('local1', { sizeBytes: 8 * 1024 * 1024 });
-      const err = await coldMove(vm2, 'proc1').then(() => undefined, (e: unknown) => e);
+      const err = await coldMove(vm2, 'proc1').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(isGrappeError(err) && err.code === 'volumeExists', `refused: ${String(err)}`);
       assert.equal((await guest(vm2)).host.name, 'proc2');
       const v = await volume('local1');
@@ -207,6 +224,8 @@ test('cold and container moves between two processing hosts', { skip: !isRoot &&
       await (await agent('proc1')).deleteVolume('local1');
     });
 
-    t.diagnostic(`measured ${JSON.stringify(Object.fromEntries(Object.entries(measured).map(([k, o]) => [k, { downtimeMs: o.downtimeMs, totalMs: o.totalMs, bytes: o.transferredBytes }])))}`);
+    t.diagnostic(
+      `measured ${JSON.stringify(Object.fromEntries(Object.entries(measured).map(([k, o]) => [k, { downtimeMs: o.downtimeMs, totalMs: o.totalMs, bytes: o.transferredBytes }])))}`,
+    );
   });
 });

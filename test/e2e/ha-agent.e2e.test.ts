@@ -44,7 +44,10 @@ class Renewer {
   private running = false;
   private loop: Promise<void> = Promise.resolve();
 
-  constructor(private readonly client: HaClient, private req: HaLeaseRequest) {}
+  constructor(
+    private readonly client: HaClient,
+    private req: HaLeaseRequest,
+  ) {}
 
   start(req: HaLeaseRequest = this.req): void {
     this.req = req;
@@ -84,232 +87,280 @@ async function goneAt(pid: number, timeoutMs: number): Promise<number> {
 /** SIGSTOP / SIGCONT one process only (not its host), resolving once the kernel shows it so. */
 async function setProcessStopped(pid: number, stopped: boolean): Promise<void> {
   process.kill(pid, stopped ? 'SIGSTOP' : 'SIGCONT');
-  await eventually(`process ${pid} ${stopped ? 'stopped' : 'running again'}`, async () => (['T', 't'].includes(processState(pid) ?? '') === stopped ? true : undefined), 5_000, 10);
+  await eventually(
+    `process ${pid} ${stopped ? 'stopped' : 'running again'}`,
+    async () => (['T', 't'].includes(processState(pid) ?? '') === stopped ? true : undefined),
+    5_000,
+    10,
+  );
 }
 
 const slotOf = (slots: SlotView[], slot: number): SlotView | undefined => slots.find((s) => s.slot === slot);
 
-test('HA on the agents: storage heartbeat, self-fence, watchdog under SIGSTOP, controller outage', { skip: !isRoot && 'needs root (network namespaces)', timeout: 900_000 }, async (t) => {
-  const cli = createCliSession('grappe-e2e-ha-agent-');
-  const bundle = join(cli.dir, 'grappe-agent.mjs');
-  let controller: RunningController | undefined;
-  const renewers: Renewer[] = [];
-  try {
-    execFileSync(process.execPath, ['scripts/build.mjs', '--agent-only', '--agent-out', bundle], { cwd: repoRoot });
-    const image = await testTinyImage();
-    const hostSpecs = [
-      { name: 'stor1', purpose: 'storage' as const },
-      { name: 'proc1', purpose: 'processing' as const },
-      { name: 'proc2', purpose: 'processing' as const },
-    ];
-    await withTestbed({ hosts: hostSpecs, agentBundle: bundle }, async (tb: Testbed) => {
-      for (const h of hostSpecs) await tb.startAgent(h.name);
-      const started = await startE2eController(cli, tb);
-      controller = started.controller;
-      const ok = async (args: string[]): Promise<void> => {
-        const r = await cli.grappe(args);
-        assert.equal(r.code, 0, `grappe ${args.join(' ')}: ${r.err}`);
-      };
-      for (const name of ['stor1', 'proc1', 'proc2']) {
-        const h = tb.host(name);
-        await ok(['host', 'add', '--purpose', h.purpose, '--name', h.name, '--address', h.lanIp, '--password', 'grappe', '--new-password', HOST_PASSWORD]);
-        if (h.purpose === 'processing') {
-          await ok(['host', 'maintenance', name]);
-          await ok(['host', 'nic', 'edit', name, 'eth1', '--subnet', 'SAN', '--ip', h.sanIp]);
-        }
-        await ok(['host', 'enable', name]);
-      }
-      await ok(['volume', 'create', 'ha-heartbeat', '--pool', 'iscsi-stor1', '--size', '356M']);
-      const hbUrl = (await cli.json<VolumeRecord>(['volume', 'show', 'ha-heartbeat'])).url;
-      assert.ok(hbUrl, 'the heartbeat volume is an iSCSI LUN');
-      const slotOfHost = new Map<string, number>();
-      for (const name of ['proc1', 'proc2']) slotOfHost.set(name, (await cli.json<HostView>(['host', 'show', name])).id + 1);
-      const cluster = loadClusterIdentity(started.dataDir);
-      await controller.close();
-      controller = undefined;
-
-      const target = (name: string) => ({ name, address: tb.host(name).lanIp, port: tb.agentPort });
-      const ha = (name: string): HaClient => new HaClient(agentClientOptions({ cluster }, target(name)));
-      const guests = (name: string): GuestClient => guestAgentFor({ cluster }, target(name));
-      const slot = (name: string): number => slotOfHost.get(name) as number;
-      const [p1, p2] = [ha('proc1'), ha('proc2')];
-      const lease = (guestIds: string[], armed = true): HaLeaseRequest => ({ armed, fenceTimeoutMs: FENCE_TIMEOUT_MS, guests: guestIds });
-      const r1 = new Renewer(p1, lease([VM]));
-      const r2 = new Renewer(p2, lease([]));
-      renewers.push(r1, r2);
-      const armedAndWatched = async (r: Renewer, what: string): Promise<void> => {
-        const since = Date.now();
-        await eventually(`${what}: renewed with its watchdog running`, async () => (r.lastAnswer?.watchdog === 'ok' && r.lastAnsweredAt > since + 1_000 ? true : undefined), 20_000, 50);
-      };
-      const startVm = async (): Promise<number> => {
-        const s = await guests('proc1').startGuest(VM);
-        assert.equal(s.state, 'running');
-        assert.ok(s.pid, 'QEMU runs with a pid');
-        return s.pid;
-      };
-      const measured: Record<string, number> = {};
-
-      await t.test('bad requests are refused with a reason', async () => {
-        const bad = async (p: Promise<unknown>, code: string, message: RegExp): Promise<void> => {
-          const e = await refusal(p);
-          assert.equal(e.code, code);
-          assert.match(e.message, message);
+test(
+  'HA on the agents: storage heartbeat, self-fence, watchdog under SIGSTOP, controller outage',
+  { skip: !isRoot && 'needs root (network namespaces)', timeout: 900_000 },
+  async (t) => {
+    const cli = createCliSession('grappe-e2e-ha-agent-');
+    const bundle = join(cli.dir, 'grappe-agent.mjs');
+    let controller: RunningController | undefined;
+    const renewers: Renewer[] = [];
+    try {
+      execFileSync(process.execPath, ['scripts/build.mjs', '--agent-only', '--agent-out', bundle], { cwd: repoRoot });
+      const image = await testTinyImage();
+      const hostSpecs = [
+        { name: 'stor1', purpose: 'storage' as const },
+        { name: 'proc1', purpose: 'processing' as const },
+        { name: 'proc2', purpose: 'processing' as const },
+      ];
+      await withTestbed({ hosts: hostSpecs, agentBundle: bundle }, async (tb: Testbed) => {
+        for (const h of hostSpecs) await tb.startAgent(h.name);
+        const started = await startE2eController(cli, tb);
+        controller = started.controller;
+        const ok = async (args: string[]): Promise<void> => {
+          const r = await cli.grappe(args);
+          assert.equal(r.code, 0, `grappe ${args.join(' ')}: ${r.err}`);
         };
-        await bad(p1.renewLease({ armed: true, fenceTimeoutMs: 10, guests: [] }), 'invalidInput', /fenceTimeoutMs/);
-        await bad(p1.renewLease({ armed: true, fenceTimeoutMs: 3000, guests: ['vm-100'] }), 'invalidInput', /guests\.0/);
-        await bad(p1.configureHeartbeatVolume({ url: 'http://198.18.0.1/x', slot: 1 }), 'invalidInput', /url/);
-        await bad(p1.configureHeartbeatVolume({ url: hbUrl, slot: 0 }), 'invalidInput', /slot/);
-        await bad(p1.slots(), 'heartbeatVolumeNotConfigured', /no heartbeat volume is configured/);
-      });
-
-      await t.test('both agents write their slot and read the other\'s advancing', async () => {
-        for (const [name, client] of [['proc1', p1], ['proc2', p2]] as const) {
-          const st = await client.configureHeartbeatVolume({ url: hbUrl, slot: slot(name), intervalMs: HEARTBEAT_INTERVAL_MS });
-          assert.equal(st.configured, true);
+        for (const name of ['stor1', 'proc1', 'proc2']) {
+          const h = tb.host(name);
+          await ok(['host', 'add', '--purpose', h.purpose, '--name', h.name, '--address', h.lanIp, '--password', 'grappe', '--new-password', HOST_PASSWORD]);
+          if (h.purpose === 'processing') {
+            await ok(['host', 'maintenance', name]);
+            await ok(['host', 'nic', 'edit', name, 'eth1', '--subnet', 'SAN', '--ip', h.sanIp]);
+          }
+          await ok(['host', 'enable', name]);
         }
-        for (const [reader, other] of [[p1, 'proc2'], [p2, 'proc1']] as const) {
-          const first = await eventually(`${other}'s slot seen`, async () => slotOf((await reader.slots()).slots, slot(other)), 30_000);
-          assert.equal(first.hostId, slot(other) - 1);
-          const later = await eventually(`${other}'s seq advancing`, async () => {
-            const s = slotOf((await reader.slots()).slots, slot(other));
-            return s && s.seq >= first.seq + 3 ? s : undefined;
+        await ok(['volume', 'create', 'ha-heartbeat', '--pool', 'iscsi-stor1', '--size', '356M']);
+        const hbUrl = (await cli.json<VolumeRecord>(['volume', 'show', 'ha-heartbeat'])).url;
+        assert.ok(hbUrl, 'the heartbeat volume is an iSCSI LUN');
+        const slotOfHost = new Map<string, number>();
+        for (const name of ['proc1', 'proc2']) slotOfHost.set(name, (await cli.json<HostView>(['host', 'show', name])).id + 1);
+        const cluster = loadClusterIdentity(started.dataDir);
+        await controller.close();
+        controller = undefined;
+
+        const target = (name: string) => ({ name, address: tb.host(name).lanIp, port: tb.agentPort });
+        const ha = (name: string): HaClient => new HaClient(agentClientOptions({ cluster }, target(name)));
+        const guests = (name: string): GuestClient => guestAgentFor({ cluster }, target(name));
+        const slot = (name: string): number => slotOfHost.get(name) as number;
+        const [p1, p2] = [ha('proc1'), ha('proc2')];
+        const lease = (guestIds: string[], armed = true): HaLeaseRequest => ({ armed, fenceTimeoutMs: FENCE_TIMEOUT_MS, guests: guestIds });
+        const r1 = new Renewer(p1, lease([VM]));
+        const r2 = new Renewer(p2, lease([]));
+        renewers.push(r1, r2);
+        const armedAndWatched = async (r: Renewer, what: string): Promise<void> => {
+          const since = Date.now();
+          await eventually(
+            `${what}: renewed with its watchdog running`,
+            async () => (r.lastAnswer?.watchdog === 'ok' && r.lastAnsweredAt > since + 1_000 ? true : undefined),
+            20_000,
+            50,
+          );
+        };
+        const startVm = async (): Promise<number> => {
+          const s = await guests('proc1').startGuest(VM);
+          assert.equal(s.state, 'running');
+          assert.ok(s.pid, 'QEMU runs with a pid');
+          return s.pid;
+        };
+        const measured: Record<string, number> = {};
+
+        await t.test('bad requests are refused with a reason', async () => {
+          const bad = async (p: Promise<unknown>, code: string, message: RegExp): Promise<void> => {
+            const e = await refusal(p);
+            assert.equal(e.code, code);
+            assert.match(e.message, message);
+          };
+          await bad(p1.renewLease({ armed: true, fenceTimeoutMs: 10, guests: [] }), 'invalidInput', /fenceTimeoutMs/);
+          await bad(p1.renewLease({ armed: true, fenceTimeoutMs: 3000, guests: ['vm-100'] }), 'invalidInput', /guests\.0/);
+          await bad(p1.configureHeartbeatVolume({ url: 'http://198.18.0.1/x', slot: 1 }), 'invalidInput', /url/);
+          await bad(p1.configureHeartbeatVolume({ url: hbUrl, slot: 0 }), 'invalidInput', /slot/);
+          await bad(p1.slots(), 'heartbeatVolumeNotConfigured', /no heartbeat volume is configured/);
+        });
+
+        await t.test("both agents write their slot and read the other's advancing", async () => {
+          for (const [name, client] of [
+            ['proc1', p1],
+            ['proc2', p2],
+          ] as const) {
+            const st = await client.configureHeartbeatVolume({ url: hbUrl, slot: slot(name), intervalMs: HEARTBEAT_INTERVAL_MS });
+            assert.equal(st.configured, true);
+          }
+          for (const [reader, other] of [
+            [p1, 'proc2'],
+            [p2, 'proc1'],
+          ] as const) {
+            const first = await eventually(`${other}'s slot seen`, async () => slotOf((await reader.slots()).slots, slot(other)), 30_000);
+            assert.equal(first.hostId, slot(other) - 1);
+            const later = await eventually(`${other}'s seq advancing`, async () => {
+              const s = slotOf((await reader.slots()).slots, slot(other));
+              return s && s.seq >= first.seq + 3 ? s : undefined;
+            });
+            assert.ok(later.changedAgoMs < 4 * HEARTBEAT_INTERVAL_MS, `fresh: changed ${later.changedAgoMs} ms ago`);
+          }
+          const answer = await p1.renewLease(lease([], false));
+          assert.equal(answer.watchdog, 'disarmed');
+          assert.equal(answer.storage.configured, true);
+          assert.equal(answer.storage.error, undefined);
+          assert.ok((answer.storage.lastWriteAgoMs ?? Infinity) < 2_000);
+          assert.equal(answer.selfFenced, undefined);
+        });
+
+        await t.test('a lease not renewed: the agent hard-stops its HA VM at the deadline and marks its slot', { timeout: 300_000 }, async () => {
+          await guests('proc1').defineGuest(VM, {
+            kind: 'vm',
+            name: 'havm',
+            vcpus: 1,
+            memoryMiB: 128,
+            kernel: image.kernel,
+            initrd: image.initrd,
+            accel: 'tcg',
           });
-          assert.ok(later.changedAgoMs < 4 * HEARTBEAT_INTERVAL_MS, `fresh: changed ${later.changedAgoMs} ms ago`);
-        }
-        const answer = await p1.renewLease(lease([], false));
-        assert.equal(answer.watchdog, 'disarmed');
-        assert.equal(answer.storage.configured, true);
-        assert.equal(answer.storage.error, undefined);
-        assert.ok((answer.storage.lastWriteAgoMs ?? Infinity) < 2_000);
-        assert.equal(answer.selfFenced, undefined);
-      });
-
-      await t.test('a lease not renewed: the agent hard-stops its HA VM at the deadline and marks its slot', { timeout: 300_000 }, async () => {
-        await guests('proc1').defineGuest(VM, { kind: 'vm', name: 'havm', vcpus: 1, memoryMiB: 128, kernel: image.kernel, initrd: image.initrd, accel: 'tcg' });
-        const pid = await startVm();
-        r1.start(lease([VM]));
-        r2.start(lease([]));
-        await armedAndWatched(r1, 'proc1');
-        await armedAndWatched(r2, 'proc2');
-        assert.ok(isAlive(pid));
-        await r1.stop(); // proc1 loses the controller; proc2 still hears it
-        const gone = await goneAt(pid, FENCE_TIMEOUT_MS + 15_000);
-        assert.ok(gone >= r1.lastSentAt + FENCE_TIMEOUT_MS, 'never before the lease ran out');
-        // The agent got the last renewal between sending it and its answer: the expiry is in that window.
-        measured['leaseExpiryToQemuGoneMsAtMost'] = gone - (r1.lastSentAt + FENCE_TIMEOUT_MS);
-        measured['leaseExpiryToQemuGoneMsAtLeast'] = gone - (r1.lastAnsweredAt + FENCE_TIMEOUT_MS);
-        assert.ok(gone <= r1.lastAnsweredAt + FENCE_TIMEOUT_MS + 3_000, `stopped within the fence timeout + 3 s (${JSON.stringify(measured)})`);
-        const seen = await eventually('proc2 reads proc1\'s self-fence mark', async () => {
-          const s = slotOf((await p2.slots()).slots, slot('proc1'));
-          return s?.selfFencedAgoMs !== undefined ? s : undefined;
-        });
-        assert.equal(seen.leaseOk, false);
-        assert.ok(seen.changedAgoMs < 4 * HEARTBEAT_INTERVAL_MS, 'proc1 keeps writing its slot');
-        assert.equal((await guests('proc1').listGuests()).find((g) => g.id === VM)?.state, 'stopped');
-        const rearmed = await p1.renewLease(lease([]));
-        assert.deepEqual(rearmed.selfFenced?.guests, [VM], 'the first renewal after it reports the self-fence');
-        assert.equal((await p1.renewLease(lease([]))).selfFenced, undefined, 're-armed: reported once');
-        assert.match(readFileSync(tb.agentLog('proc1'), 'utf8'), /"msg":"self-fenced"/);
-      });
-
-      await t.test('only the agent process SIGSTOPped: its watchdog kills the VM; the agent reports it once resumed', { timeout: 300_000 }, async () => {
-        const pid = await startVm();
-        r1.start(lease([VM]));
-        await armedAndWatched(r1, 'proc1');
-        const [agentPid] = tb.agentPids('proc1');
-        assert.ok(agentPid);
-        const watchdogs = () => listWatchdogs(tb, 'proc1');
-        assert.equal(watchdogs().length, 1, 'one watchdog process');
-        await r1.stop();
-        const stoppedAt = Date.now();
-        await setProcessStopped(agentPid, true);
-        try {
+          const pid = await startVm();
+          r1.start(lease([VM]));
+          r2.start(lease([]));
+          await armedAndWatched(r1, 'proc1');
+          await armedAndWatched(r2, 'proc2');
+          assert.ok(isAlive(pid));
+          await r1.stop(); // proc1 loses the controller; proc2 still hears it
           const gone = await goneAt(pid, FENCE_TIMEOUT_MS + 15_000);
-          measured['agentSigstopToQemuGoneMs'] = gone - stoppedAt;
-          measured['sigstopLeaseExpiryToQemuGoneMsAtMost'] = gone - (r1.lastSentAt + FENCE_TIMEOUT_MS);
-          assert.equal(processState(agentPid), 'T', 'the agent was still stopped: the watchdog did it');
           assert.ok(gone >= r1.lastSentAt + FENCE_TIMEOUT_MS, 'never before the lease ran out');
-        } finally {
-          await setProcessStopped(agentPid, false);
-        }
-        const answer = await eventually('the resumed agent reports the watchdog\'s fence', async () => {
-          const a = await p1.renewLease(lease([]));
-          return a.selfFenced ? a : undefined;
+          // The agent got the last renewal between sending it and its answer: the expiry is in that window.
+          measured['leaseExpiryToQemuGoneMsAtMost'] = gone - (r1.lastSentAt + FENCE_TIMEOUT_MS);
+          measured['leaseExpiryToQemuGoneMsAtLeast'] = gone - (r1.lastAnsweredAt + FENCE_TIMEOUT_MS);
+          assert.ok(gone <= r1.lastAnsweredAt + FENCE_TIMEOUT_MS + 3_000, `stopped within the fence timeout + 3 s (${JSON.stringify(measured)})`);
+          const seen = await eventually("proc2 reads proc1's self-fence mark", async () => {
+            const s = slotOf((await p2.slots()).slots, slot('proc1'));
+            return s?.selfFencedAgoMs !== undefined ? s : undefined;
+          });
+          assert.equal(seen.leaseOk, false);
+          assert.ok(seen.changedAgoMs < 4 * HEARTBEAT_INTERVAL_MS, 'proc1 keeps writing its slot');
+          assert.equal((await guests('proc1').listGuests()).find((g) => g.id === VM)?.state, 'stopped');
+          const rearmed = await p1.renewLease(lease([]));
+          assert.deepEqual(rearmed.selfFenced?.guests, [VM], 'the first renewal after it reports the self-fence');
+          assert.equal((await p1.renewLease(lease([]))).selfFenced, undefined, 're-armed: reported once');
+          assert.match(readFileSync(tb.agentLog('proc1'), 'utf8'), /"msg":"self-fenced"/);
         });
-        assert.deepEqual(answer.selfFenced?.guests, [VM]);
-        const wdLog = join(tb.host('proc1').dir, 'agent-data', 'ha', 'watchdog.log');
-        await eventually('the watchdog logged it', async () => (/HA guests hard-stopped by the watchdog/.test(readFileSync(wdLog, 'utf8')) ? true : undefined), 5_000);
-        await eventually('proc2 reads proc1\'s self-fence mark', async () => (slotOf((await p2.slots()).slots, slot('proc1'))?.selfFencedAgoMs !== undefined ? true : undefined));
-        assert.equal(watchdogs().length, 1, 'still one watchdog');
-      });
 
-      await t.test('every agent loses the controller at once: the slots show it, nobody fences', { timeout: 300_000 }, async () => {
-        const pid = await startVm();
-        r1.start(lease([VM]));
-        r2.start(lease([]));
-        await armedAndWatched(r1, 'proc1');
-        await armedAndWatched(r2, 'proc2');
-        await Promise.all([r1.stop(), r2.stop()]); // the controller is gone for everyone
-        await sleep(3 * FENCE_TIMEOUT_MS);
-        assert.ok(isAlive(pid), 'the HA VM still runs well after the fence timeout (neither the agent nor its watchdog killed it)');
-        for (const [reader, other] of [[p1, 'proc2'], [p2, 'proc1']] as const) {
-          const s = slotOf((await reader.slots()).slots, slot(other));
-          assert.equal(s?.leaseOk, false, `${other} says it lost the controller`);
-          assert.equal(s?.armed, true);
-          assert.ok((s?.changedAgoMs ?? Infinity) < 4 * HEARTBEAT_INTERVAL_MS, `${other} is alive on storage`);
-          assert.equal(s?.selfFencedAgoMs, undefined);
+        await t.test('only the agent process SIGSTOPped: its watchdog kills the VM; the agent reports it once resumed', { timeout: 300_000 }, async () => {
+          const pid = await startVm();
+          r1.start(lease([VM]));
+          await armedAndWatched(r1, 'proc1');
+          const [agentPid] = tb.agentPids('proc1');
+          assert.ok(agentPid);
+          const watchdogs = () => listWatchdogs(tb, 'proc1');
+          assert.equal(watchdogs().length, 1, 'one watchdog process');
+          await r1.stop();
+          const stoppedAt = Date.now();
+          await setProcessStopped(agentPid, true);
+          try {
+            const gone = await goneAt(pid, FENCE_TIMEOUT_MS + 15_000);
+            measured['agentSigstopToQemuGoneMs'] = gone - stoppedAt;
+            measured['sigstopLeaseExpiryToQemuGoneMsAtMost'] = gone - (r1.lastSentAt + FENCE_TIMEOUT_MS);
+            assert.equal(processState(agentPid), 'T', 'the agent was still stopped: the watchdog did it');
+            assert.ok(gone >= r1.lastSentAt + FENCE_TIMEOUT_MS, 'never before the lease ran out');
+          } finally {
+            await setProcessStopped(agentPid, false);
+          }
+          const answer = await eventually("the resumed agent reports the watchdog's fence", async () => {
+            const a = await p1.renewLease(lease([]));
+            return a.selfFenced ? a : undefined;
+          });
+          assert.deepEqual(answer.selfFenced?.guests, [VM]);
+          const wdLog = join(tb.host('proc1').dir, 'agent-data', 'ha', 'watchdog.log');
+          await eventually(
+            'the watchdog logged it',
+            async () => (/HA guests hard-stopped by the watchdog/.test(readFileSync(wdLog, 'utf8')) ? true : undefined),
+            5_000,
+          );
+          await eventually("proc2 reads proc1's self-fence mark", async () =>
+            slotOf((await p2.slots()).slots, slot('proc1'))?.selfFencedAgoMs !== undefined ? true : undefined,
+          );
+          assert.equal(watchdogs().length, 1, 'still one watchdog');
+        });
+
+        await t.test('every agent loses the controller at once: the slots show it, nobody fences', { timeout: 300_000 }, async () => {
+          const pid = await startVm();
+          r1.start(lease([VM]));
+          r2.start(lease([]));
+          await armedAndWatched(r1, 'proc1');
+          await armedAndWatched(r2, 'proc2');
+          await Promise.all([r1.stop(), r2.stop()]); // the controller is gone for everyone
+          await sleep(3 * FENCE_TIMEOUT_MS);
+          assert.ok(isAlive(pid), 'the HA VM still runs well after the fence timeout (neither the agent nor its watchdog killed it)');
+          for (const [reader, other] of [
+            [p1, 'proc2'],
+            [p2, 'proc1'],
+          ] as const) {
+            const s = slotOf((await reader.slots()).slots, slot(other));
+            assert.equal(s?.leaseOk, false, `${other} says it lost the controller`);
+            assert.equal(s?.armed, true);
+            assert.ok((s?.changedAgoMs ?? Infinity) < 4 * HEARTBEAT_INTERVAL_MS, `${other} is alive on storage`);
+            assert.equal(s?.selfFencedAgoMs, undefined);
+          }
+          assert.match(readFileSync(tb.agentLog('proc1'), 'utf8'), /"msg":"not self-fencing".*controller outage/);
+          r1.start(lease([VM]));
+          r2.start(lease([]));
+          await armedAndWatched(r1, 'proc1 after the outage');
+          assert.equal(r1.lastAnswer?.selfFenced, undefined);
+          assert.ok(isAlive(pid));
+        });
+
+        await t.test(
+          'an agent restarted while armed resumes its lease and finds its watchdog again; disarmed, the volume is released',
+          { timeout: 120_000 },
+          async () => {
+            await Promise.all([r1.stop(), r2.stop()]);
+            const vmPid = (await guests('proc1').listGuests()).find((g) => g.id === VM)?.pid;
+            assert.ok(vmPid && isAlive(vmPid), 'the VM kept through the outage still runs');
+            // A long lease, so the restart (an update, say) fits in it.
+            assert.equal((await p1.renewLease({ armed: true, fenceTimeoutMs: 20_000, guests: [VM] })).watchdog, 'ok');
+            assert.equal((await p2.renewLease(lease([], false))).watchdog, 'disarmed');
+            const before = listWatchdogs(tb, 'proc1');
+            assert.equal(before.length, 1);
+            await tb.stopAgent('proc1');
+            assert.deepEqual(listProcesses(tb, 'proc1', 'qemu-nbd'), [], 'the stopped agent left no qemu-nbd behind');
+            await tb.startAgent('proc1');
+            assert.match(readFileSync(tb.agentLog('proc1'), 'utf8'), /"msg":"HA lease resumed".*"guests":\["vm:101"\]/);
+            const again = await p1.renewLease({ armed: true, fenceTimeoutMs: 20_000, guests: [VM] });
+            assert.equal(again.watchdog, 'ok');
+            assert.equal(again.selfFenced, undefined);
+            assert.equal(again.storage.configured, false, 'a restarted agent waits to be given the volume again');
+            assert.deepEqual(listWatchdogs(tb, 'proc1'), before, 'the same watchdog, never two');
+            assert.ok(isAlive(vmPid), 'the VM lived through the agent restart');
+            assert.equal((await p1.renewLease(lease([VM], false))).watchdog, 'disarmed');
+            assert.equal((await p2.stopHeartbeatVolume()).configured, false);
+            await assert.rejects(p2.slots(), /no heartbeat volume is configured/);
+            await guests('proc1').stopGuest(VM, { force: true });
+          },
+        );
+        for (const name of ['proc1', 'proc2']) {
+          const lines = readFileSync(tb.agentLog(name), 'utf8')
+            .split('\n')
+            .filter((l) => /heartbeat|fenc|watchdog|HA /.test(l));
+          t.diagnostic(`${name} HA log:\n${lines.slice(-15).join('\n')}`);
         }
-        assert.match(readFileSync(tb.agentLog('proc1'), 'utf8'), /"msg":"not self-fencing".*controller outage/);
-        r1.start(lease([VM]));
-        r2.start(lease([]));
-        await armedAndWatched(r1, 'proc1 after the outage');
-        assert.equal(r1.lastAnswer?.selfFenced, undefined);
-        assert.ok(isAlive(pid));
+        t.diagnostic(`measured: ${JSON.stringify(measured)}`);
+        process.stdout.write(`# measured ${JSON.stringify(measured)}\n`);
       });
-
-      await t.test('an agent restarted while armed resumes its lease and finds its watchdog again; disarmed, the volume is released', { timeout: 120_000 }, async () => {
-        await Promise.all([r1.stop(), r2.stop()]);
-        const vmPid = (await guests('proc1').listGuests()).find((g) => g.id === VM)?.pid;
-        assert.ok(vmPid && isAlive(vmPid), 'the VM kept through the outage still runs');
-        // A long lease, so the restart (an update, say) fits in it.
-        assert.equal((await p1.renewLease({ armed: true, fenceTimeoutMs: 20_000, guests: [VM] })).watchdog, 'ok');
-        assert.equal((await p2.renewLease(lease([], false))).watchdog, 'disarmed');
-        const before = listWatchdogs(tb, 'proc1');
-        assert.equal(before.length, 1);
-        await tb.stopAgent('proc1');
-        assert.deepEqual(listProcesses(tb, 'proc1', 'qemu-nbd'), [], 'the stopped agent left no qemu-nbd behind');
-        await tb.startAgent('proc1');
-        assert.match(readFileSync(tb.agentLog('proc1'), 'utf8'), /"msg":"HA lease resumed".*"guests":\["vm:101"\]/);
-        const again = await p1.renewLease({ armed: true, fenceTimeoutMs: 20_000, guests: [VM] });
-        assert.equal(again.watchdog, 'ok');
-        assert.equal(again.selfFenced, undefined);
-        assert.equal(again.storage.configured, false, 'a restarted agent waits to be given the volume again');
-        assert.deepEqual(listWatchdogs(tb, 'proc1'), before, 'the same watchdog, never two');
-        assert.ok(isAlive(vmPid), 'the VM lived through the agent restart');
-        assert.equal((await p1.renewLease(lease([VM], false))).watchdog, 'disarmed');
-        assert.equal((await p2.stopHeartbeatVolume()).configured, false);
-        await assert.rejects(p2.slots(), /no heartbeat volume is configured/);
-        await guests('proc1').stopGuest(VM, { force: true });
-      });
-      for (const name of ['proc1', 'proc2']) {
-        const lines = readFileSync(tb.agentLog(name), 'utf8').split('\n').filter((l) => /heartbeat|fenc|watchdog|HA /.test(l));
-        t.diagnostic(`${name} HA log:\n${lines.slice(-15).join('\n')}`);
-      }
-      t.diagnostic(`measured: ${JSON.stringify(measured)}`);
-      process.stdout.write(`# measured ${JSON.stringify(measured)}\n`);
-    });
-  } finally {
-    for (const r of renewers) await r.stop();
-    await controller?.close();
-    cli.close();
-  }
-});
+    } finally {
+      for (const r of renewers) await r.stop();
+      await controller?.close();
+      cli.close();
+    }
+  },
+);
 
 /** The live processes of a testbed host whose command line passes `match`. */
 function listProcesses(tb: Testbed, name: string, match: string | ((cmdline: string) => boolean)): number[] {
   const test = typeof match === 'string' ? (c: string) => c.includes(match) : match;
   const out = execFileSync('ip', ['netns', 'pids', tb.host(name).namespace], { encoding: 'utf8' });
-  return out.split(/\s+/).filter(Boolean).map(Number).filter((pid) => isAlive(pid) && test(commandLine(pid))).sort((a, b) => a - b);
+  return out
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number)
+    .filter((pid) => isAlive(pid) && test(commandLine(pid)))
+    .sort((a, b) => a - b);
 }
 
 /** The watchdog processes of a host's agent (they show their HA directory as their title). */

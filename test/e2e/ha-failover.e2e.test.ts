@@ -13,7 +13,16 @@ import type { GuestView } from '../../src/contract/guest.contract.ts';
 import type { HaPlanBody } from '../../src/contract/ha.contract.ts';
 import { startDoubleRunWatcher, type DoubleRunWatcher } from '../ha/double-run-watcher.ts';
 import { injectFault, repairFault, type FaultKind } from '../ha/faults.ts';
-import { createHaGuest, HA_POOL_HOSTS, retireHaGuest, SHORT_HA_TIMING, startHaCluster, waitHaHealthy, waitProtected, type HaCluster } from '../ha/ha-cluster.ts';
+import {
+  createHaGuest,
+  HA_POOL_HOSTS,
+  retireHaGuest,
+  SHORT_HA_TIMING,
+  startHaCluster,
+  waitHaHealthy,
+  waitProtected,
+  type HaCluster,
+} from '../ha/ha-cluster.ts';
 import { createCliSession, repoRoot } from '../support/cli-session.ts';
 import { eventually } from '../support/eventually.ts';
 import { tailOf } from '../testbed/ns-process.ts';
@@ -45,114 +54,125 @@ const FAULTS: { kind: FaultKind; host: string; what: string }[] = [
   { kind: 'agent-hang', host: 'proc3', what: "agent hang: proc3's agent stopped, its guests and watchdog running" },
 ];
 
-test('HA failover on real agents: crash, partition, agent hang; never a guest twice', { skip: !isRoot && 'needs root (network namespaces)', timeout: 900_000 }, async (t) => {
-  const cli = createCliSession('grappe-e2e-ha-');
-  let cluster: HaCluster | undefined;
-  let watcher: DoubleRunWatcher | undefined;
-  const violations: string[] = [];
-  try {
-    execFileSync(process.execPath, ['scripts/build.mjs', '--agent-only'], { cwd: repoRoot });
-    await withTestbed({ hosts: HA_POOL_HOSTS }, async (tb) => {
-      await t.test('pool: 3 processing hosts on the SAN, a 356 MiB heartbeat volume, HA enabled and healthy', { timeout: 300_000 }, async () => {
-        // Each fault gets its own guests and disks, so a failure in one leaves the next one unaffected.
-        const disks = FAULTS.flatMap((f) => GUESTS.map((g) => diskOf(f.kind, g)));
-        cluster = await startHaCluster(tb, cli, { timing: SHORT_HA_TIMING, disks: { names: disks, from: { sizeMiB: 16 } } });
-        const s = await cluster.api.status();
-        assert.equal(s.enabled, true);
-        assert.equal(s.heartbeatVolume, 'ha-heartbeat');
-        assert.deepEqual(s.settings.timing, { ...s.settings.timing, ...SHORT_HA_TIMING }, 'the short timings are in force');
-        watcher = startDoubleRunWatcher(tb.hosts, { onViolation: (v) => violations.push(v) });
-      });
-
-      for (const fault of FAULTS) {
-        await t.test(fault.what, { timeout: 240_000 }, async (st) => {
-          if (!cluster || !watcher) return st.skip('the pool was not set up');
-          const { api, controller, processing } = cluster;
-          const w = watcher;
-          const ids: string[] = [];
-          let repaired = false;
-          try {
-            // Fresh guest numbers per fault (vm:100…, vm:110…, vm:120…): no HA state of an earlier guest applies.
-            for (const [i, g] of GUESTS.entries()) {
-              const number = 100 + 10 * FAULTS.indexOf(fault) + i;
-              ids.push(await createHaGuest(api, { number, name: `${fault.kind}-${g.name}`, disk: diskOf(fault.kind, g), host: fault.host, plan: g.plan }));
-            }
-            for (const id of ids) await w.waitPlacement(id, [fault.host], 30_000);
-            await waitProtected(api, ids, fault.host, 30_000);
-            await waitHaHealthy(api, processing, 30_000); // its lease now lists the guests (what a self-fence stops)
-
-            const faultAt = Date.now();
-            await injectFault(tb, fault.kind, fault.host);
-            const back = new Map<string, { at: number; host: string }>();
-            for (const id of ids) back.set(id, await w.waitElsewhere(id, faultAt, fault.host, 90_000));
-            const [db, app, batch] = ids.map((id) => back.get(id)!);
-            st.diagnostic(`${fault.kind}: ${ids.map((id) => `${id} on ${back.get(id)!.host} after ${back.get(id)!.at - faultAt} ms`).join(', ')}`);
-
-            // Plan order: the 'always' order-0 guest first; the others only after its group's delay.
-            assert.ok(db!.at <= app!.at && db!.at <= batch!.at, 'group 0 recovered first');
-            assert.ok(app!.at - db!.at >= GROUP0_DELAY_S * 1000 - SLACK_MS, `order 1 waited group 0's delay (${app!.at - db!.at} ms)`);
-            assert.ok(batch!.at - db!.at >= GROUP0_DELAY_S * 1000 - SLACK_MS, `best-effort after the 'always' groups (${batch!.at - db!.at} ms)`);
-            for (const id of ids) {
-              const v = await api.call<GuestView>('GET', `/api/v1/guests/${encodeURIComponent(id)}`);
-              assert.equal(v.host.name, back.get(id)!.host, `${id}: the controller places it where it runs`);
-              assert.equal(v.state, 'running');
-              assert.deepEqual(w.hostsNow(id), [back.get(id)!.host]);
-            }
-            // HA reports a recovery once the survivor's agent lists the guest: a step after the watcher saw it.
-            await eventually('host fenced and guests recovered events', async () => {
-              const events = await controller.ctx.events.recent(1000);
-              const missing = [
-                ...(events.some((e) => e.type === 'ha.host-fenced' && e.message.includes(fault.host)) ? [] : [`${fault.host} fenced`]),
-                ...ids.filter((id) => !events.some((e) => e.type === 'ha.guest-recovered' && e.message.includes(id))).map((id) => `${id} recovered`),
-              ];
-              if (missing.length > 0) throw new Error(`no event yet: ${missing.join(', ')}`);
-              return true;
-            }, 15_000);
-
-            // The host comes back and rejoins; nothing of what it ran starts there again.
-            await repairFault(tb, fault.kind, fault.host);
-            repaired = true;
-            await waitHaHealthy(api, processing, 90_000);
-            await new Promise((r) => setTimeout(r, 3000)); // a few heartbeat rounds with the host back
-            for (const id of ids) assert.deepEqual(w.hostsNow(id), [back.get(id)!.host], `${id} runs once, where it was recovered`);
-            assert.deepEqual(violations, []);
-
-            for (const id of ids) await retireHaGuest(api, id);
-            for (const id of ids) await w.waitPlacement(id, [], 30_000);
-          } catch (e) {
-            // What the hosts and the controller were doing, for the failure report.
-            for (const h of processing) {
-              const lines = tailOf(tb.agentLog(h), 400).split('\n').filter((l) => !l.includes('"level":"debug"')).slice(-12);
-              st.diagnostic(`${h} agent log:\n${lines.join('\n')}`);
-            }
-            const events = await controller.ctx.events.recent(40).catch(() => []);
-            st.diagnostic(`events:\n${events.map((ev) => `${ev.at} ${ev.type} ${ev.message}`).join('\n')}`);
-            for (const id of ids) {
-              const v = await api.call<GuestView>('GET', `/api/v1/guests/${encodeURIComponent(id)}`).catch((x: unknown) => String(x));
-              st.diagnostic(`${id}: watcher sees it on [${w.hostsNow(id).join(', ')}]; controller: ${JSON.stringify(v)}`);
-            }
-            // Leave the pool as the next fault expects it: host back, guests gone (each fault has its own disks).
-            if (!repaired) await repairFault(tb, fault.kind, fault.host).catch(() => undefined);
-            for (const id of ids) await retireHaGuest(api, id).catch((x: unknown) => st.diagnostic(`retiring ${id}: ${String(x)}`));
-            throw e;
-          }
+test(
+  'HA failover on real agents: crash, partition, agent hang; never a guest twice',
+  { skip: !isRoot && 'needs root (network namespaces)', timeout: 900_000 },
+  async (t) => {
+    const cli = createCliSession('grappe-e2e-ha-');
+    let cluster: HaCluster | undefined;
+    let watcher: DoubleRunWatcher | undefined;
+    const violations: string[] = [];
+    try {
+      execFileSync(process.execPath, ['scripts/build.mjs', '--agent-only'], { cwd: repoRoot });
+      await withTestbed({ hosts: HA_POOL_HOSTS }, async (tb) => {
+        await t.test('pool: 3 processing hosts on the SAN, a 356 MiB heartbeat volume, HA enabled and healthy', { timeout: 300_000 }, async () => {
+          // Each fault gets its own guests and disks, so a failure in one leaves the next one unaffected.
+          const disks = FAULTS.flatMap((f) => GUESTS.map((g) => diskOf(f.kind, g)));
+          cluster = await startHaCluster(tb, cli, { timing: SHORT_HA_TIMING, disks: { names: disks, from: { sizeMiB: 16 } } });
+          const s = await cluster.api.status();
+          assert.equal(s.enabled, true);
+          assert.equal(s.heartbeatVolume, 'ha-heartbeat');
+          assert.deepEqual(s.settings.timing, { ...s.settings.timing, ...SHORT_HA_TIMING }, 'the short timings are in force');
+          watcher = startDoubleRunWatcher(tb.hosts, { onViolation: (v) => violations.push(v) });
         });
-      }
 
-      await t.test('the watcher never saw a guest on two hosts nor a disk open twice', async (st) => {
-        if (!watcher) return st.skip('the pool was not set up');
-        const report = await watcher.stop();
-        watcher = undefined;
-        st.diagnostic(`samples: ${report.samples}, unconfirmed: ${report.unconfirmed}`);
-        assert.ok(report.samples > 100);
-        assert.deepEqual(report.doubleRuns, []);
-        assert.deepEqual(report.sharedDisks, []);
-        assert.deepEqual(violations, []);
+        for (const fault of FAULTS) {
+          await t.test(fault.what, { timeout: 240_000 }, async (st) => {
+            if (!cluster || !watcher) return st.skip('the pool was not set up');
+            const { api, controller, processing } = cluster;
+            const w = watcher;
+            const ids: string[] = [];
+            let repaired = false;
+            try {
+              // Fresh guest numbers per fault (vm:100…, vm:110…, vm:120…): no HA state of an earlier guest applies.
+              for (const [i, g] of GUESTS.entries()) {
+                const number = 100 + 10 * FAULTS.indexOf(fault) + i;
+                ids.push(await createHaGuest(api, { number, name: `${fault.kind}-${g.name}`, disk: diskOf(fault.kind, g), host: fault.host, plan: g.plan }));
+              }
+              for (const id of ids) await w.waitPlacement(id, [fault.host], 30_000);
+              await waitProtected(api, ids, fault.host, 30_000);
+              await waitHaHealthy(api, processing, 30_000); // its lease now lists the guests (what a self-fence stops)
+
+              const faultAt = Date.now();
+              await injectFault(tb, fault.kind, fault.host);
+              const back = new Map<string, { at: number; host: string }>();
+              for (const id of ids) back.set(id, await w.waitElsewhere(id, faultAt, fault.host, 90_000));
+              const [db, app, batch] = ids.map((id) => back.get(id)!);
+              st.diagnostic(`${fault.kind}: ${ids.map((id) => `${id} on ${back.get(id)!.host} after ${back.get(id)!.at - faultAt} ms`).join(', ')}`);
+
+              // Plan order: the 'always' order-0 guest first; the others only after its group's delay.
+              assert.ok(db!.at <= app!.at && db!.at <= batch!.at, 'group 0 recovered first');
+              assert.ok(app!.at - db!.at >= GROUP0_DELAY_S * 1000 - SLACK_MS, `order 1 waited group 0's delay (${app!.at - db!.at} ms)`);
+              assert.ok(batch!.at - db!.at >= GROUP0_DELAY_S * 1000 - SLACK_MS, `best-effort after the 'always' groups (${batch!.at - db!.at} ms)`);
+              for (const id of ids) {
+                const v = await api.call<GuestView>('GET', `/api/v1/guests/${encodeURIComponent(id)}`);
+                assert.equal(v.host.name, back.get(id)!.host, `${id}: the controller places it where it runs`);
+                assert.equal(v.state, 'running');
+                assert.deepEqual(w.hostsNow(id), [back.get(id)!.host]);
+              }
+              // HA reports a recovery once the survivor's agent lists the guest: a step after the watcher saw it.
+              await eventually(
+                'host fenced and guests recovered events',
+                async () => {
+                  const events = await controller.ctx.events.recent(1000);
+                  const missing = [
+                    ...(events.some((e) => e.type === 'ha.host-fenced' && e.message.includes(fault.host)) ? [] : [`${fault.host} fenced`]),
+                    ...ids.filter((id) => !events.some((e) => e.type === 'ha.guest-recovered' && e.message.includes(id))).map((id) => `${id} recovered`),
+                  ];
+                  if (missing.length > 0) throw new Error(`no event yet: ${missing.join(', ')}`);
+                  return true;
+                },
+                15_000,
+              );
+
+              // The host comes back and rejoins; nothing of what it ran starts there again.
+              await repairFault(tb, fault.kind, fault.host);
+              repaired = true;
+              await waitHaHealthy(api, processing, 90_000);
+              await new Promise((r) => setTimeout(r, 3000)); // a few heartbeat rounds with the host back
+              for (const id of ids) assert.deepEqual(w.hostsNow(id), [back.get(id)!.host], `${id} runs once, where it was recovered`);
+              assert.deepEqual(violations, []);
+
+              for (const id of ids) await retireHaGuest(api, id);
+              for (const id of ids) await w.waitPlacement(id, [], 30_000);
+            } catch (e) {
+              // What the hosts and the controller were doing, for the failure report.
+              for (const h of processing) {
+                const lines = tailOf(tb.agentLog(h), 400)
+                  .split('\n')
+                  .filter((l) => !l.includes('"level":"debug"'))
+                  .slice(-12);
+                st.diagnostic(`${h} agent log:\n${lines.join('\n')}`);
+              }
+              const events = await controller.ctx.events.recent(40).catch(() => []);
+              st.diagnostic(`events:\n${events.map((ev) => `${ev.at} ${ev.type} ${ev.message}`).join('\n')}`);
+              for (const id of ids) {
+                const v = await api.call<GuestView>('GET', `/api/v1/guests/${encodeURIComponent(id)}`).catch((x: unknown) => String(x));
+                st.diagnostic(`${id}: watcher sees it on [${w.hostsNow(id).join(', ')}]; controller: ${JSON.stringify(v)}`);
+              }
+              // Leave the pool as the next fault expects it: host back, guests gone (each fault has its own disks).
+              if (!repaired) await repairFault(tb, fault.kind, fault.host).catch(() => undefined);
+              for (const id of ids) await retireHaGuest(api, id).catch((x: unknown) => st.diagnostic(`retiring ${id}: ${String(x)}`));
+              throw e;
+            }
+          });
+        }
+
+        await t.test('the watcher never saw a guest on two hosts nor a disk open twice', async (st) => {
+          if (!watcher) return st.skip('the pool was not set up');
+          const report = await watcher.stop();
+          watcher = undefined;
+          st.diagnostic(`samples: ${report.samples}, unconfirmed: ${report.unconfirmed}`);
+          assert.ok(report.samples > 100);
+          assert.deepEqual(report.doubleRuns, []);
+          assert.deepEqual(report.sharedDisks, []);
+          assert.deepEqual(violations, []);
+        });
       });
-    });
-  } finally {
-    await watcher?.stop().catch(() => undefined);
-    await cluster?.close();
-    cli.close();
-  }
-});
+    } finally {
+      await watcher?.stop().catch(() => undefined);
+      await cluster?.close();
+      cli.close();
+    }
+  },
+);

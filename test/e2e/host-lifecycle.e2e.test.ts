@@ -50,8 +50,19 @@ test('host lifecycle on real agents in network namespaces', { skip: !isRoot && '
       await tb.startAgent('proc2', { bundle: oldBundle });
       const [stor1, proc1, proc2] = [tb.host('stor1'), tb.host('proc1'), tb.host('proc2')];
 
-      const init = await cli.grappe(['init', '--name', 'e2e', '--password', 'e2e-admin-password',
-        '--lan', tb.subnets.lan, '--san', tb.subnets.san, '--ran', tb.subnets.ran]);
+      const init = await cli.grappe([
+        'init',
+        '--name',
+        'e2e',
+        '--password',
+        'e2e-admin-password',
+        '--lan',
+        tb.subnets.lan,
+        '--san',
+        tb.subnets.san,
+        '--ran',
+        tb.subnets.ran,
+      ]);
       assert.equal(init.code, 0, init.err);
       let controller = await startController(cli);
       const login = await cli.grappe(['login', '--url', controller.url, '--user', 'admin', '--password', 'e2e-admin-password']);
@@ -81,20 +92,53 @@ test('host lifecycle on real agents in network namespaces', { skip: !isRoot && '
 
       await t.test('add 3 hosts through the CLI, changing the default password', async () => {
         for (const h of [stor1, proc1, proc2]) {
-          const r = await cli.grappe(['host', 'add', '--purpose', h.purpose, '--name', h.name, '--address', h.lanIp,
-            '--password', 'grappe', '--new-password', HOST_PASSWORD]);
+          const r = await cli.grappe([
+            'host',
+            'add',
+            '--purpose',
+            h.purpose,
+            '--name',
+            h.name,
+            '--address',
+            h.lanIp,
+            '--password',
+            'grappe',
+            '--new-password',
+            HOST_PASSWORD,
+          ]);
           assert.equal(r.code, 0, `${h.name}: ${r.err}`);
         }
         const hosts = await cli.json<HostView[]>(['host', 'list']);
-        assert.deepEqual(hosts.map((h) => [h.name, h.purpose, h.state]), [
-          ['stor1', 'storage', 'DISABLED'], ['proc1', 'processing', 'DISABLED'], ['proc2', 'processing', 'DISABLED'],
-        ]);
+        assert.deepEqual(
+          hosts.map((h) => [h.name, h.purpose, h.state]),
+          [
+            ['stor1', 'storage', 'DISABLED'],
+            ['proc1', 'processing', 'DISABLED'],
+            ['proc2', 'processing', 'DISABLED'],
+          ],
+        );
         const s = await show('stor1');
         assert.ok(s.hardware && s.hypervisor, 'inventory reported');
         assert.ok(s.nics.some((n) => n.name === 'eth0' && n.subnet === 'LAN' && n.ip === stor1.lanIp));
-        assert.ok(s.nics.some((n) => n.name === 'eth1' && n.subnet === 'SAN' && n.ip === stor1.sanIp), 'storage SAN pre-configured');
+        assert.ok(
+          s.nics.some((n) => n.name === 'eth1' && n.subnet === 'SAN' && n.ip === stor1.sanIp),
+          'storage SAN pre-configured',
+        );
         // A second add of an enrolled host: the agent now refuses the old password, and the name is taken.
-        const again = await cli.grappe(['host', 'add', '--purpose', 'processing', '--name', 'other', '--address', proc1.lanIp, '--password', 'grappe', '--new-password', HOST_PASSWORD]);
+        const again = await cli.grappe([
+          'host',
+          'add',
+          '--purpose',
+          'processing',
+          '--name',
+          'other',
+          '--address',
+          proc1.lanIp,
+          '--password',
+          'grappe',
+          '--new-password',
+          HOST_PASSWORD,
+        ]);
         assert.equal(again.code, 1);
         assert.match(again.err, /already/);
       });
@@ -169,7 +213,10 @@ test('host lifecycle on real agents in network namespaces', { skip: !isRoot && '
         const login2 = await cli.grappe(['login', '--url', controller.url, '--user', 'admin', '--password', 'e2e-admin-password']);
         assert.equal(login2.code, 0, login2.err);
         const afterHosts = await cli.json<HostView[]>(['host', 'list']);
-        assert.deepEqual(afterHosts.map((h) => [h.id, h.name, h.state]), beforeHosts.map((h) => [h.id, h.name === 'proc2' ? 'proc2b' : h.name, h.state]));
+        assert.deepEqual(
+          afterHosts.map((h) => [h.id, h.name, h.state]),
+          beforeHosts.map((h) => [h.id, h.name === 'proc2' ? 'proc2b' : h.name, h.state]),
+        );
         const afterAudit = await cli.json<{ action: string }[]>(['audit', '--limit', '500']);
         assert.ok(afterAudit.length >= beforeAudit.length + 1, 'every audit entry is still there');
         assert.ok(afterAudit.some((e) => e.action === 'host.edit'));
@@ -181,7 +228,10 @@ test('host lifecycle on real agents in network namespaces', { skip: !isRoot && '
         assert.equal((await cli.grappe(['host', 'maintenance', 'proc1'])).code, 0);
         const r = await cli.grappe(['host', 'remove', 'proc1', '--yes']);
         assert.equal(r.code, 0, r.err);
-        assert.deepEqual((await cli.json<HostView[]>(['host', 'list'])).map((h) => h.name), ['stor1', 'proc2b']);
+        assert.deepEqual(
+          (await cli.json<HostView[]>(['host', 'list'])).map((h) => h.name),
+          ['stor1', 'proc2b'],
+        );
       });
     });
   } finally {

@@ -38,7 +38,11 @@ test('live migration of running VMs between two processing hosts', { skip: !isRo
       await ok(['image', 'build', 'tiny']);
       await ok(['volume', 'create', 'web01-root', '--pool', 'iscsi-stor1', '--image', 'tiny']);
       for (const name of ['proc1', 'proc2']) {
-        await eventually(`${name} storage green`, async () => ((await cli.json<HostSummary>(['host', 'show', name])).indicators.storage === 'green' ? true : undefined), 60_000);
+        await eventually(
+          `${name} storage green`,
+          async () => ((await cli.json<HostSummary>(['host', 'show', name])).indicators.storage === 'green' ? true : undefined),
+          60_000,
+        );
       }
       await ok(['guest', 'create', '--name', 'web01', '--memory', '128', '--disk', 'web01-root', '--host', 'proc1']);
       await ok(['guest', 'start', 'vm:100']);
@@ -48,9 +52,14 @@ test('live migration of running VMs between two processing hosts', { skip: !isRo
 
     await t.test('dry run: the plan (target, live, expected downtime and its basis, no blockers), and nothing changes', async () => {
       needCluster();
-      const plan = await cli.json<{ to: { name: string } | null; kind: string; expectedDowntimeMs: number; downtimeBasis: string; blockers: string[]; why: string }>(
-        ['guest', 'migrate', 'vm:100', 'proc2', '--dry-run'],
-      );
+      const plan = await cli.json<{
+        to: { name: string } | null;
+        kind: string;
+        expectedDowntimeMs: number;
+        downtimeBasis: string;
+        blockers: string[];
+        why: string;
+      }>(['guest', 'migrate', 'vm:100', 'proc2', '--dry-run']);
       assert.equal(plan.to?.name, 'proc2');
       assert.equal(plan.kind, 'live');
       assert.equal(plan.expectedDowntimeMs, 100);
@@ -94,7 +103,12 @@ test('live migration of running VMs between two processing hosts', { skip: !isRo
     await t.test('a running VM on iSCSI migrates live: it keeps ticking on the other host without restarting', { timeout: 300_000 }, async () => {
       needCluster();
       before = await tickOn(tb, 'proc1', 'vm-100', 3);
-      const task = await cli.json<TaskView & { result: { downtimeMs: number; totalMs: number; transferredBytes: number; kind: string } }>(['guest', 'migrate', 'vm:100', 'proc2']);
+      const task = await cli.json<TaskView & { result: { downtimeMs: number; totalMs: number; transferredBytes: number; kind: string } }>([
+        'guest',
+        'migrate',
+        'vm:100',
+        'proc2',
+      ]);
       assert.equal(task.state, 'succeeded');
       assert.equal(task.kind, 'guest.migrate');
       assert.equal(task.result.kind, 'live');
@@ -127,16 +141,24 @@ test('live migration of running VMs between two processing hosts', { skip: !isRo
       needCluster();
       const mark = await tickOn(tb, 'proc1', 'vm-100', 1);
       const taskId = (await ok(['guest', 'migrate', 'vm:100', 'proc2', '--bandwidth', '1', '--no-wait'])).trim().split(/\s+/).pop()!;
-      await eventually('the memory copy under way', async () => {
-        const task = await cli.json<TaskView>(['task', 'show', taskId]);
-        return task.log.some((l) => /memory: /.test(l.message)) ? true : undefined;
-      }, 60_000);
+      await eventually(
+        'the memory copy under way',
+        async () => {
+          const task = await cli.json<TaskView>(['task', 'show', taskId]);
+          return task.log.some((l) => /memory: /.test(l.message)) ? true : undefined;
+        },
+        60_000,
+      );
       await refused(['guest', 'stop', 'vm:100'], /busy/);
       await ok(['guest', 'migrate', 'vm:100', '--cancel']);
-      const task = await eventually('the task ended', async () => {
-        const v = await cli.json<TaskView>(['task', 'show', taskId]);
-        return v.state === 'failed' || v.state === 'succeeded' ? v : undefined;
-      }, 60_000);
+      const task = await eventually(
+        'the task ended',
+        async () => {
+          const v = await cli.json<TaskView>(['task', 'show', taskId]);
+          return v.state === 'failed' || v.state === 'succeeded' ? v : undefined;
+        },
+        60_000,
+      );
       assert.equal(task.state, 'failed');
       assert.match(task.error?.message ?? '', /cancelled; the guest still runs on 'proc1'/);
       const g = await guest('vm:100');

@@ -38,7 +38,20 @@ test('storage pools, images and iSCSI volumes on real agents', { skip: !isRoot &
 
     await t.test('hosts added; proc1 put on the SAN', async () => {
       for (const h of [stor1, proc1, proc2]) {
-        const r = await cli.grappe(['host', 'add', '--purpose', h.purpose, '--name', h.name, '--address', h.lanIp, '--password', 'grappe', '--new-password', HOST_PASSWORD]);
+        const r = await cli.grappe([
+          'host',
+          'add',
+          '--purpose',
+          h.purpose,
+          '--name',
+          h.name,
+          '--address',
+          h.lanIp,
+          '--password',
+          'grappe',
+          '--new-password',
+          HOST_PASSWORD,
+        ]);
         assert.equal(r.code, 0, `${h.name}: ${r.err}`);
         assert.equal((await cli.grappe(['host', 'enable', h.name])).code, 0);
       }
@@ -47,7 +60,14 @@ test('storage pools, images and iSCSI volumes on real agents', { skip: !isRoot &
       assert.equal(nic.code, 0, nic.err);
       assert.equal((await cli.grappe(['host', 'enable', 'proc1'])).code, 0);
       const pools = await cli.json<PoolView[]>(['pool', 'list']);
-      assert.deepEqual(pools.map((p) => [p.name, p.type, p.shared]), [['iscsi-stor1', 'iscsi', true], ['local-proc1', 'local', false], ['local-proc2', 'local', false]]);
+      assert.deepEqual(
+        pools.map((p) => [p.name, p.type, p.shared]),
+        [
+          ['iscsi-stor1', 'iscsi', true],
+          ['local-proc1', 'local', false],
+          ['local-proc2', 'local', false],
+        ],
+      );
     });
 
     await t.test('image build tiny records a bootable raw disk and a container template', async () => {
@@ -55,7 +75,13 @@ test('storage pools, images and iSCSI volumes on real agents', { skip: !isRoot &
       const task = await ctx.tasks.wait(started.taskId);
       assert.equal(task.state, 'succeeded', JSON.stringify(task.error));
       const images = await cli.json<ImageRecord[]>(['image', 'list']);
-      assert.deepEqual(images.map((i) => [i.name, i.kind, i.format]), [['tiny', 'vm-disk', 'raw'], ['tiny-ct', 'ct-template', null]]);
+      assert.deepEqual(
+        images.map((i) => [i.name, i.kind, i.format]),
+        [
+          ['tiny', 'vm-disk', 'raw'],
+          ['tiny-ct', 'ct-template', null],
+        ],
+      );
       assert.ok(images.every((i) => existsSync(i.path) && /^[0-9a-f]{64}$/.test(i.sha256)));
     });
 
@@ -149,13 +175,19 @@ test('storage pools, images and iSCSI volumes on real agents', { skip: !isRoot &
       }
       const usage = await cli.grappe(['volume', 'create', 'x1', '--pool', 'iscsi-stor1', '--size', 'lots']);
       assert.equal(usage.code, 2);
-      assert.deepEqual((await cli.json<VolumeRecord[]>(['volume', 'list'])).map((v) => v.name), ['web01-root']);
+      assert.deepEqual(
+        (await cli.json<VolumeRecord[]>(['volume', 'list'])).map((v) => v.name),
+        ['web01-root'],
+      );
     });
 
     await t.test('a local volume, the default network on a host, MACs', async () => {
       const r = await cli.json<TaskView>(['volume', 'create', 'scratch', '--pool', 'local-proc1', '--size', '8M', '--format', 'qcow2']);
       assert.equal(r.state, 'succeeded');
-      assert.deepEqual((await agentOf(proc1).listVolumes()).map((x) => [x.name, x.format]), [['scratch', 'qcow2']]);
+      assert.deepEqual(
+        (await agentOf(proc1).listVolumes()).map((x) => [x.name, x.format]),
+        [['scratch', 'qcow2']],
+      );
       assert.equal((await cli.grappe(['volume', 'delete', 'scratch'])).code, 0);
       assert.deepEqual(await agentOf(proc1).listVolumes(), []);
       const procId = (await show('proc1')).id;
@@ -177,7 +209,11 @@ test('storage pools, images and iSCSI volumes on real agents', { skip: !isRoot &
       const ok = await cli.grappe(['volume', 'delete', 'web01-root']);
       assert.equal(ok.code, 0, ok.err);
       assert.deepEqual(await cli.json(['volume', 'list']), []);
-      assert.deepEqual((await agentOf(stor1).listVolumes()).map((x) => x.name), ['grappe-probe'], 'file and target gone');
+      assert.deepEqual(
+        (await agentOf(stor1).listVolumes()).map((x) => x.name),
+        ['grappe-probe'],
+        'file and target gone',
+      );
     });
 
     await t.test('a failed create leaves nothing: no record, no file, no target', async () => {
@@ -187,7 +223,10 @@ test('storage pools, images and iSCSI volumes on real agents', { skip: !isRoot &
       assert.match(r.err, /unreachable/);
       assert.deepEqual(await cli.json(['volume', 'list']), []);
       await tb.startAgent('stor1');
-      assert.deepEqual((await agentOf(stor1).listVolumes()).map((x) => x.name), ['grappe-probe']);
+      assert.deepEqual(
+        (await agentOf(stor1).listVolumes()).map((x) => x.name),
+        ['grappe-probe'],
+      );
     });
   });
 });

@@ -21,7 +21,9 @@ test('analyzeSample: one guest on two hosts is a double run, its disk held twice
 });
 
 test('analyzeSample: a container on two hosts counts too; a disk held by two processes on one host counts', () => {
-  assert.deepEqual(analyzeSample(sample(0, lxc(1, 'proc1', 'ct:102'), lxc(2, 'proc3', 'ct:102'))).doubleRuns, [{ guest: 'ct:102', hosts: ['proc1', 'proc3'], pids: [1, 2] }]);
+  assert.deepEqual(analyzeSample(sample(0, lxc(1, 'proc1', 'ct:102'), lxc(2, 'proc3', 'ct:102'))).doubleRuns, [
+    { guest: 'ct:102', hosts: ['proc1', 'proc3'], pids: [1, 2] },
+  ]);
   const f = analyzeSample(sample(0, qemu(5, 'proc1', 'vm:100', [T1]), qemu(6, 'proc1', 'vm:101', [T1])));
   assert.deepEqual(f.doubleRuns, []);
   assert.deepEqual(f.sharedDisks, [{ target: T1, hosts: ['proc1'], pids: [5, 6] }]);

@@ -21,7 +21,13 @@ export const HEARTBEAT_MIB = 356;
 const LEASE_SETTLE_MS = 1000;
 /** Timings shorter than the product's defaults, so a test's failover takes a few seconds. */
 export const SHORT_HA_TIMING: Partial<HaTimingSettings> = {
-  netTimeoutMs: 2000, fenceTimeoutMs: 3000, fenceMarginMs: 500, storageTimeoutMs: 2000, renewIntervalMs: 250, slotIntervalMs: 250, startTimeoutMs: 30_000,
+  netTimeoutMs: 2000,
+  fenceTimeoutMs: 3000,
+  fenceMarginMs: 500,
+  storageTimeoutMs: 2000,
+  renewIntervalMs: 250,
+  slotIntervalMs: 250,
+  startTimeoutMs: 30_000,
 };
 
 export interface HaApi {
@@ -94,7 +100,11 @@ export async function startHaCluster(tb: Testbed, cli: CliSession, opts: HaClust
     await ok(cli, ['volume', 'create', name, '--pool', pool, ...('image' in from ? ['--image', from.image] : ['--size', `${from.sizeMiB}M`])]);
   }
   for (const name of processing) {
-    await eventually(`${name} storage green`, async () => ((await cli.json<HostSummary>(['host', 'show', name])).indicators.storage === 'green' ? true : undefined), 60_000);
+    await eventually(
+      `${name} storage green`,
+      async () => ((await cli.json<HostSummary>(['host', 'show', name])).indicators.storage === 'green' ? true : undefined),
+      60_000,
+    );
   }
 
   const client = createHttpClient({ baseUrl: controller.url, ca: readFileSync(join(dataDir, 'pki', 'ca.crt')) });
@@ -117,15 +127,20 @@ export async function startHaCluster(tb: Testbed, cli: CliSession, opts: HaClust
 
 /** Every named host online for HA, with both heartbeats healthy and its watchdog armed. */
 export async function waitHaHealthy(api: HaApi, hosts: readonly string[], timeoutMs: number): Promise<HaStatus> {
-  return eventually(`HA healthy on ${hosts.join(', ')}`, async () => {
-    const s = await api.status();
-    const sick = hosts.filter((name) => {
-      const h = s.hosts.find((x) => x.name === name);
-      return !h || h.haState !== 'online' || !h.network.healthy || !h.storage.healthy || h.watchdog !== 'ok';
-    });
-    if (sick.length > 0) throw new Error(`not yet: ${sick.join(', ')}: ${JSON.stringify(s.hosts.filter((h) => sick.includes(h.name)))}`);
-    return s;
-  }, timeoutMs, 250);
+  return eventually(
+    `HA healthy on ${hosts.join(', ')}`,
+    async () => {
+      const s = await api.status();
+      const sick = hosts.filter((name) => {
+        const h = s.hosts.find((x) => x.name === name);
+        return !h || h.haState !== 'online' || !h.network.healthy || !h.storage.healthy || h.watchdog !== 'ok';
+      });
+      if (sick.length > 0) throw new Error(`not yet: ${sick.join(', ')}: ${JSON.stringify(s.hosts.filter((h) => sick.includes(h.name)))}`);
+      return s;
+    },
+    timeoutMs,
+    250,
+  );
 }
 
 export interface HaGuestSpec {
@@ -140,7 +155,15 @@ export interface HaGuestSpec {
 
 /** Creates and starts a 1-vCPU VM on the given host, then protects it with its HA plan; its id. */
 export async function createHaGuest(api: HaApi, g: HaGuestSpec): Promise<string> {
-  const created = await api.task<{ id: string }>('POST', '/api/v1/guests', { kind: 'vm', ...(g.number !== undefined ? { id: g.number } : {}), name: g.name, vcpus: 1, memoryMiB: g.memoryMiB ?? 64, disks: [g.disk], host: g.host });
+  const created = await api.task<{ id: string }>('POST', '/api/v1/guests', {
+    kind: 'vm',
+    ...(g.number !== undefined ? { id: g.number } : {}),
+    name: g.name,
+    vcpus: 1,
+    memoryMiB: g.memoryMiB ?? 64,
+    disks: [g.disk],
+    host: g.host,
+  });
   const ref = encodeURIComponent(created.id);
   await whileUnknown(() => api.task('POST', `/api/v1/guests/${ref}/start`));
   await api.call('PUT', `/api/v1/ha/guests/${ref}`, g.plan);
@@ -149,15 +172,20 @@ export async function createHaGuest(api: HaApi, g: HaGuestSpec): Promise<string>
 
 /** HA has the guests started on `host`, as the agent's lease lists them (what a self-fence stops). */
 export async function waitProtected(api: HaApi, ids: readonly string[], host: string, timeoutMs: number): Promise<void> {
-  await eventually(`${ids.join(', ')} protected on ${host}`, async () => {
-    const s = await api.status();
-    const off = ids.filter((id) => {
-      const g = s.guests.find((x) => x.id === id);
-      return !g || g.haState !== 'started' || g.host !== host;
-    });
-    if (off.length > 0) throw new Error(`not yet: ${JSON.stringify(s.guests.filter((g) => off.includes(g.id)))}`);
-    return true;
-  }, timeoutMs, 250);
+  await eventually(
+    `${ids.join(', ')} protected on ${host}`,
+    async () => {
+      const s = await api.status();
+      const off = ids.filter((id) => {
+        const g = s.guests.find((x) => x.id === id);
+        return !g || g.haState !== 'started' || g.host !== host;
+      });
+      if (off.length > 0) throw new Error(`not yet: ${JSON.stringify(s.guests.filter((g) => off.includes(g.id)))}`);
+      return true;
+    },
+    timeoutMs,
+    250,
+  );
   // The status does not say which guests each lease listed: a few renewals later, this one's did.
   await new Promise((r) => setTimeout(r, LEASE_SETTLE_MS));
 }

@@ -4,12 +4,26 @@ import { guestOfProcess, iscsiDisksOf, namespaceInode, parseProcNetTcp, socketIn
 
 // A QEMU command line as the agent writes it (qemu-args.ts), NUL-separated as /proc/PID/cmdline holds it.
 const QEMU_ARGV = [
-  'qemu-system-x86_64', '-name', 'guest=vm:100,debug-threads=on', '-accel', 'tcg', '-machine', 'q35', '-m', '64',
-  '-daemonize', '-pidfile', '/var/lib/x/vm-100/qemu.pid',
-  '-drive', 'file=iscsi://198.18.1.11:3260/iqn.2026-11.grappe.e2e:web01-root/1,format=raw,if=virtio,cache=none,id=disk0',
-  '-drive', 'file=/var/lib/odd,,name.raw,format=raw,if=virtio,cache=none,id=disk1',
-  '-drive', 'file=iscsi://198.18.1.11/iqn.2026-11.grappe.e2e:data/2,format=raw,if=virtio,cache=none,id=disk2',
-  '-device', 'ide-cd,id=cd0,bus=ide.0',
+  'qemu-system-x86_64',
+  '-name',
+  'guest=vm:100,debug-threads=on',
+  '-accel',
+  'tcg',
+  '-machine',
+  'q35',
+  '-m',
+  '64',
+  '-daemonize',
+  '-pidfile',
+  '/var/lib/x/vm-100/qemu.pid',
+  '-drive',
+  'file=iscsi://198.18.1.11:3260/iqn.2026-11.grappe.e2e:web01-root/1,format=raw,if=virtio,cache=none,id=disk0',
+  '-drive',
+  'file=/var/lib/odd,,name.raw,format=raw,if=virtio,cache=none,id=disk1',
+  '-drive',
+  'file=iscsi://198.18.1.11/iqn.2026-11.grappe.e2e:data/2,format=raw,if=virtio,cache=none,id=disk2',
+  '-device',
+  'ide-cd,id=cd0,bus=ide.0',
 ];
 const QEMU_CMDLINE = `${QEMU_ARGV.join('\0')}\0`;
 

@@ -101,5 +101,5 @@ export function parseProcNetTcp(text: string): TcpSocket[] {
 /** The state letter of /proc/PID/stat (the command may hold spaces and parentheses). */
 export function statState(stat: string): string | null {
   const close = stat.lastIndexOf(')');
-  return close < 0 ? null : (stat.slice(close + 2, close + 3) || null);
+  return close < 0 ? null : stat.slice(close + 2, close + 3) || null;
 }

@@ -44,7 +44,11 @@ function openTargetsOf(pid: number, argv: readonly string[]): string[] {
   if (disks.length === 0) return [];
   const sockets = socketInodesOf(pid);
   const tcp = quiet(() => readFileSync(`/proc/${pid}/net/tcp`, 'utf8'));
-  const connected = new Set(parseProcNetTcp(tcp ?? '').filter((s) => s.established && sockets.has(s.inode)).map((s) => s.remote));
+  const connected = new Set(
+    parseProcNetTcp(tcp ?? '')
+      .filter((s) => s.established && sockets.has(s.inode))
+      .map((s) => s.remote),
+  );
   return [...new Set(disks.filter((d) => connected.has(d.portal)).map((d) => d.target))];
 }
 
@@ -63,6 +67,8 @@ function observe(pid: number, hostOf: ReadonlyMap<number, string>): ObservedProc
 
 /** Every guest process of the watched hosts, now. */
 export function scanGuestProcesses(hostOf: ReadonlyMap<number, string>): ObservedProcess[] {
-  const pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
+  const pids = readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number);
   return pids.map((pid) => observe(pid, hostOf)).filter((p): p is ObservedProcess => p !== null);
 }

@@ -28,7 +28,15 @@ async function startOne(name: string, ca: CertAndKey, credentials: ControllerCre
   const port = await freePort();
   const process = await AgentProcess.start({ port });
   const first = new AgentClient({ address: '127.0.0.1', port, hostLabel: name, credentials });
-  await first.enroll({ password: 'grappe', newPassword: 'copy tests pw', clusterId: 'c-copy', hostName: name, caCertPem: ca.certPem, certPem: cert.certPem, keyPem: cert.keyPem });
+  await first.enroll({
+    password: 'grappe',
+    newPassword: 'copy tests pw',
+    clusterId: 'c-copy',
+    hostName: name,
+    caCertPem: ca.certPem,
+    certPem: cert.certPem,
+    keyPem: cert.keyPem,
+  });
   return { name, process, client: new GuestClient({ address: '127.0.0.1', port, hostLabel: name, credentials }) };
 }
 
@@ -59,7 +67,12 @@ export async function startAgentPair(): Promise<AgentPair> {
     credentials,
     stranger: async (agent) => {
       const foreign = await issueCert(await createCa('stranger CA'), { commonName: CONTROLLER_CERT_CN, usage: 'client' });
-      return new GuestClient({ address: '127.0.0.1', port: agent.process.port, hostLabel: agent.name, credentials: { ...credentials, certPem: foreign.certPem, keyPem: foreign.keyPem } });
+      return new GuestClient({
+        address: '127.0.0.1',
+        port: agent.process.port,
+        hostLabel: agent.name,
+        credentials: { ...credentials, certPem: foreign.certPem, keyPem: foreign.keyPem },
+      });
     },
     close: async () => {
       await stopOne(a);

@@ -13,7 +13,19 @@ const KERNEL_CACHE = '/tmp/grappe-test-tiny-image/kernel-cache';
 
 export async function startE2eController(cli: CliSession, tb: Testbed): Promise<{ controller: RunningController; dataDir: string }> {
   const dataDir = join(cli.dir, 'data');
-  const init = await cli.grappe(['init', '--name', 'e2e', '--password', E2E_ADMIN_PASSWORD, '--lan', tb.subnets.lan, '--san', tb.subnets.san, '--ran', tb.subnets.ran]);
+  const init = await cli.grappe([
+    'init',
+    '--name',
+    'e2e',
+    '--password',
+    E2E_ADMIN_PASSWORD,
+    '--lan',
+    tb.subnets.lan,
+    '--san',
+    tb.subnets.san,
+    '--ran',
+    tb.subnets.ran,
+  ]);
   assert.equal(init.code, 0, init.err);
   if (existsSync(KERNEL_CACHE)) cpSync(KERNEL_CACHE, join(dataDir, 'images', 'kernel-cache'), { recursive: true });
   const controller = await startController({ dataDir, host: '127.0.0.1', port: 0, logLevel: 'warn', monitorIntervalMs: 1000 });

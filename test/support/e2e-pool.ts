@@ -107,10 +107,14 @@ export function serialLog(tb: Testbed, host: string, slug: string): string {
 
 /** The highest tick the VM printed on `host`, once it is at least `atLeast`. */
 export const tickOn = (tb: Testbed, host: string, slug: string, atLeast: number, timeoutMs = 240_000): Promise<number> =>
-  eventually(`${slug} ticking past ${atLeast} on ${host}`, async () => {
-    const last = lastTick(serialLog(tb, host, slug));
-    return last >= atLeast ? last : undefined;
-  }, timeoutMs);
+  eventually(
+    `${slug} ticking past ${atLeast} on ${host}`,
+    async () => {
+      const last = lastTick(serialLog(tb, host, slug));
+      return last >= atLeast ? last : undefined;
+    },
+    timeoutMs,
+  );
 
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');

@@ -29,7 +29,14 @@ export class FakeHaAgents implements HaAgentLink {
 
   add(id: number, running: readonly string[] = []): FakeHost {
     const h: FakeHost = {
-      reachable: true, writing: true, configured: undefined, running: new Set(running), leases: [], selfFencedAt: undefined, lastWriteAt: undefined, refuseConfigure: undefined,
+      reachable: true,
+      writing: true,
+      configured: undefined,
+      running: new Set(running),
+      leases: [],
+      selfFencedAt: undefined,
+      lastWriteAt: undefined,
+      refuseConfigure: undefined,
     };
     this.hosts.set(id, h);
     return h;
@@ -84,7 +91,11 @@ export class FakeHaAgents implements HaAgentLink {
     for (const [id, h] of this.hosts) {
       if (h.lastWriteAt === undefined) continue;
       slots.push({
-        slot: slotOfHost(id), hostId: id, seq: 1, changedAgoMs: now - h.lastWriteAt, leaseOk: h.selfFencedAt === undefined,
+        slot: slotOfHost(id),
+        hostId: id,
+        seq: 1,
+        changedAgoMs: now - h.lastWriteAt,
+        leaseOk: h.selfFencedAt === undefined,
         ...(h.selfFencedAt !== undefined ? { selfFencedAgoMs: now - h.selfFencedAt } : {}),
       });
     }

@@ -30,16 +30,14 @@ export const testTinyImage = (): Promise<TinyImage> => (image ??= ensureTinyImag
 export const shortTempDir = (prefix: string): Promise<string> => mkdtemp(join('/tmp', prefix));
 
 /** Resolves with the accumulated text once `pattern` shows up in it. */
-export function waitForText(
-  subscribe: (onText: (text: string) => void) => () => void,
-  pattern: RegExp,
-  timeoutMs: number,
-  initial = '',
-): Promise<string> {
+export function waitForText(subscribe: (onText: (text: string) => void) => () => void, pattern: RegExp, timeoutMs: number, initial = ''): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = initial;
     if (pattern.test(seen)) return resolve(seen);
-    const timer = setTimeout(() => { unsubscribe(); reject(new Error(`no ${pattern} within ${timeoutMs} ms; got: ${JSON.stringify(seen.slice(-500))}`)); }, timeoutMs);
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`no ${pattern} within ${timeoutMs} ms; got: ${JSON.stringify(seen.slice(-500))}`));
+    }, timeoutMs);
     const unsubscribe = subscribe((text) => {
       seen += text;
       if (pattern.test(seen)) {

@@ -8,7 +8,10 @@ import { runSync, sleepSync } from './run-command.ts';
 export function namespacePids(namespace: string): number[] {
   const r = runSync(['ip', 'netns', 'pids', namespace]);
   if (r.code !== 0) return [];
-  return r.stdout.split(/\s+/).filter((s) => /^\d+$/.test(s)).map(Number);
+  return r.stdout
+    .split(/\s+/)
+    .filter((s) => /^\d+$/.test(s))
+    .map(Number);
 }
 
 /** State letter from /proc (R, S, T, Z, …), or null when the process is gone. */

@@ -8,7 +8,10 @@ import { SUBNET_KEYS, TestbedError, type TestbedPlan } from './testbed-plan.ts';
 export function listNamespaces(): string[] {
   const r = runSync(['ip', 'netns', 'list']);
   // Lines look like `name (id: 3)` or just `name`.
-  return r.stdout.split('\n').map((l) => l.trim().split(/\s+/)[0] ?? '').filter((n) => n !== '');
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[0] ?? '')
+    .filter((n) => n !== '');
 }
 
 export function listLinks(): string[] {

@@ -3,16 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cidrContains, parseCidr, parseIpv4, type Cidr } from '../../src/core/net/ipv4.ts';
 import { buildCommands, teardownCommands } from './network-commands.ts';
-import {
-  DEFAULT_SUBNETS,
-  MAX_IFNAME,
-  parseHostCounts,
-  planTestbed,
-  SLOT_COUNT,
-  subnetsForSlot,
-  TEST_RANGE,
-  type TestbedHostSpec,
-} from './testbed-plan.ts';
+import { DEFAULT_SUBNETS, MAX_IFNAME, parseHostCounts, planTestbed, SLOT_COUNT, subnetsForSlot, TEST_RANGE, type TestbedHostSpec } from './testbed-plan.ts';
 
 const demoHosts = parseHostCounts('storage:1,processing:2');
 const range = parseCidr(TEST_RANGE) as Cidr;
@@ -42,8 +33,17 @@ describe('testbed plan', () => {
     assert.deepEqual(s?.nics, { lan: 'eth0', san: 'eth1', ran: 'eth2' });
     assert.deepEqual(p1?.nics, { lan: 'eth0', san: 'eth1', ran: null });
     // Storage has LAN, SAN and RAN configured; processing hosts have SAN present but unaddressed.
-    assert.deepEqual(s?.links.map((l) => l.configured), ['198.18.0.11/24', '198.18.1.11/24', '198.18.2.11/24']);
-    assert.deepEqual(p1?.links.map((l) => [l.ifname, l.configured]), [['eth0', '198.18.0.12/24'], ['eth1', null]]);
+    assert.deepEqual(
+      s?.links.map((l) => l.configured),
+      ['198.18.0.11/24', '198.18.1.11/24', '198.18.2.11/24'],
+    );
+    assert.deepEqual(
+      p1?.links.map((l) => [l.ifname, l.configured]),
+      [
+        ['eth0', '198.18.0.12/24'],
+        ['eth1', null],
+      ],
+    );
     assert.equal(s?.namespace, 'gtb-demo-storage1');
     assert.equal(plan.bridges.lan.name, 'gtb-demo-lan');
   });
@@ -92,7 +92,17 @@ describe('testbed plan', () => {
     assert.throws(() => planTestbed({ id: 'toolong1', hosts }), /1 to 7 lowercase/);
     assert.throws(() => planTestbed({ id: 'Demo', hosts }), /testbed id 'Demo' refused/);
     assert.throws(() => planTestbed({ id: 'd', hosts: [] }), /1 to 99 hosts/);
-    assert.throws(() => planTestbed({ id: 'd', hosts: [{ name: 'a', purpose: 'storage' }, { name: 'a', purpose: 'processing' }] }), /used twice/);
+    assert.throws(
+      () =>
+        planTestbed({
+          id: 'd',
+          hosts: [
+            { name: 'a', purpose: 'storage' },
+            { name: 'a', purpose: 'processing' },
+          ],
+        }),
+      /used twice/,
+    );
     assert.throws(() => planTestbed({ id: 'd', hosts: [{ name: 'A b', purpose: 'storage' }] }), /host name 'A b' refused/);
     const subnets = (lan: string) => ({ ...DEFAULT_SUBNETS, lan });
     assert.throws(() => planTestbed({ id: 'd', hosts, subnets: subnets('10.0.0.0/24') }), /only use 198.18.0.0\/15/);
@@ -122,11 +132,15 @@ describe('testbed network commands', () => {
 
   it('adds no route but the unreachable guard for the test range, no forwarding, no NAT, and no IPv6', () => {
     const text = cmds.map((c) => c.join(' '));
-    assert.deepEqual(text.filter((t) => /\broute\b/.test(t)), ['ip route replace unreachable 198.18.0.0/15']);
+    assert.deepEqual(
+      text.filter((t) => /\broute\b/.test(t)),
+      ['ip route replace unreachable 198.18.0.0/15'],
+    );
     assert.ok(!text.some((t) => /forwarding|ip_forward|iptables|nft|masquerade/.test(t)));
     const created = cmds.filter((c) => c[1] === 'link' && c[2] === 'add').map((c) => c[3] as string);
     for (const ifname of created) assert.ok(text.includes(`sysctl -q -w net.ipv6.conf.${ifname}.disable_ipv6=1`), `IPv6 left on ${ifname}`);
-    for (const h of plan.hosts) assert.ok(text.includes(`ip netns exec ${h.namespace} sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1`));
+    for (const h of plan.hosts)
+      assert.ok(text.includes(`ip netns exec ${h.namespace} sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1`));
   });
 
   it('tears down only what carries the id prefix: namespaces, then veths, then bridges', () => {

@@ -83,7 +83,10 @@ export const DEFAULT_SUBNETS: TestbedSubnets = subnetsForSlot(0);
 /** Parses `storage:1,processing:2` into host specs named storage1, processing1, processing2. */
 export function parseHostCounts(text: string): TestbedHostSpec[] {
   const hosts: TestbedHostSpec[] = [];
-  for (const part of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
     const m = /^(storage|processing|backup):(\d{1,2})$/.exec(part);
     if (!m) {
       throw new TestbedError(`host list entry '${part}' refused: expected purpose:count with purpose storage|processing|backup, e.g. storage:1,processing:2`);
@@ -141,7 +144,9 @@ function checkSubnets(subnets: TestbedSubnets, hostCount: number): Record<Subnet
 
 function checkHosts(id: string, hosts: TestbedHostSpec[]): void {
   if (!ID_PATTERN.test(id)) {
-    throw new TestbedError(`testbed id '${id}' refused: 1 to 7 lowercase letters or digits, starting with a letter (it becomes part of 15-char interface names)`);
+    throw new TestbedError(
+      `testbed id '${id}' refused: 1 to 7 lowercase letters or digits, starting with a letter (it becomes part of 15-char interface names)`,
+    );
   }
   if (hosts.length === 0 || hosts.length > MAX_HOSTS) {
     throw new TestbedError(`testbed '${id}' refused: it needs 1 to ${MAX_HOSTS} hosts, got ${hosts.length}`);

@@ -69,7 +69,10 @@ describe('testbed', { skip }, () => {
       await t.test('layout: the root namespace has only the LAN .1; storage has LAN/SAN/RAN; processing SAN is up without address', async () => {
         const root = JSON.parse(runSync(['ip', '-j', 'addr', 'show']).stdout) as { ifname: string; addr_info: { local: string }[] }[];
         const ours = root.filter((i) => i.ifname.startsWith(prefix));
-        assert.deepEqual(ours.flatMap((i) => i.addr_info.map((a) => `${i.ifname} ${a.local}`)), [`${prefix}lan ${tb.controllerLanIp}`]);
+        assert.deepEqual(
+          ours.flatMap((i) => i.addr_info.map((a) => `${i.ifname} ${a.local}`)),
+          [`${prefix}lan ${tb.controllerLanIp}`],
+        );
 
         const sAddr = await tb.exec('storage1', 'ip', ['-j', 'addr', 'show']);
         assert.deepEqual(addrsOf(sAddr, 'eth0'), [`inet ${s.lanIp}`]);
@@ -82,7 +85,10 @@ describe('testbed', { skip }, () => {
         assert.deepEqual(addrsOf(pAddr, 'eth1'), []);
         const pLinks = JSON.parse(pAddr.stdout) as { ifname: string; operstate: string }[];
         assert.equal(pLinks.find((l) => l.ifname === 'eth1')?.operstate, 'UP');
-        assert.equal(pLinks.find((l) => l.ifname === 'eth2'), undefined);
+        assert.equal(
+          pLinks.find((l) => l.ifname === 'eth2'),
+          undefined,
+        );
 
         // The root namespace never routes the test range out to the real network: only the LAN is reachable.
         assert.match(runSync(['ip', 'route', 'get', s.sanIp]).stderr, /No route to host|unreachable/);
@@ -90,7 +96,10 @@ describe('testbed', { skip }, () => {
 
         // Only connected routes: no default route, no gateway.
         const routes = JSON.parse((await tb.exec('storage1', 'ip', ['-j', 'route', 'show'])).stdout) as { dst: string; gateway?: string }[];
-        assert.ok(routes.every((r) => r.dst !== 'default' && r.gateway === undefined), JSON.stringify(routes));
+        assert.ok(
+          routes.every((r) => r.dst !== 'default' && r.gateway === undefined),
+          JSON.stringify(routes),
+        );
       });
 
       await t.test('agents start in their namespaces and the controller (root namespace) reaches each over the LAN', async () => {

@@ -209,7 +209,9 @@ export class Testbed {
     const bundle = opts.bundle ?? this.agentBundle;
     if (bundle !== undefined) {
       if (!existsSync(bundle)) {
-        throw new TestbedError(`agent on testbed host '${name}' not started: bundle ${bundle} does not exist (build it with: node scripts/build.mjs --agent-only)`);
+        throw new TestbedError(
+          `agent on testbed host '${name}' not started: bundle ${bundle} does not exist (build it with: node scripts/build.mjs --agent-only)`,
+        );
       }
       mkdirSync(installDir(h), { recursive: true });
       copyFileSync(bundle, join(installDir(h), 'grappe-agent.mjs'));
@@ -224,12 +226,16 @@ export class Testbed {
     while (Date.now() < deadline) {
       if (await tcpAnswers(h.lanIp, this.agentPort, 500)) return;
       if (!isAlive(pid)) {
-        throw new TestbedError(`agent on testbed host '${name}' exited before answering on ${h.lanIp}:${this.agentPort}; log ${log} ends with:\n${tailOf(log)}`);
+        throw new TestbedError(
+          `agent on testbed host '${name}' exited before answering on ${h.lanIp}:${this.agentPort}; log ${log} ends with:\n${tailOf(log)}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 100));
     }
     signalPids([pid], 'SIGKILL');
-    throw new TestbedError(`agent on testbed host '${name}' did not answer on ${h.lanIp}:${this.agentPort} within ${START_TIMEOUT_MS / 1000} s (killed it); log ${log} ends with:\n${tailOf(log)}`);
+    throw new TestbedError(
+      `agent on testbed host '${name}' did not answer on ${h.lanIp}:${this.agentPort} within ${START_TIMEOUT_MS / 1000} s (killed it); log ${log} ends with:\n${tailOf(log)}`,
+    );
   }
 
   /** SIGTERM the agent (SIGKILL if it has not exited after 5 s). No-op when it is not running. */

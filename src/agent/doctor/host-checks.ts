@@ -5,15 +5,7 @@
 import { statfs } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { spawn } from 'node:child_process';
-import {
-  KERNEL_FEATURES,
-  diskCheck,
-  kernelFeatureCheck,
-  nodeVersionCheck,
-  notOk,
-  ok,
-  type CheckResult,
-} from '../../contract/shared-rules.ts';
+import { KERNEL_FEATURES, diskCheck, kernelFeatureCheck, nodeVersionCheck, notOk, ok, type CheckResult } from '../../contract/shared-rules.ts';
 import { runCommand } from '../../process/run-command.ts';
 
 /** Programs the agent runs, the Debian package of each, and whether a host can do without it. */
@@ -37,14 +29,15 @@ export async function programChecks(): Promise<CheckResult[]> {
       const r = await runCommand(p.program, [...p.args], 10_000);
       const name = `program: ${p.program}`;
       if (r.ok) return ok(name, (r.stdout.split('\n')[0] ?? '').trim() || 'present');
-      if (r.code === null && /command not found/.test(r.error ?? '')) return notOk('fail', name, `not installed: needed because it ${p.what}`, `apt-get install ${p.pkg}`);
+      if (r.code === null && /command not found/.test(r.error ?? ''))
+        return notOk('fail', name, `not installed: needed because it ${p.what}`, `apt-get install ${p.pkg}`);
       return ok(name, 'present'); // it ran (some print their usage with a non-zero exit)
     }),
   );
 }
 
 export async function qemuIscsiCheck(): Promise<CheckResult> {
-  const name = "qemu: iSCSI driver";
+  const name = 'qemu: iSCSI driver';
   const r = await runCommand('qemu-img', ['info', ISCSI_PROBE_URL], 10_000);
   const text = [r.stderr, r.error ?? ''].join('\n');
   if (/Unknown protocol 'iscsi'/.test(text)) return notOk('fail', name, `QEMU cannot open iscsi:// URLs: Unknown protocol 'iscsi'`);
@@ -130,6 +123,12 @@ export async function diskChecks(dirs: readonly string[]): Promise<CheckResult[]
 
 /** Everything a host is checked for, the same whether the agent or `grappe doctor --local` asks. */
 export async function hostChecks(dataDirs: readonly string[]): Promise<CheckResult[]> {
-  const [programs, iscsi, tgt, kernel, disks] = await Promise.all([programChecks(), qemuIscsiCheck(), tgtdAnswersCheck(), kernelFeatureChecks(), diskChecks(dataDirs)]);
+  const [programs, iscsi, tgt, kernel, disks] = await Promise.all([
+    programChecks(),
+    qemuIscsiCheck(),
+    tgtdAnswersCheck(),
+    kernelFeatureChecks(),
+    diskChecks(dataDirs),
+  ]);
   return [nodeVersionCheck(process.version), ...programs, iscsi, tgt, ...kernel, ...disks];
 }

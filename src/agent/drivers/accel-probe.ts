@@ -25,10 +25,14 @@ function tryKvm(): Promise<AccelProbeResult> {
       resolve(r);
     };
     // Unpaused, no disk: the firmware runs on a real vCPU, which is what fails on a broken KVM.
-    const child = spawn(QEMU_BINARY, ['-accel', 'kvm', ...KVM_CPU_ARGS, '-machine', 'q35', '-nodefaults', '-no-user-config', '-display', 'none', '-m', '32'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(QEMU_BINARY, ['-accel', 'kvm', ...KVM_CPU_ARGS, '-machine', 'q35', '-nodefaults', '-no-user-config', '-display', 'none', '-m', '32'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     const killTrial = (): void => void child.kill('SIGKILL');
     process.on('exit', killTrial);
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     child.on('error', (e) => done({ kvm: false, reason: e.message }));
     child.on('exit', () => done({ kvm: false, reason: stderr.trim().split('\n')[0] || 'QEMU exited at once' }));
     const timer = setTimeout(() => {

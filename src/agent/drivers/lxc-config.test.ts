@@ -2,10 +2,21 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type ContainerConfigInput, limitLines, parseLxcInfo, rewriteConfig, rootfsConfig } from './lxc-config.ts';
 
-const input: ContainerConfigInput = { uts: 'web', rootfs: '/var/lib/lxc/ct-1/rootfs', bridge: 'br0', consoleLog: '/var/lib/lxc/ct-1/console.log', memoryMiB: 64, cpus: 0.5 };
+const input: ContainerConfigInput = {
+  uts: 'web',
+  rootfs: '/var/lib/lxc/ct-1/rootfs',
+  bridge: 'br0',
+  consoleLog: '/var/lib/lxc/ct-1/console.log',
+  memoryMiB: 64,
+  cpus: 0.5,
+};
 
 test('limits become cgroup v1 or v2 keys', () => {
-  assert.deepEqual(limitLines(input, 'v1'), ['lxc.cgroup.memory.limit_in_bytes = 67108864', 'lxc.cgroup.cpu.cfs_period_us = 100000', 'lxc.cgroup.cpu.cfs_quota_us = 50000']);
+  assert.deepEqual(limitLines(input, 'v1'), [
+    'lxc.cgroup.memory.limit_in_bytes = 67108864',
+    'lxc.cgroup.cpu.cfs_period_us = 100000',
+    'lxc.cgroup.cpu.cfs_quota_us = 50000',
+  ]);
   assert.deepEqual(limitLines({ memoryMiB: 1024, cpus: 2 }, 'v2'), ['lxc.cgroup2.memory.max = 1073741824', 'lxc.cgroup2.cpu.max = 200000 100000']);
 });
 

@@ -29,13 +29,7 @@ export function limitLines(limits: ContainerLimits, version: CgroupVersion): str
 
 /** The lines Grappe sets on every container, whatever template made it. */
 export function grappeLines(c: ContainerConfigInput, version: CgroupVersion): string[] {
-  return [
-    '# Set by grappe',
-    `lxc.uts.name = ${c.uts}`,
-    `lxc.net.0.link = ${c.bridge}`,
-    `lxc.console.logfile = ${c.consoleLog}`,
-    ...limitLines(c, version),
-  ];
+  return ['# Set by grappe', `lxc.uts.name = ${c.uts}`, `lxc.net.0.link = ${c.bridge}`, `lxc.console.logfile = ${c.consoleLog}`, ...limitLines(c, version)];
 }
 
 /** A template's config with the keys we own removed and ours appended. */
@@ -47,19 +41,23 @@ export function rewriteConfig(templateConfig: string, c: ContainerConfigInput, v
 
 /** The whole config of a container made from a rootfs archive (no template script ran). */
 export function rootfsConfig(c: ContainerConfigInput, version: CgroupVersion): string {
-  return rewriteConfig([
-    `lxc.rootfs.path = dir:${c.rootfs}`,
-    'lxc.net.0.type = veth',
-    'lxc.net.0.flags = up',
-    'lxc.autodev = 1',
-    'lxc.tty.max = 1',
-    'lxc.pty.max = 1',
-    'lxc.cap.drop = sys_module mac_admin mac_override sys_time',
-    'lxc.mount.auto = cgroup:mixed proc:mixed sys:ro',
-    'lxc.init.cmd = /sbin/init',
-    // The tiny template's init is a shell script that traps SIGTERM (LXC's default is SIGPWR).
-    'lxc.signal.halt = SIGTERM',
-  ].join('\n'), c, version);
+  return rewriteConfig(
+    [
+      `lxc.rootfs.path = dir:${c.rootfs}`,
+      'lxc.net.0.type = veth',
+      'lxc.net.0.flags = up',
+      'lxc.autodev = 1',
+      'lxc.tty.max = 1',
+      'lxc.pty.max = 1',
+      'lxc.cap.drop = sys_module mac_admin mac_override sys_time',
+      'lxc.mount.auto = cgroup:mixed proc:mixed sys:ro',
+      'lxc.init.cmd = /sbin/init',
+      // The tiny template's init is a shell script that traps SIGTERM (LXC's default is SIGPWR).
+      'lxc.signal.halt = SIGTERM',
+    ].join('\n'),
+    c,
+    version,
+  );
 }
 
 export type LxcState = 'STOPPED' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'ABORTING' | 'FREEZING' | 'FROZEN' | 'THAWED';

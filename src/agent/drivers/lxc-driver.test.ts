@@ -12,7 +12,10 @@ import { sleep } from './process-probe.ts';
 import { shortTempDir, skipUnless } from '../../../test/support/guest-test-env.ts';
 
 const skip = skipUnless('lxc-create', 'lxc-start', 'ip', 'busybox');
-const isCode = (code: string) => (e: unknown): boolean => e instanceof AgentError && e.code === code;
+const isCode =
+  (code: string) =>
+  (e: unknown): boolean =>
+    e instanceof AgentError && e.code === code;
 
 describe('LxcDriver with real LXC', { skip }, () => {
   const bridge = `grtbr${randomBytes(3).toString('hex')}`;
@@ -58,7 +61,10 @@ describe('LxcDriver with real LXC', { skip }, () => {
 
     // A restarted agent (new driver) finds the running container and controls it.
     const reborn = new LxcDriver({ lxcPath: join(dir, 'lxc') });
-    assert.deepEqual((await reborn.list()).map((c) => [c.id, c.name, c.state, c.pid]), [['ct:101', 'bb', 'running', running.pid]]);
+    assert.deepEqual(
+      (await reborn.list()).map((c) => [c.id, c.name, c.state, c.pid]),
+      [['ct:101', 'bb', 'running', running.pid]],
+    );
     assert.equal((await reborn.stop('ct:101', { timeoutMs: 5_000 })).state, 'stopped');
     await reborn.destroy('ct:101');
     assert.deepEqual(await reborn.list(), []);

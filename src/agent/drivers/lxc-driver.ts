@@ -36,7 +36,10 @@ const invalid = (what: string): AgentError => new AgentError(422, 'invalidInput'
 
 /** Which cgroup hierarchy holds the memory controller decides the config keys for limits. */
 async function cgroupVersion(): Promise<CgroupVersion> {
-  const v1 = await access('/sys/fs/cgroup/memory/memory.limit_in_bytes').then(() => true, () => false);
+  const v1 = await access('/sys/fs/cgroup/memory/memory.limit_in_bytes').then(
+    () => true,
+    () => false,
+  );
   return v1 ? 'v1' : 'v2';
 }
 
@@ -67,7 +70,10 @@ export class LxcDriver {
   }
 
   private async exists(id: string): Promise<boolean> {
-    return access(join(this.dir(id), 'config')).then(() => true, () => false);
+    return access(join(this.dir(id), 'config')).then(
+      () => true,
+      () => false,
+    );
   }
 
   async create(spec: ContainerSpec): Promise<ContainerStatus> {
@@ -80,8 +86,12 @@ export class LxcDriver {
     await mkdir(this.opts.lxcPath, { recursive: true });
     const dir = this.dir(spec.id);
     const input: ContainerConfigInput = {
-      uts: spec.name, rootfs: join(dir, 'rootfs'), bridge: spec.bridge, consoleLog: this.consoleLog(spec.id),
-      memoryMiB: spec.memoryMiB, cpus: spec.cpus,
+      uts: spec.name,
+      rootfs: join(dir, 'rootfs'),
+      bridge: spec.bridge,
+      consoleLog: this.consoleLog(spec.id),
+      memoryMiB: spec.memoryMiB,
+      cpus: spec.cpus,
     };
     const version = await cgroupVersion();
     try {
@@ -126,7 +136,9 @@ export class LxcDriver {
     const info = parseLxcInfo((await this.lxc('lxc-info', id, ['-s', '-p'])).stdout);
     const state = info.state === 'RUNNING' ? 'running' : info.state === 'STOPPED' || info.state === undefined ? 'stopped' : 'other';
     return {
-      id, name: meta.name ?? id, state,
+      id,
+      name: meta.name ?? id,
+      state,
       ...(info.state ? { lxcState: info.state } : {}),
       ...(info.pid !== undefined ? { pid: info.pid } : {}),
     };
@@ -135,7 +147,11 @@ export class LxcDriver {
   /** Every Grappe container in the LXC path: after an agent restart, this is the re-attach. */
   async list(): Promise<ContainerStatus[]> {
     const r = await runCommand('lxc-ls', ['-P', this.opts.lxcPath, '-1']);
-    const ids = r.stdout.split('\n').map((n) => guestIdFromSlug(n.trim())).filter((g) => g?.kind === 'ct').map((g) => `ct:${g!.number}`);
+    const ids = r.stdout
+      .split('\n')
+      .map((n) => guestIdFromSlug(n.trim()))
+      .filter((g) => g?.kind === 'ct')
+      .map((g) => `ct:${g!.number}`);
     return Promise.all(ids.map((id) => this.status(id)));
   }
 
@@ -158,7 +174,8 @@ export class LxcDriver {
   /** Deletes the container and its rootfs; refused while it runs. */
   async destroy(id: string): Promise<void> {
     const s = await this.status(id);
-    if (s.state !== 'stopped') throw new AgentError(409, 'incorrectState', `cannot destroy container '${id}': it is ${s.lxcState ?? s.state}, and destroy needs it STOPPED`);
+    if (s.state !== 'stopped')
+      throw new AgentError(409, 'incorrectState', `cannot destroy container '${id}': it is ${s.lxcState ?? s.state}, and destroy needs it STOPPED`);
     const r = await this.lxc('lxc-destroy', id);
     if (!r.ok) throw new AgentError(502, 'guestDestroyFailed', `container '${id}' was not destroyed: ${r.error}`);
   }

@@ -4,7 +4,15 @@ import { AgentError } from '../agent-error.ts';
 import { qemuArgs, qemuFailureReason, type VmPaths } from './qemu-args.ts';
 import { parseVmSpec } from './vm-spec.ts';
 
-const paths: VmPaths = { dir: '/r/vm-100', pidfile: '/r/vm-100/qemu.pid', qmp: '/r/vm-100/qmp.sock', qmpLong: '/r/vm-100/qmp-long.sock', serial: '/r/vm-100/serial.sock', serialLog: '/r/vm-100/serial.log', spec: '/r/vm-100/spec.json' };
+const paths: VmPaths = {
+  dir: '/r/vm-100',
+  pidfile: '/r/vm-100/qemu.pid',
+  qmp: '/r/vm-100/qmp.sock',
+  qmpLong: '/r/vm-100/qmp-long.sock',
+  serial: '/r/vm-100/serial.sock',
+  serialLog: '/r/vm-100/serial.log',
+  spec: '/r/vm-100/spec.json',
+};
 const base = { id: 'vm:100', name: 'tiny', vcpus: 2, memoryMiB: 128 };
 const after = (args: string[], flag: string): string[] => args.flatMap((a, i) => (a === flag ? [args[i + 1]!] : []));
 
@@ -25,7 +33,13 @@ test('a kernel boot: daemonized, named after the guest, QMP and serial on unix s
 });
 
 test('KVM gets the host CPU; disks become virtio drives, iSCSI URLs as they are, commas escaped', () => {
-  const spec = parseVmSpec({ ...base, disks: [{ path: 'iscsi://198.18.2.1/iqn.2026-11.org.grappe:vol1/1', format: 'raw' }, { path: '/d/a,b.qcow2', format: 'qcow2' }] });
+  const spec = parseVmSpec({
+    ...base,
+    disks: [
+      { path: 'iscsi://198.18.2.1/iqn.2026-11.org.grappe:vol1/1', format: 'raw' },
+      { path: '/d/a,b.qcow2', format: 'qcow2' },
+    ],
+  });
   const args = qemuArgs(spec, paths, 'kvm');
   assert.deepEqual(after(args, '-cpu'), ['host']);
   assert.deepEqual(after(args, '-drive'), [
@@ -48,14 +62,17 @@ test('NICs are taps QEMU opens itself; the CD-ROM drive is always there, with an
 
 test('bad VM specs are refused with every reason', () => {
   const refuses = (input: unknown, why: RegExp): void => {
-    assert.throws(() => parseVmSpec(input), (e: unknown) => e instanceof AgentError && e.status === 422 && why.test(e.message));
+    assert.throws(
+      () => parseVmSpec(input),
+      (e: unknown) => e instanceof AgentError && e.status === 422 && why.test(e.message),
+    );
   };
   refuses({ ...base, id: 'ct:100', kernel: '/k' }, /id: must be a VM id/);
   refuses({ ...base, name: 'a b', kernel: '/k' }, /name:/);
   refuses({ ...base, vcpus: 0, kernel: '/k' }, /vcpus:/);
   refuses({ ...base, memoryMiB: 1.5, kernel: '/k' }, /memoryMiB:/);
   refuses({ ...base }, /needs a kernel or at least one disk/);
-  refuses({ ...base, initrd: '/i' , disks: [{ path: '/d', format: 'raw' }] }, /initrd needs kernel/);
+  refuses({ ...base, initrd: '/i', disks: [{ path: '/d', format: 'raw' }] }, /initrd needs kernel/);
   refuses({ ...base, kernel: 'relative/vmlinuz' }, /kernel: must be an absolute file path/);
   refuses({ ...base, disks: [{ path: 'http://x/y', format: 'raw' }] }, /disks.0.path: must be an absolute file path or iscsi/);
   refuses({ ...base, disks: [{ path: '/d', format: 'vmdk' }] }, /disks.0.format/);
@@ -64,8 +81,8 @@ test('bad VM specs are refused with every reason', () => {
   refuses('nonsense', /spec:/);
 });
 
-test('QEMU\'s stderr becomes the reason, without its program-name prefix', () => {
-  assert.equal(qemuFailureReason('qemu-system-x86_64: could not load kernel \'/x\'\n'), 'could not load kernel \'/x\'');
+test("QEMU's stderr becomes the reason, without its program-name prefix", () => {
+  assert.equal(qemuFailureReason("qemu-system-x86_64: could not load kernel '/x'\n"), "could not load kernel '/x'");
   assert.equal(qemuFailureReason('qemu-system-x86_64: -drive file=a: Could not open\nqemu-system-x86_64: more\n'), '-drive file=a: Could not open; more');
   assert.equal(qemuFailureReason(''), 'QEMU exited without a message');
 });

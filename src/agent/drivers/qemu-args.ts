@@ -42,20 +42,34 @@ export interface IncomingArgs {
 
 export function qemuArgs(spec: VmSpec, paths: VmPaths, accel: Accel, incoming?: IncomingArgs): string[] {
   const args = [
-    '-name', `${nameMarker(spec.id)},debug-threads=on`,
-    '-accel', accel,
-    '-machine', 'q35',
+    '-name',
+    `${nameMarker(spec.id)},debug-threads=on`,
+    '-accel',
+    accel,
+    '-machine',
+    'q35',
     ...(accel === 'kvm' ? KVM_CPU_ARGS : []),
-    '-m', String(spec.memoryMiB),
-    '-smp', String(spec.vcpus),
-    '-nodefaults', '-no-user-config', '-display', 'none',
+    '-m',
+    String(spec.memoryMiB),
+    '-smp',
+    String(spec.vcpus),
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
     // Detached from the agent: its own session, survives the agent's restart or update.
-    '-daemonize', '-pidfile', paths.pidfile,
-    '-qmp', `unix:${optValue(paths.qmp)},server=on,wait=off`,
-    '-qmp', `unix:${optValue(paths.qmpLong)},server=on,wait=off`,
+    '-daemonize',
+    '-pidfile',
+    paths.pidfile,
+    '-qmp',
+    `unix:${optValue(paths.qmp)},server=on,wait=off`,
+    '-qmp',
+    `unix:${optValue(paths.qmpLong)},server=on,wait=off`,
     // The log keeps the console history, so a restarted agent's console relay has scrollback.
-    '-chardev', `socket,id=serial0,path=${optValue(paths.serial)},server=on,wait=off,logfile=${optValue(paths.serialLog)},logappend=on`,
-    '-serial', 'chardev:serial0',
+    '-chardev',
+    `socket,id=serial0,path=${optValue(paths.serial)},server=on,wait=off,logfile=${optValue(paths.serialLog)},logappend=on`,
+    '-serial',
+    'chardev:serial0',
   ];
   if (spec.kernel !== undefined) {
     args.push('-kernel', spec.kernel, '-append', spec.cmdline ?? DEFAULT_CMDLINE);
@@ -65,7 +79,13 @@ export function qemuArgs(spec: VmSpec, paths: VmPaths, accel: Accel, incoming?: 
   spec.disks.forEach((d, i) => {
     if (!explicitDisks) args.push('-drive', `file=${optValue(d.path)},format=${d.format},if=virtio,cache=none,id=disk${i}`);
     else if (!incoming.nbdDisks.includes(i)) args.push('-drive', `file=${optValue(d.path)},format=${d.format},if=none,cache=none,id=disk${i}`);
-    else args.push('-blockdev', `driver=file,filename=${optValue(d.path)},node-name=disk${i}-file,cache.direct=on`, '-blockdev', `driver=${d.format},file=disk${i}-file,node-name=disk${i}`);
+    else
+      args.push(
+        '-blockdev',
+        `driver=file,filename=${optValue(d.path)},node-name=disk${i}-file,cache.direct=on`,
+        '-blockdev',
+        `driver=${d.format},file=disk${i}-file,node-name=disk${i}`,
+      );
   });
   // The CD-ROM drive always exists, so an ISO can be inserted into a running VM over QMP.
   if (spec.cdrom !== null) args.push('-drive', `if=none,id=${CDROM_DRIVE},media=cdrom,readonly=on,format=raw,file=${optValue(spec.cdrom)}`);
@@ -81,6 +101,9 @@ export function qemuArgs(spec: VmSpec, paths: VmPaths, accel: Accel, incoming?: 
 
 /** QEMU's own complaint, without the binary-name prefix it adds to every line. */
 export function qemuFailureReason(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.replace(/^qemu-system-[a-z0-9_]+: /, '').trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.replace(/^qemu-system-[a-z0-9_]+: /, '').trim())
+    .filter(Boolean);
   return lines.join('; ') || 'QEMU exited without a message';
 }

@@ -83,7 +83,11 @@ export class QemuDriver {
     const spec = parseVmSpec(input);
     const paths = this.paths(spec.id);
     if ([paths.qmp, paths.qmpLong, paths.serial].some((p) => Buffer.byteLength(p) > UNIX_PATH_MAX)) {
-      throw new AgentError(422, 'invalidInput', `VM start refused: the run directory ${this.runDir} is too long for unix socket paths (max ${UNIX_PATH_MAX} bytes)`);
+      throw new AgentError(
+        422,
+        'invalidInput',
+        `VM start refused: the run directory ${this.runDir} is too long for unix socket paths (max ${UNIX_PATH_MAX} bytes)`,
+      );
     }
     if (await this.livePid(spec.id)) throw new AgentError(409, 'guestRunning', `VM start refused: '${spec.id}' is already running on this host`);
     const accel = await this.chooseAccel(spec.accel);
@@ -139,10 +143,14 @@ export class QemuDriver {
     const name = saved?.spec.name ?? id;
     if (pid === undefined) return { id, name, state: 'stopped' };
     try {
-      const qmp = await withQmp(this.paths(id).qmp, async (q) => ({
-        status: await q.execute<{ status: string }>('query-status'),
-        kvm: await q.execute<{ enabled: boolean }>('query-kvm'),
-      }), STATUS_QMP_TIMEOUT_MS);
+      const qmp = await withQmp(
+        this.paths(id).qmp,
+        async (q) => ({
+          status: await q.execute<{ status: string }>('query-status'),
+          kvm: await q.execute<{ enabled: boolean }>('query-kvm'),
+        }),
+        STATUS_QMP_TIMEOUT_MS,
+      );
       const s = qmp.status.status;
       const state: VmRunState = s === 'running' || s === 'paused' || s === 'shutdown' ? s : 'other';
       return { id, name, state, qemuStatus: s, pid, accel: qmp.kvm.enabled ? 'kvm' : 'tcg' };
@@ -155,7 +163,10 @@ export class QemuDriver {
   /** Every VM with a directory under runDir; a VM whose QEMU is gone shows as stopped. */
   async list(): Promise<VmStatus[]> {
     const entries = await readdir(this.runDir).catch(() => [] as string[]);
-    const ids = entries.map(guestIdFromSlug).filter((g) => g?.kind === 'vm').map((g) => `vm:${g!.number}`);
+    const ids = entries
+      .map(guestIdFromSlug)
+      .filter((g) => g?.kind === 'vm')
+      .map((g) => `vm:${g!.number}`);
     return Promise.all(ids.map((id) => this.status(id)));
   }
 

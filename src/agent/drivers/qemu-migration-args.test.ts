@@ -7,8 +7,15 @@ import { parseVmSpec } from './vm-spec.ts';
 
 const paths: VmPaths = { dir: '/r', pidfile: '/r/p', qmp: '/r/q', qmpLong: '/r/ql', serial: '/r/s', serialLog: '/r/l', spec: '/r/spec' };
 const spec = parseVmSpec({
-  id: 'vm:100', name: 't', vcpus: 1, memoryMiB: 128, kernel: '/k',
-  disks: [{ path: 'iscsi://198.18.1.10:3260/iqn.2026-11.org.grappe:a/1', format: 'raw' }, { path: '/v/data.qcow2', format: 'qcow2' }],
+  id: 'vm:100',
+  name: 't',
+  vcpus: 1,
+  memoryMiB: 128,
+  kernel: '/k',
+  disks: [
+    { path: 'iscsi://198.18.1.10:3260/iqn.2026-11.org.grappe:a/1', format: 'raw' },
+    { path: '/v/data.qcow2', format: 'qcow2' },
+  ],
   nics: [{ mac: '52:54:00:00:00:01', tap: 'gv100n0' }],
 });
 

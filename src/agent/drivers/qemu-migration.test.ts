@@ -38,7 +38,15 @@ describe('live migration with real QEMU (loopback)', { skip }, () => {
   let hostB: QemuDriver;
   const diskA = (): string => join(base, 'a-data.raw');
   const diskB = (): string => join(base, 'b-data.raw');
-  const spec = (disk: string) => ({ id: ID, name: 'mig', vcpus: 1, memoryMiB: 128, kernel: img.kernel, initrd: img.initrd, disks: [{ path: disk, format: 'raw' as const }] });
+  const spec = (disk: string) => ({
+    id: ID,
+    name: 'mig',
+    vcpus: 1,
+    memoryMiB: 128,
+    kernel: img.kernel,
+    initrd: img.initrd,
+    disks: [{ path: disk, format: 'raw' as const }],
+  });
 
   before(async () => {
     img = await testTinyImage();
@@ -67,7 +75,12 @@ describe('live migration with real QEMU (loopback)', { skip }, () => {
     assert.match(incoming.uri, /^tcp:127\.0\.0\.1:\d+$/);
     assert.equal(incoming.nbd.length, 1);
 
-    const job = new SourceMigration(ID, await hostA.qmpSocket(ID), { uri: incoming.uri, maxDowntimeMs: 100, mirrors: [{ index: 0, uri: incoming.nbd[0]!.uri }] }, () => hostA.quitMigrated(ID));
+    const job = new SourceMigration(
+      ID,
+      await hostA.qmpSocket(ID),
+      { uri: incoming.uri, maxDowntimeMs: 100, mirrors: [{ index: 0, uri: incoming.nbd[0]!.uri }] },
+      () => hostA.quitMigrated(ID),
+    );
     const end = await job.done;
     assert.equal(end.phase, 'completed', end.error);
     assert.ok(end.downtimeMs !== undefined && end.downtimeMs >= 0 && end.totalMs !== undefined && end.totalMs > 0, JSON.stringify(end));
@@ -90,7 +103,9 @@ describe('live migration with real QEMU (loopback)', { skip }, () => {
     await truncate(diskA(), DISK_BYTES);
     await hostA.startVm(spec(diskA()), { nbdDisks: [0] });
     const incoming = await openIncoming(await hostA.qmpSocket(ID), '127.0.0.1', [{ index: 0, volume: 'data' }]);
-    const job = new SourceMigration(ID, await hostB.qmpSocket(ID), { uri: incoming.uri, maxDowntimeMs: 100, bandwidthMiBps: 1, mirrors: [] }, () => hostB.quitMigrated(ID));
+    const job = new SourceMigration(ID, await hostB.qmpSocket(ID), { uri: incoming.uri, maxDowntimeMs: 100, bandwidthMiBps: 1, mirrors: [] }, () =>
+      hostB.quitMigrated(ID),
+    );
     while (job.status.phase === 'migrating' && job.status.transferredBytes === 0) await sleep(50);
     await job.cancel();
     const end = await job.done;

@@ -158,7 +158,12 @@ export class SourceMigration {
     for (;;) {
       const r = await qmp.execute<QueryMigrate>('query-migrate');
       const ram = r.ram ?? {};
-      this.set({ qemuStatus: r.status ?? 'none', transferredBytes: ram.transferred ?? this.state.transferredBytes, remainingBytes: ram.remaining ?? 0, totalBytes: ram.total ?? this.state.totalBytes });
+      this.set({
+        qemuStatus: r.status ?? 'none',
+        transferredBytes: ram.transferred ?? this.state.transferredBytes,
+        remainingBytes: ram.remaining ?? 0,
+        totalBytes: ram.total ?? this.state.totalBytes,
+      });
       if (!this.fullAllowance && r.status === 'active' && (ram['dirty-sync-count'] ?? 0) >= PASSES_BEFORE_FULL_ALLOWANCE) {
         this.fullAllowance = true;
         await qmp.execute('migrate-set-parameters', { 'downtime-limit': this.opts.maxDowntimeMs });

@@ -17,7 +17,10 @@ test('QMP lines: whole messages are parsed, the unfinished tail is kept', () => 
 });
 
 test('connecting to a socket nobody serves fails with a clear error', async () => {
-  await assert.rejects(QmpClient.connect('/nonexistent/qmp.sock', 1000), (e: unknown) => e instanceof AgentError && e.code === 'qmpUnreachable' && /nonexistent/.test(e.message));
+  await assert.rejects(
+    QmpClient.connect('/nonexistent/qmp.sock', 1000),
+    (e: unknown) => e instanceof AgentError && e.code === 'qmpUnreachable' && /nonexistent/.test(e.message),
+  );
 });
 
 describe('QmpClient with a real QEMU', { skip: skipUnless('qemu-system-x86_64') }, () => {
@@ -28,9 +31,20 @@ describe('QmpClient with a real QEMU', { skip: skipUnless('qemu-system-x86_64') 
   before(async () => {
     dir = await shortTempDir('grqmp-');
     sock = join(dir, 'qmp.sock');
-    qemu = spawn('qemu-system-x86_64', ['-accel', 'tcg', '-S', '-nodefaults', '-display', 'none', '-m', '32', '-qmp', `unix:${sock},server=on,wait=off`], { stdio: 'ignore' });
+    qemu = spawn('qemu-system-x86_64', ['-accel', 'tcg', '-S', '-nodefaults', '-display', 'none', '-m', '32', '-qmp', `unix:${sock},server=on,wait=off`], {
+      stdio: 'ignore',
+    });
     for (let i = 0; i < 100; i++) {
-      if (await QmpClient.connect(sock, 500).then((c) => { c.close(); return true; }, () => false)) break;
+      if (
+        await QmpClient.connect(sock, 500).then(
+          (c) => {
+            c.close();
+            return true;
+          },
+          () => false,
+        )
+      )
+        break;
       await sleep(100);
     }
   });
@@ -40,12 +54,15 @@ describe('QmpClient with a real QEMU', { skip: skipUnless('qemu-system-x86_64') 
     await rm(dir, { recursive: true, force: true });
   });
 
-  test('greeting, commands with answers, QEMU\'s own errors, events', async () => {
+  test("greeting, commands with answers, QEMU's own errors, events", async () => {
     const qmp = await QmpClient.connect(sock);
     try {
       assert.equal(qmp.greeting?.version.qemu.major !== undefined, true);
       assert.deepEqual(await qmp.execute('query-status'), { status: 'prelaunch', singlestep: false, running: false });
-      await assert.rejects(qmp.execute('no-such-command'), (e: unknown) => e instanceof AgentError && e.code === 'qmpCommandFailed' && /no-such-command/.test(e.message) && /CommandNotFound/.test(e.message));
+      await assert.rejects(
+        qmp.execute('no-such-command'),
+        (e: unknown) => e instanceof AgentError && e.code === 'qmpCommandFailed' && /no-such-command/.test(e.message) && /CommandNotFound/.test(e.message),
+      );
       await assert.rejects(qmp.execute('human-monitor-command', { bogus: 1 }), (e: unknown) => e instanceof AgentError && e.code === 'qmpCommandFailed');
       // Concurrent commands are matched to their answers by id.
       const [a, b] = await Promise.all([qmp.execute<{ status: string }>('query-status'), qmp.execute<{ enabled: boolean }>('query-kvm')]);

@@ -50,7 +50,10 @@ export class QmpClient extends EventEmitter<{ event: [QmpEvent]; close: [] }> {
   private greetingWaiter: ((g: QmpGreeting) => void) | undefined;
   greeting: QmpGreeting | undefined;
 
-  private constructor(private readonly socket: Socket, private readonly path: string) {
+  private constructor(
+    private readonly socket: Socket,
+    private readonly path: string,
+  ) {
     super();
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.onData(chunk));
@@ -62,9 +65,18 @@ export class QmpClient extends EventEmitter<{ event: [QmpEvent]; close: [] }> {
   static async connect(path: string, timeoutMs = QMP_DEFAULT_TIMEOUT_MS): Promise<QmpClient> {
     const socket = await new Promise<Socket>((resolve, reject) => {
       const s = createConnection(path);
-      const timer = setTimeout(() => { s.destroy(); reject(qmpError('qmpTimeout', `no QMP connection to ${path} within ${timeoutMs} ms`)); }, timeoutMs);
-      s.once('connect', () => { clearTimeout(timer); resolve(s); });
-      s.once('error', (e) => { clearTimeout(timer); reject(qmpError('qmpUnreachable', `cannot connect to QMP socket ${path}: ${e.message}`)); });
+      const timer = setTimeout(() => {
+        s.destroy();
+        reject(qmpError('qmpTimeout', `no QMP connection to ${path} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      s.once('connect', () => {
+        clearTimeout(timer);
+        resolve(s);
+      });
+      s.once('error', (e) => {
+        clearTimeout(timer);
+        reject(qmpError('qmpUnreachable', `cannot connect to QMP socket ${path}: ${e.message}`));
+      });
     });
     const client = new QmpClient(socket, path);
     try {
@@ -79,9 +91,18 @@ export class QmpClient extends EventEmitter<{ event: [QmpEvent]; close: [] }> {
 
   private waitGreeting(timeoutMs: number): Promise<QmpGreeting> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(qmpError('qmpTimeout', `no QMP greeting on ${this.path} within ${timeoutMs} ms (is another client connected?)`)), timeoutMs);
-      this.greetingWaiter = (g) => { clearTimeout(timer); resolve(g); };
-      this.once('close', () => { clearTimeout(timer); reject(qmpError('qmpClosed', `the QMP socket ${this.path} closed before its greeting`)); });
+      const timer = setTimeout(
+        () => reject(qmpError('qmpTimeout', `no QMP greeting on ${this.path} within ${timeoutMs} ms (is another client connected?)`)),
+        timeoutMs,
+      );
+      this.greetingWaiter = (g) => {
+        clearTimeout(timer);
+        resolve(g);
+      };
+      this.once('close', () => {
+        clearTimeout(timer);
+        reject(qmpError('qmpClosed', `the QMP socket ${this.path} closed before its greeting`));
+      });
     });
   }
 
@@ -107,9 +128,19 @@ export class QmpClient extends EventEmitter<{ event: [QmpEvent]; close: [] }> {
         cleanup();
         resolve(e);
       };
-      const onClose = (): void => { cleanup(); reject(qmpError('qmpClosed', `the QMP connection closed before event ${name}`)); };
-      const timer = setTimeout(() => { cleanup(); reject(qmpError('qmpTimeout', `no QMP event ${name} within ${timeoutMs} ms`)); }, timeoutMs);
-      const cleanup = (): void => { clearTimeout(timer); this.off('event', onEvent); this.off('close', onClose); };
+      const onClose = (): void => {
+        cleanup();
+        reject(qmpError('qmpClosed', `the QMP connection closed before event ${name}`));
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(qmpError('qmpTimeout', `no QMP event ${name} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.off('event', onEvent);
+        this.off('close', onClose);
+      };
       this.on('event', onEvent);
       this.once('close', onClose);
     });

@@ -29,7 +29,10 @@ test('one guest connection fans out to several viewers; late viewers get history
   const path = join(dir, 'serial.sock');
   let guest: Socket | undefined;
   const typed: string[] = [];
-  const server = createServer((s) => { guest = s; s.on('data', (d) => typed.push(d.toString())); });
+  const server = createServer((s) => {
+    guest = s;
+    s.on('data', (d) => typed.push(d.toString()));
+  });
   await new Promise<void>((resolve) => server.listen(path, resolve));
   await writeFile(join(dir, 'serial.log'), 'old line\n');
   try {
@@ -37,13 +40,23 @@ test('one guest connection fans out to several viewers; late viewers get history
     await con.open();
     const seen = ['', ''];
     const ends: string[] = [];
-    const v0 = con.attach({ output: (b) => { seen[0] += b.toString(); }, closed: (why) => ends.push(`0:${why}`) });
+    const v0 = con.attach({
+      output: (b) => {
+        seen[0] += b.toString();
+      },
+      closed: (why) => ends.push(`0:${why}`),
+    });
     assert.equal(seen[0], 'old line\n', 'history from the log comes first');
     while (!guest) await new Promise((r) => setTimeout(r, 5));
     const got = new Promise((resolve) => con.once('output', resolve));
     guest.write('tick 1\n');
     await got;
-    con.attach({ output: (b) => { seen[1] += b.toString(); }, closed: (why) => ends.push(`1:${why}`) });
+    con.attach({
+      output: (b) => {
+        seen[1] += b.toString();
+      },
+      closed: (why) => ends.push(`1:${why}`),
+    });
     assert.equal(seen[0], 'old line\ntick 1\n');
     assert.equal(seen[1], 'old line\ntick 1\n', 'a late viewer sees the scrollback');
     v0.input(Buffer.from('help\r'));
@@ -55,7 +68,10 @@ test('one guest connection fans out to several viewers; late viewers get history
     guest.destroy();
     await ended;
     assert.deepEqual(ends, ['0:detached', '1:guestGone']);
-    assert.throws(() => con.attach({ output: () => undefined, closed: () => undefined }), (e: unknown) => e instanceof AgentError && e.code === 'consoleUnavailable');
+    assert.throws(
+      () => con.attach({ output: () => undefined, closed: () => undefined }),
+      (e: unknown) => e instanceof AgentError && e.code === 'consoleUnavailable',
+    );
   } finally {
     server.close();
     await rm(dir, { recursive: true, force: true });
@@ -63,5 +79,8 @@ test('one guest connection fans out to several viewers; late viewers get history
 });
 
 test('opening a console nobody serves fails with a clear error', async () => {
-  await assert.rejects(new SerialConsole({ socketPath: '/nonexistent/serial.sock' }).open(), (e: unknown) => e instanceof AgentError && /nonexistent/.test(e.message));
+  await assert.rejects(
+    new SerialConsole({ socketPath: '/nonexistent/serial.sock' }).open(),
+    (e: unknown) => e instanceof AgentError && /nonexistent/.test(e.message),
+  );
 });

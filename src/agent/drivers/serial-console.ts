@@ -82,9 +82,18 @@ export class SerialConsole extends EventEmitter<{ output: [Buffer]; end: [] }> {
     const timeoutMs = this.opts.connectTimeoutMs ?? 5_000;
     this.socket = await new Promise<Socket>((resolve, reject) => {
       const s = createConnection(this.opts.socketPath);
-      const timer = setTimeout(() => { s.destroy(); reject(new AgentError(504, 'consoleUnavailable', `no console connection to ${this.opts.socketPath} within ${timeoutMs} ms`)); }, timeoutMs);
-      s.once('connect', () => { clearTimeout(timer); resolve(s); });
-      s.once('error', (e) => { clearTimeout(timer); reject(new AgentError(502, 'consoleUnavailable', `cannot open the serial console ${this.opts.socketPath}: ${e.message}`)); });
+      const timer = setTimeout(() => {
+        s.destroy();
+        reject(new AgentError(504, 'consoleUnavailable', `no console connection to ${this.opts.socketPath} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      s.once('connect', () => {
+        clearTimeout(timer);
+        resolve(s);
+      });
+      s.once('error', (e) => {
+        clearTimeout(timer);
+        reject(new AgentError(502, 'consoleUnavailable', `cannot open the serial console ${this.opts.socketPath}: ${e.message}`));
+      });
     });
     this.socket.on('data', (chunk: Buffer) => {
       this.scrollback.push(chunk);

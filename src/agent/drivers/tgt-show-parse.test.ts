@@ -41,8 +41,12 @@ Target 3: iqn.2026-11.org.grappe:vol2
 test('tgtadm show output: targets, LUNs with backing files, ACL, logged-in sessions', () => {
   assert.deepEqual(parseTgtShow(SHOW), [
     {
-      tid: 1, iqn: 'iqn.2026-11.org.grappe:vol1',
-      luns: [{ lun: 0, type: 'controller', backingPath: null }, { lun: 1, type: 'disk', backingPath: '/srv/vol1.img' }],
+      tid: 1,
+      iqn: 'iqn.2026-11.org.grappe:vol1',
+      luns: [
+        { lun: 0, type: 'controller', backingPath: null },
+        { lun: 1, type: 'disk', backingPath: '/srv/vol1.img' },
+      ],
       acl: ['127.0.0.1', '198.18.2.11'],
       sessions: [{ nexus: 3, initiator: 'iqn.2008-11.org.linux-kvm:vm:120', addresses: ['127.0.0.1'] }],
     },

@@ -13,7 +13,10 @@ import { iscsiUrl, TgtTargets } from './tgt-target.ts';
 
 const skip = skipUnless('tgtd', 'tgtadm', 'qemu-img', 'qemu-system-x86_64');
 const LUN_MARKER = 'grappe-lun-marker';
-const isCode = (code: string) => (e: unknown): boolean => e instanceof AgentError && e.code === code;
+const isCode =
+  (code: string) =>
+  (e: unknown): boolean =>
+    e instanceof AgentError && e.code === code;
 
 describe('TgtTargets with a real tgtd', { skip }, () => {
   let dir: string;
@@ -44,7 +47,7 @@ describe('TgtTargets with a real tgtd', { skip }, () => {
     await assert.rejects(tgt.unexportVolume('never-exported'), isCode('noSuchExport'));
   });
 
-  test('exports a file as its own target, readable by QEMU\'s iSCSI client, bound to the given initiators only', async () => {
+  test("exports a file as its own target, readable by QEMU's iSCSI client, bound to the given initiators only", async () => {
     const exp = await tgt.exportVolume({ volume: 'vol1', path: lun, initiators: ['127.0.0.1'] });
     assert.equal(exp.iqn, 'iqn.2026-11.org.grappe:vol1');
     await assert.rejects(tgt.exportVolume({ volume: 'vol1', path: lun, initiators: ['127.0.0.1'] }), isCode('volumeExported'));
@@ -67,12 +70,17 @@ describe('TgtTargets with a real tgtd', { skip }, () => {
     await tgt.unexportVolume('vol2');
   });
 
-  test('a VM attaches the LUN with QEMU\'s iSCSI client and reads it; unexport is refused while it is logged in', { timeout: 120_000 }, async () => {
+  test("a VM attaches the LUN with QEMU's iSCSI client and reads it; unexport is refused while it is logged in", { timeout: 120_000 }, async () => {
     const img = await testTinyImage();
     const qemu = new QemuDriver({ runDir: join(dir, 'run') });
     const exp = (await tgt.find('vol1'))!;
     await qemu.startVm({
-      id: 'vm:120', name: 'iscsi-disk', vcpus: 1, memoryMiB: 96, kernel: img.kernel, initrd: img.initrd,
+      id: 'vm:120',
+      name: 'iscsi-disk',
+      vcpus: 1,
+      memoryMiB: 96,
+      kernel: img.kernel,
+      initrd: img.initrd,
       disks: [{ path: iscsiUrl(portal, exp.iqn), format: 'raw' }],
     });
     // The guest sees the volume as a virtio disk and reads what the storage side wrote into it.
@@ -91,7 +99,10 @@ describe('TgtTargets with a real tgtd', { skip }, () => {
     con.close();
 
     const blocks = await withQmp(await qemu.qmpSocket('vm:120'), (q) => q.execute<Array<{ device: string; inserted?: { file: string } }>>('query-block'));
-    assert.ok(blocks.some((b) => b.inserted?.file.includes(exp.iqn)), JSON.stringify(blocks));
+    assert.ok(
+      blocks.some((b) => b.inserted?.file.includes(exp.iqn)),
+      JSON.stringify(blocks),
+    );
     const session = (await tgt.find('vol1'))?.sessions[0];
     assert.deepEqual(session?.addresses, ['127.0.0.1']);
     await assert.rejects(tgt.unexportVolume('vol1', { sessionWaitMs: 0 }), (e: unknown) => isCode('volumeInUse')(e) && /logged in/.test((e as Error).message));

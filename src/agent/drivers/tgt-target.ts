@@ -63,7 +63,8 @@ export class TgtTargets {
     if (!r.ok) throw refused(502, 'tgtdFailed', `cannot start the iSCSI target daemon tgtd: ${r.error}`);
     const deadline = Date.now() + DAEMON_WAIT_MS;
     while (!(await this.daemonRunning())) {
-      if (Date.now() > deadline) throw refused(502, 'tgtdFailed', `tgtd started but did not answer on control port ${this.controlPort} within ${DAEMON_WAIT_MS} ms`);
+      if (Date.now() > deadline)
+        throw refused(502, 'tgtdFailed', `tgtd started but did not answer on control port ${this.controlPort} within ${DAEMON_WAIT_MS} ms`);
       await sleep(100);
     }
   }
@@ -92,7 +93,8 @@ export class TgtTargets {
   async exportVolume(req: { volume: string; path: string; initiators: string[] }): Promise<ExportedVolume> {
     const what = `export of volume '${req.volume}' refused`;
     if (!isValidVolumeName(req.volume)) throw refused(422, 'invalidInput', `${what}: the name must be 1-63 of a-z, 0-9, '.', '-' (it becomes part of the IQN)`);
-    if (req.initiators.length === 0) throw refused(422, 'invalidInput', `${what}: at least one initiator address is needed (a target open to all is never made)`);
+    if (req.initiators.length === 0)
+      throw refused(422, 'invalidInput', `${what}: at least one initiator address is needed (a target open to all is never made)`);
     const bad = req.initiators.find((a) => !isIpv4(a));
     if (bad !== undefined) throw refused(422, 'invalidInput', `${what}: initiator '${bad}' is not an IPv4 address`);
     const file = await stat(req.path).catch(() => undefined);

@@ -118,12 +118,15 @@ export class HaService {
     const cur = this.volume?.config;
     if (cur && cur.url === req.url && cur.slot === req.slot && cur.intervalMs === req.intervalMs) return this.storage(this.now());
     await this.volume?.stop();
-    this.volume = new HeartbeatVolume({ url: req.url, target, slot: req.slot, intervalMs: req.intervalMs }, {
-      runDir: this.runDir,
-      log: this.log,
-      now: this.now,
-      own: () => ({ leaseOk: leaseOk(this.lease, this.now()), armed: this.lease?.armed ?? false, selfFenced: this.selfFenced !== undefined }),
-    });
+    this.volume = new HeartbeatVolume(
+      { url: req.url, target, slot: req.slot, intervalMs: req.intervalMs },
+      {
+        runDir: this.runDir,
+        log: this.log,
+        now: this.now,
+        own: () => ({ leaseOk: leaseOk(this.lease, this.now()), armed: this.lease?.armed ?? false, selfFenced: this.selfFenced !== undefined }),
+      },
+    );
     this.log.info('heartbeat volume configured', { url: req.url, slot: req.slot, intervalMs: req.intervalMs });
     return this.storage(this.now());
   }
@@ -142,8 +145,14 @@ export class HaService {
     try {
       if (lease.armed) await this.watchdog.ensureRunning();
       await this.watchdog.writeDeadline({
-        armed: lease.armed, deadlineMono: deadline, deadlineEpochMs: Date.now() + (deadline - this.now()), fenceTimeoutMs: lease.fenceTimeoutMs,
-        renewedMono: lease.renewedAt, guests: lease.guests, qemuRunDir: this.opts.qemuRunDir, lxcPath: this.opts.lxcPath,
+        armed: lease.armed,
+        deadlineMono: deadline,
+        deadlineEpochMs: Date.now() + (deadline - this.now()),
+        fenceTimeoutMs: lease.fenceTimeoutMs,
+        renewedMono: lease.renewedAt,
+        guests: lease.guests,
+        qemuRunDir: this.opts.qemuRunDir,
+        lxcPath: this.opts.lxcPath,
       });
       this.watchdogDeadline = deadline;
       if (!lease.armed) return 'disarmed';
@@ -159,7 +168,10 @@ export class HaService {
     const marker = await this.watchdog.takeFenced().catch(() => undefined);
     if (!marker) return;
     this.selfFenced = { at: marker.atMono, guests: marker.guests };
-    this.log.warn('the watchdog process self-fenced this host (the agent was not running, or late)', { agoMs: this.now() - marker.atMono, results: marker.results });
+    this.log.warn('the watchdog process self-fenced this host (the agent was not running, or late)', {
+      agoMs: this.now() - marker.atMono,
+      results: marker.results,
+    });
     this.volume?.writeSoon();
     if (this.lease) await this.handWatchdog({ ...this.lease, armed: false });
   }
@@ -171,8 +183,11 @@ export class HaService {
       await this.absorbWatchdogMarker();
       const now = this.now();
       const input = {
-        lease: this.lease, now, fenced: this.selfFenced !== undefined,
-        storageFresh: this.volume?.readFresh(now) ?? false, peers: this.volume?.peers(now) ?? [],
+        lease: this.lease,
+        now,
+        fenced: this.selfFenced !== undefined,
+        storageFresh: this.volume?.readFresh(now) ?? false,
+        peers: this.volume?.peers(now) ?? [],
       };
       const decision = selfFenceDecision(input);
       if (decision.kind !== this.lastDecision) {

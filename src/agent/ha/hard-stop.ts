@@ -12,18 +12,20 @@ export interface GuestDrivers {
 
 /** Per guest: 'killed', 'notRunning', or why it could not be stopped. Never throws. */
 export async function hardStopGuests(guests: readonly string[], drivers: GuestDrivers): Promise<Record<string, string>> {
-  const results = await Promise.all(guests.map(async (id): Promise<[string, string]> => {
-    try {
-      if (parseGuestId(id)?.kind === 'vm') {
-        const r = await drivers.qemu.forceStop(id);
-        return [id, r.by === 'notRunning' ? 'notRunning' : 'killed'];
+  const results = await Promise.all(
+    guests.map(async (id): Promise<[string, string]> => {
+      try {
+        if (parseGuestId(id)?.kind === 'vm') {
+          const r = await drivers.qemu.forceStop(id);
+          return [id, r.by === 'notRunning' ? 'notRunning' : 'killed'];
+        }
+        const r = await drivers.lxc.forceStop(id);
+        return [id, r.state === 'stopped' ? 'killed' : `still ${r.state}`];
+      } catch (e) {
+        if (isAgentError(e) && e.code === 'noSuchGuest') return [id, 'notRunning'];
+        return [id, `failed: ${e instanceof Error ? e.message : String(e)}`];
       }
-      const r = await drivers.lxc.forceStop(id);
-      return [id, r.state === 'stopped' ? 'killed' : `still ${r.state}`];
-    } catch (e) {
-      if (isAgentError(e) && e.code === 'noSuchGuest') return [id, 'notRunning'];
-      return [id, `failed: ${e instanceof Error ? e.message : String(e)}`];
-    }
-  }));
+    }),
+  );
   return Object.fromEntries(results);
 }

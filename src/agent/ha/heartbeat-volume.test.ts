@@ -48,12 +48,15 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-test('two hosts write their slots and each sees the other\'s counter advance; a dead qemu-nbd is replaced', { skip }, async () => {
+test("two hosts write their slots and each sees the other's counter advance; a dead qemu-nbd is replaced", { skip }, async () => {
   const target = parseIscsiUrl(url);
   assert.ok(target);
   const own = () => ({ leaseOk: true, armed: true, selfFenced: false });
   const a = new HeartbeatVolume({ url, target, slot: 1, intervalMs: 200 }, { runDir: join(dir, 'a'), log, now: monoNow, own });
-  const b = new HeartbeatVolume({ url, target, slot: 2, intervalMs: 200 }, { runDir: join(dir, 'b'), log, now: monoNow, own: () => ({ ...own(), leaseOk: false }) });
+  const b = new HeartbeatVolume(
+    { url, target, slot: 2, intervalMs: 200 },
+    { runDir: join(dir, 'b'), log, now: monoNow, own: () => ({ ...own(), leaseOk: false }) },
+  );
   await mkdir(join(dir, 'a'));
   await mkdir(join(dir, 'b'));
   try {
@@ -84,12 +87,15 @@ test('two hosts write their slots and each sees the other\'s counter advance; a 
   }
 });
 
-test('a LUN that cannot be opened is reported in error, with qemu-nbd\'s reason', { skip }, async () => {
+test("a LUN that cannot be opened is reported in error, with qemu-nbd's reason", { skip }, async () => {
   const wrong = url.replace(/:hb\/1$/, ':nope/1');
   const target = parseIscsiUrl(wrong);
   assert.ok(target);
   await mkdir(join(dir, 'c'));
-  const c = new HeartbeatVolume({ url: wrong, target, slot: 3, intervalMs: 200 }, { runDir: join(dir, 'c'), log, now: monoNow, own: () => ({ leaseOk: true, armed: true, selfFenced: false }) });
+  const c = new HeartbeatVolume(
+    { url: wrong, target, slot: 3, intervalMs: 200 },
+    { runDir: join(dir, 'c'), log, now: monoNow, own: () => ({ leaseOk: true, armed: true, selfFenced: false }) },
+  );
   try {
     const error = await until('an error', () => c.status(monoNow()).error);
     assert.match(error, /qemu-nbd exited: .*iqn.*nope|qemu-nbd exited/);

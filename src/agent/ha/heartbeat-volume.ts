@@ -49,7 +49,10 @@ export class HeartbeatVolume {
   private loop: Promise<void>;
   private wake: (() => void) | undefined;
 
-  constructor(config: HeartbeatConfig, private readonly opts: { runDir: string; log: Logger; now: () => number; own: () => OwnSlotState }) {
+  constructor(
+    config: HeartbeatConfig,
+    private readonly opts: { runDir: string; log: Logger; now: () => number; own: () => OwnSlotState },
+  ) {
     this.config = config;
     this.nbd = new QemuNbdExport(join(opts.runDir, 'nbd.sock'), join(opts.runDir, 'qemu-nbd.pid'));
     this.loop = this.run();
@@ -141,9 +144,11 @@ export class HeartbeatVolume {
     const fresh = !this.nbd.running;
     if (fresh) await this.nbd.start(this.config.target, haInitiatorName(this.config.slot - 1), START_TIMEOUT_MS);
     // qemu-nbd listens before it opens the LUN: the first handshake waits for the iSCSI login.
-    const client = await NbdClient.connect(join(this.opts.runDir, 'nbd.sock'), HB_EXPORT_NAME, fresh ? START_TIMEOUT_MS : this.ioTimeoutMs()).catch(async (e: unknown) => {
-      throw (await this.nbd.exitedWithin(EXIT_WAIT_MS)) ? new Error(`qemu-nbd exited: ${this.nbd.reason()}`) : e;
-    });
+    const client = await NbdClient.connect(join(this.opts.runDir, 'nbd.sock'), HB_EXPORT_NAME, fresh ? START_TIMEOUT_MS : this.ioTimeoutMs()).catch(
+      async (e: unknown) => {
+        throw (await this.nbd.exitedWithin(EXIT_WAIT_MS)) ? new Error(`qemu-nbd exited: ${this.nbd.reason()}`) : e;
+      },
+    );
     if (client.info.sizeBytes < HA_MIN_HEARTBEAT_VOLUME_BYTES) {
       client.close();
       throw new Error(`the heartbeat volume has ${client.info.sizeBytes} bytes; at least ${HA_MIN_HEARTBEAT_VOLUME_BYTES} are needed`);
@@ -168,8 +173,13 @@ export class HeartbeatVolume {
     if (own.selfFenced) this.selfFencedSeq ??= this.seq;
     else this.selfFencedSeq = undefined;
     const record: SlotRecord = {
-      hostId: this.config.slot - 1, seq: this.seq, intervalMs: this.config.intervalMs, leaseOk: own.leaseOk, armed: own.armed,
-      ...(this.selfFencedSeq === undefined ? {} : { selfFencedSeq: this.selfFencedSeq }), writtenAt: Date.now(),
+      hostId: this.config.slot - 1,
+      seq: this.seq,
+      intervalMs: this.config.intervalMs,
+      leaseOk: own.leaseOk,
+      armed: own.armed,
+      ...(this.selfFencedSeq === undefined ? {} : { selfFencedSeq: this.selfFencedSeq }),
+      writtenAt: Date.now(),
     };
     await client.writeDurable(slotOffset(this.config.slot), encodeSlot(record), this.ioTimeoutMs());
     this.lastWriteAt = this.opts.now();

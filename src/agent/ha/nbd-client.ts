@@ -141,8 +141,14 @@ export class NbdClient {
       const timer = setTimeout(() => this.close(`NBD ${command} at ${offset} got no answer within ${timeoutMs} ms`), timeoutMs);
       this.pending.set(handle, {
         readLength: command === 'read' ? length : 0,
-        resolve: (d) => { clearTimeout(timer); resolve(d); },
-        reject: (e) => { clearTimeout(timer); reject(e); },
+        resolve: (d) => {
+          clearTimeout(timer);
+          resolve(d);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
       });
       this.socket.write(encodeRequest({ command, handle, offset, length, fua, ...(data ? { data } : {}) }));
     });

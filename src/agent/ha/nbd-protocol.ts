@@ -131,7 +131,10 @@ export function parseExportNameReply(buf: Buffer): ExportInfo {
 
 /** An option reply of the error kind, in words (its payload may carry the server's message). */
 export function describeOptError(h: OptReplyHeader, data: Buffer): string {
-  const text = data.toString('utf8').replace(/[^\x20-\x7e]/g, '').trim();
+  const text = data
+    .toString('utf8')
+    .replace(/[^\x20-\x7e]/g, '')
+    .trim();
   return `the NBD server refused option ${h.option} (reply type 0x${h.type.toString(16)})${text ? `: ${text}` : ''}`;
 }
 

@@ -28,12 +28,18 @@ export function qemuNbdArgs(t: IscsiTarget, socketPath: string, pidFile: string,
     file: { driver: 'iscsi', transport: 'tcp', portal: t.portal, target: t.target, lun: t.lun, 'initiator-name': initiatorName },
   };
   return [
-    '--persistent', '--shared=2', '--cache=none',
-    '--socket', socketPath, '--export-name', HB_EXPORT_NAME, '--pid-file', pidFile,
+    '--persistent',
+    '--shared=2',
+    '--cache=none',
+    '--socket',
+    socketPath,
+    '--export-name',
+    HB_EXPORT_NAME,
+    '--pid-file',
+    pidFile,
     `json:${JSON.stringify(image)}`,
   ];
 }
 
 /** Our qemu-nbd for that socket (pids get reused: the command line must still match). */
-export const isOurQemuNbd = (argv: string[], socketPath: string): boolean =>
-  argv[0]?.endsWith(QEMU_NBD_BINARY) === true && argv.includes(socketPath);
+export const isOurQemuNbd = (argv: string[], socketPath: string): boolean => argv[0]?.endsWith(QEMU_NBD_BINARY) === true && argv.includes(socketPath);

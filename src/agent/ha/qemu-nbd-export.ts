@@ -13,7 +13,10 @@ export class QemuNbdExport {
   private child: ChildProcess | undefined;
   private stderr = '';
 
-  constructor(private readonly socketPath: string, private readonly pidFile: string) {}
+  constructor(
+    private readonly socketPath: string,
+    private readonly pidFile: string,
+  ) {}
 
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
@@ -32,7 +35,13 @@ export class QemuNbdExport {
     const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (await stat(this.socketPath).then(() => true, () => false)) return;
+      if (
+        await stat(this.socketPath).then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
       const failed = await Promise.race([spawnError, sleep(READY_POLL_MS).then(() => undefined)]);
       if (failed) throw new Error(`${QEMU_NBD_BINARY} did not start: ${failed.message}`);
       if (!this.running) throw new Error(`${QEMU_NBD_BINARY} exited: ${this.reason()}`);
@@ -52,7 +61,13 @@ export class QemuNbdExport {
   }
 
   reason(): string {
-    return this.stderr.split('\n').map((l) => l.replace(/^qemu-nbd: /, '').trim()).filter(Boolean).join('; ') || 'no message';
+    return (
+      this.stderr
+        .split('\n')
+        .map((l) => l.replace(/^qemu-nbd: /, '').trim())
+        .filter(Boolean)
+        .join('; ') || 'no message'
+    );
   }
 
   async stop(): Promise<void> {

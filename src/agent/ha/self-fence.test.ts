@@ -44,7 +44,8 @@ test('no evidence of an outage: fence', () => {
 
 test('the watchdog keeps the lease deadline, pushed a little at a time while an outage is seen from half the timeout on', () => {
   const outage = [peer(2, { leaseOk: false })];
-  const at = (now: number, peers: PeerSlot[], more: Partial<FenceInput> = {}) => watchdogDeadline({ lease, now, fenced: false, storageFresh: true, peers, ...more }, 1000);
+  const at = (now: number, peers: PeerSlot[], more: Partial<FenceInput> = {}) =>
+    watchdogDeadline({ lease, now, fenced: false, storageFresh: true, peers, ...more }, 1000);
   assert.equal(at(2000, outage), 5000, 'our lease is still ok: its own deadline');
   assert.equal(at(3500, [peer(2)]), 5000, 'another host hears the controller: no push');
   assert.equal(at(3500, outage), 5000, 'outage seen, but the lease deadline is later than now + 1 s');

@@ -28,10 +28,7 @@ export function leaseOk(lease: Lease | undefined, now: number): boolean {
   return lease !== undefined && now - lease.renewedAt < lease.fenceTimeoutMs / 2;
 }
 
-export type FenceDecision =
-  | { kind: 'idle' }
-  | { kind: 'fence'; guests: string[]; why: string }
-  | { kind: 'hold'; why: string };
+export type FenceDecision = { kind: 'idle' } | { kind: 'fence'; guests: string[]; why: string } | { kind: 'hold'; why: string };
 
 export interface FenceInput {
   lease: Lease | undefined;
@@ -65,7 +62,9 @@ export function selfFenceDecision(input: FenceInput): FenceDecision {
   const hearing = input.peers.filter((p) => p.fresh && p.leaseOk).map((p) => p.slot);
   const evidence = !input.storageFresh
     ? 'the heartbeat volume is not readable either'
-    : hearing.length > 0 ? `slots ${hearing.join(', ')} still hear the controller` : 'no other live host on the heartbeat volume';
+    : hearing.length > 0
+      ? `slots ${hearing.join(', ')} still hear the controller`
+      : 'no other live host on the heartbeat volume';
   return { kind: 'fence', guests: [...lease.guests], why: `no controller lease for ${silentMs} ms (fence timeout ${lease.fenceTimeoutMs} ms) and ${evidence}` };
 }
 

@@ -3,15 +3,24 @@ import { test } from 'node:test';
 import { encodeSlot, type SlotRecord } from './heartbeat-slot.ts';
 import { SlotTracker } from './slot-tracker.ts';
 
-const rec = (slot: number, seq: number, more: Partial<SlotRecord> = {}): SlotRecord =>
-  ({ hostId: slot - 1, seq, intervalMs: 500, leaseOk: true, armed: true, writtenAt: 0, ...more });
-const see = (t: SlotTracker, slot: number, r: SlotRecord | undefined, now: number): void =>
-  t.observe(slot, r ? encodeSlot(r) : Buffer.alloc(4096), r, now);
+const rec = (slot: number, seq: number, more: Partial<SlotRecord> = {}): SlotRecord => ({
+  hostId: slot - 1,
+  seq,
+  intervalMs: 500,
+  leaseOk: true,
+  armed: true,
+  writtenAt: 0,
+  ...more,
+});
+const see = (t: SlotTracker, slot: number, r: SlotRecord | undefined, now: number): void => t.observe(slot, r ? encodeSlot(r) : Buffer.alloc(4096), r, now);
 
-test('ages come from changes seen on our clock, never from the writer\'s timestamps', () => {
+test("ages come from changes seen on our clock, never from the writer's timestamps", () => {
   const t = new SlotTracker();
   see(t, 2, rec(2, 10, { writtenAt: 99_999_999 }), 1000);
-  assert.deepEqual(t.views(1300).map((v) => [v.slot, v.seq, v.changedAgoMs]), [[2, 10, 300]]);
+  assert.deepEqual(
+    t.views(1300).map((v) => [v.slot, v.seq, v.changedAgoMs]),
+    [[2, 10, 300]],
+  );
   see(t, 2, rec(2, 10, { writtenAt: 99_999_999 }), 1500);
   assert.equal(t.views(1600)[0]?.changedAgoMs, 600, 'same content: no change');
   see(t, 2, rec(2, 11), 2000);

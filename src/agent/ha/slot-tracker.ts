@@ -45,16 +45,23 @@ export class SlotTracker {
 
   /** Every valid slot as the contract reports it. */
   views(now: number): SlotView[] {
-    return [...this.entries.entries()].sort(([a], [b]) => a - b).map(([slot, e]) => {
-      const changedAgoMs = Math.max(0, now - e.changedAt);
-      const r = e.record;
-      // The fence happened (seq - selfFencedSeq) writes before the last one we saw change.
-      const fencedAgo = r.selfFencedSeq === undefined ? undefined : changedAgoMs + Math.max(0, r.seq - r.selfFencedSeq) * r.intervalMs;
-      return {
-        slot, hostId: r.hostId, seq: r.seq, changedAgoMs, leaseOk: r.leaseOk, armed: r.armed,
-        ...(fencedAgo === undefined ? {} : { selfFencedAgoMs: fencedAgo }),
-      };
-    });
+    return [...this.entries.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([slot, e]) => {
+        const changedAgoMs = Math.max(0, now - e.changedAt);
+        const r = e.record;
+        // The fence happened (seq - selfFencedSeq) writes before the last one we saw change.
+        const fencedAgo = r.selfFencedSeq === undefined ? undefined : changedAgoMs + Math.max(0, r.seq - r.selfFencedSeq) * r.intervalMs;
+        return {
+          slot,
+          hostId: r.hostId,
+          seq: r.seq,
+          changedAgoMs,
+          leaseOk: r.leaseOk,
+          armed: r.armed,
+          ...(fencedAgo === undefined ? {} : { selfFencedAgoMs: fencedAgo }),
+        };
+      });
   }
 
   /** Every slot but `own`, with its freshness judged by its own writer's interval. */

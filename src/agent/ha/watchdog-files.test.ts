@@ -3,8 +3,15 @@ import { test } from 'node:test';
 import { type DeadlineFile, deadlineFile, parseWatchdogFile, WATCHDOG_GRACE_MS, watchdogDue } from './watchdog-files.ts';
 
 const d: DeadlineFile = {
-  serial: 4, armed: true, deadlineMono: 10_000, deadlineEpochMs: 0, fenceTimeoutMs: 3000, renewedMono: 7000,
-  guests: ['vm:100'], qemuRunDir: '/d/qemu', lxcPath: '/d/lxc',
+  serial: 4,
+  armed: true,
+  deadlineMono: 10_000,
+  deadlineEpochMs: 0,
+  fenceTimeoutMs: 3000,
+  renewedMono: 7000,
+  guests: ['vm:100'],
+  qemuRunDir: '/d/qemu',
+  lxcPath: '/d/lxc',
 };
 
 test('the watchdog fires once per deadline serial, after the deadline and its grace, only when armed with guests', () => {

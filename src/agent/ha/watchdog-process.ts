@@ -39,7 +39,9 @@ export async function runWatchdog(dir: string): Promise<never> {
       log.warn('deadline passed while armed: hard-stopping the HA guests', { guests: d.guests, lateMs: now - d.deadlineMono });
       const results = await hardStopGuests(d.guests, { qemu: new QemuDriver({ runDir: d.qemuRunDir }), lxc: new LxcDriver({ lxcPath: d.lxcPath }) });
       const fenced: FencedFile = { serial: d.serial, atMono: monoNow(), atEpochMs: Date.now(), guests: d.guests, results };
-      await writeFileAtomic(watchdogPath(dir, 'fenced'), JSON.stringify(fenced)).catch((e: unknown) => log.error('fenced marker not written', { error: (e as Error).message }));
+      await writeFileAtomic(watchdogPath(dir, 'fenced'), JSON.stringify(fenced)).catch((e: unknown) =>
+        log.error('fenced marker not written', { error: (e as Error).message }),
+      );
       log.warn('HA guests hard-stopped by the watchdog', { results, tookMs: fenced.atMono - now });
     }
     await sleep(WATCHDOG_POLL_MS);

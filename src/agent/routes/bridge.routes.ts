@@ -24,7 +24,11 @@ export async function ensureBridge(name: string): Promise<BridgeInfo> {
     const r = await runCommand('ip', ['link', 'add', 'name', name, 'type', 'bridge']);
     if (!r.ok) throw new AgentError(502, 'bridgeFailed', `bridge '${name}' was not created: ${r.error}`);
   } else if (link.linkinfo?.info_kind !== 'bridge') {
-    throw new AgentError(409, 'notABridge', `bridge '${name}' refused: an interface of that name exists and is ${link.linkinfo?.info_kind ?? 'a plain device'}, not a bridge`);
+    throw new AgentError(
+      409,
+      'notABridge',
+      `bridge '${name}' refused: an interface of that name exists and is ${link.linkinfo?.info_kind ?? 'a plain device'}, not a bridge`,
+    );
   }
   const up = await runCommand('ip', ['link', 'set', 'dev', name, 'up']);
   if (!up.ok) throw new AgentError(502, 'bridgeFailed', `bridge '${name}' cannot be brought up: ${up.error}`);

@@ -51,7 +51,10 @@ export class ConsoleRelays {
   }
 
   close(id: string): void {
-    void this.relays.get(id)?.then((r) => r.close(), () => undefined);
+    void this.relays.get(id)?.then(
+      (r) => r.close(),
+      () => undefined,
+    );
   }
 
   closeAll(): void {

@@ -57,7 +57,12 @@ export class ContainerLogConsole extends EventEmitter<{ output: [Buffer]; end: [
     const detach = (): void => {
       if (this.viewers.delete(sink)) sink.closed('detached');
     };
-    return { input: (data) => { if (splitAtDetach(data).detach) detach(); }, detach };
+    return {
+      input: (data) => {
+        if (splitAtDetach(data).detach) detach();
+      },
+      detach,
+    };
   }
 
   close(): void {

@@ -76,7 +76,7 @@ describe('container rootfs between two agents', { skip }, () => {
     assert.deepEqual(leftovers(), [], 'no half-unpacked tree is left');
   });
 
-  test('copyRootfs gives the destination exactly the source\'s files, and they start there', { timeout: 60_000 }, async () => {
+  test("copyRootfs gives the destination exactly the source's files, and they start there", { timeout: 60_000 }, async () => {
     const bytes = await copyRootfs(pair.a.client, pair.b.client, ID, 'host-b');
     assert.ok(bytes > 100_000);
     assert.equal(await readFile(join(rootfs(pair.b), 'moved-marker'), 'utf8'), marker);

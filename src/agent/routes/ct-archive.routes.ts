@@ -60,19 +60,24 @@ async function tarIn(body: Readable, dir: string, what: string): Promise<{ bytes
     child.once('close', resolve);
   });
   const tap = hashingTap();
-  const copied = pipeline(body, tap.stream, child.stdin).then(() => undefined, (e: unknown) => e as Error);
+  const copied = pipeline(body, tap.stream, child.stdin).then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );
   const [copyError, code] = await Promise.all([copied, exited]);
   const brokeOff = (e: Error): AgentError => new AgentError(502, 'transferFailed', `${what} failed: the stream broke off (${e.message})`);
   // EPIPE: tar stopped reading first, so tar's own words say what was wrong.
   if (copyError && (copyError as NodeJS.ErrnoException).code !== 'EPIPE') throw brokeOff(copyError);
-  if (code !== 0) throw new AgentError(422, 'invalidInput', `${what} refused: the stream is not a complete tar archive (tar says: ${stderr.trim() || `exit ${code}`})`);
+  if (code !== 0)
+    throw new AgentError(422, 'invalidInput', `${what} refused: the stream is not a complete tar archive (tar says: ${stderr.trim() || `exit ${code}`})`);
   if (copyError) throw brokeOff(copyError);
   return tap.result();
 }
 
 function containerIdOf(params: Record<string, string>, what: string): GuestId {
   const gid = guestIdOf(params['id'] ?? '');
-  if (gid.kind !== 'ct') throw new AgentError(422, 'invalidInput', `${what} refused: '${formatGuestId(gid)}' is not a container; only containers have a root file system to copy`);
+  if (gid.kind !== 'ct')
+    throw new AgentError(422, 'invalidInput', `${what} refused: '${formatGuestId(gid)}' is not a container; only containers have a root file system to copy`);
   return gid;
 }
 

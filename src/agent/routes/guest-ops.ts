@@ -14,8 +14,7 @@ import { ensureBridge } from './bridge.routes.ts';
 import { tapName, vmDriverSpec } from './guest-specs.ts';
 import { processStartedAt } from './process-start-time.ts';
 
-const running = (id: string, what: string): AgentError =>
-  new AgentError(409, 'guestRunning', `${what} of '${id}' refused: it is running; stop it first`);
+const running = (id: string, what: string): AgentError => new AgentError(409, 'guestRunning', `${what} of '${id}' refused: it is running; stop it first`);
 const noSuchGuest = (id: string): AgentError => new AgentError(404, 'noSuchGuest', `no guest '${id}' is defined on this host`);
 
 export async function guestStatus(g: GuestRuntime, gid: GuestId, name?: string): Promise<GuestStatus> {
@@ -25,7 +24,10 @@ export async function guestStatus(g: GuestRuntime, gid: GuestId, name?: string):
     const v = await g.qemu.status(id);
     const state = v.state === 'shutdown' ? 'other' : v.state;
     s = {
-      id, name: name ?? v.name, kind: 'vm', state,
+      id,
+      name: name ?? v.name,
+      kind: 'vm',
+      state,
       ...(v.accel ? { accel: v.accel } : {}),
       ...(v.pid !== undefined ? { pid: v.pid } : {}),
       ...(state === 'other' && v.qemuStatus ? { detail: v.qemuStatus } : {}),
@@ -33,7 +35,14 @@ export async function guestStatus(g: GuestRuntime, gid: GuestId, name?: string):
   } else {
     const c = await containerStatus(g, id);
     s = c
-      ? { id, name: name ?? c.name, kind: 'ct', state: c.state, ...(c.pid !== undefined ? { pid: c.pid } : {}), ...(c.state === 'other' && c.lxcState ? { detail: c.lxcState } : {}) }
+      ? {
+          id,
+          name: name ?? c.name,
+          kind: 'ct',
+          state: c.state,
+          ...(c.pid !== undefined ? { pid: c.pid } : {}),
+          ...(c.state === 'other' && c.lxcState ? { detail: c.lxcState } : {}),
+        }
       : { id, name: name ?? id, kind: 'ct', state: 'other', detail: 'defined, but its LXC container is missing on this host' };
   }
   if (s.pid !== undefined && s.state !== 'stopped') {
@@ -56,7 +65,11 @@ export async function listGuests(g: GuestRuntime): Promise<GuestStatus[]> {
 async function createContainer(g: GuestRuntime, id: string, slug: string, spec: CtGuestSpec): Promise<void> {
   const nic = spec.nics[0]!;
   await g.lxc.create({
-    id, name: spec.name, memoryMiB: spec.memoryMiB, cpus: spec.vcpus, bridge: nic.bridge,
+    id,
+    name: spec.name,
+    memoryMiB: spec.memoryMiB,
+    cpus: spec.vcpus,
+    bridge: nic.bridge,
     template: spec.template === 'busybox' ? { kind: 'busybox' } : { kind: 'rootfs', archive: spec.template },
   });
   // The MAC the controller allocated, so the container keeps its address across hosts.
@@ -95,7 +108,11 @@ export async function startGuest(g: GuestRuntime, gid: GuestId): Promise<GuestSt
   if (spec.kind === 'vm') {
     for (const n of spec.nics) await ensureBridge(n.bridge);
     await g.qemu.startVm(await vmDriverSpec(gid, spec, g.volumes));
-    await joinTaps(g, gid, spec.nics.map((n) => n.bridge));
+    await joinTaps(
+      g,
+      gid,
+      spec.nics.map((n) => n.bridge),
+    );
   } else {
     await ensureBridge(spec.nics[0]!.bridge);
     await g.lxc.start(id);
@@ -149,9 +166,10 @@ export async function changeCdrom(g: GuestRuntime, gid: GuestId, iso: string | n
   const spec = await g.specs.get(gid);
   if (spec.kind !== 'vm') throw noSuchGuest(id);
   if ((await g.qemu.status(id)).state !== 'stopped') {
-    const change = (q: QmpClient): Promise<unknown> => iso === null
-      ? q.execute('eject', { id: CDROM_DEVICE, force: true })
-      : q.execute('blockdev-change-medium', { id: CDROM_DEVICE, filename: iso, format: 'raw', 'read-only-mode': 'read-only' });
+    const change = (q: QmpClient): Promise<unknown> =>
+      iso === null
+        ? q.execute('eject', { id: CDROM_DEVICE, force: true })
+        : q.execute('blockdev-change-medium', { id: CDROM_DEVICE, filename: iso, format: 'raw', 'read-only-mode': 'read-only' });
     await withQmp(g.qemu.paths(id).qmp, change).catch((e: unknown) => {
       throw new AgentError(502, 'cdromFailed', `CD-ROM change of '${id}' failed: QEMU says: ${(e as Error).message}`);
     });

@@ -62,10 +62,20 @@ test('a keyed lock runs one at a time per key, keys independently, and survives 
   const order: string[] = [];
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
-  const a1 = lock.run('a', async () => { await gate; order.push('a1'); });
-  const a2 = lock.run('a', async () => { order.push('a2'); throw new Error('boom'); });
-  const a3 = lock.run('a', async () => { order.push('a3'); });
-  await lock.run('b', async () => { order.push('b'); });
+  const a1 = lock.run('a', async () => {
+    await gate;
+    order.push('a1');
+  });
+  const a2 = lock.run('a', async () => {
+    order.push('a2');
+    throw new Error('boom');
+  });
+  const a3 = lock.run('a', async () => {
+    order.push('a3');
+  });
+  await lock.run('b', async () => {
+    order.push('b');
+  });
   assert.deepEqual(order, ['b'], 'b does not wait for a');
   release();
   await a1;

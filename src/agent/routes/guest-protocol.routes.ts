@@ -9,4 +9,13 @@ import { TARGET_ROUTES } from './target.routes.ts';
 import { VOLUME_DOWNLOAD_ROUTES } from './volume-download.routes.ts';
 import { VOLUME_ROUTES } from './volume.routes.ts';
 
-export const GUEST_ROUTES: Route[] = [...VOLUME_ROUTES, ...TARGET_ROUTES, ...BRIDGE_ROUTES, ...GUEST_LIFECYCLE_ROUTES, ...CT_ARCHIVE_ROUTES, ...VOLUME_DOWNLOAD_ROUTES, ...HA_ROUTES, ...MIGRATION_ROUTES];
+export const GUEST_ROUTES: Route[] = [
+  ...VOLUME_ROUTES,
+  ...TARGET_ROUTES,
+  ...BRIDGE_ROUTES,
+  ...GUEST_LIFECYCLE_ROUTES,
+  ...CT_ARCHIVE_ROUTES,
+  ...VOLUME_DOWNLOAD_ROUTES,
+  ...HA_ROUTES,
+  ...MIGRATION_ROUTES,
+];

@@ -26,7 +26,8 @@ export class GuestSpecs {
     const text = await readFile(this.file(id), 'utf8').catch(() => undefined);
     if (text === undefined) return undefined;
     const r = guestSpec.safeParse(JSON.parse(text));
-    if (!r.success) throw new AgentError(500, 'corruptSpec', `the stored definition of guest '${id.kind}:${id.number}' (${this.file(id)}) is unreadable; redefine the guest`);
+    if (!r.success)
+      throw new AgentError(500, 'corruptSpec', `the stored definition of guest '${id.kind}:${id.number}' (${this.file(id)}) is unreadable; redefine the guest`);
     return r.data;
   }
 

@@ -63,7 +63,8 @@ export const MIGRATION_ROUTES: Route[] = [
       const req = parseJsonBody(body, incomingRequest);
       const g = rt.guests;
       return g.locks.run(id, async () => {
-        if ((await g.qemu.status(id)).state !== 'stopped') throw new AgentError(409, 'guestRunning', `incoming migration of '${id}' refused: it already runs on this host`);
+        if ((await g.qemu.status(id)).state !== 'stopped')
+          throw new AgentError(409, 'guestRunning', `incoming migration of '${id}' refused: it already runs on this host`);
         const made: string[] = [];
         try {
           for (const d of req.localDisks) {
@@ -73,7 +74,11 @@ export const MIGRATION_ROUTES: Route[] = [
           await g.specs.save(gid, req.spec);
           for (const n of req.spec.nics) await ensureBridge(n.bridge);
           await g.qemu.startVm(await vmDriverSpec(gid, req.spec, g.volumes), { nbdDisks: req.localDisks.map((d) => d.index) });
-          await joinTaps(g, gid, req.spec.nics.map((n) => n.bridge));
+          await joinTaps(
+            g,
+            gid,
+            req.spec.nics.map((n) => n.bridge),
+          );
           const answer = await openIncoming(await g.qemu.qmpSocket(id), req.address, req.localDisks);
           bookOf(g).incoming.set(id, { volumes: made });
           rt.log.info('incoming migration waiting', { guest: id, uri: answer.uri, nbd: answer.nbd.length });
@@ -114,7 +119,11 @@ export const MIGRATION_ROUTES: Route[] = [
         const s = await g.qemu.status(id);
         // Without our record (a restarted connector) only a QEMU still waiting is ours to drop.
         if (!entry && s.state !== 'stopped' && s.qemuStatus !== 'inmigrate') {
-          throw new AgentError(409, 'guestRunning', `abort of the incoming migration of '${id}' refused: it runs here (${s.qemuStatus ?? s.state}), not waiting for a migration`);
+          throw new AgentError(
+            409,
+            'guestRunning',
+            `abort of the incoming migration of '${id}' refused: it runs here (${s.qemuStatus ?? s.state}), not waiting for a migration`,
+          );
         }
         if (!entry && s.state === 'stopped') return { status: 200, body: { aborted: false } };
         await dropIncoming(g, gid, entry?.volumes ?? []);
@@ -136,22 +145,31 @@ export const MIGRATION_ROUTES: Route[] = [
       const book = bookOf(g);
       return g.locks.run(id, async () => {
         const running = book.outgoing.get(id);
-        if (running && !running.ended) throw new AgentError(409, 'migrationRunning', `live migration of '${id}' refused: one is already running (${running.status.phase})`);
+        if (running && !running.ended)
+          throw new AgentError(409, 'migrationRunning', `live migration of '${id}' refused: one is already running (${running.status.phase})`);
         const s = await g.qemu.status(id);
-        if (s.state !== 'running' && s.state !== 'paused') throw new AgentError(409, 'guestNotRunning', `live migration of '${id}' refused: it is not running here (${s.qemuStatus ?? s.state})`);
-        const job = new SourceMigration(id, await g.qemu.qmpSocket(id), {
-          uri: req.uri,
-          maxDowntimeMs: req.maxDowntimeMs,
-          ...(req.bandwidthMiBps !== undefined ? { bandwidthMiBps: req.bandwidthMiBps } : {}),
-          mirrors: req.mirrors,
-        }, async () => {
-          // The guest left: its paused QEMU, console and definition here go (local volumes stay until the controller has recorded the move).
-          await g.qemu.quitMigrated(id);
-          g.consoles.close(id);
-          await g.specs.remove(gid);
-        });
+        if (s.state !== 'running' && s.state !== 'paused')
+          throw new AgentError(409, 'guestNotRunning', `live migration of '${id}' refused: it is not running here (${s.qemuStatus ?? s.state})`);
+        const job = new SourceMigration(
+          id,
+          await g.qemu.qmpSocket(id),
+          {
+            uri: req.uri,
+            maxDowntimeMs: req.maxDowntimeMs,
+            ...(req.bandwidthMiBps !== undefined ? { bandwidthMiBps: req.bandwidthMiBps } : {}),
+            mirrors: req.mirrors,
+          },
+          async () => {
+            // The guest left: its paused QEMU, console and definition here go (local volumes stay until the controller has recorded the move).
+            await g.qemu.quitMigrated(id);
+            g.consoles.close(id);
+            await g.specs.remove(gid);
+          },
+        );
         book.outgoing.set(id, job);
-        void job.done.then((st) => rt.log.info('live migration ended', { guest: id, phase: st.phase, downtimeMs: st.downtimeMs, totalMs: st.totalMs, error: st.error }));
+        void job.done.then((st) =>
+          rt.log.info('live migration ended', { guest: id, phase: st.phase, downtimeMs: st.downtimeMs, totalMs: st.totalMs, error: st.error }),
+        );
         rt.log.info('live migration started', { guest: id, uri: req.uri, mirrors: req.mirrors.length });
         return { status: 202, body: job.status };
       });

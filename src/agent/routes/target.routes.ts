@@ -27,7 +27,8 @@ export const TARGET_ROUTES: Route[] = [
       let iqn: string;
       if (existing) {
         const backing = existing.luns.find((l) => l.lun === 1)?.backingPath;
-        if (backing !== v.path) throw new AgentError(409, 'volumeExported', `export of volume '${name}' refused: ${existing.iqn} already serves ${backing ?? 'no file'}`);
+        if (backing !== v.path)
+          throw new AgentError(409, 'volumeExported', `export of volume '${name}' refused: ${existing.iqn} already serves ${backing ?? 'no file'}`);
         await setAcl(rt.guests.tgtControlPort, existing, initiators);
         iqn = existing.iqn;
       } else {

@@ -28,7 +28,10 @@ export function aclChanges(current: readonly string[], wanted: readonly string[]
 export async function setAcl(controlPort: number, target: TgtTargetInfo, wanted: readonly string[]): Promise<void> {
   const { bind, unbind } = aclChanges(target.acl, wanted);
   // Bind first: never a moment with an empty ACL on a target in use.
-  for (const [op, addrs] of [['bind', bind], ['unbind', unbind]] as const) {
+  for (const [op, addrs] of [
+    ['bind', bind],
+    ['unbind', unbind],
+  ] as const) {
     for (const a of addrs) {
       const r = await tgtadm(controlPort, ['--op', op, '--mode', 'target', '--tid', String(target.tid), '-I', a]);
       if (!r.ok) throw new AgentError(502, 'tgtFailed', `${op} of initiator ${a} on ${target.iqn} failed: ${r.error}`);

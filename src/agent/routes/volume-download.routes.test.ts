@@ -57,7 +57,10 @@ describe('volume download between two agents', { skip }, () => {
     const got = await shaOf(pair.b.client, 'disk1');
     assert.equal(got.sha, sha256);
     assert.equal(got.bytes, content.length);
-    assert.ok((await pair.a.client.listVolumes()).some((v) => v.name === 'disk1'), 'the source keeps its copy');
+    assert.ok(
+      (await pair.a.client.listVolumes()).some((v) => v.name === 'disk1'),
+      'the source keeps its copy',
+    );
   });
 
   test('a second copy is refused: the destination already has the volume, and keeps it', async () => {
@@ -72,17 +75,24 @@ describe('volume download between two agents', { skip }, () => {
     assert.equal(none.kind, 'notFound');
     assert.equal((await refusal(pair.a.client.downloadVolume('Bad_Name'))).kind, 'invalidInput');
     assert.equal((await refusal((await pair.stranger(pair.a)).downloadVolume('disk1'))).code, 'untrustedClientCertificate');
-    assert.deepEqual((await pair.b.client.listVolumes()).map((v) => v.name), ['disk1'], 'nothing half-copied was left');
+    assert.deepEqual(
+      (await pair.b.client.listVolumes()).map((v) => v.name),
+      ['disk1'],
+      'nothing half-copied was left',
+    );
   });
 
-  test('a stopped VM\'s disk can be read; the VM cannot start meanwhile', async () => {
+  test("a stopped VM's disk can be read; the VM cannot start meanwhile", async () => {
     // Big enough that the socket buffers cannot take it all while nobody reads.
     await pair.a.client.createVolume('big1', { sizeBytes: 256 * MiB, format: 'raw' });
     await pair.a.client.defineGuest('vm:100', { kind: 'vm', name: 'v', vcpus: 1, memoryMiB: 64, disks: [{ volume: 'big1' }] });
     const d = await pair.a.client.downloadVolume('big1');
     // The download holds the VM's lock: its start waits until the stream is done.
     let started = false;
-    const start = pair.a.client.startGuest('vm:100').then(() => (started = true), () => (started = true));
+    const start = pair.a.client.startGuest('vm:100').then(
+      () => (started = true),
+      () => (started = true),
+    );
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(started, false, 'the start waits for the download');
     d.body.destroy();

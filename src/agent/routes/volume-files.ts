@@ -31,7 +31,13 @@ export class VolumeFiles {
   async find(name: string): Promise<VolumeFile | undefined> {
     for (const format of FORMATS) {
       const path = join(this.dir, `${name}.${format}`);
-      if (await stat(path).then((s) => s.isFile(), () => false)) return { name, format, path };
+      if (
+        await stat(path).then(
+          (s) => s.isFile(),
+          () => false,
+        )
+      )
+        return { name, format, path };
     }
     return undefined;
   }
@@ -44,12 +50,21 @@ export class VolumeFiles {
 
   async list(): Promise<VolumeFile[]> {
     const files = await readdir(this.dir).catch(() => [] as string[]);
-    return files.map(parseVolumeFileName).filter((v) => v !== undefined).map((v) => ({ ...v, path: join(this.dir, `${v.name}.${v.format}`) }));
+    return files
+      .map(parseVolumeFileName)
+      .filter((v) => v !== undefined)
+      .map((v) => ({ ...v, path: join(this.dir, `${v.name}.${v.format}`) }));
   }
 
   async info(v: VolumeFile): Promise<Omit<VolumeInfo, 'exportedAs'>> {
     const st = await stat(v.path);
-    return { name: v.name, format: v.format, sizeBytes: v.format === 'raw' ? st.size : await this.virtualSize(v), allocatedBytes: st.blocks * 512, path: v.path };
+    return {
+      name: v.name,
+      format: v.format,
+      sizeBytes: v.format === 'raw' ? st.size : await this.virtualSize(v),
+      allocatedBytes: st.blocks * 512,
+      path: v.path,
+    };
   }
 
   private async virtualSize(v: VolumeFile): Promise<number> {
@@ -89,15 +104,24 @@ export class VolumeFiles {
     let head = Buffer.alloc(0);
     try {
       const out = createWriteStream(tmp, { mode: 0o600 });
-      await pipeline(body, async function* (source: AsyncIterable<Buffer>) {
-        for await (const chunk of source) {
-          hash.update(chunk);
-          if (head.length < QCOW2_MAGIC.length) head = Buffer.concat([head, chunk.subarray(0, QCOW2_MAGIC.length)]);
-          yield chunk;
-        }
-      }, out);
+      await pipeline(
+        body,
+        async function* (source: AsyncIterable<Buffer>) {
+          for await (const chunk of source) {
+            hash.update(chunk);
+            if (head.length < QCOW2_MAGIC.length) head = Buffer.concat([head, chunk.subarray(0, QCOW2_MAGIC.length)]);
+            yield chunk;
+          }
+        },
+        out,
+      );
       const got = hash.digest('hex');
-      if (got !== sha256) throw new AgentError(422, 'checksumMismatch', `upload of volume '${name}' refused: the content's SHA-256 is ${got}, not the announced ${sha256}; nothing was kept`);
+      if (got !== sha256)
+        throw new AgentError(
+          422,
+          'checksumMismatch',
+          `upload of volume '${name}' refused: the content's SHA-256 is ${got}, not the announced ${sha256}; nothing was kept`,
+        );
       if (format === 'qcow2' && !head.subarray(0, QCOW2_MAGIC.length).equals(QCOW2_MAGIC)) {
         throw new AgentError(422, 'invalidInput', `upload of volume '${name}' refused: the content is not a qcow2 image (format 'raw' takes any bytes)`);
       }
@@ -113,7 +137,12 @@ export class VolumeFiles {
   /** Grows a volume; shrinking would cut off data, so it is refused. */
   async grow(v: VolumeFile, sizeBytes: number): Promise<void> {
     const current = (await this.info(v)).sizeBytes;
-    if (sizeBytes < current) throw new AgentError(422, 'volumeShrinkRefused', `resize of volume '${v.name}' refused: ${sizeBytes} bytes is smaller than its ${current} bytes, and shrinking would lose data`);
+    if (sizeBytes < current)
+      throw new AgentError(
+        422,
+        'volumeShrinkRefused',
+        `resize of volume '${v.name}' refused: ${sizeBytes} bytes is smaller than its ${current} bytes, and shrinking would lose data`,
+      );
     if (sizeBytes === current) return;
     if (v.format === 'raw') return truncate(v.path, sizeBytes);
     const r = await runCommand('qemu-img', ['resize', '-q', '-f', 'qcow2', v.path, String(sizeBytes)], 60_000);

@@ -1,5 +1,13 @@
 // Volumes of the pool on this host (local on a processing host, the iSCSI pool on a storage host).
-import { CONTENT_SHA256_HEADER, GUEST_AGENT_PATHS, volumeCreateRequest, volumeFormat, volumeName, volumeResizeRequest, type VolumeInfo } from '../../contract/guest-agent.contract.ts';
+import {
+  CONTENT_SHA256_HEADER,
+  GUEST_AGENT_PATHS,
+  volumeCreateRequest,
+  volumeFormat,
+  volumeName,
+  volumeResizeRequest,
+  type VolumeInfo,
+} from '../../contract/guest-agent.contract.ts';
 import { AgentError } from '../agent-error.ts';
 import type { AgentRuntime, Route } from '../agent-routes.ts';
 import { volumeIqn } from '../drivers/tgt-show-parse.ts';
@@ -22,8 +30,7 @@ async function describe(rt: AgentRuntime, name: string, iqns?: Set<string>): Pro
   return (iqns ?? (await exportedIqns(rt))).has(iqn) ? { ...info, exportedAs: iqn } : info;
 }
 
-const nameTaken = (name: string): AgentError =>
-  new AgentError(409, 'volumeExists', `volume '${name}' refused: an upload of that name is under way`);
+const nameTaken = (name: string): AgentError => new AgentError(409, 'volumeExists', `volume '${name}' refused: an upload of that name is under way`);
 
 export const VOLUME_ROUTES: Route[] = [
   {
@@ -61,10 +68,15 @@ export const VOLUME_ROUTES: Route[] = [
     handle: async ({ params, query, headers, stream }, rt) => {
       const name = volumeNameOf(params);
       const fmt = volumeFormat.safeParse(query.get('format') ?? 'raw');
-      if (!fmt.success) throw new AgentError(422, 'invalidInput', `upload of volume '${name}' refused: format must be raw or qcow2, not '${query.get('format')}'`);
+      if (!fmt.success)
+        throw new AgentError(422, 'invalidInput', `upload of volume '${name}' refused: format must be raw or qcow2, not '${query.get('format')}'`);
       const sha = headers[CONTENT_SHA256_HEADER];
       if (typeof sha !== 'string' || !/^[0-9a-f]{64}$/.test(sha)) {
-        throw new AgentError(422, 'invalidInput', `upload of volume '${name}' refused: the ${CONTENT_SHA256_HEADER} header must carry the content's SHA-256 as 64 lower-case hex digits`);
+        throw new AgentError(
+          422,
+          'invalidInput',
+          `upload of volume '${name}' refused: the ${CONTENT_SHA256_HEADER} header must carry the content's SHA-256 as 64 lower-case hex digits`,
+        );
       }
       if (rt.guests.uploading.has(name)) throw nameTaken(name);
       rt.guests.uploading.add(name);
@@ -104,7 +116,11 @@ export const VOLUME_ROUTES: Route[] = [
       const tgt = rt.guests.tgt();
       const target = await tgt.find(name);
       if (target && target.sessions.length > 0) {
-        throw new AgentError(409, 'volumeInUse', `deletion of volume '${name}' refused: it is exported and ${target.sessions.map((s) => s.addresses.join(', ') || s.initiator).join('; ')} is logged in`);
+        throw new AgentError(
+          409,
+          'volumeInUse',
+          `deletion of volume '${name}' refused: it is exported and ${target.sessions.map((s) => s.addresses.join(', ') || s.initiator).join('; ')} is logged in`,
+        );
       }
       // An export nobody uses goes with the volume.
       if (target) await tgt.unexportVolume(name, { sessionWaitMs: 0 });

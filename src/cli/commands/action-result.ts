@@ -17,13 +17,7 @@ const startedATask = (res: ApiResponse): boolean =>
  * Prints the outcome of an action: `done(result)` makes the human sentence from the final body
  * (or the task's result). Failed tasks throw.
  */
-export async function reportAction(
-  client: ApiClient,
-  rt: Runtime,
-  res: ApiResponse,
-  flags: ActionFlags,
-  done: (result: unknown) => string,
-): Promise<void> {
+export async function reportAction(client: ApiClient, rt: Runtime, res: ApiResponse, flags: ActionFlags, done: (result: unknown) => string): Promise<void> {
   if (startedATask(res)) {
     const task = await completeTask(client, rt, taskIdOf(res), { wait: flags.wait !== false, json: flags.json === true });
     if (task && !flags.json) rt.stdout.write(done(task.result) + '\n');
@@ -43,7 +37,7 @@ export async function reportAction(
 export function nameIn(result: unknown, fallback: string): string {
   if (result && typeof result === 'object') {
     const r = result as Record<string, unknown>;
-    const host = (r['host'] && typeof r['host'] === 'object' ? (r['host'] as Record<string, unknown>) : r);
+    const host = r['host'] && typeof r['host'] === 'object' ? (r['host'] as Record<string, unknown>) : r;
     if (typeof host['name'] === 'string') return host['name'];
   }
   return fallback;
@@ -52,7 +46,7 @@ export function nameIn(result: unknown, fallback: string): string {
 export function stateIn(result: unknown): string | undefined {
   if (result && typeof result === 'object') {
     const r = result as Record<string, unknown>;
-    const host = (r['host'] && typeof r['host'] === 'object' ? (r['host'] as Record<string, unknown>) : r);
+    const host = r['host'] && typeof r['host'] === 'object' ? (r['host'] as Record<string, unknown>) : r;
     if (typeof host['state'] === 'string') return host['state'];
   }
   return undefined;

@@ -33,9 +33,10 @@ export function renderMovePlan(p: z.infer<typeof guestMigratePlan>, color: boole
     ['Expected downtime', `${p.expectedDowntimeMs} ms (${p.downtimeBasis})`],
     ['Why', p.why],
   ]);
-  const blockers = p.blockers.length === 0
-    ? paint(color, 'green', 'No blockers: the move can go ahead (nothing was changed).')
-    : `${paint(color, 'red', 'Blocked:')}\n${p.blockers.map((b) => `  - ${b}`).join('\n')}`;
+  const blockers =
+    p.blockers.length === 0
+      ? paint(color, 'green', 'No blockers: the move can go ahead (nothing was changed).')
+      : `${paint(color, 'red', 'Blocked:')}\n${p.blockers.map((b) => `  - ${b}`).join('\n')}`;
   return `${explain ? `${renderDecision(p.decision, color)}\n` : ''}${fields}${blockers}\n`;
 }
 
@@ -51,7 +52,9 @@ export function registerGuestMigrate(guest: Command, rt: Runtime): void {
   withWait(
     guest
       .command('migrate')
-      .description('move a guest to another host keeping its power state: live for a running VM (default max downtime 100 ms), stop-copy-start for a running container, cold when stopped')
+      .description(
+        'move a guest to another host keeping its power state: live for a running VM (default max downtime 100 ms), stop-copy-start for a running container, cold when stopped',
+      )
       .argument('<guest>', 'vm:100, ct:101, a bare id (qm style) or its name')
       .argument('[host]', "the target host (name or id); default: the scheduler's choice")
       .option('--max-downtime <ms>', 'live migration: the longest pause allowed at switch-over', positiveIntArg)

@@ -4,17 +4,40 @@ import type { GuestView } from '../../contract/guest.contract.ts';
 import { buildCreateRequest, guestPath, renderGuestDetails, renderGuestList } from './guest.command.ts';
 
 const vm: GuestView = {
-  id: 'vm:100', kind: 'vm', number: 100, name: 'web01', vcpus: 1, memoryMiB: 128, host: { id: 1, name: 'proc1' },
-  disks: ['web01-root'], template: null, nics: [], cdrom: null, autostart: false, state: 'running', accel: 'tcg',
-  live: true, stateChangedAt: null, createdAt: '2026-11-23T00:00:00.000Z',
+  id: 'vm:100',
+  kind: 'vm',
+  number: 100,
+  name: 'web01',
+  vcpus: 1,
+  memoryMiB: 128,
+  host: { id: 1, name: 'proc1' },
+  disks: ['web01-root'],
+  template: null,
+  nics: [],
+  cdrom: null,
+  autostart: false,
+  state: 'running',
+  accel: 'tcg',
+  live: true,
+  stateChangedAt: null,
+  createdAt: '2026-11-23T00:00:00.000Z',
 };
 
 test('create flags become the REST body; --no-net is an empty NIC list', () => {
   assert.deepEqual(buildCreateRequest('vm', { name: 'web01', disk: ['a', 'b'], memory: 128, net: false }), {
-    kind: 'vm', name: 'web01', memoryMiB: 128, disks: ['a', 'b'], nics: [], autostart: false,
+    kind: 'vm',
+    name: 'web01',
+    memoryMiB: 128,
+    disks: ['a', 'b'],
+    nics: [],
+    autostart: false,
   });
   assert.deepEqual(buildCreateRequest('ct', { name: 'c1', net: ['default', 'lab'], host: 'proc2', autostart: true }), {
-    kind: 'ct', name: 'c1', nics: [{ network: 'default' }, { network: 'lab' }], autostart: true, host: 'proc2',
+    kind: 'ct',
+    name: 'c1',
+    nics: [{ network: 'default' }, { network: 'lab' }],
+    autostart: true,
+    host: 'proc2',
   });
   assert.throws(() => buildCreateRequest('ct', { name: 'c1', disk: ['a'] }), /no --disk/);
   assert.throws(() => buildCreateRequest('vm', { name: 'v1', template: 'busybox' }), /for containers/);

@@ -22,8 +22,26 @@ const STATE_STYLE = { running: 'green', stopped: 'dim', paused: 'yellow', other:
 export function renderGuestList(guests: readonly GuestView[], color: boolean): string {
   if (guests.length === 0) return 'No guests yet: create one with `grappe guest create`.\n';
   return renderTable(
-    [{ header: 'ID' }, { header: 'NAME' }, { header: 'HOST' }, { header: 'STATE' }, { header: 'ACCEL' }, { header: 'VCPUS', align: 'right' }, { header: 'MEMORY', align: 'right' }, { header: 'DISKS' }],
-    guests.map((g) => [g.id, g.name, g.host.name, paint(color, STATE_STYLE[g.state], g.state), g.accel ?? '-', String(g.vcpus), formatMiB(g.memoryMiB), g.disks.join(',') || (g.template ? `(${g.template})` : '-')]),
+    [
+      { header: 'ID' },
+      { header: 'NAME' },
+      { header: 'HOST' },
+      { header: 'STATE' },
+      { header: 'ACCEL' },
+      { header: 'VCPUS', align: 'right' },
+      { header: 'MEMORY', align: 'right' },
+      { header: 'DISKS' },
+    ],
+    guests.map((g) => [
+      g.id,
+      g.name,
+      g.host.name,
+      paint(color, STATE_STYLE[g.state], g.state),
+      g.accel ?? '-',
+      String(g.vcpus),
+      formatMiB(g.memoryMiB),
+      g.disks.join(',') || (g.template ? `(${g.template})` : '-'),
+    ]),
   );
 }
 
@@ -37,7 +55,9 @@ export function renderGuestDetails(g: GuestView, color: boolean): string {
     ['Accelerator', g.accel ?? '-'],
     ['vCPUs', String(g.vcpus)],
     ['Memory', formatMiB(g.memoryMiB)],
-    ...(g.kind === 'vm' ? [['Disks', g.disks.join(', ') || '-'] as const, ['CD-ROM', g.cdrom ?? '(empty)'] as const] : [['Template', g.template ?? '-'] as const]),
+    ...(g.kind === 'vm'
+      ? [['Disks', g.disks.join(', ') || '-'] as const, ['CD-ROM', g.cdrom ?? '(empty)'] as const]
+      : [['Template', g.template ?? '-'] as const]),
     ['NICs', g.nics.map((n) => `${n.network} ${n.mac} (bridge ${n.bridge})`).join('; ') || '-'],
     ['Autostart', g.autostart ? 'yes' : 'no'],
     ['Created', g.createdAt],
@@ -144,13 +164,15 @@ export function registerGuest(program: Command, rt: Runtime): void {
     });
   });
 
-  withJson(guest.command('show').description('show a guest').argument('<guest>', 'vm:100, ct:101, vm-100 or its name')).action(async (ref: string, opts: JsonFlag) => {
-    await withClient(rt, async (client) => {
-      const res = await client.request('GET', guestPath(ref));
-      if (opts.json) return printJson(rt, res.body);
-      rt.stdout.write(renderGuestDetails(client.parse(guestView, res.body, `GET /guests/${ref}`), rt.color));
-    });
-  });
+  withJson(guest.command('show').description('show a guest').argument('<guest>', 'vm:100, ct:101, vm-100 or its name')).action(
+    async (ref: string, opts: JsonFlag) => {
+      await withClient(rt, async (client) => {
+        const res = await client.request('GET', guestPath(ref));
+        if (opts.json) return printJson(rt, res.body);
+        rt.stdout.write(renderGuestDetails(client.parse(guestView, res.body, `GET /guests/${ref}`), rt.color));
+      });
+    },
+  );
 
   const power = (name: 'start' | 'reboot', description: string, verb: string): void => {
     withWait(guest.command(name).description(description).argument('<guest>', 'vm:100, ct:101 or its name')).action(async (ref: string, opts: ActionFlags) => {
@@ -183,7 +205,11 @@ export function registerGuest(program: Command, rt: Runtime): void {
   });
 
   withWait(
-    guest.command('delete').description('delete a stopped guest (frees its volumes)').argument('<guest>', 'vm:100, ct:101 or its name').option('-y, --yes', 'do not ask for confirmation'),
+    guest
+      .command('delete')
+      .description('delete a stopped guest (frees its volumes)')
+      .argument('<guest>', 'vm:100, ct:101 or its name')
+      .option('-y, --yes', 'do not ask for confirmation'),
   ).action(async (ref: string, opts: ActionFlags & { yes?: boolean }) => {
     if (!opts.yes) {
       if (!rt.interactive) throw usageError(`deleting guest '${ref}' needs confirmation: add --yes (there is no terminal to ask on)`);

@@ -23,13 +23,41 @@ const status: HaStatus = {
   enabled: true,
   heartbeatVolume: 'hb',
   settings: { failuresToTolerate: 1, cpuOvercommit: 4, timing: DEFAULT_HA_TIMING, fenceAgents: [] },
-  pool: { failuresToTolerate: 1, tolerable: 0, overCommitted: true, stormGuard: false, unhealthy: 'host(s) down: proc2; over-committed (tolerates 0 of 1 configured)' },
+  pool: {
+    failuresToTolerate: 1,
+    tolerable: 0,
+    overCommitted: true,
+    stormGuard: false,
+    unhealthy: 'host(s) down: proc2; over-committed (tolerates 0 of 1 configured)',
+  },
   hosts: [
-    { id: 2, name: 'proc1', haState: 'online', network: { lastHeartbeatAgoMs: 210, healthy: true }, storage: { lastWriteAgoMs: 400, healthy: true, selfFenced: false }, watchdog: 'ok', fenceAgent: false },
-    { id: 3, name: 'proc2', haState: 'fenced', network: { lastHeartbeatAgoMs: 9100, healthy: false }, storage: { lastWriteAgoMs: 8000, healthy: false, selfFenced: false }, fenceAgent: true },
+    {
+      id: 2,
+      name: 'proc1',
+      haState: 'online',
+      network: { lastHeartbeatAgoMs: 210, healthy: true },
+      storage: { lastWriteAgoMs: 400, healthy: true, selfFenced: false },
+      watchdog: 'ok',
+      fenceAgent: false,
+    },
+    {
+      id: 3,
+      name: 'proc2',
+      haState: 'fenced',
+      network: { lastHeartbeatAgoMs: 9100, healthy: false },
+      storage: { lastWriteAgoMs: 8000, healthy: false, selfFenced: false },
+      fenceAgent: true,
+    },
   ],
   guests: [{ id: 'vm:100', name: 'web01', plan: { restart: 'always', order: 1, delay: 5 }, haState: 'started', host: 'proc1' }],
-  events: [{ at: '2026-01-01T00:00:09.000Z', type: 'ha.guest-recovered', severity: 'info', message: 'guest recovered: vm:100 proc2 → proc1 (6.4s after proc2\'s last heartbeat)' }],
+  events: [
+    {
+      at: '2026-01-01T00:00:09.000Z',
+      type: 'ha.guest-recovered',
+      severity: 'info',
+      message: "guest recovered: vm:100 proc2 → proc1 (6.4s after proc2's last heartbeat)",
+    },
+  ],
 };
 
 test('ha status: pool line, hosts with both heartbeats, plans, recent events', () => {
@@ -42,14 +70,19 @@ test('ha status: pool line, hosts with both heartbeats, plans, recent events', (
   assert.match(text, /proc2 +fenced +LOST \(9\.1s ago\) +silent \(8\.0s ago\) +- +yes/);
   assert.match(text, /vm:100 +web01 +always +1 +5s +started +proc1/);
   assert.match(text, /guest recovered: vm:100 proc2 → proc1/);
-  assert.equal(renderHaStatus({ ...status, enabled: false }, false), 'HA: disabled (enable it with `grappe ha enable --heartbeat-volume VOL`). 1 guest plan(s) are kept for when it is.\n');
+  assert.equal(
+    renderHaStatus({ ...status, enabled: false }, false),
+    'HA: disabled (enable it with `grappe ha enable --heartbeat-volume VOL`). 1 guest plan(s) are kept for when it is.\n',
+  );
 });
 
 test('simulate fail: the log, where guests end up, and the invariants verdict', () => {
   const r: HaSimulateResponse = {
     failHosts: ['proc2'],
-    lines: ['t=2.0s    fault  power proc2 off', 't=8.0s    EVENT  guest recovered: vm:100 proc2 → proc1 (6.0s after proc2\'s last heartbeat)'],
-    events: [], violations: [], running: { 'vm:100': ['proc1'] },
+    lines: ['t=2.0s    fault  power proc2 off', "t=8.0s    EVENT  guest recovered: vm:100 proc2 → proc1 (6.0s after proc2's last heartbeat)"],
+    events: [],
+    violations: [],
+    running: { 'vm:100': ['proc1'] },
   };
   const text = renderSimulation(r, false);
   assert.match(text, /^Simulated failure of proc2 \(nothing was changed\):\n/);
@@ -64,7 +97,13 @@ test('fence agents are HOST=COMMAND, split into words', () => {
 });
 
 test('usage errors exit 2 before any request', async () => {
-  for (const argv of [['ha', 'set', 'vm:100', '--restart', 'sometimes'], ['ha', 'set', 'vm:100'], ['ha', 'enable'], ['ha', 'set', 'vm:100', '--restart', 'always', '--order', '-1'], ['simulate', 'fail']]) {
+  for (const argv of [
+    ['ha', 'set', 'vm:100', '--restart', 'sometimes'],
+    ['ha', 'set', 'vm:100'],
+    ['ha', 'enable'],
+    ['ha', 'set', 'vm:100', '--restart', 'always', '--order', '-1'],
+    ['simulate', 'fail'],
+  ]) {
     const rt = fakeRuntime();
     assert.equal(await runCli(argv, rt), 2, `${argv.join(' ')}: ${rt.stderr.text()}`);
   }
@@ -78,7 +117,10 @@ before(async () => {
   const agents = new FakeHaAgents(systemClock);
   installHaLink(h.controller.ctx, agents);
   const store = h.controller.ctx.store;
-  for (const [id, name] of [[2, 'proc1'], [3, 'proc2']] as const) {
+  for (const [id, name] of [
+    [2, 'proc1'],
+    [3, 'proc2'],
+  ] as const) {
     await put(store, hostKey(id), hostFixture(id, name) as unknown as Json);
     agents.add(id);
   }
@@ -97,11 +139,15 @@ async function fetchToken(url: string): Promise<string> {
   const { request } = await import('node:https');
   return new Promise((resolve, reject) => {
     const body = JSON.stringify({ username: 'admin', password: 'harness-admin-password' });
-    const req = request(new URL('/api/v1/auth/login', url), { method: 'POST', rejectUnauthorized: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString('utf8')));
-      res.on('end', () => resolve((JSON.parse(text) as { token: string }).token));
-    });
+    const req = request(
+      new URL('/api/v1/auth/login', url),
+      { method: 'POST', rejectUnauthorized: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString('utf8')));
+        res.on('end', () => resolve((JSON.parse(text) as { token: string }).token));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

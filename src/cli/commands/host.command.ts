@@ -36,7 +36,13 @@ export function registerHost(program: Command, rt: Runtime): void {
     const request = await buildAddRequest(opts, rt);
     await withClient(rt, async (client) => {
       const res = await client.request('POST', '/hosts', request);
-      await reportAction(client, rt, res, opts, (r) => `Host '${nameIn(r, request.name ?? '?')}' added (${stateIn(r) ?? 'DISABLED'}); enable it with: grappe host enable ${nameIn(r, request.address)}`);
+      await reportAction(
+        client,
+        rt,
+        res,
+        opts,
+        (r) => `Host '${nameIn(r, request.name ?? '?')}' added (${stateIn(r) ?? 'DISABLED'}); enable it with: grappe host enable ${nameIn(r, request.address)}`,
+      );
     });
   });
 
@@ -73,11 +79,7 @@ export function registerHost(program: Command, rt: Runtime): void {
   stateAction('maintenance', 'put a host in maintenance (→ MAINT: no new guests, migrations or failovers)', 'is in maintenance');
 
   withJson(
-    host
-      .command('edit')
-      .description("rename a host")
-      .argument('<host>', 'host id or name')
-      .requiredOption('--name <name>', 'the new name', hostNameArg),
+    host.command('edit').description('rename a host').argument('<host>', 'host id or name').requiredOption('--name <name>', 'the new name', hostNameArg),
   ).action(async (ref: string, opts: JsonFlag & { name: string }) => {
     await withClient(rt, async (client) => {
       const res = await client.request('PATCH', hostPath(ref), { name: opts.name });
@@ -100,10 +102,7 @@ export function registerHost(program: Command, rt: Runtime): void {
   });
 
   withWait(
-    host
-      .command('update-connector')
-      .description('push the controller\'s connector version to a host in maintenance')
-      .argument('<host>', 'host id or name'),
+    host.command('update-connector').description("push the controller's connector version to a host in maintenance").argument('<host>', 'host id or name'),
   ).action(async (ref: string, opts: ActionFlags) => {
     await withClient(rt, async (client) => {
       const res = await client.request('POST', hostPath(ref, '/update-connector'));

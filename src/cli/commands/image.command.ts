@@ -22,24 +22,35 @@ const mibOf = (bytes: number): string => formatMiB(bytes / (1024 * 1024));
 export function renderImageList(images: readonly ImageRecord[]): string {
   if (images.length === 0) return 'No images yet: `grappe image build tiny` or `grappe image import FILE`.\n';
   return renderTable(
-    [{ header: 'NAME' }, { header: 'KIND' }, { header: 'FORMAT' }, { header: 'SIZE', align: 'right' }, { header: 'FILE', align: 'right' }, { header: 'CREATED' }],
+    [
+      { header: 'NAME' },
+      { header: 'KIND' },
+      { header: 'FORMAT' },
+      { header: 'SIZE', align: 'right' },
+      { header: 'FILE', align: 'right' },
+      { header: 'CREATED' },
+    ],
     images.map((i) => [i.name, i.kind, i.format ?? '-', mibOf(i.sizeBytes), mibOf(i.fileBytes), i.createdAt]),
   );
 }
 
-const namesIn = (result: unknown): string => (Array.isArray(result) ? result.map((r) => `'${(r as { name?: string }).name ?? '?'}'`).join(' and ') : 'the images');
+const namesIn = (result: unknown): string =>
+  Array.isArray(result) ? result.map((r) => `'${(r as { name?: string }).name ?? '?'}'`).join(' and ') : 'the images';
 
 export function registerImage(program: Command, rt: Runtime): void {
   const cmd = program.command('image').description('disk images and container templates');
 
-  withWait(cmd.command('build').description("build Grappe's tiny images: 'tiny' (bootable raw disk) and 'tiny-ct' (container template)").argument('<name>', 'tiny', buildableArg)).action(
-    async (name: 'tiny', opts: ActionFlags) => {
-      await withClient(rt, async (client) => {
-        const res = await client.request('POST', '/images/build', { name });
-        await reportAction(client, rt, res, opts, (r) => `Built ${namesIn(r)}.`);
-      });
-    },
-  );
+  withWait(
+    cmd
+      .command('build')
+      .description("build Grappe's tiny images: 'tiny' (bootable raw disk) and 'tiny-ct' (container template)")
+      .argument('<name>', 'tiny', buildableArg),
+  ).action(async (name: 'tiny', opts: ActionFlags) => {
+    await withClient(rt, async (client) => {
+      const res = await client.request('POST', '/images/build', { name });
+      await reportAction(client, rt, res, opts, (r) => `Built ${namesIn(r)}.`);
+    });
+  });
 
   withWait(
     cmd

@@ -55,12 +55,7 @@ export function registerInit(program: Command, rt: Runtime): void {
     }
     const lines = [`Cluster ${result.clusterId} created in ${dataDir}.`, ''];
     if (result.generatedPassword) {
-      lines.push(
-        '  Admin user:      admin',
-        `  Admin password:  ${result.adminPassword}`,
-        '  (generated: shown this once only, keep it safe)',
-        '',
-      );
+      lines.push('  Admin user:      admin', `  Admin password:  ${result.adminPassword}`, '  (generated: shown this once only, keep it safe)', '');
     }
     lines.push(
       `CLI config written to ${path} (controller URL ${url}).`,

@@ -29,7 +29,13 @@ export function registerNetwork(program: Command, rt: Runtime): void {
     async (name: string, opts: JsonFlag) => {
       await withClient(rt, async (client) => {
         const res = await client.request('POST', '/networks', { name });
-        await reportAction(client, rt, res, opts, (r) => `Guest network '${name}' created (bridge ${(r as { bridge?: string } | undefined)?.bridge ?? `gn-${name}`}).`);
+        await reportAction(
+          client,
+          rt,
+          res,
+          opts,
+          (r) => `Guest network '${name}' created (bridge ${(r as { bridge?: string } | undefined)?.bridge ?? `gn-${name}`}).`,
+        );
       });
     },
   );

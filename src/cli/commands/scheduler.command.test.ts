@@ -61,7 +61,10 @@ describe('grappe scheduler and guest create --explain', () => {
   test('--explain on a refused create prints every host with its reason, then the error', async () => {
     const r = await grappe('guest', 'create', '--kind', 'ct', '--name', 'big', '--memory', '5000', '--explain');
     assert.equal(r.code, 1);
-    assert.match(r.err, /^error: cannot place guest 'big': it asks for 1 vCPU\(s\) and 5000 MiB, and the largest that fits on any UP processing host is 4 vCPU\(s\) and 4096 MiB \(host 'idle'\)/);
+    assert.match(
+      r.err,
+      /^error: cannot place guest 'big': it asks for 1 vCPU\(s\) and 5000 MiB, and the largest that fits on any UP processing host is 4 vCPU\(s\) and 4096 MiB \(host 'idle'\)/,
+    );
     assert.match(r.out, /Winner: +none/);
     assert.match(r.out, /^busy +rejected \(memory\) +- +- +- +needs 5000 MiB, 1024 MiB free under ratio 1\.0$/m);
     assert.match(r.out, /^idle +rejected \(memory\) /m);
@@ -79,12 +82,40 @@ describe('grappe scheduler and guest create --explain', () => {
 
   test('--explain after a create prints the decision before the usual sentence', async () => {
     const decision = schedule(
-      [{ id: 2, name: 'idle', purpose: 'processing', state: 'UP', cpuTotal: 4, memoryMiBTotal: 4096, cpuAllocated: 0, memoryMiBAllocated: 0, pools: [], networks: [] }],
+      [
+        {
+          id: 2,
+          name: 'idle',
+          purpose: 'processing',
+          state: 'UP',
+          cpuTotal: 4,
+          memoryMiBTotal: 4096,
+          cpuAllocated: 0,
+          memoryMiBAllocated: 0,
+          pools: [],
+          networks: [],
+        },
+      ],
       { guest: "guest 'c1'", vcpus: 1, memoryMiB: 256 },
     );
     const result = {
-      id: 'ct:100', kind: 'ct', number: 100, name: 'c1', vcpus: 1, memoryMiB: 256, host: { id: 2, name: 'idle' }, disks: [], template: 'busybox',
-      nics: [], cdrom: null, autostart: false, state: 'stopped', accel: null, live: true, stateChangedAt: null, createdAt: '2026-11-23T00:00:00.000Z',
+      id: 'ct:100',
+      kind: 'ct',
+      number: 100,
+      name: 'c1',
+      vcpus: 1,
+      memoryMiB: 256,
+      host: { id: 2, name: 'idle' },
+      disks: [],
+      template: 'busybox',
+      nics: [],
+      cdrom: null,
+      autostart: false,
+      state: 'stopped',
+      accel: null,
+      live: true,
+      stateChangedAt: null,
+      createdAt: '2026-11-23T00:00:00.000Z',
       placement: decision,
     };
     const text = createdMessage(result, 'c1', true, false);

@@ -29,23 +29,34 @@ const volumePath = (name: string, rest = ''): string => `/volumes/${encodeURICom
 export function renderVolumeList(volumes: readonly VolumeView[]): string {
   if (volumes.length === 0) return 'No volumes yet.\n';
   return renderTable(
-    [{ header: 'NAME' }, { header: 'POOL' }, { header: 'SIZE', align: 'right' }, { header: 'FORMAT' }, { header: 'STATE' }, { header: 'ATTACHED TO' }, { header: 'IMAGE' }],
+    [
+      { header: 'NAME' },
+      { header: 'POOL' },
+      { header: 'SIZE', align: 'right' },
+      { header: 'FORMAT' },
+      { header: 'STATE' },
+      { header: 'ATTACHED TO' },
+      { header: 'IMAGE' },
+    ],
     volumes.map((v) => [v.name, v.pool, mibOf(v.sizeBytes), v.format, v.state ?? 'ready', v.attachedTo ?? '-', v.image ?? '-']),
   );
 }
 
 export function renderVolumeDetails(v: VolumeView): string {
-  return `Volume ${v.name}\n` + renderFields([
-    ['Pool', v.pool],
-    ['Size', `${mibOf(v.sizeBytes)} (${v.sizeBytes} bytes)`],
-    ['Format', v.format],
-    ['State', v.state ?? 'ready'],
-    ['Attached to', v.attachedTo ?? '-'],
-    ['Image', v.image ?? '-'],
-    ['iSCSI URL', v.url ?? '-'],
-    ['Initiators', v.initiators && v.initiators.length > 0 ? v.initiators.join(', ') : '-'],
-    ['Created', v.createdAt],
-  ]);
+  return (
+    `Volume ${v.name}\n` +
+    renderFields([
+      ['Pool', v.pool],
+      ['Size', `${mibOf(v.sizeBytes)} (${v.sizeBytes} bytes)`],
+      ['Format', v.format],
+      ['State', v.state ?? 'ready'],
+      ['Attached to', v.attachedTo ?? '-'],
+      ['Image', v.image ?? '-'],
+      ['iSCSI URL', v.url ?? '-'],
+      ['Initiators', v.initiators && v.initiators.length > 0 ? v.initiators.join(', ') : '-'],
+      ['Created', v.createdAt],
+    ])
+  );
 }
 
 export function renderPoolList(pools: readonly PoolView[]): string {
@@ -87,7 +98,9 @@ export function registerVolume(program: Command, rt: Runtime): void {
       const res = await client.request('POST', '/volumes', body);
       await reportAction(client, rt, res, opts, (r) => {
         const v = volumeView.safeParse(r);
-        return v.success ? `Volume '${name}' created in pool '${v.data.pool}' (${mibOf(v.data.sizeBytes)} ${v.data.format}${v.data.url ? `, ${v.data.url}` : ''}).` : `Volume '${name}' created.`;
+        return v.success
+          ? `Volume '${name}' created in pool '${v.data.pool}' (${mibOf(v.data.sizeBytes)} ${v.data.format}${v.data.url ? `, ${v.data.url}` : ''}).`
+          : `Volume '${name}' created.`;
       });
     });
   });
@@ -109,7 +122,11 @@ export function registerVolume(program: Command, rt: Runtime): void {
   });
 
   withJson(
-    cmd.command('resize').description('grow a volume (volumes never shrink)').argument('<name>', 'volume name').requiredOption('--size <size>', 'the new size, such as 2G', sizeArg),
+    cmd
+      .command('resize')
+      .description('grow a volume (volumes never shrink)')
+      .argument('<name>', 'volume name')
+      .requiredOption('--size <size>', 'the new size, such as 2G', sizeArg),
   ).action(async (name: string, opts: JsonFlag & { size: number }) => {
     await withClient(rt, async (client) => {
       const res = await client.request('POST', volumePath(name, '/resize'), { sizeMiB: opts.size });
@@ -117,20 +134,22 @@ export function registerVolume(program: Command, rt: Runtime): void {
     });
   });
 
-  withJson(cmd.command('delete').description('delete a volume (refused while attached to a guest)').argument('<name>', 'volume name')).action(async (name: string, opts: JsonFlag) => {
-    await withClient(rt, async (client) => {
-      const res = await client.request('DELETE', volumePath(name));
-      await reportAction(client, rt, res, opts, () => `Volume '${name}' deleted.`);
-    });
-  });
-
-  withJson(program.command('pool').description('storage pools (made automatically from the hosts)').command('list').description('list the storage pools')).action(
-    async (opts: JsonFlag) => {
+  withJson(cmd.command('delete').description('delete a volume (refused while attached to a guest)').argument('<name>', 'volume name')).action(
+    async (name: string, opts: JsonFlag) => {
       await withClient(rt, async (client) => {
-        const res = await client.request('GET', '/pools');
-        if (opts.json) return printJson(rt, res.body);
-        rt.stdout.write(renderPoolList(parseList(client, poolView, res.body, 'pools', 'GET /pools')));
+        const res = await client.request('DELETE', volumePath(name));
+        await reportAction(client, rt, res, opts, () => `Volume '${name}' deleted.`);
       });
     },
   );
+
+  withJson(
+    program.command('pool').description('storage pools (made automatically from the hosts)').command('list').description('list the storage pools'),
+  ).action(async (opts: JsonFlag) => {
+    await withClient(rt, async (client) => {
+      const res = await client.request('GET', '/pools');
+      if (opts.json) return printJson(rt, res.body);
+      rt.stdout.write(renderPoolList(parseList(client, poolView, res.body, 'pools', 'GET /pools')));
+    });
+  });
 }

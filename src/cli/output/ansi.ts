@@ -2,8 +2,7 @@
 const CODES = { green: 32, red: 31, yellow: 33, dim: 2, bold: 1 } as const;
 export type Style = keyof typeof CODES;
 
-export const paint = (color: boolean, style: Style, text: string): string =>
-  color ? `\u001b[${CODES[style]}m${text}\u001b[0m` : text;
+export const paint = (color: boolean, style: Style, text: string): string => (color ? `\u001b[${CODES[style]}m${text}\u001b[0m` : text);
 
 const ANSI_PATTERN = /\u001b\[[0-9;]*[A-Za-z]/g;
 

@@ -5,12 +5,27 @@ import type { SchedulerHost } from '../../core/scheduler/scheduler-types.ts';
 import { renderDecision } from './decision-view.ts';
 
 const host = (id: number, name: string, over: Partial<SchedulerHost> = {}): SchedulerHost => ({
-  id, name, purpose: 'processing', state: 'UP', cpuTotal: 4, memoryMiBTotal: 4096, cpuAllocated: 0, memoryMiBAllocated: 0, pools: [], networks: ['default'], ...over,
+  id,
+  name,
+  purpose: 'processing',
+  state: 'UP',
+  cpuTotal: 4,
+  memoryMiBTotal: 4096,
+  cpuAllocated: 0,
+  memoryMiBAllocated: 0,
+  pools: [],
+  networks: ['default'],
+  ...over,
 });
 
 test('a decision shows the request, the winner and why, then every host: passed by score, rejected with the reason', () => {
   const d = schedule(
-    [host(1, 'busy', { memoryMiBAllocated: 2048, cpuAllocated: 2 }), host(2, 'idle'), host(3, 'maint', { state: 'MAINT' }), host(4, 'stor', { purpose: 'storage' })],
+    [
+      host(1, 'busy', { memoryMiBAllocated: 2048, cpuAllocated: 2 }),
+      host(2, 'idle'),
+      host(3, 'maint', { state: 'MAINT' }),
+      host(4, 'stor', { purpose: 'storage' }),
+    ],
     { guest: "guest 'web'", vcpus: 1, memoryMiB: 512, networks: ['default'] },
     { policy: 'spread' },
   );

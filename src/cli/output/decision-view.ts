@@ -46,11 +46,22 @@ export function renderDecision(d: DecisionInput, color: boolean): string {
   ]);
   if (d.candidates.length === 0) return head;
   const rows = ordered(d).map((c) => {
-    const verdict = c.passed ? (c.hostId === d.winner?.hostId ? paint(color, 'green', 'winner') : 'passed') : paint(color, 'red', `rejected (${c.rejectedBy?.filter ?? '?'})`);
+    const verdict = c.passed
+      ? c.hostId === d.winner?.hostId
+        ? paint(color, 'green', 'winner')
+        : 'passed'
+      : paint(color, 'red', `rejected (${c.rejectedBy?.filter ?? '?'})`);
     return [c.host, verdict, c.score === undefined ? '-' : c.score.toFixed(3), pct(c.scoreParts?.memory), pct(c.scoreParts?.cpu), c.rejectedBy?.reason ?? ''];
   });
   const table = renderTable(
-    [{ header: 'HOST' }, { header: 'VERDICT' }, { header: 'SCORE', align: 'right' }, { header: 'MEM FREE', align: 'right' }, { header: 'CPU FREE', align: 'right' }, { header: 'REASON' }],
+    [
+      { header: 'HOST' },
+      { header: 'VERDICT' },
+      { header: 'SCORE', align: 'right' },
+      { header: 'MEM FREE', align: 'right' },
+      { header: 'CPU FREE', align: 'right' },
+      { header: 'REASON' },
+    ],
     rows,
   );
   return `${head}\n${table}`;

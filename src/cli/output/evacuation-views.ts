@@ -6,12 +6,20 @@ import { renderTable } from './table.ts';
 type PlannedMove = EvacuationPlanView['moves'][number];
 
 const COLUMNS = [
-  { header: 'GUEST' }, { header: 'FROM' }, { header: 'TO' }, { header: 'KIND' }, { header: 'ENDS' },
-  { header: 'DOWNTIME', align: 'right' as const }, { header: 'EXPECTED FROM' },
+  { header: 'GUEST' },
+  { header: 'FROM' },
+  { header: 'TO' },
+  { header: 'KIND' },
+  { header: 'ENDS' },
+  { header: 'DOWNTIME', align: 'right' as const },
+  { header: 'EXPECTED FROM' },
 ];
 
 function movesTable(moves: readonly PlannedMove[]): string {
-  return renderTable(COLUMNS, moves.map((m) => [m.guest, m.from.name, m.to.name, m.kind, m.power, `${m.expectedDowntimeMs} ms`, m.downtimeBasis]));
+  return renderTable(
+    COLUMNS,
+    moves.map((m) => [m.guest, m.from.name, m.to.name, m.kind, m.power, `${m.expectedDowntimeMs} ms`, m.downtimeBasis]),
+  );
 }
 
 const bullets = (items: readonly (readonly [string, string])[]): string => items.map(([guest, why]) => `  ${guest}: ${why}\n`).join('');
@@ -41,7 +49,11 @@ export interface MaintenancePreviewView {
 
 export function renderMaintenancePreview(p: MaintenancePreviewView, color: boolean): string {
   let out = `Host '${p.host.name}' would go from ${p.state.from} to ${p.state.to}; it holds ${p.guests.length} guest(s)\n`;
-  if (p.guests.length > 0) out += renderTable([{ header: 'GUEST' }, { header: 'NAME' }, { header: 'STATE' }], p.guests.map((g) => [g.id, g.name, g.state]));
+  if (p.guests.length > 0)
+    out += renderTable(
+      [{ header: 'GUEST' }, { header: 'NAME' }, { header: 'STATE' }],
+      p.guests.map((g) => [g.id, g.name, g.state]),
+    );
   out += 'If it is then evacuated:\n' + renderEvacuationPlan(p.evacuation, color);
   return out;
 }

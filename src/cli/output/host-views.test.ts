@@ -55,10 +55,29 @@ test('memory sizes', () => {
 });
 
 test('host list: onehost-like columns, indicators and the update marker', () => {
-  const out = renderHostList([host(), host({ id: 12, name: 'olive-elm-3', purpose: 'storage', state: 'MAINT', guests: 0, updateAvailable: true, indicators: { connection: 'red', connector: 'red', storage: 'n/a', reasons: { connection: 'no TCP connection to 198.18.0.12:4433: ETIMEDOUT' } }, cpu: { allocated: 0, total: 0 }, memoryMiB: { allocated: 0, total: 0 } })], false);
+  const out = renderHostList(
+    [
+      host(),
+      host({
+        id: 12,
+        name: 'olive-elm-3',
+        purpose: 'storage',
+        state: 'MAINT',
+        guests: 0,
+        updateAvailable: true,
+        indicators: { connection: 'red', connector: 'red', storage: 'n/a', reasons: { connection: 'no TCP connection to 198.18.0.12:4433: ETIMEDOUT' } },
+        cpu: { allocated: 0, total: 0 },
+        memoryMiB: { allocated: 0, total: 0 },
+      }),
+    ],
+    false,
+  );
   const lines = out.trimEnd().split('\n');
   assert.equal(lines[0], 'ID  NAME         PURPOSE     STATE  GUESTS  ALLOC/TOTAL CPU  ALLOC/TOTAL MEM  CONN  AGENT  STOR  WHY');
-  assert.equal(lines[1], " 1  calm-oak-07  processing  UP          2              2/8          1G/7.6G  ●     ●      ✗     storage: install qemu-block-extra (QEMU's iSCSI driver)");
+  assert.equal(
+    lines[1],
+    " 1  calm-oak-07  processing  UP          2              2/8          1G/7.6G  ●     ●      ✗     storage: install qemu-block-extra (QEMU's iSCSI driver)",
+  );
   assert.equal(
     lines[2],
     '12  olive-elm-3  storage     MAINT       0                -                -  ✗     ✗      -     connection: no TCP connection to 198.18.0.12:4433: ETIMEDOUT  update available',

@@ -21,7 +21,15 @@ export const renderTaskState = (state: TaskView['state'], color: boolean): strin
 export function renderTaskList(tasks: readonly TaskView[], color: boolean): string {
   if (tasks.length === 0) return 'No tasks yet.\n';
   return renderTable(
-    [{ header: 'ID' }, { header: 'KIND' }, { header: 'TARGET' }, { header: 'STATE' }, { header: 'PROGRESS', align: 'right' }, { header: 'USER' }, { header: 'CREATED' }],
+    [
+      { header: 'ID' },
+      { header: 'KIND' },
+      { header: 'TARGET' },
+      { header: 'STATE' },
+      { header: 'PROGRESS', align: 'right' },
+      { header: 'USER' },
+      { header: 'CREATED' },
+    ],
     tasks.map((t) => [t.id, t.kind, t.target, renderTaskState(t.state, color), percent(t.progress), t.user, t.createdAt]),
   );
 }
@@ -47,7 +55,15 @@ export function renderAuditList(entries: readonly AuditEntry[], color: boolean):
   if (entries.length === 0) return 'No audit entries yet.\n';
   const style = { ok: 'green', accepted: 'green', refused: 'yellow', failed: 'red' } as const;
   return renderTable(
-    [{ header: 'SEQ', align: 'right' }, { header: 'AT' }, { header: 'USER' }, { header: 'ACTION' }, { header: 'TARGET' }, { header: 'RESULT' }, { header: 'MESSAGE' }],
+    [
+      { header: 'SEQ', align: 'right' },
+      { header: 'AT' },
+      { header: 'USER' },
+      { header: 'ACTION' },
+      { header: 'TARGET' },
+      { header: 'RESULT' },
+      { header: 'MESSAGE' },
+    ],
     entries.map((e) => [String(e.seq), e.at, e.user, e.action, e.target, paint(color, style[e.result], e.result), messageWithTask(e)]),
   );
 }

@@ -27,5 +27,11 @@ test('paint leaves text alone without colour', () => {
 });
 
 test('fields are aligned after their colon', () => {
-  assert.equal(renderFields([['ID', '3'], ['Purpose', 'storage']]), '  ID:      3\n  Purpose: storage\n');
+  assert.equal(
+    renderFields([
+      ['ID', '3'],
+      ['Purpose', 'storage'],
+    ]),
+    '  ID:      3\n  Purpose: storage\n',
+  );
 });

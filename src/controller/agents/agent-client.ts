@@ -123,7 +123,15 @@ export class AgentClient {
   }
 
   // Protected with its helpers for GuestClient, which adds longer calls, uploads and consoles.
-  protected async call<T>(method: string, path: string, trust: Trust, body: unknown, schema: z.ZodType<T> | undefined, what: string, timeoutMs = this.timeoutMs): Promise<T> {
+  protected async call<T>(
+    method: string,
+    path: string,
+    trust: Trust,
+    body: unknown,
+    schema: z.ZodType<T> | undefined,
+    what: string,
+    timeoutMs = this.timeoutMs,
+  ): Promise<T> {
     const { status, text } = await this.exchange(method, path, trust, body, timeoutMs);
     return this.answer(status, text, schema, what);
   }
@@ -139,7 +147,10 @@ export class AgentClient {
     if (!schema) return undefined as T;
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
-      throw errors.agentFailed(this.opts.hostLabel, `it answered an invalid ${what} (${parsed.error.issues.map((i) => i.path.join('.') + ': ' + i.message).join('; ')})`);
+      throw errors.agentFailed(
+        this.opts.hostLabel,
+        `it answered an invalid ${what} (${parsed.error.issues.map((i) => i.path.join('.') + ': ' + i.message).join('; ')})`,
+      );
     }
     return parsed.data;
   }

@@ -106,11 +106,25 @@ export class GuestClient extends AgentClient {
 
   /** Replaces the defined, stopped container's root file system with the tar stream `body`. */
   replaceContainerRootfs(id: string, body: Readable): Promise<RootfsReceived> {
-    return this.putStream(pathOf(MOVE_AGENT_PATHS.containerRootfs, { id }), { 'content-type': ROOTFS_CONTENT_TYPE }, body, rootfsReceived, 'rootfs answer', `the rootfs of '${id}'`);
+    return this.putStream(
+      pathOf(MOVE_AGENT_PATHS.containerRootfs, { id }),
+      { 'content-type': ROOTFS_CONTENT_TYPE },
+      body,
+      rootfsReceived,
+      'rootfs answer',
+      `the rootfs of '${id}'`,
+    );
   }
 
   // A PUT whose body is streamed; fails when no byte moves for UPLOAD_IDLE_MS (it may take hours in all).
-  private putStream<T>(path: string, headers: Record<string, string | number>, body: Readable, schema: z.ZodType<T>, what: string, subject: string): Promise<T> {
+  private putStream<T>(
+    path: string,
+    headers: Record<string, string | number>,
+    body: Readable,
+    schema: z.ZodType<T>,
+    what: string,
+    subject: string,
+  ): Promise<T> {
     return new Promise((resolve, reject) => {
       let done = false;
       const finish = (f: () => void): void => {
@@ -119,25 +133,30 @@ export class GuestClient extends AgentClient {
           f();
         }
       };
-      const req = request({
-        host: this.opts.address,
-        port: this.opts.port,
-        method: 'PUT',
-        path,
-        agent: false,
-        headers: { 'content-type': 'application/octet-stream', ...headers },
-        ...this.tlsOptions('mutual'),
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => finish(() => {
-          try {
-            resolve(this.answer(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), schema, what));
-          } catch (e) {
-            reject(e as GrappeError);
-          }
-        }));
-      });
+      const req = request(
+        {
+          host: this.opts.address,
+          port: this.opts.port,
+          method: 'PUT',
+          path,
+          agent: false,
+          headers: { 'content-type': 'application/octet-stream', ...headers },
+          ...this.tlsOptions('mutual'),
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            finish(() => {
+              try {
+                resolve(this.answer(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), schema, what));
+              } catch (e) {
+                reject(e as GrappeError);
+              }
+            }),
+          );
+        },
+      );
       req.setTimeout(UPLOAD_IDLE_MS, () => {
         finish(() => reject(errors.unreachable(this.where, `the upload of ${subject} stalled for ${UPLOAD_IDLE_MS} ms`)));
         req.destroy();

@@ -5,7 +5,6 @@ import { limitQuery } from '../platform/common-queries.ts';
 import { defineRoute } from '../platform/routes.ts';
 import type { ControllerContext, RouteSpec } from '../platform/types.ts';
 
-
 export const taskRoutes = (ctx: ControllerContext): RouteSpec[] => [
   defineRoute({
     method: 'GET',

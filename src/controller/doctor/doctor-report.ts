@@ -24,7 +24,6 @@ import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import { isoAt } from '../platform/clock.ts';
 import type { ControllerContext } from '../platform/types.ts';
 
-
 async function certificateFileCheck(what: string, path: string, nowMs: number): Promise<CheckResult> {
   try {
     return certificateCheck(what, Date.parse(certificateNotAfter(await readFile(path, 'utf8'))), nowMs);

@@ -55,7 +55,14 @@ describe('doctor', { skip: !isRoot && 'needs root (tmpfs mounts and network name
     const start = async (name: string, address: string, opts: { dataDir: string; prefix?: string[] }) => {
       const agent = await AgentProcess.start({ listen: address, port: await freePort(), ...opts });
       agents.push(agent);
-      const added = await h.api('POST', '/api/v1/hosts?wait=true', { purpose: 'processing', name, address, port: agent.port, password: 'grappe', newPassword: 'doctor-test-pw' });
+      const added = await h.api('POST', '/api/v1/hosts?wait=true', {
+        purpose: 'processing',
+        name,
+        address,
+        port: agent.port,
+        password: 'grappe',
+        newPassword: 'doctor-test-pw',
+      });
       assert.equal(added.status, 200, JSON.stringify(added.body));
       return agent;
     };

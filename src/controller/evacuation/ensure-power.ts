@@ -26,7 +26,12 @@ export async function ensurePower(ctx: ControllerContext, guest: string, power: 
   try {
     if (power === 'stopped') {
       await agent.stopGuest(g.id, { timeoutMs: STOP_TIMEOUT_MS });
-      await recordState(ctx, g, (await agent.listGuests()).find((s) => s.id === g.id), 'stopped: it was stopped when the evacuation started');
+      await recordState(
+        ctx,
+        g,
+        (await agent.listGuests()).find((s) => s.id === g.id),
+        'stopped: it was stopped when the evacuation started',
+      );
       return `guest '${g.id}' was ${state}: stopped it again on '${host.name}', as it was when the evacuation started`;
     }
     await recordState(ctx, g, await agent.startGuest(g.id), 'started: it was running when the evacuation started');

@@ -19,7 +19,9 @@ export function settle(g: GuestRun, where: GuestWhereabouts, at: number): RunEve
   if (on === g.from.id) {
     if (where.reportedBy.includes(g.to.id) && !where.reportedBy.includes(g.from.id)) {
       return {
-        type: 'guest-failed', guest: g.guest, at,
+        type: 'guest-failed',
+        guest: g.guest,
+        at,
         error: `found on '${g.to.name}' while still recorded on '${g.from.name}': the move was cut short before it was recorded; check the guest before moving it again`,
       };
     }

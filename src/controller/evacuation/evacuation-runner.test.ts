@@ -10,9 +10,22 @@ import { settle } from './evacuation-resume.ts';
 
 const src = { id: 1, name: 'p1' };
 const dst = { id: 2, name: 'p2' };
-const move = (n: number): Move => ({ guest: `vm:${n}`, from: src, to: dst, kind: 'live', power: 'running', expectedDowntimeMs: 100, downtimeBasis: 'default', why: '' });
+const move = (n: number): Move => ({
+  guest: `vm:${n}`,
+  from: src,
+  to: dst,
+  kind: 'live',
+  power: 'running',
+  expectedDowntimeMs: 100,
+  downtimeBasis: 'default',
+  why: '',
+});
 const plan = (count: number, maxParallel: number): EvacuationPlan => ({
-  source: src, mode: 'spread', maxParallel, moves: Array.from({ length: count }, (_, i) => move(100 + i)), unmovable: [],
+  source: src,
+  mode: 'spread',
+  maxParallel,
+  moves: Array.from({ length: count }, (_, i) => move(100 + i)),
+  unmovable: [],
 });
 
 /** Moves that end when the test says so, with how many ran at once. */
@@ -22,7 +35,8 @@ function gatedMover() {
   let most = 0;
   const started: string[] = [];
   return {
-    gates, started,
+    gates,
+    started,
     most: () => most,
     move: (g: GuestRun) =>
       new Promise<{ downtimeMs: number }>((resolve, reject) => {
@@ -30,8 +44,14 @@ function gatedMover() {
         most = Math.max(most, running);
         started.push(g.guest);
         gates.set(g.guest, {
-          resolve: () => { running--; resolve({ downtimeMs: 7 }); },
-          reject: (e) => { running--; reject(e); },
+          resolve: () => {
+            running--;
+            resolve({ downtimeMs: 7 });
+          },
+          reject: (e) => {
+            running--;
+            reject(e);
+          },
         });
       }),
   };
@@ -47,7 +67,10 @@ describe('evacuation runner', () => {
     let t = 0;
     const run = driveRun(runFromEvacuation('E000001', plan(5, 2)), {
       now: () => ++t,
-      save: async (s, log) => { saved.push(s); lines.push(...log); },
+      save: async (s, log) => {
+        saved.push(s);
+        lines.push(...log);
+      },
       move: mover.move,
     });
     const released = new Set<string>();
@@ -79,7 +102,10 @@ describe('evacuation runner', () => {
       },
     });
     assert.equal(final.phase, 'failed');
-    assert.deepEqual(final.guests.map((g) => g.step), ['done', 'failed', 'done']);
+    assert.deepEqual(
+      final.guests.map((g) => g.step),
+      ['done', 'failed', 'done'],
+    );
     assert.equal(final.guests[1]!.error, 'host p2 cannot take it: no room');
   });
 
@@ -88,7 +114,9 @@ describe('evacuation runner', () => {
     await assert.rejects(
       driveRun(runFromEvacuation('E000003', plan(2, 2)), {
         now: () => 0,
-        save: async () => { if (++saves === 2) throw new Error('store closed'); },
+        save: async () => {
+          if (++saves === 2) throw new Error('store closed');
+        },
         move: async () => ({ downtimeMs: 1 }),
       }),
       /store closed/,
@@ -114,7 +142,11 @@ describe('settling a move cut short by a restart', () => {
     assert.equal(settle(g, { recordedOn: 1, reportedBy: [] }, 9).type, 'guest-requeued', 'agents silent: try again');
   });
   it('deleted, running only on the target while recorded on the source, or moved elsewhere: failed with why', () => {
-    const reasons = [settle(g, { recordedOn: null, reportedBy: [] }, 9), settle(g, { recordedOn: 1, reportedBy: [2] }, 9), settle(g, { recordedOn: 3, reportedBy: [] }, 9)].map((e) => (e.type === 'guest-failed' ? e.error : e.type));
+    const reasons = [
+      settle(g, { recordedOn: null, reportedBy: [] }, 9),
+      settle(g, { recordedOn: 1, reportedBy: [2] }, 9),
+      settle(g, { recordedOn: 3, reportedBy: [] }, 9),
+    ].map((e) => (e.type === 'guest-failed' ? e.error : e.type));
     assert.match(reasons[0]!, /deleted/);
     assert.match(reasons[1]!, /found on 'p2' while still recorded on 'p1'/);
     assert.match(reasons[2]!, /moved elsewhere/);

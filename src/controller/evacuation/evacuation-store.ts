@@ -62,7 +62,12 @@ export class EvacuationStore {
     const doc = active && (await this.get(active.id));
     const run = doc && runOf(doc, active.kind);
     if (run) assertNoneActive([run], wanted);
-    else if (active) throw errors.refused('evacuationInProgress', `cannot ${wanted}: evacuation '${active.id}' is still running, and only one evacuation runs in the pool at a time`, { running: active.id });
+    else if (active)
+      throw errors.refused(
+        'evacuationInProgress',
+        `cannot ${wanted}: evacuation '${active.id}' is still running, and only one evacuation runs in the pool at a time`,
+        { running: active.id },
+      );
   }
 
   /** Records a new evacuation under the next id and marks its run active, in one transaction. */
@@ -70,10 +75,14 @@ export class EvacuationStore {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       await this.assertNoneActive(wanted);
       const counter = await this.store.get(COUNTER_KEY);
-      const n = ((counter?.value as { next?: number } | undefined)?.next ?? 1);
+      const n = (counter?.value as { next?: number } | undefined)?.next ?? 1;
       const doc = build(evacuationId(n));
       const r = await this.store.txn(
-        [{ key: COUNTER_KEY, modRevision: counter?.modRevision ?? 0 }, { key: ACTIVE_KEY, modRevision: 0 }, { key: evacuationKey(doc.id), modRevision: 0 }],
+        [
+          { key: COUNTER_KEY, modRevision: counter?.modRevision ?? 0 },
+          { key: ACTIVE_KEY, modRevision: 0 },
+          { key: evacuationKey(doc.id), modRevision: 0 },
+        ],
         [
           { put: COUNTER_KEY, value: { next: n + 1 } },
           { put: ACTIVE_KEY, value: asJson({ id: doc.id, kind: 'evacuate' } satisfies ActiveRun) },
@@ -89,7 +98,10 @@ export class EvacuationStore {
   async remove(id: string): Promise<void> {
     const marker = await this.store.get(ACTIVE_KEY);
     const ours = (marker?.value as unknown as ActiveRun | undefined)?.id === id;
-    await this.store.txn(ours ? [{ key: ACTIVE_KEY, modRevision: marker!.modRevision }] : [], [{ delete: evacuationKey(id) }, ...(ours ? [{ delete: ACTIVE_KEY }] : [])]);
+    await this.store.txn(ours ? [{ key: ACTIVE_KEY, modRevision: marker!.modRevision }] : [], [
+      { delete: evacuationKey(id) },
+      ...(ours ? [{ delete: ACTIVE_KEY }] : []),
+    ]);
   }
 
   /**
@@ -108,9 +120,14 @@ export class EvacuationStore {
       const ops = [{ put: evacuationKey(id), value: asJson(next) }];
       const markerOps = opts.activate
         ? [{ put: ACTIVE_KEY, value: asJson({ id, kind: opts.activate } satisfies ActiveRun) }]
-        : marker && mine && !isActive(mine) ? [{ delete: ACTIVE_KEY }] : [];
+        : marker && mine && !isActive(mine)
+          ? [{ delete: ACTIVE_KEY }]
+          : [];
       const r = await this.store.txn(
-        [{ key: entry.key, modRevision: entry.modRevision }, { key: ACTIVE_KEY, modRevision: marker?.modRevision ?? 0 }],
+        [
+          { key: entry.key, modRevision: entry.modRevision },
+          { key: ACTIVE_KEY, modRevision: marker?.modRevision ?? 0 },
+        ],
         [...ops, ...markerOps],
       );
       if (r.succeeded) return next;

@@ -23,12 +23,21 @@ export function withRun(doc: EvacuationDoc, run: RunState): EvacuationDoc {
 
 const finished = (s: RunState): number => s.guests.filter((g) => g.step === 'done' || g.step === 'failed').length;
 
-function summary(s: RunState): { evacuation: string; kind: RunState['kind']; host: string; moved: string[]; failed: { guest: string; error: string }[]; unmovable: RunState['unmovable'] } {
+function summary(s: RunState): {
+  evacuation: string;
+  kind: RunState['kind'];
+  host: string;
+  moved: string[];
+  failed: { guest: string; error: string }[];
+  unmovable: RunState['unmovable'];
+} {
   return {
     evacuation: s.id,
     kind: s.kind,
     host: s.host.name,
-    moved: s.guests.filter((g) => g.step === 'done').map((g) => `${g.guest} → ${g.to.name} (${g.kind}${g.downtimeMs === undefined ? '' : `, downtime ${g.downtimeMs} ms`})`),
+    moved: s.guests
+      .filter((g) => g.step === 'done')
+      .map((g) => `${g.guest} → ${g.to.name} (${g.kind}${g.downtimeMs === undefined ? '' : `, downtime ${g.downtimeMs} ms`})`),
     failed: s.guests.filter((g) => g.step === 'failed').map((g) => ({ guest: g.guest, error: g.error ?? 'failed' })),
     unmovable: s.unmovable,
   };
@@ -70,7 +79,11 @@ async function runIt(ctx: ControllerContext, id: string, kind: RunState['kind'],
   const result = summary(final);
   if (final.phase === 'failed') {
     const names = result.failed.map((f) => `${f.guest} (${f.error})`).join('; ');
-    throw errors.refused('evacuationIncomplete', `${kind === 'undo' ? 'undo of evacuation' : 'evacuation'} '${id}' of host '${final.host.name}' ended with ${result.failed.length} guest(s) not moved: ${names}`, result);
+    throw errors.refused(
+      'evacuationIncomplete',
+      `${kind === 'undo' ? 'undo of evacuation' : 'evacuation'} '${id}' of host '${final.host.name}' ended with ${result.failed.length} guest(s) not moved: ${names}`,
+      result,
+    );
   }
   return result;
 }

@@ -15,7 +15,12 @@ import type { ControllerContext } from '../platform/types.ts';
 import { setGuestMoverForTests, type GuestMover } from './guest-mover.ts';
 
 const inventory = (cpus: number, memoryMiB: number): NonNullable<HostRecord['inventory']> => ({
-  hostname: 'h', agentVersion: '0.1.0', cpu: { model: 'test', count: cpus }, memoryMiB, disks: [], nics: [],
+  hostname: 'h',
+  agentVersion: '0.1.0',
+  cpu: { model: 'test', count: cpus },
+  memoryMiB,
+  disks: [],
+  nics: [],
   os: { name: 'Debian', kernel: '6.1', arch: 'x86_64' },
   hypervisor: { qemuVersion: '7.2', kvmUsable: false, lxcVersion: '5.0', tgtPresent: false },
 });
@@ -25,18 +30,43 @@ let seq = 0;
 async function seedHost(ctx: ControllerContext, name: string, state: HostRecord['state'], memoryMiB = 2048): Promise<HostRecord> {
   seq++;
   return (await hostsRuntime(ctx)).repo.create({
-    name, purpose: 'processing', state, address: `127.0.9.${seq}`, port: 9, storageLocation: null, servicePool: null,
+    name,
+    purpose: 'processing',
+    state,
+    address: `127.0.9.${seq}`,
+    port: 9,
+    storageLocation: null,
+    servicePool: null,
     // A SAN address: live moves stream memory over it (never used here: the mover is a fake).
-    syslog: { enabled: false, address: null }, attachments: { eth1: { subnet: 'SAN', ip: `198.18.1.${seq}`, prefixLength: 24 } }, inventory: inventory(4, memoryMiB),
-    indicators: { connection: 'red', connector: 'red', storage: 'red' }, lastSeenAt: null, createdAt: new Date().toISOString(),
+    syslog: { enabled: false, address: null },
+    attachments: { eth1: { subnet: 'SAN', ip: `198.18.1.${seq}`, prefixLength: 24 } },
+    inventory: inventory(4, memoryMiB),
+    indicators: { connection: 'red', connector: 'red', storage: 'red' },
+    lastSeenAt: null,
+    createdAt: new Date().toISOString(),
   });
 }
 
 async function seedGuest(ctx: ControllerContext, id: string, hostId: number, state: GuestRecord['state'], extra: Partial<GuestRecord> = {}): Promise<void> {
   const gid = parseGuestId(id)!;
   const g: GuestRecord = {
-    id, kind: gid.kind, number: gid.number, name: `g${gid.number}`, hostId, vcpus: 1, memoryMiB: 256, disks: [], template: gid.kind === 'ct' ? 'busybox' : null,
-    nics: [], cdrom: null, autostart: false, state, accel: null, stateChangedAt: null, createdAt: new Date().toISOString(), ...extra,
+    id,
+    kind: gid.kind,
+    number: gid.number,
+    name: `g${gid.number}`,
+    hostId,
+    vcpus: 1,
+    memoryMiB: 256,
+    disks: [],
+    template: gid.kind === 'ct' ? 'busybox' : null,
+    nics: [],
+    cdrom: null,
+    autostart: false,
+    state,
+    accel: null,
+    stateChangedAt: null,
+    createdAt: new Date().toISOString(),
+    ...extra,
   };
   await ctx.store.txn([], [{ put: guestKey(g.number), value: g as unknown as Json }]);
 }
@@ -67,7 +97,15 @@ function fakeMover(opts: { instant?: boolean; fail?: Record<string, string> } = 
       powers[guest] = power;
       return undefined;
     },
-    locate: async (ctx, guest) => ({ recordedOn: (await guestsRuntime(ctx).repo.find(guest).catch(() => undefined))?.record.hostId ?? null, reportedBy: [] }),
+    locate: async (ctx, guest) => ({
+      recordedOn:
+        (
+          await guestsRuntime(ctx)
+            .repo.find(guest)
+            .catch(() => undefined)
+        )?.record.hostId ?? null,
+      reportedBy: [],
+    }),
   };
   return { mover, gates, powers, most: () => most, open: () => gates.splice(0).forEach((g) => g()) };
 }
@@ -98,10 +136,11 @@ describe('evacuation routes', () => {
   const hostOf = async (guest: string) => (await guestsRuntime(ctx).repo.find(guest)).record.hostId;
   const hostState = async (name: string) => (await api('GET', `/api/v1/hosts/${name}`)).json.state;
   const evacuations = async () => (await api('GET', '/api/v1/evacuations')).json;
-  const taskEnd = async (id: string) => until(`task ${id}`, async () => {
-    const t = (await api('GET', `/api/v1/tasks/${id}`)).json;
-    return t.state === 'succeeded' || t.state === 'failed' ? t : undefined;
-  });
+  const taskEnd = async (id: string) =>
+    until(`task ${id}`, async () => {
+      const t = (await api('GET', `/api/v1/tasks/${id}`)).json;
+      return t.state === 'succeeded' || t.state === 'failed' ? t : undefined;
+    });
 
   let p1: HostRecord, p2: HostRecord, p3: HostRecord, p4: HostRecord;
   before(async () => {
@@ -175,7 +214,10 @@ describe('evacuation routes', () => {
       assert.ok(['p2', 'p3'].includes(m.to.name), `never p1 or p4: ${m.to.name}`);
       assert.match(m.downtimeBasis, /default: no .* measured yet|no downtime/);
     }
-    assert.deepEqual(r.json.unmovable.map((u: { guest: string }) => u.guest), ['vm:104']);
+    assert.deepEqual(
+      r.json.unmovable.map((u: { guest: string }) => u.guest),
+      ['vm:104'],
+    );
     assert.match(r.json.unmovable[0].reason, /a CD is inserted \(image 'tiny'\): eject it first/);
     assert.equal(await hostState('p1'), 'MAINT');
     assert.equal(await hostOf('vm:100'), p1.id);
@@ -222,7 +264,10 @@ describe('evacuation routes', () => {
     const maint = await api('POST', '/api/v1/hosts/p1/undo-evacuate?dryRun=true', {});
     assert.equal(maint.status, 200);
     assert.equal(maint.json.warning.code, 'nothingToUndo');
-    assert.ok(maint.json.unavailable.some((u: { guest: string; why: string }) => u.guest === 'vm:100' && /MAINT/.test(u.why)), JSON.stringify(maint.json.unavailable));
+    assert.ok(
+      maint.json.unavailable.some((u: { guest: string; why: string }) => u.guest === 'vm:100' && /MAINT/.test(u.why)),
+      JSON.stringify(maint.json.unavailable),
+    );
     const refused = await api('POST', '/api/v1/hosts/p1/undo-evacuate', {});
     assert.equal(refused.status, 409);
     assert.match(refused.json.error.message, /nothing to undo: none of the 5 guest\(s\)/);

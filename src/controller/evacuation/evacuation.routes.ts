@@ -23,7 +23,12 @@ const dryRunDoc = 'with ?dryRun=true: the plan, and nothing changes';
 
 function assertMaint(host: HostRecord): void {
   if (host.state !== 'MAINT') {
-    throw errors.incorrectState(`host '${host.name}'`, host.state, 'evacuate', 'the host to be in MAINT (put it in maintenance first: grappe host maintenance ' + host.name + ')');
+    throw errors.incorrectState(
+      `host '${host.name}'`,
+      host.state,
+      'evacuate',
+      'the host to be in MAINT (put it in maintenance first: grappe host maintenance ' + host.name + ')',
+    );
   }
 }
 
@@ -44,7 +49,10 @@ async function evacuate(ctx: ControllerContext, actor: Actor, ref: string, body:
       record: {
         id,
         origin: plan.source,
-        entries: [...plan.moves.map((m) => ({ guest: m.guest, originalPower: m.power, to: null })), ...plan.unmovable.map((u) => ({ guest: u.guest, originalPower: powers.get(u.guest) ?? 'stopped', to: null }))],
+        entries: [
+          ...plan.moves.map((m) => ({ guest: m.guest, originalPower: m.power, to: null })),
+          ...plan.unmovable.map((u) => ({ guest: u.guest, originalPower: powers.get(u.guest) ?? 'stopped', to: null })),
+        ],
         undone: false,
       },
       evacuate: runFromEvacuation(id, plan),
@@ -66,7 +74,8 @@ async function evacuate(ctx: ControllerContext, actor: Actor, ref: string, body:
 /** Undoes a failed start: the evacuation and its active marker are removed, the host set back to MAINT. */
 async function discard(ctx: ControllerContext, store: EvacuationStore, doc: EvacuationDoc, host: HostRecord): Promise<void> {
   await store.remove(doc.id).catch(() => undefined);
-  if ((await hostsRuntime(ctx)).cache.get(host.id)?.state === 'EVACUATING') await setEvacuationState(ctx, host.id, 'MAINT', 'evacuation did not start').catch(() => undefined);
+  if ((await hostsRuntime(ctx)).cache.get(host.id)?.state === 'EVACUATING')
+    await setEvacuationState(ctx, host.id, 'MAINT', 'evacuation did not start').catch(() => undefined);
 }
 
 async function undo(ctx: ControllerContext, actor: Actor, ref: string, maxParallel: number, dryRun: boolean) {

@@ -30,13 +30,21 @@ export interface GuestMover {
 }
 
 async function locate(ctx: ControllerContext, guest: string, hostIds: readonly number[]): Promise<GuestWhereabouts> {
-  const record: GuestRecord | undefined = (await guestsRuntime(ctx).repo.find(guest).catch(() => undefined))?.record;
+  const record: GuestRecord | undefined = (
+    await guestsRuntime(ctx)
+      .repo.find(guest)
+      .catch(() => undefined)
+  )?.record;
   const cache = (await hostsRuntime(ctx)).cache;
   const reportedBy: number[] = [];
   await Promise.all(
     hostIds.map(async (id) => {
       const host = cache.get(id);
-      const list = host && (await guestAgentFor(ctx, host, LOCATE_TIMEOUT_MS).listGuests().catch(() => undefined));
+      const list =
+        host &&
+        (await guestAgentFor(ctx, host, LOCATE_TIMEOUT_MS)
+          .listGuests()
+          .catch(() => undefined));
       if (list?.some((s) => s.id === guest)) reportedBy.push(id);
     }),
   );
@@ -44,8 +52,9 @@ async function locate(ctx: ControllerContext, guest: string, hostIds: readonly n
 }
 
 export const realMover: GuestMover = {
-  move: async (ctx, guest, toHostId, report, uninterruptible) =>
-    ({ downtimeMs: (await moveGuest(ctx, guest, toHostId, { report, ...(uninterruptible !== undefined ? { uninterruptible } : {}) })).downtimeMs }),
+  move: async (ctx, guest, toHostId, report, uninterruptible) => ({
+    downtimeMs: (await moveGuest(ctx, guest, toHostId, { report, ...(uninterruptible !== undefined ? { uninterruptible } : {}) })).downtimeMs,
+  }),
   setPower: ensurePower,
   locate,
 };

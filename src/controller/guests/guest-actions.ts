@@ -59,58 +59,73 @@ async function refreshed(ctx: ControllerContext, g: GuestRecord, agent: GuestCli
   return recordState(ctx, g, status, why);
 }
 
-export const startWork = (ctx: ControllerContext) => async ({ entry, host, agent, task }: ActionInput): Promise<unknown> => {
-  const g = entry.record;
-  void task.progress(0.3, `starting ${g.id} on host '${host.name}'`); // written while QEMU/LXC starts
-  const status = await agent.startGuest(g.id);
-  return toGuestView(await recordState(ctx, g, status, 'started'), host);
-};
+export const startWork =
+  (ctx: ControllerContext) =>
+  async ({ entry, host, agent, task }: ActionInput): Promise<unknown> => {
+    const g = entry.record;
+    void task.progress(0.3, `starting ${g.id} on host '${host.name}'`); // written while QEMU/LXC starts
+    const status = await agent.startGuest(g.id);
+    return toGuestView(await recordState(ctx, g, status, 'started'), host);
+  };
 
-export const stopWork = (ctx: ControllerContext, opts: { force: boolean; timeoutMs: number }) => async ({ entry, host, agent, task }: ActionInput): Promise<unknown> => {
-  const g = entry.record;
-  await task.progress(0.3, opts.force ? `pulling the plug of ${g.id}` : `shutting ${g.id} down (hard stop after ${opts.timeoutMs} ms)`);
-  const r = await agent.stopGuest(g.id, { force: opts.force, timeoutMs: opts.timeoutMs });
-  await task.log(`stopped by ${r.by}`);
-  const next = await refreshed(ctx, g, agent, opts.force ? 'force-stopped' : `stopped by ${r.by}`);
-  return toGuestView(next, host);
-};
+export const stopWork =
+  (ctx: ControllerContext, opts: { force: boolean; timeoutMs: number }) =>
+  async ({ entry, host, agent, task }: ActionInput): Promise<unknown> => {
+    const g = entry.record;
+    await task.progress(0.3, opts.force ? `pulling the plug of ${g.id}` : `shutting ${g.id} down (hard stop after ${opts.timeoutMs} ms)`);
+    const r = await agent.stopGuest(g.id, { force: opts.force, timeoutMs: opts.timeoutMs });
+    await task.log(`stopped by ${r.by}`);
+    const next = await refreshed(ctx, g, agent, opts.force ? 'force-stopped' : `stopped by ${r.by}`);
+    return toGuestView(next, host);
+  };
 
-export const rebootWork = (ctx: ControllerContext) => async ({ entry, host, agent, task }: ActionInput): Promise<unknown> => {
-  await task.progress(0.3, `rebooting ${entry.record.id}`);
-  const status = await agent.rebootGuest(entry.record.id);
-  return toGuestView(await recordState(ctx, entry.record, status, 'rebooted'), host);
-};
+export const rebootWork =
+  (ctx: ControllerContext) =>
+  async ({ entry, host, agent, task }: ActionInput): Promise<unknown> => {
+    await task.progress(0.3, `rebooting ${entry.record.id}`);
+    const status = await agent.rebootGuest(entry.record.id);
+    return toGuestView(await recordState(ctx, entry.record, status, 'rebooted'), host);
+  };
 
-export const cdWork = (ctx: ControllerContext, image: string | null) => async ({ entry, host, agent, task }: ActionInput): Promise<unknown> => {
-  const g = entry.record;
-  await task.progress(0.3, image === null ? `ejecting the CD of ${g.id}` : `inserting image '${image}' in ${g.id}`);
-  if (g.state === 'stopped') {
-    // Stopped: the new CD is part of the definition the next start uses.
-    await agent.defineGuest(g.id, await agentSpecOf(ctx, { ...g, cdrom: image }, host));
-  } else {
-    await agent.changeCdrom(g.id, await cdromPath(ctx, image));
-  }
-  const next = await guestsRuntime(ctx).repo.update(g.number, (r) => ({ ...r, cdrom: image }));
-  return toGuestView(next, host);
-};
+export const cdWork =
+  (ctx: ControllerContext, image: string | null) =>
+  async ({ entry, host, agent, task }: ActionInput): Promise<unknown> => {
+    const g = entry.record;
+    await task.progress(0.3, image === null ? `ejecting the CD of ${g.id}` : `inserting image '${image}' in ${g.id}`);
+    if (g.state === 'stopped') {
+      // Stopped: the new CD is part of the definition the next start uses.
+      await agent.defineGuest(g.id, await agentSpecOf(ctx, { ...g, cdrom: image }, host));
+    } else {
+      await agent.changeCdrom(g.id, await cdromPath(ctx, image));
+    }
+    const next = await guestsRuntime(ctx).repo.update(g.number, (r) => ({ ...r, cdrom: image }));
+    return toGuestView(next, host);
+  };
 
 /** Removes the guest from its host, then its record, index keys and volume attachments at once. */
-export const deleteWork = (ctx: ControllerContext) => async ({ entry, host, agent, task }: ActionInput): Promise<unknown> => {
-  const g = entry.record;
-  await task.progress(0.3, `removing ${g.id} from host '${host.name}'`);
-  await agent.deleteGuest(g.id).catch((err: unknown) => {
-    if (isGrappeError(err) && err.kind === 'notFound') return; // never made it to the host: nothing to remove there
-    throw err;
-  });
-  const repo = guestsRuntime(ctx).repo;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await repo.find(g.id).catch(() => undefined);
-    if (!current) break;
-    if (await repo.remove(current, await detachAll(ctx, g.disks, g.id))) {
-      await emitGuestEvent(ctx, 'guest.deleted', g, `guest '${g.id}' (${g.name}) deleted; volumes ${g.disks.length > 0 ? g.disks.join(', ') : '(none)'} freed`);
-      await task.progress(1, `${g.id} deleted`);
-      return { deleted: g.id, freedVolumes: [...g.disks] };
+export const deleteWork =
+  (ctx: ControllerContext) =>
+  async ({ entry, host, agent, task }: ActionInput): Promise<unknown> => {
+    const g = entry.record;
+    await task.progress(0.3, `removing ${g.id} from host '${host.name}'`);
+    await agent.deleteGuest(g.id).catch((err: unknown) => {
+      if (isGrappeError(err) && err.kind === 'notFound') return; // never made it to the host: nothing to remove there
+      throw err;
+    });
+    const repo = guestsRuntime(ctx).repo;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await repo.find(g.id).catch(() => undefined);
+      if (!current) break;
+      if (await repo.remove(current, await detachAll(ctx, g.disks, g.id))) {
+        await emitGuestEvent(
+          ctx,
+          'guest.deleted',
+          g,
+          `guest '${g.id}' (${g.name}) deleted; volumes ${g.disks.length > 0 ? g.disks.join(', ') : '(none)'} freed`,
+        );
+        await task.progress(1, `${g.id} deleted`);
+        return { deleted: g.id, freedVolumes: [...g.disks] };
+      }
     }
-  }
-  throw guestErrors.busy(g.id);
-};
+    throw guestErrors.busy(g.id);
+  };

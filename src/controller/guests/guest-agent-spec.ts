@@ -17,7 +17,10 @@ export async function cdromPath(ctx: ControllerContext, image: string | null): P
 export async function agentSpecOf(ctx: ControllerContext, g: GuestRecord, host: HostRecord): Promise<GuestSpecInput> {
   const nics = g.nics.map((n) => ({ mac: n.mac, bridge: n.bridge }));
   if (g.kind === 'ct') {
-    const template = g.template === null || g.template === BUSYBOX_TEMPLATE ? BUSYBOX_TEMPLATE : (await imageFor(ctx, g.template, 'ct-template', 'the container template')).path;
+    const template =
+      g.template === null || g.template === BUSYBOX_TEMPLATE
+        ? BUSYBOX_TEMPLATE
+        : (await imageFor(ctx, g.template, 'ct-template', 'the container template')).path;
     return { kind: 'ct', name: g.name, vcpus: g.vcpus, memoryMiB: g.memoryMiB, template, nics };
   }
   const disks = [];

@@ -33,7 +33,9 @@ function refuse(socket: Duplex, err: unknown): void {
   const { status, error } = toHttpError(err);
   const body = JSON.stringify({ error });
   if (!socket.writable) return void socket.destroy();
-  socket.end(`HTTP/1.1 ${status} Refused\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} Refused\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Both ways, byte for byte; either side closing closes the other. */

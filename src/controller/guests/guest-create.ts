@@ -35,10 +35,13 @@ const MAX_ATTEMPTS = 5;
 /** Input rules that need no store: what each kind may have. */
 function checkShape(b: CreateBody): void {
   if (b.kind === 'vm') {
-    if (b.template !== undefined) throw errors.invalidInput("a VM has no template: give its disks (volume names) instead; 'template' is for containers", { field: 'template' });
-    if (b.disks.length === 0 && (b.cdrom ?? null) === null) throw errors.invalidInput('a VM needs a disk (a volume name) or a CD-ROM image to boot from', { field: 'disks' });
+    if (b.template !== undefined)
+      throw errors.invalidInput("a VM has no template: give its disks (volume names) instead; 'template' is for containers", { field: 'template' });
+    if (b.disks.length === 0 && (b.cdrom ?? null) === null)
+      throw errors.invalidInput('a VM needs a disk (a volume name) or a CD-ROM image to boot from', { field: 'disks' });
   } else {
-    if (b.disks.length > 0) throw errors.invalidInput("a container has no disks: its root file system comes from its template; 'disks' is for VMs", { field: 'disks' });
+    if (b.disks.length > 0)
+      throw errors.invalidInput("a container has no disks: its root file system comes from its template; 'disks' is for VMs", { field: 'disks' });
     if ((b.cdrom ?? null) !== null) throw errors.invalidInput('a container has no CD-ROM drive; only VMs do', { field: 'cdrom' });
     if ((b.nics?.length ?? 1) !== 1) throw errors.invalidInput('a container has exactly one NIC', { field: 'nics' });
   }
@@ -77,9 +80,22 @@ async function commitGuest(ctx: ControllerContext, b: CreateBody): Promise<Commi
 
     const macs = await freeMacs(ctx, networks.length);
     const record: GuestRecord = {
-      id, kind: b.kind, number, name: b.name, hostId: host.id, vcpus: b.vcpus, memoryMiB: b.memoryMiB,
-      disks: [...b.disks], template, nics: networks.map((n, i) => ({ network: n.name, bridge: n.bridge, mac: macs[i]! })),
-      cdrom, autostart: b.autostart, state: 'stopped', accel: null, stateChangedAt: null, createdAt: isoAt(ctx.clock),
+      id,
+      kind: b.kind,
+      number,
+      name: b.name,
+      hostId: host.id,
+      vcpus: b.vcpus,
+      memoryMiB: b.memoryMiB,
+      disks: [...b.disks],
+      template,
+      nics: networks.map((n, i) => ({ network: n.name, bridge: n.bridge, mac: macs[i]! })),
+      cdrom,
+      autostart: b.autostart,
+      state: 'stopped',
+      accel: null,
+      stateChangedAt: null,
+      createdAt: isoAt(ctx.clock),
     };
     // Lost races (an id, a MAC or a volume taken meanwhile) go round again and are re-checked.
     if (await guests.repo.create(record, attachAll(volumes, id))) return { record, host, decision };
@@ -114,7 +130,9 @@ async function materialize(ctx: ControllerContext, { record, host, decision }: C
     await uncommit(ctx, record);
     throw err;
   }
-  void emitGuestEvent(ctx, 'guest.created', record, `guest '${record.id}' (${record.name}) created on host '${host.name}'`, { host: host.name }).catch(() => undefined);
+  void emitGuestEvent(ctx, 'guest.created', record, `guest '${record.id}' (${record.name}) created on host '${host.name}'`, { host: host.name }).catch(
+    () => undefined,
+  );
   // The full candidate list only when asked: on a large pool it is most of the answer.
   return { ...toGuestView(record, host), placement: explain ? decision : { ...decision, candidates: [] } };
 }

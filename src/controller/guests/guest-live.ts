@@ -14,7 +14,9 @@ export async function liveStatuses(ctx: ControllerContext, hosts: readonly HostR
   const out = new Map<number, Map<string, GuestStatus>>();
   await Promise.all(
     hosts.map(async (h) => {
-      const list = await guestAgentFor(ctx, h, LIVE_TIMEOUT_MS).listGuests().catch(() => undefined);
+      const list = await guestAgentFor(ctx, h, LIVE_TIMEOUT_MS)
+        .listGuests()
+        .catch(() => undefined);
       if (list) out.set(h.id, new Map(list.map((s) => [s.id, s])));
     }),
   );

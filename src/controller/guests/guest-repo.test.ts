@@ -5,8 +5,22 @@ import type { GuestRecord } from './guest-record.ts';
 import { GuestRepo } from './guest-repo.ts';
 
 const guest: GuestRecord = {
-  id: 'vm:100', kind: 'vm', number: 100, name: 'web01', hostId: 1, vcpus: 1, memoryMiB: 64, disks: [], template: null,
-  nics: [], cdrom: null, autostart: false, state: 'stopped', accel: null, stateChangedAt: null, createdAt: '2026-11-23T00:00:00.000Z',
+  id: 'vm:100',
+  kind: 'vm',
+  number: 100,
+  name: 'web01',
+  hostId: 1,
+  vcpus: 1,
+  memoryMiB: 64,
+  disks: [],
+  template: null,
+  nics: [],
+  cdrom: null,
+  autostart: false,
+  state: 'stopped',
+  accel: null,
+  stateChangedAt: null,
+  createdAt: '2026-11-23T00:00:00.000Z',
 };
 
 describe('guest repo: updates guarded by the revision a reader saw', () => {

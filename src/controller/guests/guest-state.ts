@@ -12,7 +12,13 @@ import { guestsRuntime } from './guests-runtime.ts';
  * Records a run state the agent reported, with a guest.state event when it changed. `ifRevision`: only
  * if the record is still at that revision (a reader whose answer may have gone stale meanwhile).
  */
-export async function recordState(ctx: ControllerContext, g: GuestRecord, status: GuestStatus | undefined, why: string, ifRevision?: number): Promise<GuestRecord> {
+export async function recordState(
+  ctx: ControllerContext,
+  g: GuestRecord,
+  status: GuestStatus | undefined,
+  why: string,
+  ifRevision?: number,
+): Promise<GuestRecord> {
   const now = stateOf(status);
   if (now.state === g.state && now.accel === g.accel) return g;
   const at = isoAt(ctx.clock);
@@ -21,7 +27,9 @@ export async function recordState(ctx: ControllerContext, g: GuestRecord, status
   if (now.state !== g.state) {
     // Not awaited: the event log keeps its own order, and a start need not wait for it.
     void emitGuestEvent(ctx, 'guest.state', g, `guest '${g.id}' (${g.name}): state changed from '${g.state}' to '${now.state}' (${why})`, {
-      from: g.state, to: now.state, ...(now.accel ? { accel: now.accel } : {}),
+      from: g.state,
+      to: now.state,
+      ...(now.accel ? { accel: now.accel } : {}),
     }).catch(() => undefined);
   }
   return next;

@@ -27,8 +27,7 @@ export async function volumesForGuest(ctx: Pick<ControllerContext, 'store'>, nam
 
 const merge = (parts: readonly ExtraOps[]): ExtraOps => ({ compare: parts.flatMap((p) => p.compare), ops: parts.flatMap((p) => p.ops) });
 
-export const attachAll = (entries: readonly VolumeEntry[], guestId: string): ExtraOps =>
-  merge(entries.map((e) => attachOps(e.volume, guestId, e.modRevision)));
+export const attachAll = (entries: readonly VolumeEntry[], guestId: string): ExtraOps => merge(entries.map((e) => attachOps(e.volume, guestId, e.modRevision)));
 
 /** Detach ops for a guest's volumes as stored now (volumes deleted meanwhile are skipped). */
 export async function detachAll(ctx: Pick<ControllerContext, 'store'>, names: readonly string[], guestId: string): Promise<ExtraOps> {

@@ -8,7 +8,12 @@ import { startControllerHarness, type ControllerHarness } from '../../../test/su
 import type { HostRecord } from '../hosts/host-record.ts';
 
 const inventory = (cpus: number, memoryMiB: number): NonNullable<HostRecord['inventory']> => ({
-  hostname: 'h', agentVersion: '0.1.0', cpu: { model: 'test', count: cpus }, memoryMiB, disks: [], nics: [],
+  hostname: 'h',
+  agentVersion: '0.1.0',
+  cpu: { model: 'test', count: cpus },
+  memoryMiB,
+  disks: [],
+  nics: [],
   os: { name: 'Debian', kernel: '6.1', arch: 'x86_64' },
   hypervisor: { qemuVersion: '7.2', kvmUsable: false, lxcVersion: '5.0', tgtPresent: false },
 });
@@ -17,15 +22,28 @@ const inventory = (cpus: number, memoryMiB: number): NonNullable<HostRecord['inv
 async function seedHost(h: ControllerHarness, name: string, state: HostRecord['state']): Promise<HostRecord> {
   const rt = await hostsRuntime(h.controller.ctx);
   return rt.repo.create({
-    name, purpose: 'processing', state, address: `127.0.9.${name.length}`, port: 9, storageLocation: null, servicePool: null,
-    syslog: { enabled: false, address: null }, attachments: {}, inventory: inventory(2, 2048),
-    indicators: { connection: 'red', connector: 'red', storage: 'red' }, lastSeenAt: null, createdAt: new Date().toISOString(),
+    name,
+    purpose: 'processing',
+    state,
+    address: `127.0.9.${name.length}`,
+    port: 9,
+    storageLocation: null,
+    servicePool: null,
+    syslog: { enabled: false, address: null },
+    attachments: {},
+    inventory: inventory(2, 2048),
+    indicators: { connection: 'red', connector: 'red', storage: 'red' },
+    lastSeenAt: null,
+    createdAt: new Date().toISOString(),
   });
 }
 
 function upgrade(h: ControllerHarness, path: string, token?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(h.controller.url.replace('https', 'wss') + path, { rejectUnauthorized: false, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) });
+    const ws = new WebSocket(h.controller.url.replace('https', 'wss') + path, {
+      rejectUnauthorized: false,
+      ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+    });
     ws.once('open', () => reject(new Error('the upgrade was accepted')));
     ws.once('unexpected-response', (_req, res) => {
       let body = '';

@@ -53,7 +53,10 @@ export function guestRoutes(ctx: ControllerContext): RouteSpec[] {
         const cache = (await hostsRuntime(ctx)).cache;
         const guests = await guestsRuntime(ctx).repo.list();
         const hostIds = [...new Set(guests.map((g) => g.hostId))];
-        const live = await liveStatuses(ctx, hostIds.map((id) => cache.get(id)).filter((h) => h !== undefined));
+        const live = await liveStatuses(
+          ctx,
+          hostIds.map((id) => cache.get(id)).filter((h) => h !== undefined),
+        );
         return { body: guests.map((g) => toGuestView(g, cache.get(g.hostId), live.get(g.hostId))) };
       },
     }),

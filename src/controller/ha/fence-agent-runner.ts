@@ -35,9 +35,11 @@ export function runFenceAgent(agent: FenceAgentConfig): Promise<FenceAgentResult
     child.on('error', (err) => finish({ confirmed: false, detail: `could not run '${program}': ${err.message}` }));
     child.on('close', (code, signal) => {
       const said = output.trim() === '' ? '' : `: ${output.trim()}`;
-      finish(code === 0
-        ? { confirmed: true, detail: `exit status 0${said}` }
-        : { confirmed: false, detail: `${signal !== null ? `killed by ${signal}` : `exit status ${code}`}${said}` });
+      finish(
+        code === 0
+          ? { confirmed: true, detail: `exit status 0${said}` }
+          : { confirmed: false, detail: `${signal !== null ? `killed by ${signal}` : `exit status ${code}`}${said}` },
+      );
     });
   });
 }

@@ -27,9 +27,10 @@ export const isSharedVolume = (v: VolumeRecord | undefined): boolean => v !== un
 
 export function agilityFactsOf(g: GuestRecord, facts: Pick<ClusterFacts, 'volumes' | 'networks'>): AgilityFacts {
   // A container's root file system lives on its host: it cannot run elsewhere with its data.
-  const disks = g.kind === 'ct'
-    ? [{ name: `${g.id} root file system (local to its host)`, shared: false }]
-    : g.disks.map((name) => ({ name, shared: isSharedVolume(facts.volumes.get(name)) }));
+  const disks =
+    g.kind === 'ct'
+      ? [{ name: `${g.id} root file system (local to its host)`, shared: false }]
+      : g.disks.map((name) => ({ name, shared: isSharedVolume(facts.volumes.get(name)) }));
   return {
     disks,
     nics: g.nics.map((n) => ({ network: n.network, shared: facts.networks.get(n.network)?.shared === true })),

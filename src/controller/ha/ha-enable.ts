@@ -37,11 +37,13 @@ async function armHosts(ctx: ControllerContext, cfg: HaConfigRecord, facts: Clus
   const { link } = haRuntime(ctx);
   const hosts = facts.hosts.filter((h) => h.purpose === 'processing' && h.state === 'UP');
   const protectedGuests = haGuestsOf(cfg, facts);
-  const outcomes = await Promise.allSettled(hosts.map(async (h) => {
-    await link.configure(refOf(h), { url, slot: slotOfHost(h.id), intervalMs: cfg.timing.slotIntervalMs }, AGENT_TIMEOUT_MS);
-    const guests = protectedGuests.filter((g) => g.hostId === h.id).map((g) => g.id);
-    await link.lease(refOf(h), { armed: true, fenceTimeoutMs: cfg.timing.fenceTimeoutMs, guests }, AGENT_TIMEOUT_MS);
-  }));
+  const outcomes = await Promise.allSettled(
+    hosts.map(async (h) => {
+      await link.configure(refOf(h), { url, slot: slotOfHost(h.id), intervalMs: cfg.timing.slotIntervalMs }, AGENT_TIMEOUT_MS);
+      const guests = protectedGuests.filter((g) => g.hostId === h.id).map((g) => g.id);
+      await link.lease(refOf(h), { armed: true, fenceTimeoutMs: cfg.timing.fenceTimeoutMs, guests }, AGENT_TIMEOUT_MS);
+    }),
+  );
   const firstFailure = outcomes.findIndex((o) => o.status === 'rejected');
   if (firstFailure < 0) return;
   await disarmHosts(ctx, cfg, hosts);
@@ -52,22 +54,30 @@ async function armHosts(ctx: ControllerContext, cfg: HaConfigRecord, facts: Clus
 async function disarmHosts(ctx: ControllerContext, cfg: HaConfigRecord, hosts: readonly HostRecord[]): Promise<string[]> {
   const { link } = haRuntime(ctx);
   const failed: string[] = [];
-  await Promise.all(hosts.map(async (h) => {
-    try {
-      await link.lease(refOf(h), { armed: false, fenceTimeoutMs: cfg.timing.fenceTimeoutMs, guests: [] }, AGENT_TIMEOUT_MS);
-      await link.unconfigure(refOf(h), AGENT_TIMEOUT_MS);
-    } catch {
-      failed.push(h.name);
-    }
-  }));
+  await Promise.all(
+    hosts.map(async (h) => {
+      try {
+        await link.lease(refOf(h), { armed: false, fenceTimeoutMs: cfg.timing.fenceTimeoutMs, guests: [] }, AGENT_TIMEOUT_MS);
+        await link.unconfigure(refOf(h), AGENT_TIMEOUT_MS);
+      } catch {
+        failed.push(h.name);
+      }
+    }),
+  );
   return failed.sort();
 }
 
 /** Writes HA's config and the volume's mark together, guarded by the revisions they were read at. */
 async function commitConfigAndVolume(ctx: ControllerContext, cfgRev: number, cfg: HaConfigRecord, volRev: number, volume: VolumeRecord): Promise<boolean> {
   const r = await ctx.store.txn(
-    [{ key: HA_CONFIG_KEY, modRevision: cfgRev }, { key: volumeKey(volume.name), modRevision: volRev }],
-    [{ put: HA_CONFIG_KEY, value: cfg as unknown as Json }, { put: volumeKey(volume.name), value: volume as unknown as Json }],
+    [
+      { key: HA_CONFIG_KEY, modRevision: cfgRev },
+      { key: volumeKey(volume.name), modRevision: volRev },
+    ],
+    [
+      { put: HA_CONFIG_KEY, value: cfg as unknown as Json },
+      { put: volumeKey(volume.name), value: volume as unknown as Json },
+    ],
   );
   return r.succeeded;
 }
@@ -88,7 +98,9 @@ export async function enableHa(ctx: ControllerContext, body: { heartbeatVolume: 
     const next: HaConfigRecord = { ...current, enabled: true, heartbeatVolume: vol.volume.name, failuresToTolerate };
     const marked: VolumeRecord = { ...vol.volume, attachedTo: HA_VOLUME_MARK };
     if (!(await commitConfigAndVolume(ctx, modRevision, next, vol.modRevision, marked))) {
-      throw errors.refused('haConfigChanged', `cannot enable HA: volume '${vol.volume.name}' or the HA settings changed meanwhile; try again`, { volume: vol.volume.name });
+      throw errors.refused('haConfigChanged', `cannot enable HA: volume '${vol.volume.name}' or the HA settings changed meanwhile; try again`, {
+        volume: vol.volume.name,
+      });
     }
     await writeHaState(ctx.store, null);
     try {
@@ -98,7 +110,9 @@ export async function enableHa(ctx: ControllerContext, body: { heartbeatVolume: 
       throw err;
     }
     await ctx.events.emit({
-      type: 'ha.enabled', severity: 'info', subject: 'ha',
+      type: 'ha.enabled',
+      severity: 'info',
+      subject: 'ha',
       message: `HA enabled: heartbeat volume '${vol.volume.name}', host failures to tolerate ${failuresToTolerate}`,
       data: { heartbeatVolume: vol.volume.name, failuresToTolerate },
     });
@@ -132,8 +146,14 @@ export async function disableHa(ctx: ControllerContext): Promise<{ disabled: tru
     const notDisarmed = await disarmHosts(ctx, config, facts.hosts.filter(isHaHost));
     await writeHaState(ctx.store, null);
     await ctx.events.emit({
-      type: 'ha.disabled', severity: notDisarmed.length > 0 ? 'warning' : 'info', subject: 'ha',
-      message: `HA disabled` + (notDisarmed.length > 0 ? `; not disarmed (unreachable): ${notDisarmed.join(', ')} — their agents self-fence their HA guests when their lease runs out` : ''),
+      type: 'ha.disabled',
+      severity: notDisarmed.length > 0 ? 'warning' : 'info',
+      subject: 'ha',
+      message:
+        `HA disabled` +
+        (notDisarmed.length > 0
+          ? `; not disarmed (unreachable): ${notDisarmed.join(', ')} — their agents self-fence their HA guests when their lease runs out`
+          : ''),
       data: { notDisarmed },
     });
     return { disabled: true, heartbeatVolume: config.heartbeatVolume, notDisarmed };

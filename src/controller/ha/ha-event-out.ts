@@ -25,18 +25,25 @@ export async function emitHaEvent(ctx: Pick<ControllerContext, 'events'>, e: HaL
     const ev = e.event;
     const severity = SEVERE.has(ev.type) ? 'error' : isAlert(ev) ? 'warning' : 'info';
     await ctx.events.emit({
-      type: haEventType(ev.type), severity, subject: subjectOf(ev, e.hosts), message: describeEvent(ev, wallClock),
+      type: haEventType(ev.type),
+      severity,
+      subject: subjectOf(ev, e.hosts),
+      message: describeEvent(ev, wallClock),
       data: { ...ev, alert: isAlert(ev) } as Record<string, unknown>,
     });
   } else if (e.kind === 'recovery-failed') {
     await ctx.events.emit({
-      type: haEventType('recovery-failed'), severity: 'error', subject: e.guest,
+      type: haEventType('recovery-failed'),
+      severity: 'error',
+      subject: e.guest,
       message: `HA could not start guest ${e.guest} on ${e.host}: ${e.error}; it tries again after the start timeout`,
       data: { guest: e.guest, host: e.host, error: e.error, alert: true },
     });
   } else {
     await ctx.events.emit({
-      type: haEventType('fence-agent'), severity: e.result.confirmed ? 'info' : 'error', subject: `host:${e.host}`,
+      type: haEventType('fence-agent'),
+      severity: e.result.confirmed ? 'info' : 'error',
+      subject: `host:${e.host}`,
       message: e.result.confirmed
         ? `fence agent of ${e.host} confirmed the power-off (${e.result.detail})`
         : `fence agent of ${e.host} did not confirm the power-off (${e.result.detail}); HA waits for its self-fence deadline`,

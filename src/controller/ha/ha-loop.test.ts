@@ -14,7 +14,9 @@ import { defaultNetwork, guestFixture, hostFixture, volumeFixture } from '../../
 
 const TICK = 300;
 
-function world(opts: { saved?: HaState; clock?: FakeClock; agents?: FakeHaAgents; guests?: GuestRecord[]; cfg?: Partial<HaConfigRecord>; fenceAgentWorks?: boolean } = {}) {
+function world(
+  opts: { saved?: HaState; clock?: FakeClock; agents?: FakeHaAgents; guests?: GuestRecord[]; cfg?: Partial<HaConfigRecord>; fenceAgentWorks?: boolean } = {},
+) {
   const clock = opts.clock ?? new FakeClock();
   const agents = opts.agents ?? new FakeHaAgents(clock);
   if (!opts.agents) {
@@ -25,7 +27,10 @@ function world(opts: { saved?: HaState; clock?: FakeClock; agents?: FakeHaAgents
   const hosts = [hostFixture(1, 'h1'), hostFixture(2, 'h2'), hostFixture(3, 'h3')];
   const guests = new Map((opts.guests ?? [guestFixture(100, 3)]).map((g) => [g.id, g]));
   const cfg: HaConfigRecord = {
-    ...DEFAULT_HA_CONFIG, enabled: true, heartbeatVolume: 'hb', failuresToTolerate: 1,
+    ...DEFAULT_HA_CONFIG,
+    enabled: true,
+    heartbeatVolume: 'hb',
+    failuresToTolerate: 1,
     plans: { 'vm:100': { restart: 'always', order: 0, delay: 0 } },
     ...opts.cfg,
   };
@@ -38,7 +43,10 @@ function world(opts: { saved?: HaState; clock?: FakeClock; agents?: FakeHaAgents
     link: agents,
     readConfig: async () => cfg,
     readFacts: async (): Promise<ClusterFacts> => ({
-      hosts, guests: [...guests.values()], volumes: new Map([['vm100-root', volumeFixture('vm100-root')]]), networks: new Map([['default', defaultNetwork]]),
+      hosts,
+      guests: [...guests.values()],
+      volumes: new Map([['vm100-root', volumeFixture('vm100-root')]]),
+      networks: new Map([['default', defaultNetwork]]),
     }),
     isBusy: () => false,
     loadState: async () => saved,
@@ -158,7 +166,10 @@ test('a fence agent that confirms the power-off lets recovery start before the s
 });
 
 test('fencing-storm guard: two of three hosts lost at once with one failure to tolerate: nothing fenced, nothing started', async () => {
-  const w = world({ guests: [guestFixture(100, 3), guestFixture(101, 2)], cfg: { plans: { 'vm:100': { restart: 'always', order: 0, delay: 0 }, 'vm:101': { restart: 'always', order: 0, delay: 0 } } } });
+  const w = world({
+    guests: [guestFixture(100, 3), guestFixture(101, 2)],
+    cfg: { plans: { 'vm:100': { restart: 'always', order: 0, delay: 0 }, 'vm:101': { restart: 'always', order: 0, delay: 0 } } },
+  });
   w.agents.host(2).running.add('vm:101');
   await w.run(2 * TICK);
   w.agents.crash(2);

@@ -83,7 +83,10 @@ export class HaLoop {
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
     const run = this.lock.then(work);
-    this.lock = run.then(() => undefined, () => undefined);
+    this.lock = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
@@ -149,7 +152,9 @@ export class HaLoop {
       const stored = this.loaded ? undefined : await this.deps.loadState();
       this.loaded = true;
       const nameOf = new Map(facts.hosts.map((h) => [String(h.id), h.name]));
-      state = stored ? renameHosts(stored, (id) => nameOf.get(id)) : { hosts: {}, guests: {}, pool: { gateOpenAt: 0, stormActive: false, overCommitted: false } };
+      state = stored
+        ? renameHosts(stored, (id) => nameOf.get(id))
+        : { hosts: {}, guests: {}, pool: { gateOpenAt: 0, stormActive: false, overCommitted: false } };
       restarted = stored !== undefined;
     }
     this.signature = signature;
@@ -186,10 +191,7 @@ export class HaLoop {
 
   /** Starts the host's lease renewal and its reads, each unless the previous one is still out. */
   private visit(h: HostRecord, cfg: HaConfigRecord, view: HaClusterView): Promise<void> {
-    return Promise.all([
-      this.once(`renew:${h.id}`, () => this.renew(h, cfg, view)),
-      this.once(`read:${h.id}`, () => this.read(h, cfg)),
-    ]).then(() => undefined);
+    return Promise.all([this.once(`renew:${h.id}`, () => this.renew(h, cfg, view)), this.once(`read:${h.id}`, () => this.read(h, cfg))]).then(() => undefined);
   }
 
   private once(key: string, work: () => Promise<void>): Promise<void> {
@@ -215,7 +217,11 @@ export class HaLoop {
     const v = this.visitRecord(h.id);
     try {
       const armed = this.manager?.hostState(h.name) !== 'maintenance';
-      const lease = await this.deps.link.lease(ref, { armed, fenceTimeoutMs: cfg.timing.fenceTimeoutMs, guests: this.guestsOn(h, cfg, view) }, this.timeoutOf(cfg));
+      const lease = await this.deps.link.lease(
+        ref,
+        { armed, fenceTimeoutMs: cfg.timing.fenceTimeoutMs, guests: this.guestsOn(h, cfg, view) },
+        this.timeoutOf(cfg),
+      );
       v.leaseOkAt = this.deps.clock.now();
       v.lease = lease;
       // Not awaited: it waits for an iSCSI login, and the next renewal is due in a few hundred ms.
@@ -233,7 +239,13 @@ export class HaLoop {
       const slots = await this.deps.link.slots(ref, this.timeoutOf(cfg));
       v.slots = { at: this.deps.clock.now(), response: slots };
       const guests = await this.deps.link.listGuests(ref, this.timeoutOf(cfg));
-      v.running = { at: this.deps.clock.now(), guests: guests.filter((g) => g.state !== 'stopped').map((g) => g.id).sort() };
+      v.running = {
+        at: this.deps.clock.now(),
+        guests: guests
+          .filter((g) => g.state !== 'stopped')
+          .map((g) => g.id)
+          .sort(),
+      };
     } catch (err) {
       this.failed(v, err);
     }
@@ -286,11 +298,16 @@ export class HaLoop {
         if (this.ownActions.has(guest)) return;
         this.log(`starting guest '${guest}' on '${hostName}'`);
         this.ownActions.add(guest);
-        this.track(this.deps.startGuest(guest, h.id).catch((err: unknown) => {
-          const error = err instanceof Error ? err.message : String(err);
-          this.log(`start of guest '${guest}' on '${hostName}' failed: ${error}`);
-          this.emit({ kind: 'recovery-failed', guest, host: hostName, error });
-        }).finally(() => this.ownActions.delete(guest)));
+        this.track(
+          this.deps
+            .startGuest(guest, h.id)
+            .catch((err: unknown) => {
+              const error = err instanceof Error ? err.message : String(err);
+              this.log(`start of guest '${guest}' on '${hostName}' failed: ${error}`);
+              this.emit({ kind: 'recovery-failed', guest, host: hostName, error });
+            })
+            .finally(() => this.ownActions.delete(guest)),
+        );
       },
       stopGuest: (guest, hostName) => {
         const h = this.hostRecord(hostName);
@@ -304,19 +321,24 @@ export class HaLoop {
         if (!h || this.ownActions.has(guest)) return;
         this.log(`moving guest '${guest}' from '${from}' to '${to}' (maintenance)`);
         this.ownActions.add(guest);
-        this.track(this.deps.migrateGuest(guest, h.id)
-          .catch((err: unknown) => this.log(`move of guest '${guest}' to '${to}' not done: ${err instanceof Error ? err.message : String(err)}`))
-          .finally(() => this.ownActions.delete(guest)));
+        this.track(
+          this.deps
+            .migrateGuest(guest, h.id)
+            .catch((err: unknown) => this.log(`move of guest '${guest}' to '${to}' not done: ${err instanceof Error ? err.message : String(err)}`))
+            .finally(() => this.ownActions.delete(guest)),
+        );
       },
       fenceHost: (hostName) => {
         const h = this.hostRecord(hostName);
         const agent = h === undefined ? undefined : this.cfg?.fenceAgents[String(h.id)];
         if (!h || !agent) return;
-        this.track(this.deps.runFenceAgent(agent).then((result) => {
-          if (result.confirmed) this.visitRecord(h.id).fenceConfirmedAt = this.deps.clock.now();
-          this.log(`fence agent of '${hostName}': ${result.detail}`);
-          this.emit({ kind: 'fence-agent', host: hostName, result });
-        }));
+        this.track(
+          this.deps.runFenceAgent(agent).then((result) => {
+            if (result.confirmed) this.visitRecord(h.id).fenceConfirmedAt = this.deps.clock.now();
+            this.log(`fence agent of '${hostName}': ${result.detail}`);
+            this.emit({ kind: 'fence-agent', host: hostName, result });
+          }),
+        );
       },
       persist: (state) => {
         const idOf = new Map([...(this.view?.hostByName ?? new Map<string, HostRecord>()).values()].map((h) => [h.name, String(h.id)]));
@@ -335,7 +357,10 @@ const inHand = (r: HaGuestRecord | undefined): boolean =>
 async function waitAtMost(p: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
-    p.then(() => undefined, () => undefined),
+    p.then(
+      () => undefined,
+      () => undefined,
+    ),
     new Promise<void>((resolve) => {
       timer = setTimeout(resolve, ms);
     }),

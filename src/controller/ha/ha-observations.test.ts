@@ -5,7 +5,14 @@ import { buildObservations, storageSeen, type HostVisit } from './ha-observation
 const slotsAt = (at: number, views: { host: number; ago: number; fencedAgo?: number }[]): NonNullable<HostVisit['slots']> => ({
   at,
   response: {
-    slots: views.map((v) => ({ slot: v.host + 1, hostId: v.host, seq: 1, changedAgoMs: v.ago, leaseOk: v.fencedAgo === undefined, ...(v.fencedAgo !== undefined ? { selfFencedAgoMs: v.fencedAgo } : {}) })),
+    slots: views.map((v) => ({
+      slot: v.host + 1,
+      hostId: v.host,
+      seq: 1,
+      changedAgoMs: v.ago,
+      leaseOk: v.fencedAgo === undefined,
+      ...(v.fencedAgo !== undefined ? { selfFencedAgoMs: v.fencedAgo } : {}),
+    })),
   },
 });
 
@@ -27,7 +34,17 @@ test('guest lists count only when they answer the latest call to the host and ar
     [2, { leaseOkAt: 5_000, running: { at: 5_000, guests: ['vm:101'] }, failedAt: 6_000 }],
     [3, { running: { at: 2_000, guests: ['vm:102'] } }],
   ]);
-  const obs = buildObservations([{ id: 1, key: 'h1' }, { id: 2, key: 'h2' }, { id: 3, key: 'h3' }, { id: 4, key: 'h4' }], visits, 10_000, 1_000);
+  const obs = buildObservations(
+    [
+      { id: 1, key: 'h1' },
+      { id: 2, key: 'h2' },
+      { id: 3, key: 'h3' },
+      { id: 4, key: 'h4' },
+    ],
+    visits,
+    10_000,
+    1_000,
+  );
   assert.deepEqual(obs.hosts['h1'], { netSeenAt: 9_900, running: ['vm:100'] });
   assert.deepEqual(obs.hosts['h2'], { netSeenAt: 5_000 }, 'its last call failed: the list may be stale');
   assert.deepEqual(obs.hosts['h3'], {}, 'too old');

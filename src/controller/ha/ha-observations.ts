@@ -69,7 +69,12 @@ export function buildObservations(hosts: readonly ObservedHost[], visits: Readon
     const running = runningNow(v, now, maxAgeMs);
     out[h.key] = {
       ...(v?.leaseOkAt !== undefined ? { netSeenAt: v.leaseOkAt } : {}),
-      ...(storage ? { storage: storage.selfFencedAt === undefined ? { writtenAt: storage.writtenAt } : { writtenAt: storage.writtenAt, selfFencedAt: storage.selfFencedAt } } : {}),
+      ...(storage
+        ? {
+            storage:
+              storage.selfFencedAt === undefined ? { writtenAt: storage.writtenAt } : { writtenAt: storage.writtenAt, selfFencedAt: storage.selfFencedAt },
+          }
+        : {}),
       ...(v?.fenceConfirmedAt !== undefined ? { fenceConfirmedAt: v.fenceConfirmedAt } : {}),
       ...(running ? { running } : {}),
     };

@@ -24,7 +24,10 @@ export async function setHaPlan(ctx: ControllerContext, ref: string, plan: HaPla
   const cfg = await readHaConfig(ctx.store);
   const cap = capacityFacts(cfg, facts, g.id);
   checkPlanChange(cap.hosts, cap.guests, cfg, g.id, plan);
-  await updateHaConfig(ctx.store, (c) => ({ ...c, plans: { ...c.plans, [g.id]: { restart: plan.restart, order: plan.order, delay: plan.delay, guestCreatedAt: g.createdAt } } }));
+  await updateHaConfig(ctx.store, (c) => ({
+    ...c,
+    plans: { ...c.plans, [g.id]: { restart: plan.restart, order: plan.order, delay: plan.delay, guestCreatedAt: g.createdAt } },
+  }));
   return { guest: g.id, name: g.name, plan };
 }
 

@@ -91,11 +91,13 @@ export function startHaLoop(ctx: ControllerContext): () => Promise<void> {
       // A silent host's calls run until their time limit: the others' answers are not held up by it.
       await loop.iterate(interval / 2);
       return Math.max(0, interval - (ctx.clock.now() - started));
-    })()
-      .then((wait) => next(wait), (err: unknown) => {
+    })().then(
+      (wait) => next(wait),
+      (err: unknown) => {
         process.emitWarning(`HA loop iteration failed: ${String(err)}`);
         next(1000);
-      }) as Promise<void>;
+      },
+    ) as Promise<void>;
   };
   next(0);
   return async () => {

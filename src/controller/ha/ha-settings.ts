@@ -16,19 +16,27 @@ type SettingsBody = z.output<typeof haSettingsBody>;
 /** Timings that cannot work together. Pure. */
 export function checkTiming(t: HaTimingSettings): void {
   if (t.netTimeoutMs < 2 * t.renewIntervalMs) {
-    throw haRouteErrors.badTiming(`netTimeoutMs (${t.netTimeoutMs}) must be at least twice renewIntervalMs (${t.renewIntervalMs}): one late renewal must not lose a host`);
+    throw haRouteErrors.badTiming(
+      `netTimeoutMs (${t.netTimeoutMs}) must be at least twice renewIntervalMs (${t.renewIntervalMs}): one late renewal must not lose a host`,
+    );
   }
   if (t.fenceTimeoutMs < 2 * t.renewIntervalMs) {
-    throw haRouteErrors.badTiming(`fenceTimeoutMs (${t.fenceTimeoutMs}) must be at least twice renewIntervalMs (${t.renewIntervalMs}): agents would self-fence between two renewals`);
+    throw haRouteErrors.badTiming(
+      `fenceTimeoutMs (${t.fenceTimeoutMs}) must be at least twice renewIntervalMs (${t.renewIntervalMs}): agents would self-fence between two renewals`,
+    );
   }
   if (t.storageTimeoutMs < 2 * t.slotIntervalMs) {
-    throw haRouteErrors.badTiming(`storageTimeoutMs (${t.storageTimeoutMs}) must be at least twice slotIntervalMs (${t.slotIntervalMs}): a live host's slot would look silent`);
+    throw haRouteErrors.badTiming(
+      `storageTimeoutMs (${t.storageTimeoutMs}) must be at least twice slotIntervalMs (${t.slotIntervalMs}): a live host's slot would look silent`,
+    );
   }
   // An agent holding through a controller outage pushes its watchdog's deadline this far at a time; a
   // host whose agent then hangs must still be fenced before its silent slot lets HA restart its guests.
   const watchdogHold = Math.max(2 * t.slotIntervalMs, 1000) + 500;
   if (t.storageTimeoutMs < watchdogHold) {
-    throw haRouteErrors.badTiming(`storageTimeoutMs (${t.storageTimeoutMs}) must be at least ${watchdogHold} ms with slotIntervalMs ${t.slotIntervalMs}: a hung agent's watchdog may take that long to fence during a controller outage`);
+    throw haRouteErrors.badTiming(
+      `storageTimeoutMs (${t.storageTimeoutMs}) must be at least ${watchdogHold} ms with slotIntervalMs ${t.slotIntervalMs}: a hung agent's watchdog may take that long to fence during a controller outage`,
+    );
   }
 }
 

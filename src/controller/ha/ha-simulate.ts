@@ -27,9 +27,15 @@ export function liveSnapshot(cfg: HaConfigRecord, facts: ClusterFacts): unknown 
       const plan = planOf(cfg, g)!;
       const agility = agilityFactsOf(g, facts);
       return {
-        id: g.id, host: simId(nameOf.get(g.hostId)!), request: g.state === 'stopped' ? 'stopped' : 'started',
-        ramMiB: g.memoryMiB, vcpus: g.vcpus, plan: { restart: plan.restart, order: plan.order, delay: plan.delay },
-        disks: agility.disks, nics: agility.nics, ...(agility.cdrom !== undefined ? { cdrom: agility.cdrom } : {}),
+        id: g.id,
+        host: simId(nameOf.get(g.hostId)!),
+        request: g.state === 'stopped' ? 'stopped' : 'started',
+        ramMiB: g.memoryMiB,
+        vcpus: g.vcpus,
+        plan: { restart: plan.restart, order: plan.order, delay: plan.delay },
+        disks: agility.disks,
+        nics: agility.nics,
+        ...(agility.cdrom !== undefined ? { cdrom: agility.cdrom } : {}),
       };
     });
   const { timing } = cfg;
@@ -38,8 +44,11 @@ export function liveSnapshot(cfg: HaConfigRecord, facts: ClusterFacts): unknown 
       failuresToTolerate: cfg.failuresToTolerate,
       cpuOvercommit: cfg.cpuOvercommit,
       timing: {
-        netTimeoutMs: timing.netTimeoutMs, fenceTimeoutMs: timing.fenceTimeoutMs, fenceMarginMs: timing.fenceMarginMs,
-        storageTimeoutMs: timing.storageTimeoutMs, startTimeoutMs: timing.startTimeoutMs,
+        netTimeoutMs: timing.netTimeoutMs,
+        fenceTimeoutMs: timing.fenceTimeoutMs,
+        fenceMarginMs: timing.fenceMarginMs,
+        storageTimeoutMs: timing.storageTimeoutMs,
+        startTimeoutMs: timing.startTimeoutMs,
       },
     },
     sim: { tickMs: SIM_TICK_MS, heartbeatMs: Math.max(SIM_TICK_MS, Math.round(timing.renewIntervalMs / SIM_TICK_MS) * SIM_TICK_MS) },

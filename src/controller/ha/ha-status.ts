@@ -13,7 +13,13 @@ import { haRuntime } from './ha-runtime.ts';
 
 const EVENTS_SHOWN = 20;
 
-function hostStatus(h: HostRecord, cfg: HaConfigRecord, state: HaState | undefined, visits: ReadonlyMap<number, HostVisit>, now: number): HaStatus['hosts'][number] {
+function hostStatus(
+  h: HostRecord,
+  cfg: HaConfigRecord,
+  state: HaState | undefined,
+  visits: ReadonlyMap<number, HostVisit>,
+  now: number,
+): HaStatus['hosts'][number] {
   const v = visits.get(h.id);
   const netAgo = v?.leaseOkAt === undefined ? undefined : now - v.leaseOkAt;
   // Peers' reads say most (the host's own read can be wrong about itself); its own when alone.
@@ -53,7 +59,12 @@ export async function haStatus(ctx: ControllerContext): Promise<HaStatus> {
   const state = cfg.enabled ? await currentState(ctx, facts) : undefined;
   const now = ctx.clock.now();
   const hostName = new Map(facts.hosts.map((h) => [h.id, h.name]));
-  const hosts = cfg.enabled ? facts.hosts.filter(isHaHost).sort((a, b) => a.id - b.id).map((h) => hostStatus(h, cfg, state, rt.loop.allVisits(), now)) : [];
+  const hosts = cfg.enabled
+    ? facts.hosts
+        .filter(isHaHost)
+        .sort((a, b) => a.id - b.id)
+        .map((h) => hostStatus(h, cfg, state, rt.loop.allVisits(), now))
+    : [];
   const guests = facts.guests
     .filter((g) => planOf(cfg, g) !== undefined)
     .sort((a, b) => a.number - b.number)
@@ -62,7 +73,9 @@ export async function haStatus(ctx: ControllerContext): Promise<HaStatus> {
       const host = r?.host ?? hostName.get(g.hostId);
       const { restart, order, delay } = planOf(cfg, g)!;
       return {
-        id: g.id, name: g.name, plan: { restart, order, delay },
+        id: g.id,
+        name: g.name,
+        plan: { restart, order, delay },
         ...(r ? { haState: r.state } : {}),
         ...(host !== undefined ? { host } : {}),
       };
@@ -73,8 +86,12 @@ export async function haStatus(ctx: ControllerContext): Promise<HaStatus> {
     enabled: cfg.enabled,
     heartbeatVolume: cfg.heartbeatVolume,
     settings: {
-      failuresToTolerate: cfg.failuresToTolerate, cpuOvercommit: cfg.cpuOvercommit, timing: cfg.timing,
-      fenceAgents: Object.keys(cfg.fenceAgents).map((id) => hostName.get(Number(id)) ?? `#${id}`).sort(),
+      failuresToTolerate: cfg.failuresToTolerate,
+      cpuOvercommit: cfg.cpuOvercommit,
+      timing: cfg.timing,
+      fenceAgents: Object.keys(cfg.fenceAgents)
+        .map((id) => hostName.get(Number(id)) ?? `#${id}`)
+        .sort(),
     },
     pool: {
       failuresToTolerate: cfg.failuresToTolerate,

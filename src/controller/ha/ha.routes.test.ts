@@ -31,7 +31,11 @@ before(async () => {
   h = await startControllerHarness({ monitorIntervalMs: 60_000 });
   installHaLink(h.controller.ctx, agents);
   await putHost(hostFixture(1, 'stor1', { purpose: 'storage' }));
-  for (const [id, name] of [[2, 'proc1'], [3, 'proc2'], [4, 'proc3']] as const) {
+  for (const [id, name] of [
+    [2, 'proc1'],
+    [3, 'proc2'],
+    [4, 'proc3'],
+  ] as const) {
     await putHost(hostFixture(id, name));
     agents.add(id);
   }
@@ -81,7 +85,7 @@ test('enable: a host that cannot be configured undoes everything', async () => {
   for (const id of [2, 3, 4]) assert.equal(agents.host(id).configured, undefined, `host ${id} left configured`);
 });
 
-test('enable: every UP processing host writes its slot and is leased armed; the volume is HA\'s', async () => {
+test("enable: every UP processing host writes its slot and is leased armed; the volume is HA's", async () => {
   const r = await h.api('POST', '/api/v1/ha/enable', { heartbeatVolume: 'hb', failuresToTolerate: 1 });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.equal(r.body.enabled, true);
@@ -97,11 +101,26 @@ test('enable: every UP processing host writes its slot and is leased armed; the 
   const again = await h.api('POST', '/api/v1/ha/enable', { heartbeatVolume: 'hb' });
   assert.equal(again.status, 409);
   assert.equal(again.body.error.code, 'haAlreadyEnabled');
-  const status = await eventually('network heartbeats from every host', async () => {
-    const s = (await h.api('GET', '/api/v1/ha/status')).body;
-    return s.hosts.length === 3 && s.hosts.every((x: { network: { healthy: boolean }; storage: { healthy: boolean } }) => x.network.healthy && x.storage.healthy) ? s : undefined;
-  }, 10_000, 100);
-  assert.deepEqual(status.hosts.map((x: { name: string; haState: string }) => [x.name, x.haState]), [['proc1', 'online'], ['proc2', 'online'], ['proc3', 'online']]);
+  const status = await eventually(
+    'network heartbeats from every host',
+    async () => {
+      const s = (await h.api('GET', '/api/v1/ha/status')).body;
+      return s.hosts.length === 3 &&
+        s.hosts.every((x: { network: { healthy: boolean }; storage: { healthy: boolean } }) => x.network.healthy && x.storage.healthy)
+        ? s
+        : undefined;
+    },
+    10_000,
+    100,
+  );
+  assert.deepEqual(
+    status.hosts.map((x: { name: string; haState: string }) => [x.name, x.haState]),
+    [
+      ['proc1', 'online'],
+      ['proc2', 'online'],
+      ['proc3', 'online'],
+    ],
+  );
   assert.equal(status.pool.failuresToTolerate, 1);
 });
 
@@ -134,7 +153,14 @@ test('plans: set, listed in the status, refused when it would break the failures
   assert.match(breaks.body.error.message, /could then survive only 0 host failure\(s\), fewer than the 1 configured/);
   assert.equal((await h.api('PUT', '/api/v1/ha/guests/vm-110', { restart: 'best-effort' })).status, 200, 'best-effort does not count');
   const status = (await h.api('GET', '/api/v1/ha/status')).body;
-  assert.deepEqual(status.guests.map((g: { id: string; plan: { restart: string } }) => [g.id, g.plan.restart]), [['vm:100', 'always'], ['vm:101', 'never'], ['vm:110', 'best-effort']]);
+  assert.deepEqual(
+    status.guests.map((g: { id: string; plan: { restart: string } }) => [g.id, g.plan.restart]),
+    [
+      ['vm:100', 'always'],
+      ['vm:101', 'never'],
+      ['vm:110', 'best-effort'],
+    ],
+  );
   assert.equal((await h.api('DELETE', '/api/v1/ha/guests/vm-110')).status, 200);
   const gone = await h.api('DELETE', '/api/v1/ha/guests/vm-110');
   assert.equal(gone.status, 404);
@@ -151,7 +177,10 @@ test('settings: failures to tolerate above what the pool honours, timings that c
   assert.match(timing.body.error.message, /netTimeoutMs \(400\) must be at least twice renewIntervalMs \(300\)/);
   const unknown = await h.api('PUT', '/api/v1/ha/settings', { fenceAgents: { nohost: { command: ['true'] } } });
   assert.equal(unknown.status, 404);
-  const ok = await h.api('PUT', '/api/v1/ha/settings', { fenceAgents: { proc1: { command: ['fence_ipmilan', '-a', '198.18.9.1', '-o', 'off'], timeoutMs: 5000 } }, timing: { fenceMarginMs: 500 } });
+  const ok = await h.api('PUT', '/api/v1/ha/settings', {
+    fenceAgents: { proc1: { command: ['fence_ipmilan', '-a', '198.18.9.1', '-o', 'off'], timeoutMs: 5000 } },
+    timing: { fenceMarginMs: 500 },
+  });
   assert.equal(ok.status, 200, JSON.stringify(ok.body));
   assert.deepEqual(ok.body.settings.fenceAgents, ['proc1']);
   assert.equal(ok.body.settings.timing.fenceMarginMs, 500);
@@ -187,13 +216,14 @@ test('disable: leases disarmed and storage heartbeats stopped everywhere, the vo
   assert.equal(again.status, 409);
   assert.equal(again.body.error.code, 'haNotEnabled');
   const events = (await h.api('GET', '/api/v1/events/recent')).body;
-  const types = (Array.isArray(events) ? events : events.events ?? []).map((e: { type: string }) => e.type);
+  const types = (Array.isArray(events) ? events : (events.events ?? [])).map((e: { type: string }) => e.type);
   assert.ok(types.includes('ha.enabled') && types.includes('ha.disabled'), types.join(','));
 });
 
 test('the HA routes are in the OpenAPI document', async () => {
   const r = await h.api('GET', '/api/v1/openapi.json');
   assert.equal(r.status, 200);
-  for (const path of ['/api/v1/ha/status', '/api/v1/ha/enable', '/api/v1/ha/disable', '/api/v1/ha/settings', '/api/v1/ha/simulate']) assert.ok(r.body.paths[path], path);
+  for (const path of ['/api/v1/ha/status', '/api/v1/ha/enable', '/api/v1/ha/disable', '/api/v1/ha/settings', '/api/v1/ha/simulate'])
+    assert.ok(r.body.paths[path], path);
   assert.ok(Object.keys(r.body.paths).some((p) => p.startsWith('/api/v1/ha/guests/')));
 });

@@ -25,7 +25,8 @@ export function haRoutes(ctx: ControllerContext): RouteSpec[] {
     defineRoute({
       method: 'POST',
       url: '/ha/enable',
-      summary: 'Enable HA with a shared iSCSI heartbeat volume (≥ 356 MiB, used by nothing else): every UP processing host writes its slot and its lease is armed',
+      summary:
+        'Enable HA with a shared iSCSI heartbeat volume (≥ 356 MiB, used by nothing else): every UP processing host writes its slot and its lease is armed',
       tags: TAGS,
       body: haEnableBody,
       response: haStatusSchema,
@@ -47,7 +48,8 @@ export function haRoutes(ctx: ControllerContext): RouteSpec[] {
     defineRoute({
       method: 'PUT',
       url: '/ha/guests/:id',
-      summary: "Set a guest's HA plan (restart always|best-effort|never, order group, delay): refused for guests that are not agile, or when it would break the failures to tolerate",
+      summary:
+        "Set a guest's HA plan (restart always|best-effort|never, order group, delay): refused for guests that are not agile, or when it would break the failures to tolerate",
       tags: TAGS,
       params: guestRef,
       body: haPlan,

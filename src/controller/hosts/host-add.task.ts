@@ -47,11 +47,14 @@ export async function runHostAdd(ctx: ControllerContext, rt: HostsRuntime, job: 
   }
   await task.progress(0.2, `connector ${hello.version} answered`);
 
-  const cert = await issueCert({ certPem: ctx.cluster.caCertPem, keyPem: ctx.cluster.caKeyPem }, {
-    commonName: name,
-    ipAddresses: [req.address],
-    usage: 'server',
-  });
+  const cert = await issueCert(
+    { certPem: ctx.cluster.caCertPem, keyPem: ctx.cluster.caKeyPem },
+    {
+      commonName: name,
+      ipAddresses: [req.address],
+      usage: 'server',
+    },
+  );
   await first.enroll({
     password: req.password,
     ...(req.newPassword === undefined ? {} : { newPassword: req.newPassword }),
@@ -68,7 +71,9 @@ export async function runHostAdd(ctx: ControllerContext, rt: HostsRuntime, job: 
   try {
     const inventory = await agent.inventory();
     await task.log(`inventory: ${inventory.cpu.count} CPU, ${inventory.memoryMiB} MiB, ${inventory.nics.length} NICs, connector ${inventory.agentVersion}`);
-    await agent.setSyslog(job.settings.syslog.address === null ? { enabled: false } : { enabled: job.settings.syslog.enabled, address: job.settings.syslog.address });
+    await agent.setSyslog(
+      job.settings.syslog.address === null ? { enabled: false } : { enabled: job.settings.syslog.enabled, address: job.settings.syslog.address },
+    );
     const attachments = autoAttach(inventory.nics, req.address, job.subnets);
     // An address another host already holds is not auto-attached (the add does not fail for it).
     for (const [nic, att] of Object.entries(attachments)) {

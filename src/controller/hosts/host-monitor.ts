@@ -2,7 +2,15 @@
 // delays the others; a host whose previous check still runs is skipped this round). It measures the
 // three indicators, refreshes the inventory, and writes to the store only what changed.
 import { isGrappeError, messageOf } from '../../core/errors.ts';
-import { INDICATOR_NAMES, judgeIndicators, sanConfigured, sameIndicators, type CheckOutcome, type Indicators, type StorageCheck } from '../../core/hosts/indicators.ts';
+import {
+  INDICATOR_NAMES,
+  judgeIndicators,
+  sanConfigured,
+  sameIndicators,
+  type CheckOutcome,
+  type Indicators,
+  type StorageCheck,
+} from '../../core/hosts/indicators.ts';
 import { poolOfHost } from '../../core/storage/pool-rules.ts';
 import type { SubnetRef } from '../../core/hosts/nic-rules.ts';
 import { isoAt } from '../platform/clock.ts';
@@ -37,22 +45,21 @@ function storageTargets(hosts: readonly HostRecord[]): StorageTarget[] {
 
 type TcpAccepts = (address: string, port: number, timeoutMs: number) => Promise<CheckOutcome>;
 
-
 async function storageChecks(ctx: ControllerContext, rt: HostsRuntime, host: HostRecord, targets: readonly StorageTarget[]): Promise<StorageCheck[]> {
   // A real iSCSI login to a storage host's probe LUN once one exists; a TCP probe until then.
   const poolName = (id: number): string => {
     const h = rt.cache.get(id);
     return (h && poolOfHost(h)?.name) ?? `of storage host ${id}`;
   };
-  const logins = await storageLoginChecks(ctx, host, poolName).catch((e: unknown) => [
-    { ok: false as const, what: 'iSCSI login check', error: messageOf(e) },
-  ]);
+  const logins = await storageLoginChecks(ctx, host, poolName).catch((e: unknown) => [{ ok: false as const, what: 'iSCSI login check', error: messageOf(e) }]);
   if (logins !== undefined) return logins;
   const agent = agentFor(ctx, host, AGENT_TIMEOUT_MS);
   const out: StorageCheck[] = [];
   for (const t of targets) {
     const what = `storage host '${t.name}' on its SAN address ${t.address}:${t.port}`;
-    const r = await agent.probe({ address: t.address, port: t.port, timeoutMs: PROBE_TIMEOUT_MS }).catch((e: unknown) => ({ reachable: false, error: `the agent could not probe: ${messageOf(e)}` }));
+    const r = await agent
+      .probe({ address: t.address, port: t.port, timeoutMs: PROBE_TIMEOUT_MS })
+      .catch((e: unknown) => ({ reachable: false, error: `the agent could not probe: ${messageOf(e)}` }));
     if (r.reachable) return [{ ok: true, what }];
     out.push({ ok: false, what, error: r.error ?? `no answer within ${PROBE_TIMEOUT_MS} ms` });
   }
@@ -80,7 +87,10 @@ export async function checkHost(
       .catch((e: unknown): CheckOutcome => ({ ok: false, error: messageOf(e) }));
   }
   const san = Object.values(host.attachments).find((a) => a.subnet === 'SAN');
-  const sanOk = sanConfigured(san, subnets.find((s) => s.name === 'SAN'));
+  const sanOk = sanConfigured(
+    san,
+    subnets.find((s) => s.name === 'SAN'),
+  );
   const probeStorage = host.purpose === 'processing' && sanOk && inventory !== undefined;
   const indicators: Indicators = judgeIndicators({
     purpose: host.purpose,

@@ -3,15 +3,7 @@
 import { errors } from '../../core/errors.ts';
 import type { Compare, Json, Op, Store } from '../../store/store.ts';
 import type { HostCache } from './host-cache.ts';
-import {
-  HOST_COUNTER_KEY,
-  addressIndexKey,
-  hostKey,
-  nameIndexKey,
-  ownedAddresses,
-  type AddressOwner,
-  type HostRecord,
-} from './host-record.ts';
+import { HOST_COUNTER_KEY, addressIndexKey, hostKey, nameIndexKey, ownedAddresses, type AddressOwner, type HostRecord } from './host-record.ts';
 
 /** A unique index key the write must create (it must not exist yet). */
 export interface Claim {
@@ -60,7 +52,10 @@ export class HostRepo {
       const record: HostRecord = { ...fields, id };
       const claims = claimsOf(record);
       const ok = await this.commit(
-        [{ key: HOST_COUNTER_KEY, modRevision: counter?.modRevision ?? 0 }, { key: hostKey(id), modRevision: 0 }],
+        [
+          { key: HOST_COUNTER_KEY, modRevision: counter?.modRevision ?? 0 },
+          { key: hostKey(id), modRevision: 0 },
+        ],
         [{ put: HOST_COUNTER_KEY, value: { next: id + 1 } }],
         record,
         claims,

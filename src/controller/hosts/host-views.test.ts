@@ -38,7 +38,10 @@ test('ids count from 0; name and address are unique, even for a direct second cr
   assert.equal((await repo.create(fields('b', '127.0.0.2'))).id, 1);
   await assert.rejects(repo.create(fields('a', '127.0.0.3')), { code: 'duplicate', message: "name 'a' is already used in this cluster" });
   await assert.rejects(repo.create(fields('c', '127.0.0.2')), { code: 'duplicate', message: "address '127.0.0.2' is already used in this cluster" });
-  assert.deepEqual((await store.list('/hosts/')).map((e) => e.key), ['/hosts/000000', '/hosts/000001']);
+  assert.deepEqual(
+    (await store.list('/hosts/')).map((e) => e.key),
+    ['/hosts/000000', '/hosts/000001'],
+  );
   await store.close();
 });
 
@@ -47,20 +50,26 @@ test('mutate moves the index keys with the record; remove frees them', async () 
   const a = await repo.create(fields('a', '127.0.0.1'));
   await repo.create(fields('b', '127.0.0.2'));
   await repo.mutate(a.id, (r) => ({ ...r, name: 'a2', attachments: { eth1: { subnet: 'SAN', ip: '198.18.1.5', prefixLength: 24 } } }));
-  assert.deepEqual((await store.list('/index/')).map((e) => e.key), [
-    '/index/host-address/127.0.0.1',
-    '/index/host-address/127.0.0.2',
-    '/index/host-address/198.18.1.5',
-    '/index/host-name/a2',
-    '/index/host-name/b',
-  ]);
-  await assert.rejects(repo.mutate(a.id, (r) => ({ ...r, name: 'b' })), { code: 'duplicate' });
+  assert.deepEqual(
+    (await store.list('/index/')).map((e) => e.key),
+    ['/index/host-address/127.0.0.1', '/index/host-address/127.0.0.2', '/index/host-address/198.18.1.5', '/index/host-name/a2', '/index/host-name/b'],
+  );
+  await assert.rejects(
+    repo.mutate(a.id, (r) => ({ ...r, name: 'b' })),
+    { code: 'duplicate' },
+  );
   assert.equal(cache.find('a2')?.id, 0);
   assert.equal(cache.find('a'), undefined);
   await repo.remove(a.id, () => undefined);
-  assert.deepEqual((await store.list('/index/')).map((e) => e.key), ['/index/host-address/127.0.0.2', '/index/host-name/b']);
+  assert.deepEqual(
+    (await store.list('/index/')).map((e) => e.key),
+    ['/index/host-address/127.0.0.2', '/index/host-name/b'],
+  );
   assert.equal(cache.find('0'), undefined);
-  await assert.rejects(repo.mutate(a.id, (r) => r), { code: 'noSuchHost' });
+  await assert.rejects(
+    repo.mutate(a.id, (r) => r),
+    { code: 'noSuchHost' },
+  );
   await store.close();
 });
 
@@ -71,7 +80,10 @@ test('views follow every change: repo writes, foreign writes, guests, lastSeenAt
   assert.deepEqual(JSON.parse(views.listJson('full').toString()), views.list());
   const summaries = JSON.parse(views.listJson().toString());
   assert.deepEqual(Object.keys(summaries[0]).sort(), Object.keys(hostSummary.shape).sort(), 'the list carries the summary fields only');
-  assert.deepEqual(summaries.map((s: { name: string }) => s.name), ['a', 'b']);
+  assert.deepEqual(
+    summaries.map((s: { name: string }) => s.name),
+    ['a', 'b'],
+  );
   assert.equal(views.view(a.id)?.state, 'DISABLED');
 
   await repo.mutate(a.id, (r) => ({ ...r, state: 'UP' }));

@@ -86,8 +86,18 @@ describe('hosts module', () => {
     expectError(await h.api('POST', '/api/v1/hosts', { ...base, colour: 'red' }), 422, 'invalidInput', /body\.colour: unknown field/);
     expectError(await h.api('POST', '/api/v1/hosts', { ...base, name: '-bad-' }), 422, 'invalidInput', /body\.name/);
     expectError(await h.api('POST', '/api/v1/hosts', { ...base, name: '1234' }), 422, 'invalidInput', /all digits/);
-    expectError(await h.api('POST', '/api/v1/hosts', { ...base, purpose: 'storage', storageLocation: 'local' }), 422, 'invalidInput', /only apply to processing hosts/);
-    expectError(await h.api('POST', '/api/v1/hosts', { ...base, purpose: 'backup', servicePool: 'web' }), 422, 'invalidInput', /only apply to processing hosts/);
+    expectError(
+      await h.api('POST', '/api/v1/hosts', { ...base, purpose: 'storage', storageLocation: 'local' }),
+      422,
+      'invalidInput',
+      /only apply to processing hosts/,
+    );
+    expectError(
+      await h.api('POST', '/api/v1/hosts', { ...base, purpose: 'backup', servicePool: 'web' }),
+      422,
+      'invalidInput',
+      /only apply to processing hosts/,
+    );
     const { newPassword: _drop, ...noNew } = base;
     expectError(await h.api('POST', '/api/v1/hosts', noNew), 422, 'newPasswordRequired', /factory-default password; set a new one with newPassword/);
     expectError(await h.api('POST', '/api/v1/hosts', { ...base, syslog: { enabled: true } }), 422, 'invalidInput', /syslog\.address/);
@@ -123,7 +133,14 @@ describe('hosts module', () => {
         void store.txn([], [{ put: '/index/host-name/st1', value: { hostId: 999 } }]);
       }
     });
-    const r = await addHost({ name: 'st1', purpose: 'storage', address: storage.address, port: storage.agent.port, password: 'grappe', newPassword: NEW_PASSWORD });
+    const r = await addHost({
+      name: 'st1',
+      purpose: 'storage',
+      address: storage.address,
+      port: storage.agent.port,
+      password: 'grappe',
+      newPassword: NEW_PASSWORD,
+    });
     expectError(r, 409, 'duplicate', /name 'st1' is already used/);
     assert.equal((await helloOf(storage.address, storage.agent.port)).enrolled, false, 'the agent was released');
     assert.deepEqual(await storeKeys('/hosts/'), []);
@@ -177,7 +194,12 @@ describe('hosts module', () => {
       reasons: { storage: 'no NIC attached to the SAN subnet with an address inside it (grappe host nic edit HOST NIC --subnet SAN --ip IP)' },
     });
 
-    expectError(await h.api('POST', '/api/v1/hosts', { name: 'h1', purpose: 'processing', address: '127.0.0.30', password: 'some-password' }), 409, 'duplicate', /name 'h1'/);
+    expectError(
+      await h.api('POST', '/api/v1/hosts', { name: 'h1', purpose: 'processing', address: '127.0.0.30', password: 'some-password' }),
+      409,
+      'duplicate',
+      /name 'h1'/,
+    );
     expectError(
       await h.api('POST', '/api/v1/hosts', { name: 'other', purpose: 'processing', address: processing.address, password: 'some-password' }),
       409,
@@ -216,12 +238,28 @@ describe('hosts module', () => {
     await until('storage indicator n/a', async () => ((await h.api('GET', '/api/v1/hosts/st1')).body.indicators.storage === 'n/a' ? true : undefined));
     expectError(await h.api('DELETE', '/api/v1/hosts/st1'), 409, 'removeRefused', /only processing hosts can be removed, and it is a storage host/);
     const list = (await h.api('GET', '/api/v1/hosts')).body;
-    assert.deepEqual(list.map((v: { id: number; name: string }) => [v.id, v.name]), [[0, 'h1'], [1, 'st1']]);
+    assert.deepEqual(
+      list.map((v: { id: number; name: string }) => [v.id, v.name]),
+      [
+        [0, 'h1'],
+        [1, 'st1'],
+      ],
+    );
   });
 
   test('lifecycle: every action in the wrong state is a 409 naming the state and what is needed', async () => {
-    expectError(await h.api('POST', '/api/v1/hosts/h1/update-connector'), 409, 'incorrectState', /it is DISABLED, and update-connector needs the host to be in MAINT/);
-    expectError(await h.api('PUT', '/api/v1/hosts/h1/nics/eth0', { subnet: 'SAN', ip: '198.18.204.20' }), 409, 'incorrectState', /edit-nic needs the host to be in MAINT/);
+    expectError(
+      await h.api('POST', '/api/v1/hosts/h1/update-connector'),
+      409,
+      'incorrectState',
+      /it is DISABLED, and update-connector needs the host to be in MAINT/,
+    );
+    expectError(
+      await h.api('PUT', '/api/v1/hosts/h1/nics/eth0', { subnet: 'SAN', ip: '198.18.204.20' }),
+      409,
+      'incorrectState',
+      /edit-nic needs the host to be in MAINT/,
+    );
     const up = await h.api('POST', '/api/v1/hosts/h1/enable');
     assert.equal(up.status, 200);
     assert.equal(up.body.state, 'UP');
@@ -261,7 +299,14 @@ describe('hosts module', () => {
   });
 
   test('update connector: 0.0.1 shows update available; the task pushes the shipped one; the host stays MAINT', async () => {
-    const added = await addHost({ name: 'h3', purpose: 'processing', address: old.address, port: old.agent.port, password: 'grappe', newPassword: NEW_PASSWORD });
+    const added = await addHost({
+      name: 'h3',
+      purpose: 'processing',
+      address: old.address,
+      port: old.agent.port,
+      password: 'grappe',
+      newPassword: NEW_PASSWORD,
+    });
     assert.equal(added.status, 200, JSON.stringify(added.body));
     assert.equal(added.body.result.agentVersion, '0.0.1');
     assert.equal(added.body.result.updateAvailable, true);
@@ -271,14 +316,22 @@ describe('hosts module', () => {
     assert.equal(done.status, 200, JSON.stringify(done.body));
     const version = h.controller.ctx.agentBundle.version;
     const log: string[] = done.body.log.map((l: { message: string }) => l.message);
-    assert.ok(log.some((m) => new RegExp(`^pushing connector ${version.replace(/\./g, '\\.')} \\(\\d+ KiB\\) to 'h3'$`).test(m)), log.join('\n'));
+    assert.ok(
+      log.some((m) => new RegExp(`^pushing connector ${version.replace(/\./g, '\\.')} \\(\\d+ KiB\\) to 'h3'$`).test(m)),
+      log.join('\n'),
+    );
     assert.ok(log.includes('connector restarting'));
     assert.ok(log.includes(`connector back, version ${version}`));
     const view = (await h.api('GET', '/api/v1/hosts/h3')).body;
     assert.equal(view.agentVersion, version);
     assert.equal(view.updateAvailable, false);
     assert.equal(view.state, 'MAINT');
-    expectError(await h.api('POST', '/api/v1/hosts/h3/update-connector'), 409, 'alreadyUpToDate', new RegExp(`already at version ${version.replace(/\./g, '\\.')}`));
+    expectError(
+      await h.api('POST', '/api/v1/hosts/h3/update-connector'),
+      409,
+      'alreadyUpToDate',
+      new RegExp(`already at version ${version.replace(/\./g, '\\.')}`),
+    );
     assert.equal((await h.api('POST', '/api/v1/hosts/h3/enable')).body.state, 'UP');
   });
 
@@ -347,7 +400,10 @@ describe('hosts module', () => {
       await ip('-n', P.ns, 'link', 'add', 'san1', 'type', 'veth', 'peer', 'name', 'san1p');
       await ip('-n', P.ns, 'link', 'set', 'san1p', 'up');
       // The storage agent listens on every address of its namespace, so P can reach it over the SAN.
-      for (const [sp, listen] of [[P, P.agentIp], [S, '0.0.0.0']] as const) {
+      for (const [sp, listen] of [
+        [P, P.agentIp],
+        [S, '0.0.0.0'],
+      ] as const) {
         started.push(await AgentProcess.start({ prefix: ['ip', 'netns', 'exec', sp.ns], listen, port: 4433, dataDir: join(dir, sp.ns) }));
       }
     });
@@ -356,7 +412,10 @@ describe('hosts module', () => {
       await Promise.all(started.map((a) => a.stop()));
       for (const sp of spaces) {
         // Whatever the agent left running in the namespace (a tgtd for the storage probe LUN) goes too.
-        const pids = await run('ip', ['netns', 'pids', sp.ns]).then((r) => r.stdout.split(/\s+/).filter(Boolean), () => [] as string[]);
+        const pids = await run('ip', ['netns', 'pids', sp.ns]).then(
+          (r) => r.stdout.split(/\s+/).filter(Boolean),
+          () => [] as string[],
+        );
         for (const pid of pids) {
           try {
             process.kill(Number(pid), 'SIGKILL');
@@ -397,7 +456,12 @@ describe('hosts module', () => {
       assert.deepEqual(await storeKeys('/index/host-address/198.18.204'), ['/index/host-address/198.18.204.11']);
 
       // A subnet change that would strand san0 is refused, naming it; a compatible one goes through.
-      expectError(await h.api('PATCH', '/api/v1/subnets/SAN', { cidr: '198.18.205.0/24' }), 409, 'nicsOutsideSubnet', /NIC 'san0' of host 'h4' \(198\.18\.204\.11\)/);
+      expectError(
+        await h.api('PATCH', '/api/v1/subnets/SAN', { cidr: '198.18.205.0/24' }),
+        409,
+        'nicsOutsideSubnet',
+        /NIC 'san0' of host 'h4' \(198\.18\.204\.11\)/,
+      );
       const widened = await h.api('PATCH', '/api/v1/subnets/SAN', { cidr: '198.18.204.0/23' });
       assert.equal(widened.status, 200, JSON.stringify(widened.body));
       expectError(await h.api('PATCH', '/api/v1/subnets/SAN', { cidr: 'nonsense' }), 422, 'invalidInput');

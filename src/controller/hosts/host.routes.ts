@@ -136,10 +136,16 @@ export function hostRoutes(ctx: ControllerContext): RouteSpec[] {
           .catch(() => {
             released = false;
           });
-        await emitHostEvent(ctx, 'host.removed', removed, `host '${removed.name}' removed${released ? '' : ' (its connector could not be told; it keeps its certificate until reset)'}`, {
-          id: removed.id,
-          released,
-        });
+        await emitHostEvent(
+          ctx,
+          'host.removed',
+          removed,
+          `host '${removed.name}' removed${released ? '' : ' (its connector could not be told; it keeps its certificate until reset)'}`,
+          {
+            id: removed.id,
+            released,
+          },
+        );
         return { body: before, auditTarget: `host:${removed.id}` };
       },
     }),

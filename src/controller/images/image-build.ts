@@ -30,10 +30,31 @@ export async function runTinyBuild(ctx: ControllerContext, task: TaskContext): P
     const archiveBytes = (await stat(archive)).size;
     const now = isoAt(ctx.clock);
     const records: ImageRecord[] = [
-      { name: TINY_IMAGE, kind: 'vm-disk', format: 'raw', sizeBytes: disk.sizeBytes, fileBytes: (await stat(disk.path)).size, sha256: disk.sha256, path: disk.path, createdAt: now },
-      { name: TINY_TEMPLATE, kind: 'ct-template', format: null, sizeBytes: archiveBytes, fileBytes: archiveBytes, sha256: await sha256OfFile(archive), path: archive, createdAt: now },
+      {
+        name: TINY_IMAGE,
+        kind: 'vm-disk',
+        format: 'raw',
+        sizeBytes: disk.sizeBytes,
+        fileBytes: (await stat(disk.path)).size,
+        sha256: disk.sha256,
+        path: disk.path,
+        createdAt: now,
+      },
+      {
+        name: TINY_TEMPLATE,
+        kind: 'ct-template',
+        format: null,
+        sizeBytes: archiveBytes,
+        fileBytes: archiveBytes,
+        sha256: await sha256OfFile(archive),
+        path: archive,
+        createdAt: now,
+      },
     ];
-    await ctx.store.txn([], records.map((r) => ({ put: imageKey(r.name), value: r as unknown as Json })));
+    await ctx.store.txn(
+      [],
+      records.map((r) => ({ put: imageKey(r.name), value: r as unknown as Json })),
+    );
     await task.log(`images '${TINY_IMAGE}' (${disk.sizeBytes} bytes, raw) and '${TINY_TEMPLATE}' recorded`);
     return records;
   } catch (e) {

@@ -12,9 +12,11 @@ export function qemuImgInfo(path: string): Promise<ImageFileFacts> {
     execFile('qemu-img', ['info', '--output=json', path], { timeout: 60_000, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) {
         const why = (stderr || err.message).trim().replace(/^qemu-img: /, '');
-        reject((err as NodeJS.ErrnoException).code === 'ENOENT'
-          ? errors.internal('qemu-img is not installed on the controller machine (Debian package qemu-utils)')
-          : errors.invalidInput(`import of '${path}' refused: qemu-img cannot read it: ${why}`, { file: path }));
+        reject(
+          (err as NodeJS.ErrnoException).code === 'ENOENT'
+            ? errors.internal('qemu-img is not installed on the controller machine (Debian package qemu-utils)')
+            : errors.invalidInput(`import of '${path}' refused: qemu-img cannot read it: ${why}`, { file: path }),
+        );
         return;
       }
       try {
@@ -25,7 +27,6 @@ export function qemuImgInfo(path: string): Promise<ImageFileFacts> {
     });
   });
 }
-
 
 /** Copies `from` to `to` in one streamed pass and returns the SHA-256 and byte count of what was copied. */
 export async function copyHashing(from: string, to: string): Promise<{ sha256: string; bytes: number }> {

@@ -39,7 +39,14 @@ export async function runImport(ctx: ControllerContext, task: TaskContext, plan:
     const { sha256, bytes } = await copyHashing(plan.source, partial);
     await rename(partial, path);
     const record: ImageRecord = {
-      name: plan.name, kind: 'vm-disk', format: plan.facts.format, sizeBytes: plan.facts.virtualSizeBytes, fileBytes: bytes, sha256, path, createdAt: isoAt(ctx.clock),
+      name: plan.name,
+      kind: 'vm-disk',
+      format: plan.facts.format,
+      sizeBytes: plan.facts.virtualSizeBytes,
+      fileBytes: bytes,
+      sha256,
+      path,
+      createdAt: isoAt(ctx.clock),
     };
     const r = await ctx.store.txn([{ key: imageKey(plan.name), modRevision: 0 }], [{ put: imageKey(plan.name), value: record as unknown as Json }]);
     if (!r.succeeded) {

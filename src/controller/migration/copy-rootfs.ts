@@ -15,7 +15,10 @@ export async function copyRootfs(src: GuestClient, dst: GuestClient, id: string,
     const got = await dst.replaceContainerRootfs(id, tap.stream);
     const sent = tap.result();
     if (got.bytes !== sent.bytes || got.sha256 !== sent.sha256) {
-      throw errors.agentFailed(dstLabel, `it unpacked ${got.bytes} bytes of the rootfs of '${id}' (SHA-256 ${got.sha256}), not the ${sent.bytes} bytes sent (SHA-256 ${sent.sha256})`);
+      throw errors.agentFailed(
+        dstLabel,
+        `it unpacked ${got.bytes} bytes of the rootfs of '${id}' (SHA-256 ${got.sha256}), not the ${sent.bytes} bytes sent (SHA-256 ${sent.sha256})`,
+      );
     }
     return sent.bytes;
   } finally {

@@ -25,7 +25,8 @@ export function migrateRoutes(ctx: ControllerContext): RouteSpec[] {
     defineRoute({
       method: 'POST',
       url: '/guests/:id/migrate',
-      summary: 'Move a guest to another host keeping its power state: live (running VM), restart (running container) or cold (task guest.migrate; ?dryRun=true: the plan only)',
+      summary:
+        'Move a guest to another host keeping its power state: live (running VM), restart (running container) or cold (task guest.migrate; ?dryRun=true: the plan only)',
       tags: TAGS,
       params: guestRef,
       query: guestMigrateQuery,

@@ -27,7 +27,11 @@ async function localDisksOf(ctx: ControllerContext, req: MoveRequest): Promise<s
 async function checkStopped(req: MoveRequest, src: GuestClient): Promise<void> {
   const status = (await src.listGuests()).find((s) => s.id === req.guest.id);
   if (status && status.state !== 'stopped') {
-    throw errors.refused('guestNotStopped', `cold move of '${req.guest.id}' refused: it is ${status.state} on '${req.from.name}'; a cold move needs it stopped`, { guest: req.guest.id, state: status.state });
+    throw errors.refused(
+      'guestNotStopped',
+      `cold move of '${req.guest.id}' refused: it is ${status.state} on '${req.from.name}'; a cold move needs it stopped`,
+      { guest: req.guest.id, state: status.state },
+    );
   }
 }
 

@@ -38,9 +38,15 @@ export async function commitMove(
     const entry = await repo.find(guestId);
     const g = entry.record;
     if (g.hostId !== fromHostId) {
-      throw errors.refused('moveConflict', `cannot record guest '${g.id}' as moved from host ${fromHostId} to '${to.name}': its record now says host ${g.hostId} (changed meanwhile)`, {
-        guest: g.id, expected: fromHostId, actual: g.hostId,
-      });
+      throw errors.refused(
+        'moveConflict',
+        `cannot record guest '${g.id}' as moved from host ${fromHostId} to '${to.name}': its record now says host ${g.hostId} (changed meanwhile)`,
+        {
+          guest: g.id,
+          expected: fromHostId,
+          actual: g.hostId,
+        },
+      );
     }
     const changed = opts.state !== undefined && opts.state !== g.state;
     const next: GuestRecord = {
@@ -54,7 +60,8 @@ export async function commitMove(
     const ops: Op[] = [{ put: guestKey(g.number), value: next as unknown as Json }];
     for (const name of opts.localVolumes ?? []) {
       const v = await getVolumeEntry(ctx.store, name);
-      if (v.volume.attachedTo !== g.id) throw errors.refused('moveConflict', `volume '${name}' is not attached to guest '${g.id}': not moving it`, { volume: name });
+      if (v.volume.attachedTo !== g.id)
+        throw errors.refused('moveConflict', `volume '${name}' is not attached to guest '${g.id}': not moving it`, { volume: name });
       const moved: VolumeRecord = { ...v.volume, hostId: toHostId, ...(toPool ? { pool: toPool.name } : {}) };
       compare.push({ key: volumeKey(name), modRevision: v.modRevision });
       ops.push({ put: volumeKey(name), value: moved as unknown as Json });
@@ -63,7 +70,9 @@ export async function commitMove(
     if (!r.succeeded) continue; // the monitor or a volume write raced us: re-read and check again
     const fromName = (await hostsRuntime(ctx)).cache.get(fromHostId)?.name ?? String(fromHostId);
     void emitGuestEvent(ctx, 'guest.moved', g, `guest '${g.id}' (${g.name}) moved from '${fromName}' to '${to.name}'`, {
-      from: { id: fromHostId, name: fromName }, to: { id: to.id, name: to.name }, state: next.state,
+      from: { id: fromHostId, name: fromName },
+      to: { id: to.id, name: to.name },
+      state: next.state,
     }).catch(() => undefined);
     return next;
   }

@@ -16,7 +16,8 @@ export interface MoveAgents {
 
 /** The two hosts' agents; the same host twice is refused here too, as undoing on it would remove the guest. */
 export function moveAgents(ctx: ControllerContext, req: MoveRequest): MoveAgents {
-  if (req.from.id === req.to.id) throw errors.invalidInput(`move of '${req.guest.id}' refused: it is already on host '${req.to.name}'`, { guest: req.guest.id });
+  if (req.from.id === req.to.id)
+    throw errors.invalidInput(`move of '${req.guest.id}' refused: it is already on host '${req.to.name}'`, { guest: req.guest.id });
   return { src: guestAgentFor(ctx, req.from), dst: guestAgentFor(ctx, req.to) };
 }
 
@@ -34,7 +35,11 @@ export async function defineOnDestination(ctx: ControllerContext, req: MoveReque
  * Takes back what a failed move put on the destination — the guest when this move defined it, the
  * volumes it copied — and nothing else; what cannot be removed is logged.
  */
-export async function undoOnDestination(req: MoveRequest, dst: GuestClient, put: { readonly guest: boolean; readonly volumes: readonly string[] }): Promise<void> {
+export async function undoOnDestination(
+  req: MoveRequest,
+  dst: GuestClient,
+  put: { readonly guest: boolean; readonly volumes: readonly string[] },
+): Promise<void> {
   const id = req.guest.id;
   const gone = (err: unknown): boolean => isGrappeError(err) && err.kind === 'notFound';
   if (put.guest) {
@@ -66,11 +71,18 @@ export async function removeFromSource(req: MoveRequest, src: GuestClient, volum
     }
   }
   for (const v of volumes) {
-    await src.deleteVolume(v).catch((err: unknown) => req.report.log(`the old copy of volume '${v}' could not be removed from '${req.from.name}': ${failureText(err)}`));
+    await src
+      .deleteVolume(v)
+      .catch((err: unknown) => req.report.log(`the old copy of volume '${v}' could not be removed from '${req.from.name}': ${failureText(err)}`));
   }
 }
 
-export function outcomeOf(req: MoveRequest, kind: MoveKind, times: { startedAt: number; endedAt: number; downtimeMs: number }, transferredBytes: number): MoveOutcome {
+export function outcomeOf(
+  req: MoveRequest,
+  kind: MoveKind,
+  times: { startedAt: number; endedAt: number; downtimeMs: number },
+  transferredBytes: number,
+): MoveOutcome {
   return {
     guest: req.guest.id,
     from: { id: req.from.id, name: req.from.name },

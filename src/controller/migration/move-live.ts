@@ -26,7 +26,8 @@ const inFlight = new Map<string, { readonly src: GuestClient; readonly from: str
 export async function cancelLiveMove(guestId: string): Promise<MigrationStatus | undefined> {
   const m = inFlight.get(guestId);
   if (!m) return undefined;
-  if (m.uninterruptible !== undefined) throw errors.refused('moveUninterruptible', `cannot cancel the migration of guest '${guestId}': ${m.uninterruptible}`, { guest: guestId });
+  if (m.uninterruptible !== undefined)
+    throw errors.refused('moveUninterruptible', `cannot cancel the migration of guest '${guestId}': ${m.uninterruptible}`, { guest: guestId });
   return m.src.cancelMigration(guestId);
 }
 
@@ -75,8 +76,11 @@ export const moveLive: Mover = async (ctx: ControllerContext, req: MoveRequest) 
   const startedAt = ctx.clock.now();
   const { src, dst } = moveAgents(ctx, req);
   const address = sanAddressOf(to);
-  if (!address) throw errors.refused('noSanAddress', `live migration of '${g.id}' refused: host '${to.name}' has no SAN address to receive it on`, { host: to.name });
-  const local = (await disksOf(ctx, g)).flatMap((d, index) => (d.type === 'local' ? [{ index, volume: d.name, sizeBytes: d.sizeBytes, format: d.format }] : []));
+  if (!address)
+    throw errors.refused('noSanAddress', `live migration of '${g.id}' refused: host '${to.name}' has no SAN address to receive it on`, { host: to.name });
+  const local = (await disksOf(ctx, g)).flatMap((d, index) =>
+    d.type === 'local' ? [{ index, volume: d.name, sizeBytes: d.sizeBytes, format: d.format }] : [],
+  );
 
   report.progress(0.05, `starting ${g.id} on '${to.name}', waiting for its memory on ${address}`);
   for (const network of new Set(g.nics.map((n) => n.network))) await ensureNetworkOnHost(ctx, to.id, network);
@@ -84,7 +88,9 @@ export const moveLive: Mover = async (ctx: ControllerContext, req: MoveRequest) 
   const spec = await agentSpecOf(ctx, g, from);
   if (spec.kind !== 'vm') throw errors.internal(`live migration of '${g.id}': not a VM`);
   const incoming = await dst.startIncoming(g.id, { spec, address, localDisks: local });
-  report.log(`'${to.name}' waits on ${incoming.uri}${local.length > 0 ? `; local disk(s) ${local.map((d) => d.volume).join(', ')} exported for mirroring` : ''}`);
+  report.log(
+    `'${to.name}' waits on ${incoming.uri}${local.length > 0 ? `; local disk(s) ${local.map((d) => d.volume).join(', ')} exported for mirroring` : ''}`,
+  );
 
   let status: MigrationStatus;
   inFlight.set(g.id, { src, from: from.name, ...(req.uninterruptible !== undefined ? { uninterruptible: req.uninterruptible } : {}) });
@@ -99,7 +105,10 @@ export const moveLive: Mover = async (ctx: ControllerContext, req: MoveRequest) 
   } catch (err) {
     await src.cancelMigration(g.id).catch(() => undefined);
     await dst.abortIncoming(g.id).catch(() => undefined);
-    throw errors.agentFailed(from.name, `live migration of '${g.id}' to '${to.name}' could not be followed: ${failureText(err)}; it was cancelled and the guest stays on '${from.name}'`);
+    throw errors.agentFailed(
+      from.name,
+      `live migration of '${g.id}' to '${to.name}' could not be followed: ${failureText(err)}; it was cancelled and the guest stays on '${from.name}'`,
+    );
   } finally {
     inFlight.delete(g.id);
   }
@@ -107,9 +116,16 @@ export const moveLive: Mover = async (ctx: ControllerContext, req: MoveRequest) 
   if (status.phase !== 'completed') {
     await dst.abortIncoming(g.id).catch((err: unknown) => report.log(`could not remove the waiting copy of ${g.id} from '${to.name}': ${failureText(err)}`));
     if (status.phase === 'cancelled') {
-      throw errors.refused('migrationCancelled', `live migration of '${g.id}' to '${to.name}' was cancelled; the guest still runs on '${from.name}'`, { guest: g.id });
+      throw errors.refused('migrationCancelled', `live migration of '${g.id}' to '${to.name}' was cancelled; the guest still runs on '${from.name}'`, {
+        guest: g.id,
+      });
     }
-    throw new GrappeError('agentFailed', 'migrationFailed', `live migration of '${g.id}' to '${to.name}' failed: QEMU says: ${status.error ?? 'no reason given'}; the guest still runs on '${from.name}'`, { guest: g.id, host: from.name });
+    throw new GrappeError(
+      'agentFailed',
+      'migrationFailed',
+      `live migration of '${g.id}' to '${to.name}' failed: QEMU says: ${status.error ?? 'no reason given'}; the guest still runs on '${from.name}'`,
+      { guest: g.id, host: from.name },
+    );
   }
 
   report.progress(0.95, `${g.id} runs on '${to.name}': recording the move`);
@@ -118,8 +134,16 @@ export const moveLive: Mover = async (ctx: ControllerContext, req: MoveRequest) 
     return undefined;
   });
   const state = now?.state === 'paused' ? 'paused' : 'running';
-  await commitMove(ctx, g.id, from.id, to.id, { state, accel: now?.accel ?? g.accel, ...(local.length > 0 ? { localVolumes: local.map((d) => d.volume) } : {}) });
-  await removeFromSource(req, src, local.map((d) => d.volume));
+  await commitMove(ctx, g.id, from.id, to.id, {
+    state,
+    accel: now?.accel ?? g.accel,
+    ...(local.length > 0 ? { localVolumes: local.map((d) => d.volume) } : {}),
+  });
+  await removeFromSource(
+    req,
+    src,
+    local.map((d) => d.volume),
+  );
   const downtimeMs = status.downtimeMs ?? 0;
   report.log(`live migration done: downtime ${downtimeMs} ms, QEMU total ${status.totalMs ?? 0} ms, ${status.transferredBytes} bytes transferred`);
   return outcomeOf(req, 'live', { startedAt, endedAt: ctx.clock.now(), downtimeMs }, status.transferredBytes);

@@ -62,7 +62,11 @@ export async function planMove(ctx: ControllerContext, g: GuestRecord, toHostRef
   const rejection = target && decision.candidates.find((c) => c.hostId === target.id)?.rejectedBy?.reason;
   const blockers = target
     ? blockersOf({
-        guest: g, kind, state: g.state, disks, to: target,
+        guest: g,
+        kind,
+        state: g.state,
+        disks,
+        to: target,
         ...(rejection ? { rejection } : {}),
         sanAddresses: { from: from ? sanAddressOf(from) : null, to: sanAddressOf(target) },
       })

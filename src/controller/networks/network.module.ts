@@ -8,7 +8,9 @@ export const networkModule: ControllerModule = {
   name: 'networks',
   routes: (ctx) => networkRoutes(ctx),
   start: (ctx) => {
-    const made = ensureDefaultNetwork(ctx.store, isoAt(ctx.clock)).catch((e: unknown) => process.emitWarning(`networks: default network not made: ${String(e)}`));
+    const made = ensureDefaultNetwork(ctx.store, isoAt(ctx.clock)).catch((e: unknown) =>
+      process.emitWarning(`networks: default network not made: ${String(e)}`),
+    );
     return async () => {
       await made;
     };

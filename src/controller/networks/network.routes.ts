@@ -56,7 +56,9 @@ export function networkRoutes(ctx: ControllerContext): RouteSpec[] {
       audit: 'network.delete',
       handler: async ({ params }) => {
         if (params.name === DEFAULT_NETWORK) {
-          throw errors.refused('defaultNetwork', `cannot delete guest network '${DEFAULT_NETWORK}': it is where guests go when no network is named`, { network: params.name });
+          throw errors.refused('defaultNetwork', `cannot delete guest network '${DEFAULT_NETWORK}': it is where guests go when no network is named`, {
+            network: params.name,
+          });
         }
         const e = await ctx.store.get(networkKey(params.name));
         if (!e) throw storageErrors.noSuchNetwork(params.name);

@@ -39,7 +39,9 @@ function answerUnparsable(err: NodeJS.ErrnoException, socket: Duplex): void {
     return;
   }
   const body = JSON.stringify(new GrappeError('invalidInput', 'malformedRequest', `the request is not valid HTTP/1.1: ${err.code ?? err.message}`).toJSON());
-  socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Installs the answer for unmatched requests; needs the registered routes to tell 405 from 404. */
@@ -51,7 +53,11 @@ export function installFallback(app: FastifyInstance, routes: readonly Registere
       const allowed = [...new Set(patterns.filter((p) => p.regex.test(path)).map((p) => p.method))];
       if (allowed.length > 0) {
         reply.header('Allow', allowed.join(', '));
-        return sendError(request, reply, new GrappeError('invalidInput', 'methodNotAllowed', `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`));
+        return sendError(
+          request,
+          reply,
+          new GrappeError('invalidInput', 'methodNotAllowed', `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`),
+        );
       }
       return sendError(request, reply, new GrappeError('notFound', 'noSuchRoute', `no API route ${request.method} ${path}; see /api/v1/openapi.json`));
     }

@@ -208,7 +208,10 @@ describe('route registry with a task module', () => {
       cluster.caCertPem,
       `/api/v1/events?token=${token}`,
       {},
-      (messages) => messages.some((m) => m.event === 'task.updated' && JSON.parse(m.data ?? '{}').data?.state === 'succeeded' && JSON.parse(m.data ?? '{}').data?.id === taskId),
+      (messages) =>
+        messages.some(
+          (m) => m.event === 'task.updated' && JSON.parse(m.data ?? '{}').data?.state === 'succeeded' && JSON.parse(m.data ?? '{}').data?.id === taskId,
+        ),
       (status, type) => {
         assert.equal(status, 200);
         assert.match(String(type), /text\/event-stream/);
@@ -251,7 +254,14 @@ describe('route registry with a task module', () => {
 
   test('the event stream refuses a missing or bad token', async () => {
     let status = 0;
-    await readEventStream(controller.url, cluster.caCertPem, '/api/v1/events?token=nope', {}, () => true, (s) => (status = s));
+    await readEventStream(
+      controller.url,
+      cluster.caCertPem,
+      '/api/v1/events?token=nope',
+      {},
+      () => true,
+      (s) => (status = s),
+    );
     assert.equal(status, 401);
   });
 

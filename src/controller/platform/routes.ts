@@ -80,7 +80,8 @@ async function answer(
   if ('taskId' in result) {
     const { taskId } = result;
     if (!wait) {
-      if (spec.audit) await ctx.audit.record({ user: actor.username, action: spec.audit, target, result: 'accepted', message: `task ${taskId} started`, taskId });
+      if (spec.audit)
+        await ctx.audit.record({ user: actor.username, action: spec.audit, target, result: 'accepted', message: `task ${taskId} started`, taskId });
       return reply.status(202).header('Location', `${API_PREFIX}/tasks/${taskId}`).send({ taskId });
     }
     const view = await ctx.tasks.wait(taskId);

@@ -12,13 +12,28 @@ test('a ring keeps the last N records, numbered without gaps even when appends r
   try {
     const ring = new SeqLog<{ n: number }>(store, { name: 'ring', keyOf: (s) => `/ring/${padSeq(s)}`, keep: 5 });
     const appended = await Promise.all(Array.from({ length: 12 }, () => ring.append((seq) => ({ n: seq * 10 }))));
-    assert.deepEqual(appended.map((a) => a.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    assert.deepEqual(
+      appended.map((a) => a.seq),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+    );
     assert.equal(await ring.latestSeq(), 12);
     assert.equal((await store.list('/ring/')).length, 5);
-    assert.deepEqual((await ring.newest(3)).map((r) => r.n), [120, 110, 100]);
-    assert.deepEqual((await ring.newest(10, 10)).map((r) => r.n), [120, 110]);
-    assert.deepEqual((await ring.after(0, 100)).map((r) => r.n), [80, 90, 100, 110, 120]);
-    assert.deepEqual((await ring.after(9, 2)).map((r) => r.n), [100, 110]);
+    assert.deepEqual(
+      (await ring.newest(3)).map((r) => r.n),
+      [120, 110, 100],
+    );
+    assert.deepEqual(
+      (await ring.newest(10, 10)).map((r) => r.n),
+      [120, 110],
+    );
+    assert.deepEqual(
+      (await ring.after(0, 100)).map((r) => r.n),
+      [80, 90, 100, 110, 120],
+    );
+    assert.deepEqual(
+      (await ring.after(9, 2)).map((r) => r.n),
+      [100, 110],
+    );
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });

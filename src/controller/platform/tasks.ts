@@ -73,7 +73,11 @@ export class StoreTaskRunner implements TaskRunner {
     let resolveEnded!: (v: TaskView) => void;
     const ended = new Promise<TaskView>((resolve) => (resolveEnded = resolve));
     // Already written by the append: only announce it.
-    this.live.set(view.id, { view, writes: this.emitUpdate(view).catch((err) => this.logger.error({ err, task: view.id }, 'could not announce a task')), ended });
+    this.live.set(view.id, {
+      view,
+      writes: this.emitUpdate(view).catch((err) => this.logger.error({ err, task: view.id }, 'could not announce a task')),
+      ended,
+    });
     void this.run(view.id, work).then(resolveEnded);
     return view.id;
   }

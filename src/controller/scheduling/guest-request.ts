@@ -36,8 +36,7 @@ export function guestRequestOf(f: RequestFacts, hostOf: (id: number) => HostReco
 export async function requestOfGuest(ctx: ControllerContext, g: GuestRecord): Promise<GuestRequest> {
   const cache = (await hostsRuntime(ctx)).cache;
   const volumes = (await Promise.all(g.disks.map((name) => findVolume(ctx.store, name)))).flatMap((e) => (e ? [e.volume] : []));
-  return guestRequestOf(
-    { guest: g.id, vcpus: g.vcpus, memoryMiB: g.memoryMiB, volumes, networks: g.nics.map((n) => n.network), sharedPoolsOnly: true },
-    (id) => cache.get(id),
+  return guestRequestOf({ guest: g.id, vcpus: g.vcpus, memoryMiB: g.memoryMiB, volumes, networks: g.nics.map((n) => n.network), sharedPoolsOnly: true }, (id) =>
+    cache.get(id),
   );
 }

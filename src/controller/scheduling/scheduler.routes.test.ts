@@ -41,7 +41,10 @@ describe('scheduler settings', () => {
     assert.deepEqual(r.body, { policy: 'spread', cpuRatio: 2.5, memoryRatio: 1 });
     assert.deepEqual((await h.api('GET', '/api/v1/scheduler')).body, r.body);
     const audit = (await h.api('GET', '/api/v1/audit')).body as { action: string; result: string }[];
-    assert.ok(audit.some((a) => a.action === 'scheduler.update' && a.result === 'ok'), JSON.stringify(audit));
+    assert.ok(
+      audit.some((a) => a.action === 'scheduler.update' && a.result === 'ok'),
+      JSON.stringify(audit),
+    );
     await h.api('PUT', '/api/v1/scheduler', { cpuRatio: 4 });
   });
 
@@ -61,11 +64,20 @@ describe('scheduler settings', () => {
     };
     const spread = await placedOn('spread');
     assert.ok(spread.includes('winner: idle'), spread.join('\n'));
-    assert.ok(spread.some((l) => /^why: host 'idle' won with the most free capacity after placing \(spread\)/.test(l)), spread.join('\n'));
+    assert.ok(
+      spread.some((l) => /^why: host 'idle' won with the most free capacity after placing \(spread\)/.test(l)),
+      spread.join('\n'),
+    );
     const pack = await placedOn('pack');
     assert.ok(pack.includes('winner: busy'), pack.join('\n'));
-    assert.ok(pack.some((l) => /^why: host 'busy' won with the least free capacity that still fits \(pack\), .* ahead of 'idle'/.test(l)), pack.join('\n'));
-    assert.ok(pack.some((l) => /^placing guest 'c-pack' \(1 vCPU\(s\), 512 MiB\), policy pack, over-commit CPU 4\.0 \/ memory 1\.0$/.test(l)), pack.join('\n'));
+    assert.ok(
+      pack.some((l) => /^why: host 'busy' won with the least free capacity that still fits \(pack\), .* ahead of 'idle'/.test(l)),
+      pack.join('\n'),
+    );
+    assert.ok(
+      pack.some((l) => /^placing guest 'c-pack' \(1 vCPU\(s\), 512 MiB\), policy pack, over-commit CPU 4\.0 \/ memory 1\.0$/.test(l)),
+      pack.join('\n'),
+    );
     await h.api('PUT', '/api/v1/scheduler', { policy: 'spread' });
   });
 
@@ -77,7 +89,10 @@ describe('scheduler settings', () => {
     assert.equal(d.winner, null);
     assert.deepEqual(
       d.candidates.map((c: { host: string; rejectedBy: { filter: string } }) => [c.host, c.rejectedBy.filter]),
-      [['busy', 'memory'], ['idle', 'memory']],
+      [
+        ['busy', 'memory'],
+        ['idle', 'memory'],
+      ],
     );
   });
 });

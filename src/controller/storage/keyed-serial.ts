@@ -6,9 +6,11 @@ export class KeyedSerial {
     const prev = this.tails.get(key) ?? Promise.resolve();
     const next = prev.catch(() => undefined).then(work);
     this.tails.set(key, next);
-    void next.finally(() => {
-      if (this.tails.get(key) === next) this.tails.delete(key);
-    }).catch(() => undefined);
+    void next
+      .finally(() => {
+        if (this.tails.get(key) === next) this.tails.delete(key);
+      })
+      .catch(() => undefined);
     return next;
   }
 }

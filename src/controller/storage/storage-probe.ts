@@ -26,7 +26,13 @@ export async function listProbes(store: Store): Promise<ProbeRecord[]> {
 }
 
 /** Makes the probe LUN on a storage host if missing and sets its ACL; idempotent. */
-export async function ensureProbe(ctx: ControllerContext, host: HostRecord, initiators: readonly string[], portal: string, current: ProbeRecord | undefined): Promise<void> {
+export async function ensureProbe(
+  ctx: ControllerContext,
+  host: HostRecord,
+  initiators: readonly string[],
+  portal: string,
+  current: ProbeRecord | undefined,
+): Promise<void> {
   const client = guestAgentFor(ctx, host);
   if (!current) {
     await client.createVolume(PROBE_VOLUME, { sizeBytes: PROBE_VOLUME_MIB * MiB, format: 'raw' }).catch((e: unknown) => {
@@ -43,7 +49,11 @@ export async function ensureProbe(ctx: ControllerContext, host: HostRecord, init
  * first that works; undefined while no probe LUN is exported yet (the monitor then falls back to a
  * TCP probe). A failure names the pool, the URL and QEMU's own words.
  */
-export async function storageLoginChecks(ctx: ControllerContext, host: HostRecord, poolNameOf: (hostId: number) => string): Promise<StorageCheck[] | undefined> {
+export async function storageLoginChecks(
+  ctx: ControllerContext,
+  host: HostRecord,
+  poolNameOf: (hostId: number) => string,
+): Promise<StorageCheck[] | undefined> {
   const probes = (await listProbes(ctx.store)).filter((p) => p.url !== null);
   if (probes.length === 0) return undefined;
   const client = guestAgentFor(ctx, host, CHECK_TIMEOUT_MS + 4000);
@@ -51,7 +61,9 @@ export async function storageLoginChecks(ctx: ControllerContext, host: HostRecor
   for (const p of probes) {
     const url = p.url ?? '';
     const what = `pool ${poolNameOf(p.hostId)}: QEMU cannot open ${url}`;
-    const r = await client.iscsiCheck(url, CHECK_TIMEOUT_MS).catch((e: unknown) => ({ ok: false as const, error: `the agent could not run the check: ${messageOf(e)}` }));
+    const r = await client
+      .iscsiCheck(url, CHECK_TIMEOUT_MS)
+      .catch((e: unknown) => ({ ok: false as const, error: `the agent could not run the check: ${messageOf(e)}` }));
     if (r.ok) return [{ ok: true, what }];
     out.push({ ok: false, what, error: r.error ?? 'failed' });
   }

@@ -17,14 +17,34 @@ let h: ControllerHarness;
 let files: string;
 
 const fakeHost = (id: number, name: string, purpose: HostRecord['purpose']): HostRecord => ({
-  id, name, purpose, state: 'UP', address: '127.0.0.1', port: 9, storageLocation: null, servicePool: null,
+  id,
+  name,
+  purpose,
+  state: 'UP',
+  address: '127.0.0.1',
+  port: 9,
+  storageLocation: null,
+  servicePool: null,
   syslog: { enabled: false, address: null },
   attachments: { eth0: { subnet: 'LAN', ip: `127.0.0.${id + 10}`, prefixLength: 8 } },
-  inventory: null, indicators: { connection: 'red', connector: 'red', storage: 'n/a' }, lastSeenAt: null, createdAt: '2026-01-01T00:00:00.000Z',
+  inventory: null,
+  indicators: { connection: 'red', connector: 'red', storage: 'n/a' },
+  lastSeenAt: null,
+  createdAt: '2026-01-01T00:00:00.000Z',
 });
 
 const volume = (name: string, fields: Partial<VolumeRecord> = {}): VolumeRecord => ({
-  name, pool: 'iscsi-stor1', hostId: 1, format: 'raw', sizeBytes: 64 * 1048576, iqn: null, url: null, attachedTo: null, image: null, createdAt: '2026-01-01T00:00:00.000Z', ...fields,
+  name,
+  pool: 'iscsi-stor1',
+  hostId: 1,
+  format: 'raw',
+  sizeBytes: 64 * 1048576,
+  iqn: null,
+  url: null,
+  attachedTo: null,
+  image: null,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  ...fields,
 });
 
 before(async () => {
@@ -42,7 +62,13 @@ after(async () => {
 test('pools come from the hosts', async () => {
   const r = await h.api('GET', '/api/v1/pools');
   assert.equal(r.status, 200);
-  assert.deepEqual(r.body.map((p: { name: string; type: string }) => [p.name, p.type]), [['iscsi-stor1', 'iscsi'], ['local-proc1', 'local']]);
+  assert.deepEqual(
+    r.body.map((p: { name: string; type: string }) => [p.name, p.type]),
+    [
+      ['iscsi-stor1', 'iscsi'],
+      ['local-proc1', 'local'],
+    ],
+  );
 });
 
 test('volume create: bad input is refused at once and leaves nothing', async () => {
@@ -100,7 +126,10 @@ test('image import: raw and qcow2 taken, other formats and missing files refused
   assert.match(missing.body.error.message, /no such file/);
   const again = await h.api('POST', '/api/v1/images/import', { path: raw });
   assert.equal(again.status, 409);
-  assert.deepEqual((await h.api('GET', '/api/v1/images')).body.map((i: { name: string }) => i.name), ['disk', 'q1']);
+  assert.deepEqual(
+    (await h.api('GET', '/api/v1/images')).body.map((i: { name: string }) => i.name),
+    ['disk', 'q1'],
+  );
 
   // A volume being created from an image keeps it.
   await put(h.controller.ctx.store, volumeKey('from-q1'), volume('from-q1', { image: 'q1', state: 'creating' }) as unknown as Json);
@@ -113,7 +142,10 @@ test('image import: raw and qcow2 taken, other formats and missing files refused
 
 test('guest networks: default exists, create, duplicate, bad names, delete refused while a guest uses it', async () => {
   const list = await h.api('GET', '/api/v1/networks');
-  assert.deepEqual(list.body.map((n: { name: string; bridge: string }) => [n.name, n.bridge]), [['default', 'gn-default']]);
+  assert.deepEqual(
+    list.body.map((n: { name: string; bridge: string }) => [n.name, n.bridge]),
+    [['default', 'gn-default']],
+  );
   const made = await h.api('POST', '/api/v1/networks', { name: 'lab' });
   assert.equal(made.status, 201);
   assert.equal(made.body.bridge, 'gn-lab');
@@ -121,7 +153,14 @@ test('guest networks: default exists, create, duplicate, bad names, delete refus
   const long = await h.api('POST', '/api/v1/networks', { name: 'abcdefghijklm' });
   assert.equal(long.status, 422);
   assert.match(long.body.error.message, /15-character/);
-  await put(h.controller.ctx.store, '/guests/vm-100', { id: 'vm:100', hostId: 2, vcpus: 1, memoryMiB: 64, disks: [], nics: [{ network: 'lab', mac: '52:54:00:00:00:01' }] });
+  await put(h.controller.ctx.store, '/guests/vm-100', {
+    id: 'vm:100',
+    hostId: 2,
+    vcpus: 1,
+    memoryMiB: 64,
+    disks: [],
+    nics: [{ network: 'lab', mac: '52:54:00:00:00:01' }],
+  });
   const inUse = await h.api('DELETE', '/api/v1/networks/lab');
   assert.equal(inUse.status, 409);
   assert.match(inUse.body.error.message, /vm:100/);

@@ -27,7 +27,11 @@ export async function reserveVolume(ctx: ControllerContext, body: CreateBody): P
   const image = body.image === undefined ? undefined : await getImage(ctx.store, body.image);
   const sizeBytes = planVolumeSize(body.sizeMiB, image);
   if (pool.type === 'iscsi' && portalOf(host) === undefined) {
-    throw errors.refused('noSanAddress', `cannot create volume '${body.name}' in pool '${pool.name}': storage host '${host.name}' has no SAN address to export it on`, { pool: pool.name });
+    throw errors.refused(
+      'noSanAddress',
+      `cannot create volume '${body.name}' in pool '${pool.name}': storage host '${host.name}' has no SAN address to export it on`,
+      { pool: pool.name },
+    );
   }
   const record: VolumeRecord = {
     name: body.name,
@@ -61,7 +65,12 @@ export async function runVolumeCreate(ctx: ControllerContext, task: TaskContext,
     if (reserved.image !== null) {
       const image = await getImage(ctx.store, reserved.image);
       await task.progress(0.1, `copying image '${image.name}' to host '${host.name}'`);
-      const info = await client.uploadVolume(reserved.name, { format: reserved.format, sha256: image.sha256, body: createReadStream(image.path), sizeBytes: image.fileBytes });
+      const info = await client.uploadVolume(reserved.name, {
+        format: reserved.format,
+        sha256: image.sha256,
+        body: createReadStream(image.path),
+        sizeBytes: image.fileBytes,
+      });
       made = true;
       sizeBytes = info.sizeBytes;
       if (reserved.sizeBytes > info.sizeBytes) sizeBytes = (await client.resizeVolume(reserved.name, reserved.sizeBytes)).sizeBytes;

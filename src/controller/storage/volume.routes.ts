@@ -28,7 +28,9 @@ export function volumeRoutes(ctx: ControllerContext): RouteSpec[] {
   };
   /** Read-modify-write of some fields of the latest record (a sync may have set its ACL meanwhile). */
   const setFields = async (name: string, fields: Partial<VolumeRecord>): Promise<VolumeRecord> => {
-    const next = await update<Json>(ctx.store, volumeKey(name), (cur) => (cur ? ({ ...(cur as unknown as VolumeRecord), ...fields } as unknown as Json) : undefined));
+    const next = await update<Json>(ctx.store, volumeKey(name), (cur) =>
+      cur ? ({ ...(cur as unknown as VolumeRecord), ...fields } as unknown as Json) : undefined,
+    );
     if (!next) throw storageErrors.noSuchVolume(name);
     return next as unknown as VolumeRecord;
   };
@@ -74,7 +76,9 @@ export function volumeRoutes(ctx: ControllerContext): RouteSpec[] {
       handler: async ({ body, actor }) => {
         const reserved = await reserveVolume(ctx, body);
         try {
-          const taskId = await ctx.tasks.start({ kind: 'volume.create', target: `volume:${reserved.name}`, actor }, (task) => runVolumeCreate(ctx, task, reserved));
+          const taskId = await ctx.tasks.start({ kind: 'volume.create', target: `volume:${reserved.name}`, actor }, (task) =>
+            runVolumeCreate(ctx, task, reserved),
+          );
           return { taskId, auditTarget: `/volumes/${reserved.name}` };
         } catch (e) {
           await ctx.store.txn([], [{ delete: volumeKey(reserved.name) }]);
@@ -121,8 +125,14 @@ export function volumeRoutes(ctx: ControllerContext): RouteSpec[] {
           const { volume, modRevision } = await getVolumeEntry(ctx.store, params.name);
           assertChangeable(volume, 'delete');
           // Marked first, guarded by the revision we checked: a guest cannot attach it from now on.
-          const marked = await ctx.store.txn([{ key: volumeKey(volume.name), modRevision }], [{ put: volumeKey(volume.name), value: { ...volume, state: 'deleting' } as unknown as Json }]);
-          if (!marked.succeeded) throw errors.refused('volumeChanged', `cannot delete volume '${volume.name}': it changed meanwhile (attached or resized); try again`, { volume: volume.name });
+          const marked = await ctx.store.txn(
+            [{ key: volumeKey(volume.name), modRevision }],
+            [{ put: volumeKey(volume.name), value: { ...volume, state: 'deleting' } as unknown as Json }],
+          );
+          if (!marked.succeeded)
+            throw errors.refused('volumeChanged', `cannot delete volume '${volume.name}': it changed meanwhile (attached or resized); try again`, {
+              volume: volume.name,
+            });
           try {
             await guestAgentFor(ctx, await hostOf(volume))
               .deleteVolume(volume.name)

@@ -10,9 +10,14 @@ after(() => h.close());
 
 test('subnets: listed with their CIDRs; a sound change is kept and audited', async () => {
   const list = await h.api('GET', '/api/v1/subnets');
-  assert.deepEqual(list.body.map((s: { name: string; cidr: string }) => [s.name, s.cidr]), [
-    ['LAN', '198.18.0.0/24'], ['SAN', '198.18.1.0/24'], ['RAN', '198.18.2.0/24'],
-  ]);
+  assert.deepEqual(
+    list.body.map((s: { name: string; cidr: string }) => [s.name, s.cidr]),
+    [
+      ['LAN', '198.18.0.0/24'],
+      ['SAN', '198.18.1.0/24'],
+      ['RAN', '198.18.2.0/24'],
+    ],
+  );
   const edit = await h.api('PATCH', '/api/v1/subnets/RAN', { cidr: '198.18.9.0/24' });
   assert.equal(edit.status, 200, JSON.stringify(edit.body));
   assert.equal(edit.body.cidr, '198.18.9.0/24');

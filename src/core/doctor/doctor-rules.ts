@@ -69,7 +69,8 @@ export function diskCheck(path: string, freeBytes: number, totalBytes: number): 
   const fraction = totalBytes > 0 ? freeBytes / totalBytes : 0;
   const detail = `${Math.round(freeBytes / MiB)} MiB free of ${Math.round(totalBytes / MiB)} MiB (${Math.round(fraction * 100)}%)`;
   if (freeBytes < DISK_LIMITS.failBytes || fraction < DISK_LIMITS.failFraction) return notOk('fail', name, detail, `free space on the file system of ${path}`);
-  if (freeBytes < DISK_LIMITS.warnBytes || fraction < DISK_LIMITS.warnFraction) return notOk('warn', name, detail, `free space on the file system of ${path} soon`);
+  if (freeBytes < DISK_LIMITS.warnBytes || fraction < DISK_LIMITS.warnFraction)
+    return notOk('warn', name, detail, `free space on the file system of ${path} soon`);
   return ok(name, detail);
 }
 

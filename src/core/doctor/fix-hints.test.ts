@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixFor, withFix } from './fix-hints.ts';
 
-test("QEMU without its iSCSI driver points at qemu-block-extra", () => {
+test('QEMU without its iSCSI driver points at qemu-block-extra', () => {
   const text = "Could not open 'iscsi://198.18.1.11/iqn.2026-11.org.grappe:x/1': Unknown protocol 'iscsi'";
   assert.equal(fixFor(text), "install qemu-block-extra (QEMU's iSCSI driver)");
   assert.equal(withFix(text), `${text} — install qemu-block-extra (QEMU's iSCSI driver)`);

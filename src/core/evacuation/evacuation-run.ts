@@ -109,7 +109,11 @@ function guestStep(s: RunState, g: GuestRun, e: Exclude<RunEvent, { type: 'start
     case 'guest-started':
       if (g.step !== 'queued') throw errors.incorrectState(subject, g.step, 'start moving', 'it to be queued');
       if (migrating(s) >= s.maxParallel) {
-        throw errors.refused('tooManyMigrations', `cannot start moving ${subject}: ${s.maxParallel} migration(s) already run, the most this ${s.kind === 'undo' ? 'undo' : 'evacuation'} allows at once`, { maxParallel: s.maxParallel });
+        throw errors.refused(
+          'tooManyMigrations',
+          `cannot start moving ${subject}: ${s.maxParallel} migration(s) already run, the most this ${s.kind === 'undo' ? 'undo' : 'evacuation'} allows at once`,
+          { maxParallel: s.maxParallel },
+        );
       }
       return { ...g, step: 'migrating', startedAt: e.at };
     case 'guest-done':
@@ -134,6 +138,10 @@ export const hostStateDuring = (s: RunState): 'EVACUATING' | 'MAINT' | undefined
 export function assertNoneActive(runs: readonly RunState[], wanted: string): void {
   const active = runs.find((r) => r.phase === 'planned' || r.phase === 'running');
   if (active) {
-    throw errors.refused('evacuationInProgress', `cannot ${wanted}: ${runName(active)} is ${active.phase === 'planned' ? 'about to run' : 'still running'}, and only one evacuation runs in the pool at a time`, { running: active.id });
+    throw errors.refused(
+      'evacuationInProgress',
+      `cannot ${wanted}: ${runName(active)} is ${active.phase === 'planned' ? 'about to run' : 'still running'}, and only one evacuation runs in the pool at a time`,
+      { running: active.id },
+    );
   }
 }

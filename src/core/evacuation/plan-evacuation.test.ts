@@ -7,11 +7,26 @@ import type { MovableGuest } from './evacuation-types.ts';
 import { planEvacuation } from './plan-evacuation.ts';
 
 const host = (id: number, over: Partial<SchedulerHost> = {}): SchedulerHost => ({
-  id, name: `h${id}`, purpose: 'processing', state: 'UP', cpuTotal: 32, memoryMiBTotal: 65536,
-  cpuAllocated: 0, memoryMiBAllocated: 0, pools: ['san'], networks: ['lan'], ...over,
+  id,
+  name: `h${id}`,
+  purpose: 'processing',
+  state: 'UP',
+  cpuTotal: 32,
+  memoryMiBTotal: 65536,
+  cpuAllocated: 0,
+  memoryMiBAllocated: 0,
+  pools: ['san'],
+  networks: ['lan'],
+  ...over,
 });
 const vm = (n: number, over: Partial<MovableGuest> = {}): MovableGuest => ({
-  id: `vm:${n}`, power: 'running', vcpus: 2, memoryMiB: 4096, pools: ['san'], networks: ['lan'], ...over,
+  id: `vm:${n}`,
+  power: 'running',
+  vcpus: 2,
+  memoryMiB: 4096,
+  pools: ['san'],
+  networks: ['lan'],
+  ...over,
 });
 const cluster = (extra: SchedulerHost[] = []) => [host(1, { state: 'MAINT', memoryMiBAllocated: 30 * 4096 }), ...extra];
 
@@ -60,7 +75,13 @@ describe('evacuation plan: to one chosen host', () => {
     const guests = [vm(100, { memoryMiB: 8192 }), vm(101), vm(102), vm(103, { memoryMiB: 2048 })];
     const hosts = cluster([host(2, { memoryMiBTotal: 8192 }), host(3)]);
     const plan = planEvacuation({ source: 1, guests, hosts, mode: { to: 2 } });
-    assert.deepEqual(plan.moves.map((m) => [m.guest, m.to.name]), [['vm:103', 'h2'], ['vm:101', 'h2']]);
+    assert.deepEqual(
+      plan.moves.map((m) => [m.guest, m.to.name]),
+      [
+        ['vm:103', 'h2'],
+        ['vm:101', 'h2'],
+      ],
+    );
     assert.deepEqual(plan.unmovable, [
       { guest: 'vm:102', reason: "host 'h2' cannot take it: needs 4096 MiB, 2048 MiB free under ratio 1.0" },
       { guest: 'vm:100', reason: "host 'h2' cannot take it: needs 8192 MiB, 2048 MiB free under ratio 1.0" },
@@ -75,11 +96,19 @@ describe('evacuation plan: to one chosen host', () => {
 
 describe('evacuation plan: how each guest moves', () => {
   it('keeps each power state, picks live / restart / cold, and expects the measured median downtime', () => {
-    const guests = [vm(100), vm(101, { power: 'stopped' }), vm(102, { power: 'paused' }), { ...vm(0), id: 'ct:103' }, { ...vm(0), id: 'ct:104', power: 'stopped' as const }];
+    const guests = [
+      vm(100),
+      vm(101, { power: 'stopped' }),
+      vm(102, { power: 'paused' }),
+      { ...vm(0), id: 'ct:103' },
+      { ...vm(0), id: 'ct:104', power: 'stopped' as const },
+    ];
     const plan = planEvacuation({ source: 1, guests, hosts: cluster([host(2)]), mode: 'spread', history: { live: [30, 10, 20, 1000], restart: [] } });
     const by = Object.fromEntries(plan.moves.map((m) => [m.guest, m]));
     assert.deepEqual(
-      Object.values(by).map((m) => [m.guest, m.kind, m.power, m.expectedDowntimeMs]).sort(),
+      Object.values(by)
+        .map((m) => [m.guest, m.kind, m.power, m.expectedDowntimeMs])
+        .sort(),
       [
         ['ct:103', 'restart', 'running', 5000],
         ['ct:104', 'cold', 'stopped', 0],
@@ -94,18 +123,31 @@ describe('evacuation plan: how each guest moves', () => {
 
   it('a guest with a blocker (CD inserted, local device) is unmovable, with why; the rest still move', () => {
     const plan = planEvacuation({
-      source: 1, hosts: cluster([host(2)]), mode: 'spread',
+      source: 1,
+      hosts: cluster([host(2)]),
+      mode: 'spread',
       guests: [vm(100, { blockers: ['a CD is inserted: eject it first'] }), vm(101)],
     });
     assert.deepEqual(plan.unmovable, [{ guest: 'vm:100', reason: 'blocked: a CD is inserted: eject it first' }]);
-    assert.deepEqual(plan.moves.map((m) => m.guest), ['vm:101']);
+    assert.deepEqual(
+      plan.moves.map((m) => m.guest),
+      ['vm:101'],
+    );
   });
 
   it('anti-affinity between evacuated guests is kept', () => {
-    const plan = planEvacuation({ source: 1, hosts: cluster([host(2), host(3)]), mode: 'spread', guests: [vm(100, { antiAffinity: ['db'] }), vm(101, { antiAffinity: ['db'] }), vm(102, { antiAffinity: ['db'] })] });
+    const plan = planEvacuation({
+      source: 1,
+      hosts: cluster([host(2), host(3)]),
+      mode: 'spread',
+      guests: [vm(100, { antiAffinity: ['db'] }), vm(101, { antiAffinity: ['db'] }), vm(102, { antiAffinity: ['db'] })],
+    });
     assert.equal(new Set(plan.moves.map((m) => m.to.id)).size, 2);
     assert.equal(plan.unmovable.length, 1);
-    assert.match(plan.unmovable[0]!.reason, /rejected 1 by excluded, 2 by antiAffinity; no host passes the state, purpose, storage, network, label and affinity filters/);
+    assert.match(
+      plan.unmovable[0]!.reason,
+      /rejected 1 by excluded, 2 by antiAffinity; no host passes the state, purpose, storage, network, label and affinity filters/,
+    );
   });
 });
 
@@ -113,18 +155,33 @@ describe('evacuation plan: bad input', () => {
   it('a host not in maintenance', () => {
     assert.throws(
       () => planEvacuation({ source: 2, guests: [], hosts: cluster([host(2)]), mode: 'spread' }),
-      (e: unknown) => isGrappeError(e) && e.kind === 'incorrectState' && e.message === "cannot evacuate host 'h2': it is UP, and evacuate needs the host to be in MAINT (put it in maintenance first)",
+      (e: unknown) =>
+        isGrappeError(e) &&
+        e.kind === 'incorrectState' &&
+        e.message === "cannot evacuate host 'h2': it is UP, and evacuate needs the host to be in MAINT (put it in maintenance first)",
     );
   });
   it('to itself, to a host in maintenance, to a storage host, to an unknown host', () => {
     refused(() => planEvacuation({ source: 1, guests: [], hosts: cluster(), mode: { to: 1 } }), 'sameHost', /to itself/);
-    refused(() => planEvacuation({ source: 1, guests: [], hosts: cluster([host(2, { state: 'MAINT' })]), mode: { to: 2 } }), 'targetNotUp', /'h2': it is MAINT: a host in maintenance never receives guests/);
-    refused(() => planEvacuation({ source: 1, guests: [], hosts: cluster([host(2, { purpose: 'storage' })]), mode: { to: 2 } }), 'notProcessingHost', /storage host/);
+    refused(
+      () => planEvacuation({ source: 1, guests: [], hosts: cluster([host(2, { state: 'MAINT' })]), mode: { to: 2 } }),
+      'targetNotUp',
+      /'h2': it is MAINT: a host in maintenance never receives guests/,
+    );
+    refused(
+      () => planEvacuation({ source: 1, guests: [], hosts: cluster([host(2, { purpose: 'storage' })]), mode: { to: 2 } }),
+      'notProcessingHost',
+      /storage host/,
+    );
     refused(() => planEvacuation({ source: 1, guests: [], hosts: cluster(), mode: { to: 9 } }), 'noSuchHost', /no host '9'/);
   });
   it('maxParallel out of range, a bad guest id', () => {
     refused(() => planEvacuation({ source: 1, guests: [], hosts: cluster(), mode: 'spread', maxParallel: 0 }), 'invalidInput', /from 1 to 16, got 0/);
-    refused(() => planEvacuation({ source: 1, guests: [vm(1, { id: 'x' })], hosts: cluster([host(2)]), mode: 'spread' }), 'invalidInput', /'x' is not a guest id/);
+    refused(
+      () => planEvacuation({ source: 1, guests: [vm(1, { id: 'x' })], hosts: cluster([host(2)]), mode: 'spread' }),
+      'invalidInput',
+      /'x' is not a guest id/,
+    );
   });
   it('nothing to move is an empty plan, not an error', () => {
     const plan = planEvacuation({ source: 1, guests: [], hosts: cluster(), mode: 'spread' });

@@ -18,7 +18,9 @@ const ref = (h: SchedulerHost): HostRef => ({ id: h.id, name: h.name });
 
 export function checkMaxParallel(n: number): number {
   if (!Number.isInteger(n) || n < 1 || n > MAX_PARALLEL_LIMIT) {
-    throw errors.invalidInput(`at most N migrations at once: N must be a whole number from 1 to ${MAX_PARALLEL_LIMIT}, got ${JSON.stringify(n)}`, { field: 'maxParallel' });
+    throw errors.invalidInput(`at most N migrations at once: N must be a whole number from 1 to ${MAX_PARALLEL_LIMIT}, got ${JSON.stringify(n)}`, {
+      field: 'maxParallel',
+    });
   }
   return n;
 }
@@ -35,10 +37,15 @@ function checkTarget(source: SchedulerHost, target: SchedulerHost): void {
     throw errors.refused('sameHost', `cannot evacuate host '${source.name}' to itself: choose another processing host, or spread`);
   }
   if (target.purpose !== 'processing') {
-    throw errors.refused('notProcessingHost', `cannot evacuate host '${source.name}' to '${target.name}': it is a ${target.purpose} host, and guests run on processing hosts`);
+    throw errors.refused(
+      'notProcessingHost',
+      `cannot evacuate host '${source.name}' to '${target.name}': it is a ${target.purpose} host, and guests run on processing hosts`,
+    );
   }
   if (target.state !== 'UP') {
-    throw errors.refused('targetNotUp', `cannot evacuate host '${source.name}' to '${target.name}': ${stateReason(target.state, ['UP'])}`, { state: target.state });
+    throw errors.refused('targetNotUp', `cannot evacuate host '${source.name}' to '${target.name}': ${stateReason(target.state, ['UP'])}`, {
+      state: target.state,
+    });
   }
 }
 
@@ -67,7 +74,9 @@ export function planEvacuation(input: EvacuationInput): EvacuationPlan {
     ...(input.ratios ? { ratios: input.ratios } : {}),
   });
   const byId = new Map(input.hosts.map((h) => [h.id, h]));
-  const ordered = [...input.guests].sort((a, b) => (spread ? b.memoryMiB - a.memoryMiB : a.memoryMiB - b.memoryMiB) || b.vcpus - a.vcpus || a.id.localeCompare(b.id));
+  const ordered = [...input.guests].sort(
+    (a, b) => (spread ? b.memoryMiB - a.memoryMiB : a.memoryMiB - b.memoryMiB) || b.vcpus - a.vcpus || a.id.localeCompare(b.id),
+  );
   const moves: Move[] = [];
   const unmovable: Unmovable[] = [];
   for (const g of ordered) {

@@ -5,8 +5,17 @@ import type { SchedulerHost } from '../scheduler/scheduler-types.ts';
 import { assertUndoable, planUndo, type EvacuationRecord, type PresentGuest } from './plan-undo.ts';
 
 const host = (id: number, over: Partial<SchedulerHost> = {}): SchedulerHost => ({
-  id, name: `h${id}`, purpose: 'processing', state: 'UP', cpuTotal: 32, memoryMiBTotal: 65536,
-  cpuAllocated: 0, memoryMiBAllocated: 0, pools: ['san'], networks: ['lan'], ...over,
+  id,
+  name: `h${id}`,
+  purpose: 'processing',
+  state: 'UP',
+  cpuTotal: 32,
+  memoryMiBTotal: 65536,
+  cpuAllocated: 0,
+  memoryMiBAllocated: 0,
+  pools: ['san'],
+  networks: ['lan'],
+  ...over,
 });
 const h1 = { id: 1, name: 'h1' };
 const h2 = { id: 2, name: 'h2' };
@@ -26,7 +35,14 @@ const record: EvacuationRecord = {
   ],
 };
 const present = (id: string, hostId: number, over: Partial<PresentGuest> = {}): PresentGuest => ({
-  id, hostId, power: 'running', vcpus: 2, memoryMiB: 4096, pools: ['san'], networks: ['lan'], ...over,
+  id,
+  hostId,
+  power: 'running',
+  vcpus: 2,
+  memoryMiB: 4096,
+  pools: ['san'],
+  networks: ['lan'],
+  ...over,
 });
 const hosts = [host(1, { state: 'MAINT' }), host(2), host(3), host(4)];
 const now = [
@@ -60,15 +76,24 @@ describe('undo evacuation plan', () => {
 
   it('a guest stopped since the evacuation moves cold and is restarted in its original state', () => {
     const plan = planUndo({ record, guests: [present('vm:100', 2, { power: 'stopped' })], hosts });
-    assert.deepEqual(plan.available.map((m) => [m.kind, m.power]), [['cold', 'running']]);
+    assert.deepEqual(
+      plan.available.map((m) => [m.kind, m.power]),
+      [['cold', 'running']],
+    );
   });
 
   it('the origin host must be UP or in MAINT, and have room', () => {
     const disabled = planUndo({ record, guests: now, hosts: [host(1, { state: 'DISABLED' }), host(2), host(3), host(4)] });
     assert.equal(disabled.available.length, 0);
-    assert.deepEqual(disabled.unavailable.find((u) => u.guest === 'vm:100'), { guest: 'vm:100', why: "origin host 'h1' is DISABLED; undo needs it UP or in MAINT" });
+    assert.deepEqual(
+      disabled.unavailable.find((u) => u.guest === 'vm:100'),
+      { guest: 'vm:100', why: "origin host 'h1' is DISABLED; undo needs it UP or in MAINT" },
+    );
     const full = planUndo({ record, guests: now, hosts: [host(1, { memoryMiBTotal: 8192 }), host(2), host(3), host(4)] });
-    assert.deepEqual(full.available.map((m) => m.guest), ['vm:100', 'vm:101']);
+    assert.deepEqual(
+      full.available.map((m) => m.guest),
+      ['vm:100', 'vm:101'],
+    );
     assert.deepEqual(full.unavailable[0], { guest: 'ct:102', why: "no room on 'h1': needs 4096 MiB, 0 MiB free under ratio 1.0" });
     const gone = planUndo({ record, guests: now, hosts: [host(2), host(3), host(4)] });
     assert.match(gone.unavailable[0]!.why, /origin host 'h1' was removed/);
@@ -77,13 +102,22 @@ describe('undo evacuation plan', () => {
   it('already undone: a warning, nothing listed; the API refuses it', () => {
     const plan = planUndo({ record: { ...record, undone: true }, guests: now, hosts });
     assert.deepEqual(plan.warning, { code: 'alreadyUndone', message: "evacuation 'ev-1' of host 'h1' was already undone" });
-    assert.throws(() => assertUndoable(plan), (e: unknown) => isGrappeError(e) && e.code === 'alreadyUndone' && e.kind === 'conflict');
+    assert.throws(
+      () => assertUndoable(plan),
+      (e: unknown) => isGrappeError(e) && e.code === 'alreadyUndone' && e.kind === 'conflict',
+    );
   });
 
   it('nothing can move back: a warning that says so', () => {
     const plan = planUndo({ record, guests: [present('vm:100', 4)], hosts });
-    assert.deepEqual(plan.warning, { code: 'nothingToUndo', message: "nothing to undo: none of the 6 guest(s) of evacuation 'ev-1' can move back to 'h1' (see Unavailable)" });
-    assert.throws(() => assertUndoable(plan), (e: unknown) => isGrappeError(e) && e.code === 'nothingToUndo');
+    assert.deepEqual(plan.warning, {
+      code: 'nothingToUndo',
+      message: "nothing to undo: none of the 6 guest(s) of evacuation 'ev-1' can move back to 'h1' (see Unavailable)",
+    });
+    assert.throws(
+      () => assertUndoable(plan),
+      (e: unknown) => isGrappeError(e) && e.code === 'nothingToUndo',
+    );
     const empty = planUndo({ record: { ...record, entries: [] }, guests: [], hosts });
     assert.equal(empty.warning?.message, "nothing to undo: evacuation 'ev-1' of host 'h1' moved no guest");
   });

@@ -51,7 +51,12 @@ export function planUndo(input: UndoInput): UndoPlan {
   const origin = record.origin;
   const base = { evacuation: record.id, origin };
   if (record.undone) {
-    return { ...base, available: [], unavailable: [], warning: { code: 'alreadyUndone', message: `evacuation '${record.id}' of host '${origin.name}' was already undone` } };
+    return {
+      ...base,
+      available: [],
+      unavailable: [],
+      warning: { code: 'alreadyUndone', message: `evacuation '${record.id}' of host '${origin.name}' was already undone` },
+    };
   }
   const host = input.hosts.find((h) => h.id === origin.id);
   const hostProblem = !host
@@ -61,9 +66,7 @@ export function planUndo(input: UndoInput): UndoPlan {
       : undefined;
   const guests = new Map(input.guests.map((g) => [g.id, g]));
   const names = new Map(input.hosts.map((h) => [h.id, h.name]));
-  const placer = host
-    ? new Placer([host], { allowStates: ORIGIN_STATES, explain: 'full', ...(input.ratios ? { ratios: input.ratios } : {}) })
-    : undefined;
+  const placer = host ? new Placer([host], { allowStates: ORIGIN_STATES, explain: 'full', ...(input.ratios ? { ratios: input.ratios } : {}) }) : undefined;
   const available: Move[] = [];
   const unavailable: { guest: string; why: string }[] = [];
   for (const e of record.entries) {
@@ -75,7 +78,10 @@ export function planUndo(input: UndoInput): UndoPlan {
     }
     const { hostId, decision } = placer!.place(request(g!));
     if (hostId === null) {
-      unavailable.push({ guest: e.guest, why: `no room on '${origin.name}': ${decision?.candidates[0]?.rejectedBy?.reason ?? decision?.why ?? 'it does not fit'}` });
+      unavailable.push({
+        guest: e.guest,
+        why: `no room on '${origin.name}': ${decision?.candidates[0]?.rejectedBy?.reason ?? decision?.why ?? 'it does not fit'}`,
+      });
       continue;
     }
     const kind = moveKind(g!.id, g!.power);

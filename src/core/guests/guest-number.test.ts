@@ -10,7 +10,10 @@ test('guest numbers start at 100 and fill the lowest gap, VMs and containers ali
 
 test('a requested number is used when free and in range, refused otherwise', () => {
   assert.equal(allocateGuestNumber(new Set([100]), 250), 250);
-  assert.throws(() => allocateGuestNumber(new Set([250]), 250), (e: Error & { code?: string }) => e.code === 'duplicate' && /already used/.test(e.message));
+  assert.throws(
+    () => allocateGuestNumber(new Set([250]), 250),
+    (e: Error & { code?: string }) => e.code === 'duplicate' && /already used/.test(e.message),
+  );
   assert.throws(() => allocateGuestNumber(new Set(), 99), /from 100/);
   assert.throws(() => allocateGuestNumber(new Set(), 1.5), /whole numbers/);
 });

@@ -11,7 +11,8 @@ export function allocateGuestNumber(used: ReadonlySet<number>, requested?: numbe
     if (!Number.isInteger(requested) || requested < FIRST_GUEST_NUMBER || requested > LAST_GUEST_NUMBER) {
       throw errors.invalidInput(`guest id ${requested} refused: ids are whole numbers from ${FIRST_GUEST_NUMBER} to ${LAST_GUEST_NUMBER}`, { field: 'id' });
     }
-    if (used.has(requested)) throw errors.refused('duplicate', `guest id ${requested} is already used by another guest (VMs and containers share one id sequence)`, { id: requested });
+    if (used.has(requested))
+      throw errors.refused('duplicate', `guest id ${requested} is already used by another guest (VMs and containers share one id sequence)`, { id: requested });
     return requested;
   }
   let n = FIRST_GUEST_NUMBER;

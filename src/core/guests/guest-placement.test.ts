@@ -5,17 +5,33 @@ import type { GuestRequest, SchedulerHost } from '../scheduler/scheduler-types.t
 import { placementRefusal } from './guest-placement.ts';
 
 const host = (id: number, over: Partial<SchedulerHost> = {}): SchedulerHost => ({
-  id, name: `h${id}`, purpose: 'processing', state: 'UP', cpuTotal: 4, memoryMiBTotal: 4096, cpuAllocated: 0, memoryMiBAllocated: 0,
-  pools: [`local-h${id}`], networks: ['default'], ...over,
+  id,
+  name: `h${id}`,
+  purpose: 'processing',
+  state: 'UP',
+  cpuTotal: 4,
+  memoryMiBTotal: 4096,
+  cpuAllocated: 0,
+  memoryMiBAllocated: 0,
+  pools: [`local-h${id}`],
+  networks: ['default'],
+  ...over,
 });
 const need = (over: Partial<GuestRequest> = {}): GuestRequest => ({ guest: "guest 'g'", vcpus: 1, memoryMiB: 512, ...over });
 
 test('too much memory or CPU is a 422 guestTooLarge with the largest guest that fits', () => {
-  const hosts = [host(1, { memoryMiBAllocated: 1000 }), host(2, { cpuTotal: 2, memoryMiBAllocated: 3000 }), host(3, { state: 'MAINT', memoryMiBTotal: 1 << 20 })];
+  const hosts = [
+    host(1, { memoryMiBAllocated: 1000 }),
+    host(2, { cpuTotal: 2, memoryMiBAllocated: 3000 }),
+    host(3, { state: 'MAINT', memoryMiBTotal: 1 << 20 }),
+  ];
   const mem = placementRefusal(schedule(hosts, need({ memoryMiB: 8192 })));
   assert.equal(mem.code, 'guestTooLarge');
   assert.equal(mem.kind, 'invalidInput');
-  assert.match(mem.message, /^cannot place guest 'g': it asks for 1 vCPU\(s\) and 8192 MiB, and the largest that fits on any UP processing host is 4 vCPU\(s\) and 3096 MiB \(host 'h1'\)$/);
+  assert.match(
+    mem.message,
+    /^cannot place guest 'g': it asks for 1 vCPU\(s\) and 8192 MiB, and the largest that fits on any UP processing host is 4 vCPU\(s\) and 3096 MiB \(host 'h1'\)$/,
+  );
   assert.deepEqual(mem.details['largest'], { vcpus: 4, memoryMiB: 3096, host: 'h1' });
   assert.ok(mem.details['decision']);
   const cpu = placementRefusal(schedule(hosts, need({ vcpus: 16, memoryMiB: 64 })));

@@ -41,7 +41,12 @@ export function whyNotGuest(g: GuestFacts, action: GuestAction): GrappeError | u
   if (!rule.from.includes(g.state)) return errors.incorrectState(`guest '${g.id}'`, g.state, action, rule.needs);
   // A start is a placement on the host: a host in maintenance never takes on more work.
   if (action === 'start' && g.hostState !== 'UP') {
-    return errors.incorrectState(`guest '${g.id}' on host '${g.hostName}'`, `on a ${g.hostState} host`, 'start', 'its host to be UP (a host in maintenance starts no guest)');
+    return errors.incorrectState(
+      `guest '${g.id}' on host '${g.hostName}'`,
+      `on a ${g.hostState} host`,
+      'start',
+      'its host to be UP (a host in maintenance starts no guest)',
+    );
   }
   return undefined;
 }

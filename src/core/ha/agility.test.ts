@@ -13,8 +13,26 @@ test('a guest on shared storage and shared networks with no CD is agile', () => 
 
 test('each reason a guest is not agile is named for the admin', () => {
   const cases = [
-    { facts: { ...shared, nics: [{ network: 'net0', shared: false }, { network: 'net0', shared: false }] }, want: ['the guest is not using a shared network (net0)'] },
-    { facts: { ...shared, disks: [{ name: 'local-0', shared: false }, { name: 'd1', shared: true }] }, want: ['the guest has disks on storage that is not shared (local-0)'] },
+    {
+      facts: {
+        ...shared,
+        nics: [
+          { network: 'net0', shared: false },
+          { network: 'net0', shared: false },
+        ],
+      },
+      want: ['the guest is not using a shared network (net0)'],
+    },
+    {
+      facts: {
+        ...shared,
+        disks: [
+          { name: 'local-0', shared: false },
+          { name: 'd1', shared: true },
+        ],
+      },
+      want: ['the guest has disks on storage that is not shared (local-0)'],
+    },
     { facts: { ...shared, cdrom: 'debian.iso' }, want: ['the guest has a CD inserted (debian.iso); eject it'] },
   ];
   for (const c of cases) assert.deepEqual(agilityProblems(c.facts), c.want);
@@ -30,6 +48,9 @@ test('assertAgile refuses with notAgile and every reason', () => {
     assert.ok(isGrappeError(e));
     assert.equal(e.code, 'notAgile');
     assert.equal(e.kind, 'conflict');
-    assert.match(e.message, /cannot protect guest 'vm:103' with HA: it is not agile: the guest is not using a shared network \(Network 0\); the guest has a CD inserted/);
+    assert.match(
+      e.message,
+      /cannot protect guest 'vm:103' with HA: it is not agile: the guest is not using a shared network \(Network 0\); the guest has a CD inserted/,
+    );
   }
 });

@@ -5,7 +5,13 @@ import { maxTolerable, survivesLoss, type CapacityGuest, type CapacityHost } fro
 import { checkPlanChange, checkToleranceSetting } from './plan-rules.ts';
 
 const host = (id: string, ramMiB: number, cpus = 64): CapacityHost => ({ id, ramMiB, cpus });
-const guest = (id: string, on: string, ramMiB: number, restart: CapacityGuest['restart'] = 'always', vcpus = 1): CapacityGuest => ({ id, host: on, ramMiB, vcpus, restart });
+const guest = (id: string, on: string, ramMiB: number, restart: CapacityGuest['restart'] = 'always', vcpus = 1): CapacityGuest => ({
+  id,
+  host: on,
+  ramMiB,
+  vcpus,
+  restart,
+});
 
 test('maxTolerable: table', () => {
   const three = [host('h1', 16), host('h2', 16), host('h3', 16)];
@@ -74,5 +80,8 @@ test('the failures to tolerate cannot be set above what capacity allows', () => 
   const hosts = [host('h1', 16), host('h2', 16), host('h3', 16)];
   const guests = [guest('vm:1', 'h1', 8), guest('vm:2', 'h2', 8), guest('vm:3', 'h3', 8)];
   checkToleranceSetting(hosts, guests, 4, 1);
-  assert.throws(() => checkToleranceSetting(hosts, guests, 4, 2), (e) => isGrappeError(e) && e.code === 'toleranceTooHigh' && /can survive only 1/.test(e.message));
+  assert.throws(
+    () => checkToleranceSetting(hosts, guests, 4, 2),
+    (e) => isGrappeError(e) && e.code === 'toleranceTooHigh' && /can survive only 1/.test(e.message),
+  );
 });

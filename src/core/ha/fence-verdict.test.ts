@@ -9,7 +9,10 @@ const last = 10_000;
 test('crash: deadline plus margin passed and the storage heartbeat stopped with the host', () => {
   const obs = { storage: { writtenAt: 10_000 } };
   assert.equal(fenceVerdict(obs, last, 15_900, DEFAULT_TIMING).fenced, false);
-  assert.deepEqual(fenceVerdict(obs, last, 16_000, DEFAULT_TIMING), { fenced: true, reason: 'its self-fence deadline passed and its storage heartbeat is silent' });
+  assert.deepEqual(fenceVerdict(obs, last, 16_000, DEFAULT_TIMING), {
+    fenced: true,
+    reason: 'its self-fence deadline passed and its storage heartbeat is silent',
+  });
   assert.equal(fenceVerdict({}, last, 16_000, DEFAULT_TIMING).fenced, true);
 });
 

@@ -10,8 +10,7 @@
 import type { HaTiming, HostObservation } from './ha-types.ts';
 
 export type FenceVerdict =
-  | { readonly fenced: true; readonly reason: string }
-  | { readonly fenced: false; readonly aliveOnStorage: boolean; readonly deadline: number };
+  { readonly fenced: true; readonly reason: string } | { readonly fenced: false; readonly aliveOnStorage: boolean; readonly deadline: number };
 
 export function fenceVerdict(obs: HostObservation, lastNetAt: number, now: number, timing: HaTiming): FenceVerdict {
   const deadline = lastNetAt + timing.fenceTimeoutMs;

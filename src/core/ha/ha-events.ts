@@ -29,12 +29,17 @@ export type HaEvent =
 export type HaEventType = HaEvent['type'];
 
 const ALERTS: ReadonlySet<HaEventType> = new Set<HaEventType>([
-  'host-lost', 'host-isolated', 'guest-left-down', 'guest-stray-stopped', 'maintenance-blocked',
-  'over-committed', 'ha-unhealthy', 'storm-guard',
+  'host-lost',
+  'host-isolated',
+  'guest-left-down',
+  'guest-stray-stopped',
+  'maintenance-blocked',
+  'over-committed',
+  'ha-unhealthy',
+  'storm-guard',
 ]);
 
-export const isAlert = (e: HaEvent): boolean =>
-  ALERTS.has(e.type) || (e.type === 'tolerance-changed' && e.tolerable < e.previous);
+export const isAlert = (e: HaEvent): boolean => ALERTS.has(e.type) || (e.type === 'tolerance-changed' && e.tolerable < e.previous);
 
 /** Milliseconds as the admin reads them: t=12.3s. */
 export const formatTime = (ms: number): string => `t=${(ms / 1000).toFixed(1)}s`;

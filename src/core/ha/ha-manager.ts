@@ -7,7 +7,16 @@ import { maxTolerable } from './capacity.ts';
 import { fenceVerdict } from './fence-verdict.ts';
 import type { HaEnv } from './ha-env.ts';
 import type {
-  HaGuestRecord, HaCommand, HaConfig, HaGuestSpec, HaHostSpec, HaObservations, HaState, HostObservation, HaHostRecord, PoolRecord,
+  HaGuestRecord,
+  HaCommand,
+  HaConfig,
+  HaGuestSpec,
+  HaHostSpec,
+  HaObservations,
+  HaState,
+  HostObservation,
+  HaHostRecord,
+  PoolRecord,
 } from './ha-types.ts';
 import { mostFreePlacement, type HaPlacement } from './placement.ts';
 import { freeRoom, healthLine, runningOnline, type PoolView } from './pool-view.ts';
@@ -195,7 +204,10 @@ export class HaManager {
       // other end reports it running, followGuests takes it from there; otherwise it waits for fencing.
       const r = this.guests.get(g.id) as HaGuestRecord;
       const other = r.state === 'migrate' ? (r.host === host ? r.target : r.host) : undefined;
-      this.setGuest(g.id, other === undefined ? { state: 'fence', host, downSince: lastNetAt } : { state: 'fence', host, downSince: lastNetAt, maybeOn: other });
+      this.setGuest(
+        g.id,
+        other === undefined ? { state: 'fence', host, downSince: lastNetAt } : { state: 'fence', host, downSince: lastNetAt, maybeOn: other },
+      );
     }
     this.env.emit({ type: 'host-lost', host, lastNetAt, guests: frozen.filter((g) => this.guests.get(g.id)?.state === 'fence').length });
   }
@@ -305,7 +317,13 @@ export class HaManager {
           const due = r.pendingSince === undefined || now - r.pendingSince > startTimeoutMs;
           if ((hostState === 'online' || hostState === 'draining') && reporting && due && this.clearedElsewhere(g.id, obs)) {
             if (r.pendingSince === undefined) this.env.emit({ type: 'guest-restarted', guest: g.id, host });
-            this.setGuest(g.id, { state: 'started', host, pendingSince: now, ...(r.recoveredFrom !== undefined ? { recoveredFrom: r.recoveredFrom } : {}), ...(r.downSince !== undefined ? { downSince: r.downSince } : {}) });
+            this.setGuest(g.id, {
+              state: 'started',
+              host,
+              pendingSince: now,
+              ...(r.recoveredFrom !== undefined ? { recoveredFrom: r.recoveredFrom } : {}),
+              ...(r.downSince !== undefined ? { downSince: r.downSince } : {}),
+            });
             this.env.startGuest(g.id, host);
           }
         }
@@ -341,7 +359,13 @@ export class HaManager {
   }
 
   private view(): PoolView {
-    return { hostSpecs: this.hostSpecs, guestSpecs: this.guestSpecs, hosts: this.hosts, guests: this.guests, cpuOvercommit: this.config.settings.cpuOvercommit };
+    return {
+      hostSpecs: this.hostSpecs,
+      guestSpecs: this.guestSpecs,
+      hosts: this.hosts,
+      guests: this.guests,
+      cpuOvercommit: this.config.settings.cpuOvercommit,
+    };
   }
 
   private recover(obs: HaObservations, now: number): void {
@@ -357,7 +381,11 @@ export class HaManager {
     for (const s of decision.starts) {
       const r = this.guests.get(s.guest) as HaGuestRecord;
       this.setGuest(s.guest, {
-        state: 'started', host: s.target, pendingSince: now, recoveredFrom: r.host ?? '?', downSince: r.downSince ?? now,
+        state: 'started',
+        host: s.target,
+        pendingSince: now,
+        recoveredFrom: r.host ?? '?',
+        downSince: r.downSince ?? now,
       });
       this.env.startGuest(s.guest, s.target);
     }
@@ -365,9 +393,10 @@ export class HaManager {
       const g = waiting.find((w) => w.id === id) as HaGuestSpec;
       this.setGuest(id, { ...(this.guests.get(id) as HaGuestRecord), unplaced: true });
       const needs = `needs ${g.ramMiB} MiB and ${g.vcpus} vCPU`;
-      const reason = g.plan.restart === 'always'
-        ? `no host has room for it (${needs}); it starts as soon as room appears`
-        : `best-effort, and no capacity is left after the 'always' guests (${needs})`;
+      const reason =
+        g.plan.restart === 'always'
+          ? `no host has room for it (${needs}); it starts as soon as room appears`
+          : `best-effort, and no capacity is left after the 'always' guests (${needs})`;
       this.env.emit({ type: 'guest-left-down', guest: id, reason });
     }
     if (decision.gateOpenAt !== this.pool.gateOpenAt) this.setPool({ gateOpenAt: decision.gateOpenAt });
@@ -426,7 +455,10 @@ export class HaManager {
         this.env.emit({ type: 'over-committed', tolerable, configured: settings.failuresToTolerate });
       }
     }
-    const line = healthLine(this.view(), this.pool, obs, now, { failuresToTolerate: settings.failuresToTolerate, storageTimeoutMs: settings.timing.storageTimeoutMs });
+    const line = healthLine(this.view(), this.pool, obs, now, {
+      failuresToTolerate: settings.failuresToTolerate,
+      storageTimeoutMs: settings.timing.storageTimeoutMs,
+    });
     if (line !== (this.pool.unhealthy ?? '')) {
       this.setPool(line === '' ? { unhealthy: '' } : { unhealthy: line });
       this.env.emit(line === '' ? { type: 'ha-healthy' } : { type: 'ha-unhealthy', reasons: line });

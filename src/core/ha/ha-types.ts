@@ -143,6 +143,4 @@ export interface HaObservations {
   readonly hosts: Readonly<Record<string, HostObservation>>;
 }
 
-export type HaCommand =
-  | { readonly kind: 'maintenance'; readonly host: string }
-  | { readonly kind: 'maintenance-off'; readonly host: string };
+export type HaCommand = { readonly kind: 'maintenance'; readonly host: string } | { readonly kind: 'maintenance-off'; readonly host: string };

@@ -7,7 +7,8 @@ import { RESTART_PLANS } from './ha-types.ts';
 export function validatePlan(plan: HaPlan): void {
   if (!RESTART_PLANS.includes(plan.restart)) throw haErrors.invalidPlan(`restart must be one of ${RESTART_PLANS.join(', ')}, not '${plan.restart}'`);
   if (!Number.isInteger(plan.order) || plan.order < 0) throw haErrors.invalidPlan(`order must be a whole number ≥ 0, not ${plan.order}`);
-  if (!Number.isFinite(plan.delay) || plan.delay < 0 || plan.delay > 3600) throw haErrors.invalidPlan(`delay must be between 0 and 3600 seconds, not ${plan.delay}`);
+  if (!Number.isFinite(plan.delay) || plan.delay < 0 || plan.delay > 3600)
+    throw haErrors.invalidPlan(`delay must be between 0 and 3600 seconds, not ${plan.delay}`);
 }
 
 /** Refuses a plan change that would leave the pool unable to honour its failures to tolerate. */
@@ -28,12 +29,7 @@ export function checkPlanChange(
   }
 }
 
-export function checkToleranceSetting(
-  hosts: readonly CapacityHost[],
-  guests: readonly CapacityGuest[],
-  cpuOvercommit: number,
-  asked: number,
-): void {
+export function checkToleranceSetting(hosts: readonly CapacityHost[], guests: readonly CapacityGuest[], cpuOvercommit: number, asked: number): void {
   if (!Number.isInteger(asked) || asked < 0) throw haErrors.invalidPlan(`host failures to tolerate must be a whole number ≥ 0, not ${asked}`);
   const tolerable = maxTolerable(hosts, guests, cpuOvercommit);
   if (asked > tolerable) throw haErrors.toleranceTooHigh(asked, tolerable);

@@ -31,10 +31,13 @@ test('remove: only processing hosts, only without guests; purpose is said first'
 });
 
 test('assertCan throws the catalog error with a 409 kind', () => {
-  assert.throws(() => assertCan(host({ state: 'UP' }), 'update-connector'), (e: unknown) => {
-    const err = e as { kind: string; code: string; details: Record<string, unknown> };
-    return err.kind === 'incorrectState' && err.details['current'] === 'UP';
-  });
+  assert.throws(
+    () => assertCan(host({ state: 'UP' }), 'update-connector'),
+    (e: unknown) => {
+      const err = e as { kind: string; code: string; details: Record<string, unknown> };
+      return err.kind === 'incorrectState' && err.details['current'] === 'UP';
+    },
+  );
   assert.throws(() => assertCan(host({ purpose: 'storage', state: 'MAINT' }), 'remove'), /only processing hosts/);
 });
 
@@ -56,7 +59,7 @@ test('availableActions gives the reason of every disabled button', () => {
 
 test('random host names are deterministic for a given random source and avoid taken names', () => {
   let seed = 1;
-  const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
   const first = randomHostName(rand);
   assert.match(first, /^[a-z]+-[a-z]+-\d\d$/);
   seed = 1;
@@ -68,8 +71,15 @@ test('random host names are deterministic for a given random source and avoid ta
 test('update-connector: refused when the installed connector is not older, after the state check', () => {
   const current = { installed: '0.1.0', shipped: '0.1.0', older: false };
   assert.equal(whyNot(host({ state: 'MAINT', connector: current }), 'update-connector')?.code, 'alreadyUpToDate');
-  assert.match(whyNot(host({ state: 'MAINT', connector: current }), 'update-connector')!.message, /already at version 0\.1\.0, and this controller ships 0\.1\.0/);
+  assert.match(
+    whyNot(host({ state: 'MAINT', connector: current }), 'update-connector')!.message,
+    /already at version 0\.1\.0, and this controller ships 0\.1\.0/,
+  );
   assert.equal(whyNot(host({ state: 'UP', connector: current }), 'update-connector')?.code, 'incorrectState');
   assert.equal(whyNot(host({ state: 'MAINT', connector: { installed: '0.0.1', shipped: '0.1.0', older: true } }), 'update-connector'), undefined);
-  assert.equal(whyNot(host({ state: 'MAINT', connector: { installed: null, shipped: '0.1.0', older: false } }), 'update-connector'), undefined, 'unknown version: let the update try');
+  assert.equal(
+    whyNot(host({ state: 'MAINT', connector: { installed: null, shipped: '0.1.0', older: false } }), 'update-connector'),
+    undefined,
+    'unknown version: let the update try',
+  );
 });

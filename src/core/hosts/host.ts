@@ -101,5 +101,4 @@ export function availableActions(host: HostFacts): Record<HostAction, { allowed:
 }
 
 /** Placement targets: UP processing hosts only. MAINT/EVACUATING/DISABLED hosts never receive guests. */
-export const isPlacementTarget = (host: Pick<HostFacts, 'purpose' | 'state'>): boolean =>
-  host.purpose === 'processing' && host.state === 'UP';
+export const isPlacementTarget = (host: Pick<HostFacts, 'purpose' | 'state'>): boolean => host.purpose === 'processing' && host.state === 'UP';

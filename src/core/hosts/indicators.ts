@@ -23,8 +23,7 @@ export interface Indicators {
   readonly reasons?: IndicatorReasons;
 }
 
-export const sameIndicators = (a: Indicators, b: Indicators): boolean =>
-  INDICATOR_NAMES.every((k) => a[k] === b[k] && a.reasons?.[k] === b.reasons?.[k]);
+export const sameIndicators = (a: Indicators, b: Indicators): boolean => INDICATOR_NAMES.every((k) => a[k] === b[k] && a.reasons?.[k] === b.reasons?.[k]);
 
 /** The outcome of one check: passed, or failed with the error text it met. */
 export type CheckOutcome = { readonly ok: true } | { readonly ok: false; readonly error: string };

@@ -29,11 +29,14 @@ test('nicTable merges inventory and attachments, keeping attached NICs the agent
     eth0: { subnet: 'LAN', ip: '198.18.0.11', prefixLength: 24 },
     eth9: { subnet: 'SAN', ip: '198.18.1.9', prefixLength: 24 },
   });
-  assert.deepEqual(rows.map((r) => [r.name, r.subnet, r.ip, r.netmask, r.linkUp]), [
-    ['eth0', 'LAN', '198.18.0.11', '255.255.255.0', true],
-    ['eth1', null, null, null, true],
-    ['eth9', 'SAN', '198.18.1.9', '255.255.255.0', false],
-  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.name, r.subnet, r.ip, r.netmask, r.linkUp]),
+    [
+      ['eth0', 'LAN', '198.18.0.11', '255.255.255.0', true],
+      ['eth1', null, null, null, true],
+      ['eth9', 'SAN', '198.18.1.9', '255.255.255.0', false],
+    ],
+  );
 });
 
 test('assertIpInSubnet says which subnet and CIDR the address is not inside', () => {
@@ -65,10 +68,10 @@ test('planNicEdit: the happy path and each refusal', () => {
     code: 'duplicate',
     message: "address 198.18.1.11 is already used by NIC 'eth1' of host 'h2'",
   });
-  assert.throws(
-    () => planNicEdit(facts({ nic: 'eth2', attachments: { eth1: { subnet: 'SAN', ip: '198.18.1.10', prefixLength: 24 } } })),
-    { code: 'subnetAlreadyAttached', message: /NIC 'eth1' of this host is already on SAN/ },
-  );
+  assert.throws(() => planNicEdit(facts({ nic: 'eth2', attachments: { eth1: { subnet: 'SAN', ip: '198.18.1.10', prefixLength: 24 } } })), {
+    code: 'subnetAlreadyAttached',
+    message: /NIC 'eth1' of this host is already on SAN/,
+  });
   assert.throws(() => planNicEdit(facts({ nic: 'eth0' })), { code: 'managementNic' });
 });
 

@@ -24,7 +24,8 @@ function comparePre(a: readonly string[], b: readonly string[]): number {
     const ny = /^\d+$/.test(y) ? Number(y) : undefined;
     if (nx !== undefined && ny !== undefined) {
       if (nx !== ny) return Math.sign(nx - ny);
-    } else if (nx !== undefined) return -1; // numeric identifiers sort first
+    } else if (nx !== undefined)
+      return -1; // numeric identifiers sort first
     else if (ny !== undefined) return 1;
     else if (x !== y) return x < y ? -1 : 1;
   }

@@ -45,5 +45,5 @@ export function isHostAddressIn(c: Cidr, ip: number): boolean {
 }
 
 export function netmaskOf(prefix: number): string {
-  return formatIpv4(prefix === 0 ? 0 : (2 ** 32 - 2 ** (32 - prefix)));
+  return formatIpv4(prefix === 0 ? 0 : 2 ** 32 - 2 ** (32 - prefix));
 }

@@ -127,13 +127,7 @@ export class Placer {
       this.invCpuCap[i] = this.cpuCap[i]! > 0 ? 1 / this.cpuCap[i]! : 0;
       this.invMemCap[i] = this.memCap[i]! > 0 ? 1 / this.memCap[i]! : 0;
       this.den[i] = 2 * this.memCap[i]! * this.cpuCap[i]!;
-      const code = excluded.has(h.id)
-        ? F.excluded
-        : h.purpose !== 'processing'
-          ? F.purpose
-          : !this.allowStates.includes(h.state)
-            ? F.state
-            : PASS;
+      const code = excluded.has(h.id) ? F.excluded : h.purpose !== 'processing' ? F.purpose : !this.allowStates.includes(h.state) ? F.state : PASS;
       this.staticCode[i] = code;
       if (code === PASS) eligible.push(i);
       else this.staticRejects[code]!++;

@@ -131,7 +131,8 @@ describe('scheduler properties (seeded)', () => {
       const hosts = w.hosts.map((h) => ({ ...h, cpuTotal: rnd.pick([128, 256]), memoryMiBTotal: rnd.pick([131072, 262144]) }));
       const r = placeMany(hosts, w.requests, { policy: 'spread' });
       assert.equal(r.unplaced, 0);
-      const load = (h: SchedulerHost) => 1 - ((h.memoryMiBTotal - h.memoryMiBAllocated) / h.memoryMiBTotal + (h.cpuTotal * 4 - h.cpuAllocated) / (h.cpuTotal * 4)) / 2;
+      const load = (h: SchedulerHost) =>
+        1 - ((h.memoryMiBTotal - h.memoryMiBAllocated) / h.memoryMiBTotal + (h.cpuTotal * 4 - h.cpuAllocated) / (h.cpuTotal * 4)) / 2;
       const loads = r.hosts.map(load);
       const maxShare = Math.max(0, ...w.requests.map((q) => (q.memoryMiB / 131072 + q.vcpus / 512) / 2));
       const gap = loads.length === 0 ? 0 : Math.max(...loads) - Math.min(...loads);
@@ -145,11 +146,23 @@ describe('scheduler properties (seeded)', () => {
       const n = rnd.int(1, 30);
       const perHost = rnd.int(1, 8);
       const hosts = Array.from({ length: n }, (_, i) => ({
-        id: i + 1, name: `h${i + 1}`, purpose: 'processing' as const, state: 'UP' as const, cpuTotal: 64, memoryMiBTotal: 1024 * perHost,
-        cpuAllocated: 0, memoryMiBAllocated: 0, pools: [], networks: [],
+        id: i + 1,
+        name: `h${i + 1}`,
+        purpose: 'processing' as const,
+        state: 'UP' as const,
+        cpuTotal: 64,
+        memoryMiBTotal: 1024 * perHost,
+        cpuAllocated: 0,
+        memoryMiBAllocated: 0,
+        pools: [],
+        networks: [],
       }));
       const guests = rnd.int(0, n * perHost);
-      const r = placeMany(hosts, Array.from({ length: guests }, () => ({ vcpus: 1, memoryMiB: 1024 })), { policy: 'pack' });
+      const r = placeMany(
+        hosts,
+        Array.from({ length: guests }, () => ({ vcpus: 1, memoryMiB: 1024 })),
+        { policy: 'pack' },
+      );
       const used = r.hosts.filter((h) => h.memoryMiBAllocated > 0).length;
       assert.equal(used, Math.ceil(guests / perHost), `seed ${seed}`);
     }

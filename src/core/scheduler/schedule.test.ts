@@ -35,9 +35,20 @@ describe('scheduler filters: each rejected host says which filter and why, in pl
     { name: 'network', h: { networks: [] }, filter: 'network', reason: /guest network\(s\) 'lan' not present/ },
     { name: 'labels', h: { labels: { zone: 'a' } }, r: { labels: { zone: 'b' } }, filter: 'labels', reason: /lacks label\(s\) zone=b/ },
     { name: 'memory', h: { memoryMiBAllocated: 65536 - 1024 }, filter: 'memory', reason: /^needs 4096 MiB, 1024 MiB free under ratio 1\.0$/ },
-    { name: 'cpu ratio', h: { cpuTotal: 4, cpuAllocated: 15 }, filter: 'cpu', reason: /needs 2 vCPU\(s\), 1 free under ratio 4\.0 \(4 thread\(s\) × 4\.0 = 16, 15 allocated\)/ },
+    {
+      name: 'cpu ratio',
+      h: { cpuTotal: 4, cpuAllocated: 15 },
+      filter: 'cpu',
+      reason: /needs 2 vCPU\(s\), 1 free under ratio 4\.0 \(4 thread\(s\) × 4\.0 = 16, 15 allocated\)/,
+    },
     { name: 'more vCPUs than threads', h: { cpuTotal: 1 }, filter: 'cpu', reason: /needs 2 vCPU\(s\), and it has only 1 CPU thread\(s\)/ },
-    { name: 'anti-affinity', h: { groups: ['web'] }, r: { antiAffinity: ['web'] }, filter: 'antiAffinity', reason: /anti-affinity group\(s\) 'web' already have a guest on it/ },
+    {
+      name: 'anti-affinity',
+      h: { groups: ['web'] },
+      r: { antiAffinity: ['web'] },
+      filter: 'antiAffinity',
+      reason: /anti-affinity group\(s\) 'web' already have a guest on it/,
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -82,7 +93,10 @@ describe('scheduler scores', () => {
   it('spread picks the most free host and says why, naming the runner-up', () => {
     const d = schedule(hosts, req(), { policy: 'spread' });
     assert.equal(d.winner?.host, 'h2');
-    assert.match(d.why, /^host 'h2' won with the most free capacity after placing \(spread\), score 0\.\d{3}: .* ahead of 'h3' \(0\.\d{3}\); 3 of 3 host\(s\) passed the filters$/);
+    assert.match(
+      d.why,
+      /^host 'h2' won with the most free capacity after placing \(spread\), score 0\.\d{3}: .* ahead of 'h3' \(0\.\d{3}\); 3 of 3 host\(s\) passed the filters$/,
+    );
     const parts = d.winner!.scoreParts;
     assert.ok(Math.abs((parts.memory + parts.cpu) / 2 - d.winner!.score) < 1e-12);
   });

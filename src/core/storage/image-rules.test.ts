@@ -8,8 +8,10 @@ const info = (o: Record<string, unknown>): string => JSON.stringify(o);
 test('parseQemuImgInfo takes raw and qcow2, refuses the rest clearly', () => {
   assert.deepEqual(parseQemuImgInfo(info({ format: 'raw', 'virtual-size': 1048576 }), 'a.img'), { format: 'raw', virtualSizeBytes: 1048576 });
   assert.deepEqual(parseQemuImgInfo(info({ format: 'qcow2', 'virtual-size': 2097152 }), 'b.qcow2'), { format: 'qcow2', virtualSizeBytes: 2097152 });
-  assert.throws(() => parseQemuImgInfo(info({ format: 'vmdk', 'virtual-size': 1048576 }), 'c.vmdk'),
-    (e: unknown) => e instanceof GrappeError && e.code === 'unsupportedImageFormat' && /vmdk, and only raw and qcow2/.test(e.message));
+  assert.throws(
+    () => parseQemuImgInfo(info({ format: 'vmdk', 'virtual-size': 1048576 }), 'c.vmdk'),
+    (e: unknown) => e instanceof GrappeError && e.code === 'unsupportedImageFormat' && /vmdk, and only raw and qcow2/.test(e.message),
+  );
   assert.throws(() => parseQemuImgInfo(info({ format: 'raw', 'virtual-size': 1000 }), 'x.txt'), /512-byte sectors/);
   assert.throws(() => parseQemuImgInfo(info({ format: 'qcow2', 'virtual-size': 1048576, 'backing-filename': 'base.qcow2' }), 'o.qcow2'), /overlay/);
   assert.throws(() => parseQemuImgInfo(info({ format: 'raw', 'virtual-size': 0 }), 'e'), /empty/);

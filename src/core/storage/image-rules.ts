@@ -17,16 +17,27 @@ export function parseQemuImgInfo(json: string, file: string): ImageFileFacts {
   const format = info['format'];
   const size = info['virtual-size'];
   if (format !== 'raw' && format !== 'qcow2') {
-    throw new GrappeError('invalidInput', 'unsupportedImageFormat', `import of '${file}' refused: its format is ${String(format)}, and only raw and qcow2 disk images are supported (convert it with \`qemu-img convert -O qcow2\`)`, { file, format: String(format) });
+    throw new GrappeError(
+      'invalidInput',
+      'unsupportedImageFormat',
+      `import of '${file}' refused: its format is ${String(format)}, and only raw and qcow2 disk images are supported (convert it with \`qemu-img convert -O qcow2\`)`,
+      { file, format: String(format) },
+    );
   }
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size <= 0) {
     throw errors.invalidInput(`import of '${file}' refused: it is empty or its size is unknown`, { file });
   }
   if (format === 'qcow2' && (info['backing-filename'] !== undefined || info['full-backing-filename'] !== undefined)) {
-    throw errors.invalidInput(`import of '${file}' refused: it is a qcow2 overlay of '${String(info['backing-filename'])}'; flatten it first with \`qemu-img convert -O qcow2\``, { file });
+    throw errors.invalidInput(
+      `import of '${file}' refused: it is a qcow2 overlay of '${String(info['backing-filename'])}'; flatten it first with \`qemu-img convert -O qcow2\``,
+      { file },
+    );
   }
   if (format === 'raw' && size % 512 !== 0) {
-    throw errors.invalidInput(`import of '${file}' refused: qemu-img sees raw data of ${size} bytes, not a whole number of 512-byte sectors, so it is not a disk image`, { file });
+    throw errors.invalidInput(
+      `import of '${file}' refused: qemu-img sees raw data of ${size} bytes, not a whole number of 512-byte sectors, so it is not a disk image`,
+      { file },
+    );
   }
   return { format, virtualSizeBytes: size };
 }
@@ -36,13 +47,17 @@ const IMAGE_NAME = /^[a-z0-9][a-z0-9.-]{0,62}$/;
 /** The image name for a file when none is given: its base name, lower-cased, extension dropped. */
 export function imageNameFromPath(path: string): string {
   const base = (path.split('/').pop() ?? '').toLowerCase().replace(/\.(raw|img|qcow2)$/, '');
-  const cleaned = base.replace(/[^a-z0-9.-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 63);
+  const cleaned = base
+    .replace(/[^a-z0-9.-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .slice(0, 63);
   if (!IMAGE_NAME.test(cleaned)) throw errors.invalidInput(`cannot make an image name from '${path}': give one with --name`, { path });
   return cleaned;
 }
 
 export function assertImageName(name: string): void {
-  if (!IMAGE_NAME.test(name)) throw errors.invalidInput(`image name '${name}' refused: 1-63 of a-z, 0-9, '.', '-', starting with a letter or digit`, { image: name });
+  if (!IMAGE_NAME.test(name))
+    throw errors.invalidInput(`image name '${name}' refused: 1-63 of a-z, 0-9, '.', '-', starting with a letter or digit`, { image: name });
 }
 
 /** Sizes given as `64M`, `1G`, `1.5G`, `2T` or a bare number of MiB; whole MiB only. */

@@ -12,11 +12,19 @@ const hosts = [
 ];
 
 test('one pool per storage and processing host, none for backup hosts', () => {
-  assert.deepEqual(poolsOf(hosts).map((p) => [p.name, p.type, p.hostId, p.shared]), [
-    ['iscsi-stor1', 'iscsi', 1, true], ['local-proc1', 'local', 2, false], ['local-proc2', 'local', 3, false],
-  ]);
+  assert.deepEqual(
+    poolsOf(hosts).map((p) => [p.name, p.type, p.hostId, p.shared]),
+    [
+      ['iscsi-stor1', 'iscsi', 1, true],
+      ['local-proc1', 'local', 2, false],
+      ['local-proc2', 'local', 3, false],
+    ],
+  );
   assert.equal(findPool(hosts, 'local-proc2').hostId, 3);
-  assert.throws(() => findPool(hosts, 'nope'), (e: unknown) => e instanceof GrappeError && e.code === 'noSuchPool' && /iscsi-stor1, local-proc1/.test(e.message));
+  assert.throws(
+    () => findPool(hosts, 'nope'),
+    (e: unknown) => e instanceof GrappeError && e.code === 'noSuchPool' && /iscsi-stor1, local-proc1/.test(e.message),
+  );
 });
 
 test('the ACL holds only processing hosts with a SAN address; the portal is the storage host SAN address', () => {

@@ -32,6 +32,10 @@ export function poolsOf(hosts: readonly PoolHost[]): Pool[] {
 export function findPool(hosts: readonly PoolHost[], name: string): Pool {
   const pools = poolsOf(hosts);
   const found = pools.find((p) => p.name === name);
-  if (!found) throw storageErrors.noSuchPool(name, pools.map((p) => p.name));
+  if (!found)
+    throw storageErrors.noSuchPool(
+      name,
+      pools.map((p) => p.name),
+    );
   return found;
 }

@@ -12,7 +12,9 @@ export const PROBE_VOLUME_MIB = 1;
 
 export function assertUserVolumeName(name: string): void {
   if (name.startsWith(RESERVED_VOLUME_PREFIX)) {
-    throw errors.invalidInput(`volume name '${name}' refused: names starting with '${RESERVED_VOLUME_PREFIX}' are reserved for Grappe's own volumes`, { volume: name });
+    throw errors.invalidInput(`volume name '${name}' refused: names starting with '${RESERVED_VOLUME_PREFIX}' are reserved for Grappe's own volumes`, {
+      volume: name,
+    });
   }
 }
 
@@ -47,8 +49,12 @@ export function assertGrow(name: string, currentBytes: number, sizeMiB: number):
   const next = sizeMiB * MiB;
   if (next <= currentBytes) {
     const current = Math.ceil(currentBytes / MiB);
-    const why = next === currentBytes ? 'it already has that size' : 'volumes can only grow (shrinking would cut off the guest\'s data)';
-    throw errors.invalidInput(`resize of volume '${name}' to ${sizeMiB} MiB refused: it is ${current} MiB and ${why}`, { volume: name, currentMiB: current, sizeMiB });
+    const why = next === currentBytes ? 'it already has that size' : "volumes can only grow (shrinking would cut off the guest's data)";
+    throw errors.invalidInput(`resize of volume '${name}' to ${sizeMiB} MiB refused: it is ${current} MiB and ${why}`, {
+      volume: name,
+      currentMiB: current,
+      sizeMiB,
+    });
   }
   return next;
 }
@@ -69,7 +75,10 @@ export function assertChangeable(v: VolumeFacts, action: 'delete' | 'resize'): v
 export function assertAttachable(v: VolumeFacts, guestId: string): void {
   if (v.state === 'creating' || v.state === 'deleting') throw storageErrors.volumeBusy(v.name, 'attach', v.state);
   if (v.attachedTo !== null && v.attachedTo !== guestId) {
-    throw errors.refused('volumeAttached', `cannot attach volume '${v.name}' to guest '${guestId}': it is already attached to guest '${v.attachedTo}'`, { volume: v.name, guest: v.attachedTo });
+    throw errors.refused('volumeAttached', `cannot attach volume '${v.name}' to guest '${guestId}': it is already attached to guest '${v.attachedTo}'`, {
+      volume: v.name,
+      guest: v.attachedTo,
+    });
   }
 }
 
@@ -87,7 +96,11 @@ export type GuestDisk = { readonly url: string; readonly format: 'raw' | 'qcow2'
 export function diskFor(v: PlacedVolume, host: { readonly id: number; readonly name: string }): GuestDisk {
   if (v.url !== null) return { url: v.url, format: v.format };
   if (v.pool.startsWith('iscsi-')) {
-    throw errors.refused('volumeNotExported', `cannot use volume '${v.name}' on host '${host.name}': it is not exported yet (no processing host has a SAN address)`, { volume: v.name });
+    throw errors.refused(
+      'volumeNotExported',
+      `cannot use volume '${v.name}' on host '${host.name}': it is not exported yet (no processing host has a SAN address)`,
+      { volume: v.name },
+    );
   }
   if (v.hostId !== host.id) throw storageErrors.localVolumeElsewhere(v.name, v.pool, host.name);
   return { volume: v.name, format: v.format };

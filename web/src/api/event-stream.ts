@@ -5,10 +5,19 @@ import { API, session } from './api-client.ts';
 import { HA_EVENT_NAMES } from './ha-event-names.ts';
 
 export const EVENT_TYPES = [
-  'host.added', 'host.removed', 'host.state', 'host.updated', 'host.indicators',
-  'task.updated', 'subnet.updated', 'alert',
+  'host.added',
+  'host.removed',
+  'host.state',
+  'host.updated',
+  'host.indicators',
+  'task.updated',
+  'subnet.updated',
+  'alert',
   // guests and HA (the guests and HA views reload from these)
-  'guest.created', 'guest.deleted', 'guest.state', 'guest.moved',
+  'guest.created',
+  'guest.deleted',
+  'guest.state',
+  'guest.moved',
   ...HA_EVENT_NAMES,
 ] as const;
 

@@ -4,12 +4,30 @@
 import type { HaEventType } from '../../../src/contract/shared-rules.ts';
 
 const MANAGER_TYPES: Record<HaEventType, true> = {
-  'host-lost': true, 'host-back': true, fencing: true, 'host-fenced': true, 'host-isolated': true,
-  'guest-recovered': true, 'guest-restarted': true, 'guest-found': true, 'guest-left-down': true,
-  'guest-not-restarted': true, 'guest-stray-stopped': true, 'guest-moved': true,
-  'maintenance-draining': true, 'maintenance-blocked': true, 'maintenance-entered': true, 'maintenance-exited': true,
-  'ha-armed': true, 'tolerance-changed': true, 'over-committed': true, 'ha-unhealthy': true, 'ha-healthy': true,
-  'storm-guard': true, 'storm-lifted': true, 'controller-restarted': true,
+  'host-lost': true,
+  'host-back': true,
+  fencing: true,
+  'host-fenced': true,
+  'host-isolated': true,
+  'guest-recovered': true,
+  'guest-restarted': true,
+  'guest-found': true,
+  'guest-left-down': true,
+  'guest-not-restarted': true,
+  'guest-stray-stopped': true,
+  'guest-moved': true,
+  'maintenance-draining': true,
+  'maintenance-blocked': true,
+  'maintenance-entered': true,
+  'maintenance-exited': true,
+  'ha-armed': true,
+  'tolerance-changed': true,
+  'over-committed': true,
+  'ha-unhealthy': true,
+  'ha-healthy': true,
+  'storm-guard': true,
+  'storm-lifted': true,
+  'controller-restarted': true,
 };
 const CONTROLLER_TYPES = ['enabled', 'disabled', 'recovery-failed', 'fence-agent'];
 

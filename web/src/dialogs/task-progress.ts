@@ -7,7 +7,13 @@ import { percent } from '../ui/format.ts';
 const POLL_MS = 400;
 
 export function progressBar(fraction: number, state: TaskView['state']): HTMLElement {
-  const bar = h('div', { class: `progress ${state}`, role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(fraction * 100) });
+  const bar = h('div', {
+    class: `progress ${state}`,
+    role: 'progressbar',
+    'aria-valuemin': 0,
+    'aria-valuemax': 100,
+    'aria-valuenow': Math.round(fraction * 100),
+  });
   bar.appendChild(h('div', { class: 'progress-fill', style: `width: ${percent(fraction)}` }));
   return bar;
 }

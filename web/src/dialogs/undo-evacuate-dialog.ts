@@ -16,10 +16,7 @@ export function openUndoEvacuateDialog(host: HostView, changed: () => void): voi
   openPlanDialog<UndoPlanView>({
     title: `Undo the evacuation of '${host.name}'`,
     testId: 'undo-dialog',
-    controls: [
-      field('Moves at once', maxParallel),
-      h('p', { class: 'hint' }, 'Once started, an undo runs to its end: it cannot be interrupted.'),
-    ],
+    controls: [field('Moves at once', maxParallel), h('p', { class: 'hint' }, 'Once started, an undo runs to its end: it cannot be interrupted.')],
     loadPlan: () => clusterApi.undoPlan(host.id),
     render: undoPlanTables,
     canRun: undoHasWork,

@@ -10,7 +10,6 @@ import { coalesced, messageOf, same } from './sync.ts';
 const HA_POLL_MS = 2_000;
 const SAFETY_POLL_MS = 15_000;
 
-
 /** Which loads an event asks for. */
 export function reloadsFor(type: string): Array<'guests' | 'evacuations' | 'ha'> {
   if (type.startsWith('guest.')) return ['guests', 'evacuations'];

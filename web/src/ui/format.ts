@@ -7,8 +7,7 @@ export function formatMiB(mib: number): string {
   return `${Math.round(mib)} MiB`;
 }
 
-export const formatAllocation = (allocated: number, total: number, unit: (n: number) => string = String): string =>
-  `${unit(allocated)} / ${unit(total)}`;
+export const formatAllocation = (allocated: number, total: number, unit: (n: number) => string = String): string => `${unit(allocated)} / ${unit(total)}`;
 
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '—';

@@ -1,6 +1,13 @@
 // The Grappe mark: a small bunch of grapes, drawn inline (no image files, no external assets).
 const SVG_NS = 'http://www.w3.org/2000/svg';
-const GRAPES: ReadonlyArray<[number, number]> = [[7, 8], [13, 8], [19, 8], [10, 13.5], [16, 13.5], [13, 19]];
+const GRAPES: ReadonlyArray<[number, number]> = [
+  [7, 8],
+  [13, 8],
+  [19, 8],
+  [10, 13.5],
+  [16, 13.5],
+  [13, 19],
+];
 
 export function logo(size = 22): SVGSVGElement {
   const svg = document.createElementNS(SVG_NS, 'svg');

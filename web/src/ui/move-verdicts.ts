@@ -38,7 +38,8 @@ export function evacuateVerdict(host: Pick<HostSummary, 'name' | 'purpose' | 'st
     const what = running.kind === 'evacuate' ? 'evacuation' : 'undo of evacuation';
     return { allowed: false, reason: `the ${what} '${running.doc.id}' of host '${running.doc.record.origin.name}' is running: one at a time in the pool` };
   }
-  if (host.state !== 'MAINT') return { allowed: false, reason: `evacuate needs host '${host.name}' in MAINT (it is ${host.state}): put it in maintenance first` };
+  if (host.state !== 'MAINT')
+    return { allowed: false, reason: `evacuate needs host '${host.name}' in MAINT (it is ${host.state}): put it in maintenance first` };
   return { allowed: true };
 }
 

@@ -103,6 +103,10 @@ export function undoPlanTables(p: UndoPlanView): HTMLElement {
     p.warning ? h('p', { class: 'hint', 'data-testid': 'undo-warning' }, undoSummary(p)) : h('p', { class: 'question' }, undoSummary(p)),
     p.available.length > 0 ? h('h3', {}, 'Available: they go back') : null,
     p.available.length > 0 ? movesTable(p.available, 'undo-available') : null,
-    reasonsList('Unavailable', p.unavailable.map((u) => ({ guest: u.guest, reason: u.why })), 'undo-unavailable'),
+    reasonsList(
+      'Unavailable',
+      p.unavailable.map((u) => ({ guest: u.guest, reason: u.why })),
+      'undo-unavailable',
+    ),
   );
 }

@@ -21,7 +21,11 @@ function renderInto(pane: HTMLElement, content: Node): void {
   pane.scrollTop = top;
 }
 
-const VIEWS: ReadonlyArray<[View, string]> = [['hosts', 'Hosts'], ['guests', 'Guests'], ['ha', 'HA']];
+const VIEWS: ReadonlyArray<[View, string]> = [
+  ['hosts', 'Hosts'],
+  ['guests', 'Guests'],
+  ['ha', 'HA'],
+];
 const viewOfHash = (hash: string): View => VIEWS.find(([v]) => `#${v}` === hash)?.[0] ?? 'hosts';
 
 export function appShell(store: Store, sync: Sync, onLogout: () => void, cluster?: ClusterSync): HTMLElement {
@@ -34,9 +38,19 @@ export function appShell(store: Store, sync: Sync, onLogout: () => void, cluster
   const bottomBody = h('div', { class: 'pane-scroll' });
   // The guests and HA views take the place of the hosts list and details; the activity pane stays.
   const guestsBody = h('div', { class: 'pane-scroll' });
-  const guestsSection = h('section', { class: 'pane wide-pane', 'aria-label': 'Guests', hidden: true }, h('header', { class: 'pane-head' }, h('h2', {}, 'Guests')), guestsBody);
+  const guestsSection = h(
+    'section',
+    { class: 'pane wide-pane', 'aria-label': 'Guests', hidden: true },
+    h('header', { class: 'pane-head' }, h('h2', {}, 'Guests')),
+    guestsBody,
+  );
   const haBody = h('div', { class: 'pane-scroll' });
-  const haSection = h('section', { class: 'pane wide-pane', 'aria-label': 'High availability', hidden: true }, h('header', { class: 'pane-head' }, h('h2', {}, 'High availability')), haBody);
+  const haSection = h(
+    'section',
+    { class: 'pane wide-pane', 'aria-label': 'High availability', hidden: true },
+    h('header', { class: 'pane-head' }, h('h2', {}, 'High availability')),
+    haBody,
+  );
   const navLinks = VIEWS.map(([view, label]) => h('a', { href: `#${view}`, 'data-view': view }, label));
   const onHash = (): void => store.set({ view: viewOfHash(location.hash) });
   window.onhashchange = onHash; // one shell at a time: a new login replaces the old handler
@@ -52,15 +66,28 @@ export function appShell(store: Store, sync: Sync, onLogout: () => void, cluster
     void sync.loadHosts().then(() => sync.select(host.id));
   };
   const addButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'add-host' }, '+ Add host');
-  addButton.addEventListener('click', () => openAddHostDialog(store.state.hosts.map((x) => x.name), selectAfterAdd));
-  const listSection = h('section', { class: 'pane list-pane', 'aria-label': 'Hosts' }, h('header', { class: 'pane-head' }, h('h2', {}, 'Hosts'), addButton), listPane);
+  addButton.addEventListener('click', () =>
+    openAddHostDialog(
+      store.state.hosts.map((x) => x.name),
+      selectAfterAdd,
+    ),
+  );
+  const listSection = h(
+    'section',
+    { class: 'pane list-pane', 'aria-label': 'Hosts' },
+    h('header', { class: 'pane-head' }, h('h2', {}, 'Hosts'), addButton),
+    listPane,
+  );
 
   const logout = h('button', { type: 'button', class: 'link-button' }, 'Log out');
   logout.addEventListener('click', () => {
-    void api.logout().catch(() => undefined).finally(() => {
-      session.clear();
-      onLogout();
-    });
+    void api
+      .logout()
+      .catch(() => undefined)
+      .finally(() => {
+        session.clear();
+        onLogout();
+      });
   });
 
   const render = (s: AppState, changed?: ReadonlySet<keyof AppState>): void => {
@@ -68,11 +95,18 @@ export function appShell(store: Store, sync: Sync, onLogout: () => void, cluster
     // elsewhere stays as it is.
     const any = (...keys: (keyof AppState)[]): boolean => !changed || keys.some((k) => changed.has(k));
     banner.hidden = s.banner === null && s.hostsError === null;
-    banner.replaceChildren(s.hostsError ?? s.banner ?? '', h('button', { type: 'button', class: 'link-button', onclick: () => store.set({ banner: null, hostsError: null }) }, 'Dismiss'));
+    banner.replaceChildren(
+      s.hostsError ?? s.banner ?? '',
+      h('button', { type: 'button', class: 'link-button', onclick: () => store.set({ banner: null, hostsError: null }) }, 'Dismiss'),
+    );
     live.className = `live ${s.live ? 'on' : 'off'}`;
     live.title = s.live ? 'Live: events stream connected' : 'Events stream disconnected; reconnecting';
     live.textContent = s.live ? 'live' : 'offline';
-    if (any('hosts', 'selectedId')) renderInto(listPane, hostsTable(s.hosts, s.selectedId, (id) => void sync.select(id)));
+    if (any('hosts', 'selectedId'))
+      renderInto(
+        listPane,
+        hostsTable(s.hosts, s.selectedId, (id) => void sync.select(id)),
+      );
     if (any('view')) {
       for (const a of navLinks) a.classList.toggle('active', a.dataset['view'] === s.view);
       listSection.hidden = detailsPane.hidden = s.view !== 'hosts';
@@ -81,7 +115,10 @@ export function appShell(store: Store, sync: Sync, onLogout: () => void, cluster
       document.title = `Grappe — ${VIEWS.find(([v]) => v === s.view)?.[1] ?? 'Hosts'}`;
     }
     if (any('guests', 'guestsError', 'hosts')) {
-      renderInto(guestsBody, s.guestsError && s.guests.length === 0 ? h('p', { class: 'dialog-error' }, s.guestsError) : guestsTable(s.guests, s.hosts, movesChanged));
+      renderInto(
+        guestsBody,
+        s.guestsError && s.guests.length === 0 ? h('p', { class: 'dialog-error' }, s.guestsError) : guestsTable(s.guests, s.hosts, movesChanged),
+      );
     }
     if (any('ha', 'haError')) renderInto(haBody, haPane(s.ha, s.haError, movesChanged));
     if (any('selected', 'detailsTab', 'evacuations', 'hosts')) {
@@ -130,12 +167,7 @@ export function appShell(store: Store, sync: Sync, onLogout: () => void, cluster
       detailsPane,
       guestsSection,
       haSection,
-      h(
-        'section',
-        { class: 'pane bottom-pane', 'aria-label': 'Activity' },
-        h('div', { class: 'tabs', role: 'tablist' }, tasksTab, eventsTab),
-        bottomBody,
-      ),
+      h('section', { class: 'pane bottom-pane', 'aria-label': 'Activity' }, h('div', { class: 'tabs', role: 'tablist' }, tasksTab, eventsTab), bottomBody),
     ),
   );
 }

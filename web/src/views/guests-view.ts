@@ -16,7 +16,13 @@ export function guestsTable(guests: readonly GuestView[], hosts: readonly HostSu
     const verdict = migrateVerdict(g, hosts);
     const migrate = h(
       'button',
-      { type: 'button', class: 'small', 'data-action': 'migrate', disabled: !verdict.allowed, title: verdict.allowed ? `Migrate ${g.id} to another host` : (verdict.reason ?? 'Migrate is not possible now') },
+      {
+        type: 'button',
+        class: 'small',
+        'data-action': 'migrate',
+        disabled: !verdict.allowed,
+        title: verdict.allowed ? `Migrate ${g.id} to another host` : (verdict.reason ?? 'Migrate is not possible now'),
+      },
       'Migrate',
     );
     migrate.addEventListener('click', () => openMigrateDialog(g, hosts, changed));

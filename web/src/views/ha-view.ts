@@ -49,9 +49,19 @@ function storageDetail(x: HaHost): string {
 
 function hostsTable(s: HaStatus): HTMLElement {
   if (s.hosts.length === 0) {
-    return h('p', { class: 'empty' }, s.enabled ? 'No processing host is watched.' : 'HA is disabled: once enabled, every UP processing host sends network heartbeats and writes its storage heartbeat slot.');
+    return h(
+      'p',
+      { class: 'empty' },
+      s.enabled
+        ? 'No processing host is watched.'
+        : 'HA is disabled: once enabled, every UP processing host sends network heartbeats and writes its storage heartbeat slot.',
+    );
   }
-  const head = h('thead', {}, h('tr', {}, ...['Host', 'HA state', 'Network heartbeat', 'Storage heartbeat', 'Watchdog', 'Fence agent'].map((c) => h('th', { scope: 'col' }, c))));
+  const head = h(
+    'thead',
+    {},
+    h('tr', {}, ...['Host', 'HA state', 'Network heartbeat', 'Storage heartbeat', 'Watchdog', 'Fence agent'].map((c) => h('th', { scope: 'col' }, c))),
+  );
   const rows = s.hosts.map((x) =>
     h(
       'tr',
@@ -92,13 +102,24 @@ function alertsList(s: HaStatus): HTMLElement {
     'ul',
     { class: 'events', 'data-testid': 'ha-events' },
     ...s.events.map((e) =>
-      h('li', { class: `event ${e.severity}`, 'data-type': e.type }, h('span', { class: 'time' }, formatDateTime(e.at)), h('span', { class: 'event-type' }, e.type), h('span', { class: 'event-message' }, e.message)),
+      h(
+        'li',
+        { class: `event ${e.severity}`, 'data-type': e.type },
+        h('span', { class: 'time' }, formatDateTime(e.at)),
+        h('span', { class: 'event-type' }, e.type),
+        h('span', { class: 'event-message' }, e.message),
+      ),
     ),
   );
 }
 
 function openEnableDialog(s: HaStatus, changed: () => void): void {
-  const volume = h('input', { name: 'heartbeatVolume', required: true, placeholder: 'a shared iSCSI volume of at least 356 MiB', value: s.heartbeatVolume ?? '' });
+  const volume = h('input', {
+    name: 'heartbeatVolume',
+    required: true,
+    placeholder: 'a shared iSCSI volume of at least 356 MiB',
+    value: s.heartbeatVolume ?? '',
+  });
   const tolerate = h('input', { name: 'failuresToTolerate', type: 'number', min: 0, value: s.settings.failuresToTolerate, required: true });
   openDialog({
     title: 'Enable HA',
@@ -117,9 +138,17 @@ function openEnableDialog(s: HaStatus, changed: () => void): void {
 
 export function haPane(s: HaStatus | null, error: string | null, changed: () => void): HTMLElement {
   if (!s) return h('p', { class: 'empty', 'data-testid': 'ha-error' }, error ?? 'Loading the HA status…');
-  const enable = h('button', { type: 'button', class: 'primary', 'data-action': 'ha-enable', disabled: s.enabled, title: s.enabled ? 'HA is already enabled' : 'Enable HA' }, 'Enable HA');
+  const enable = h(
+    'button',
+    { type: 'button', class: 'primary', 'data-action': 'ha-enable', disabled: s.enabled, title: s.enabled ? 'HA is already enabled' : 'Enable HA' },
+    'Enable HA',
+  );
   enable.addEventListener('click', () => openEnableDialog(s, changed));
-  const disable = h('button', { type: 'button', class: 'danger', 'data-action': 'ha-disable', disabled: !s.enabled, title: s.enabled ? 'Disable HA' : 'HA is not enabled' }, 'Disable HA');
+  const disable = h(
+    'button',
+    { type: 'button', class: 'danger', 'data-action': 'ha-disable', disabled: !s.enabled, title: s.enabled ? 'Disable HA' : 'HA is not enabled' },
+    'Disable HA',
+  );
   disable.addEventListener('click', () =>
     confirmDialog('Disable HA', 'Disable HA? Failed hosts\u2019 guests will no longer be restarted elsewhere.', async () => {
       await clusterApi.haDisable();

@@ -65,10 +65,27 @@ export function hostToolbar(host: HostView, ctx: ActionContext): HTMLElement {
   return h(
     'div',
     { class: 'toolbar', 'data-testid': 'host-actions' },
-    actionButton(host, 'enable', 'Enable', simple('Enable host', `Enable host '${host.name}'?`, () => api.enable(host.id)), 'primary'),
-    actionButton(host, 'maintenance', 'Maintenance', simple('Maintenance', `Put host '${host.name}' in maintenance?`, () => api.maintenance(host.id))),
+    actionButton(
+      host,
+      'enable',
+      'Enable',
+      simple('Enable host', `Enable host '${host.name}'?`, () => api.enable(host.id)),
+      'primary',
+    ),
+    actionButton(
+      host,
+      'maintenance',
+      'Maintenance',
+      simple('Maintenance', `Put host '${host.name}' in maintenance?`, () => api.maintenance(host.id)),
+    ),
     actionButton(host, 'edit', 'Edit', () => openRenameDialog(host, ctx.refresh)),
-    actionButton(host, 'remove', 'Remove', simple('Remove host', `Remove host '${host.name}'? Its connector is released.`, () => api.remove(host.id)), 'danger'),
+    actionButton(
+      host,
+      'remove',
+      'Remove',
+      simple('Remove host', `Remove host '${host.name}'? Its connector is released.`, () => api.remove(host.id)),
+      'danger',
+    ),
     actionButton(host, 'update-connector', 'Update connector', updateConnector),
     ...(ctx.moves && host.purpose === 'processing' ? hostMoveButtons(host, ctx.moves) : []),
   );

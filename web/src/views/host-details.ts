@@ -83,10 +83,7 @@ function generalTab(host: HostView): HTMLElement {
         ['Architecture', hw?.arch ?? unknown],
         ['OS', hw?.os ?? unknown],
         ['Kernel', hw?.kernel ?? unknown],
-        [
-          'Connector',
-          h('span', {}, host.agentVersion ?? unknown, host.updateAvailable ? h('span', { class: 'update-note' }, ' — update available') : null),
-        ],
+        ['Connector', h('span', {}, host.agentVersion ?? unknown, host.updateAvailable ? h('span', { class: 'update-note' }, ' — update available') : null)],
       ]),
     ),
     section(
@@ -134,16 +131,15 @@ function nicsTab(host: HostView, ctx: DetailsContext): HTMLElement {
 export function hostDetails(host: HostView | null, ctx: DetailsContext): HTMLElement {
   if (!host) return h('div', { class: 'placeholder' }, 'Select a host to see its details and actions.');
   const tab = (id: DetailsTab, label: string) =>
-    h('button', { type: 'button', role: 'tab', class: `tab ${ctx.tab === id ? 'active' : ''}`, 'aria-selected': String(ctx.tab === id), onclick: () => ctx.setTab(id) }, label);
+    h(
+      'button',
+      { type: 'button', role: 'tab', class: `tab ${ctx.tab === id ? 'active' : ''}`, 'aria-selected': String(ctx.tab === id), onclick: () => ctx.setTab(id) },
+      label,
+    );
   return h(
     'div',
     { class: 'details', 'data-testid': 'host-details', 'data-host-id': host.id },
-    h(
-      'header',
-      { class: 'details-head' },
-      h('h2', {}, host.name, ' ', stateBadge(host.state)),
-      hostToolbar(host, ctx),
-    ),
+    h('header', { class: 'details-head' }, h('h2', {}, host.name, ' ', stateBadge(host.state)), hostToolbar(host, ctx)),
     h('div', { class: 'tabs', role: 'tablist' }, tab('general', 'General'), tab('nics', 'Network interfaces')),
     ctx.tab === 'general' ? generalTab(host) : nicsTab(host, ctx),
   );

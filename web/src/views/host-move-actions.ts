@@ -17,7 +17,11 @@ export interface HostMoveContext {
 }
 
 function button(action: string, label: string, verdict: Verdict, onClick: () => void): HTMLButtonElement {
-  const b = h('button', { type: 'button', 'data-action': action, disabled: !verdict.allowed, title: verdict.allowed ? label : (verdict.reason ?? `${label} is not possible now`) }, label);
+  const b = h(
+    'button',
+    { type: 'button', 'data-action': action, disabled: !verdict.allowed, title: verdict.allowed ? label : (verdict.reason ?? `${label} is not possible now`) },
+    label,
+  );
   b.addEventListener('click', onClick);
   return b;
 }

@@ -7,21 +7,29 @@ import { indicatorDots, stateBadge } from '../ui/status.ts';
 
 export function hostsTable(hosts: readonly HostSummary[], selectedId: number | null, onSelect: (id: number) => void): HTMLElement {
   if (hosts.length === 0) return h('p', { class: 'empty' }, 'No hosts yet. Use "Add host" to bring in the first one.');
-  const head = h(
-    'thead',
-    {},
-    h('tr', {}, ...['ID', 'Name', 'Purpose', 'State', 'Guests', 'CPU', 'Memory', 'Status'].map((c) => h('th', { scope: 'col' }, c))),
-  );
+  const head = h('thead', {}, h('tr', {}, ...['ID', 'Name', 'Purpose', 'State', 'Guests', 'CPU', 'Memory', 'Status'].map((c) => h('th', { scope: 'col' }, c))));
   const rows = hosts.map((host) => {
     const row = h(
       'tr',
-      { class: host.id === selectedId ? 'selected' : '', 'data-host-id': host.id, 'data-host-name': host.name, tabindex: 0, 'aria-selected': String(host.id === selectedId) },
+      {
+        class: host.id === selectedId ? 'selected' : '',
+        'data-host-id': host.id,
+        'data-host-name': host.name,
+        tabindex: 0,
+        'aria-selected': String(host.id === selectedId),
+      },
       h('td', { class: 'num' }, host.id),
       h(
         'td',
         { class: 'name' },
         host.name,
-        host.updateAvailable ? h('span', { class: 'update-mark', title: `Connector update available (running ${host.agentVersion ?? '?'})`, 'data-testid': 'update-available' }, '?') : null,
+        host.updateAvailable
+          ? h(
+              'span',
+              { class: 'update-mark', title: `Connector update available (running ${host.agentVersion ?? '?'})`, 'data-testid': 'update-available' },
+              '?',
+            )
+          : null,
       ),
       h('td', {}, host.purpose),
       h('td', {}, stateBadge(host.state)),

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isGrappeError } from '../../../core/errors.ts';
 import {
-  DISK_TOOLS, MAX_DISK_BYTES, MIN_DISK_BYTES, missingToolsMessage, parseStampFile, syslinuxConfig, tinyDiskSizeBytes, tinyDiskStamp,
+  DISK_TOOLS,
+  MAX_DISK_BYTES,
+  MIN_DISK_BYTES,
+  missingToolsMessage,
+  parseStampFile,
+  syslinuxConfig,
+  tinyDiskSizeBytes,
+  tinyDiskStamp,
 } from './tiny-disk-layout.ts';
 
 const MIB = 1024 * 1024;
@@ -43,7 +50,10 @@ describe('tinyDiskSizeBytes', () => {
   test('refuses nonsense and payloads too big for a FAT16 boot disk', () => {
     assert.throws(() => tinyDiskSizeBytes(-1), isInvalid);
     assert.throws(() => tinyDiskSizeBytes(1.5), isInvalid);
-    assert.throws(() => tinyDiskSizeBytes(MAX_DISK_BYTES), (e: unknown) => isInvalid(e) && /FAT16/.test((e as Error).message));
+    assert.throws(
+      () => tinyDiskSizeBytes(MAX_DISK_BYTES),
+      (e: unknown) => isInvalid(e) && /FAT16/.test((e as Error).message),
+    );
   });
 });
 

@@ -58,7 +58,9 @@ export function tinyDiskSizeBytes(payloadBytes: number): number {
   const needed = Math.ceil((payloadBytes + payloadBytes / 8 + SLACK_BYTES) / MIB) * MIB;
   const size = Math.max(MIN_DISK_BYTES, needed);
   if (size > MAX_DISK_BYTES) {
-    throw errors.invalidInput(`tiny disk build refused: the kernel and initrd need a ${size / MIB} MiB disk, above the ${MAX_DISK_BYTES / MIB} MiB a FAT16 boot disk allows`);
+    throw errors.invalidInput(
+      `tiny disk build refused: the kernel and initrd need a ${size / MIB} MiB disk, above the ${MAX_DISK_BYTES / MIB} MiB a FAT16 boot disk allows`,
+    );
   }
   return size;
 }

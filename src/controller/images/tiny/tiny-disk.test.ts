@@ -15,7 +15,10 @@ import { checkDiskTools, buildTinyDisk, type TinyDisk } from './tiny-disk.ts';
 import { syslinuxConfig } from './tiny-disk-layout.ts';
 import type { TinyImage } from './tiny-image.ts';
 
-const noTools = await checkDiskTools().then(() => false as const, (e: unknown) => (e as Error).message);
+const noTools = await checkDiskTools().then(
+  () => false as const,
+  (e: unknown) => (e as Error).message,
+);
 const noGuests = noTools || skipUnless('qemu-system-x86_64', 'tgtd', 'tgtadm');
 const BOOT_WAIT_MS = 60_000;
 
@@ -137,7 +140,7 @@ describe('booting the tiny disk with SeaBIOS, no -kernel', { skip: noGuests }, (
     await qemu.forceStop('vm:130');
   });
 
-  test('boots from the disk exported as an iSCSI LUN, through QEMU\'s iSCSI client', { timeout: 120_000 }, async (t) => {
+  test("boots from the disk exported as an iSCSI LUN, through QEMU's iSCSI client", { timeout: 120_000 }, async (t) => {
     const exp = await tgt.exportVolume({ volume: 'tiny-disk', path: disk.path, initiators: ['127.0.0.1'] });
     try {
       const { text, ms } = await bootUntilTick('vm:131', iscsiUrl(portal, exp.iqn));

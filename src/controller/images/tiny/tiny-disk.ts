@@ -9,8 +9,19 @@ import { pipeline } from 'node:stream/promises';
 import { errors, type GrappeError } from '../../../core/errors.ts';
 import { runCommand } from '../../../process/run-command.ts';
 import {
-  DISK_CONFIG_NAME, DISK_INITRD_NAME, DISK_KERNEL_NAME, DISK_TOOLS, DISK_VOLUME_LABEL, missingToolsMessage, parseStampFile,
-  syslinuxConfig, TINY_DISK_FILE, TINY_DISK_STAMP_FILE, tinyDiskSizeBytes, tinyDiskStamp, type TinyDiskStampFile,
+  DISK_CONFIG_NAME,
+  DISK_INITRD_NAME,
+  DISK_KERNEL_NAME,
+  DISK_TOOLS,
+  DISK_VOLUME_LABEL,
+  missingToolsMessage,
+  parseStampFile,
+  syslinuxConfig,
+  TINY_DISK_FILE,
+  TINY_DISK_STAMP_FILE,
+  tinyDiskSizeBytes,
+  tinyDiskStamp,
+  type TinyDiskStampFile,
 } from './tiny-disk-layout.ts';
 import { ensureTinyImage, type TinyImage } from './tiny-image.ts';
 
@@ -50,7 +61,11 @@ async function makeDisk(disk: string, image: TinyImage, config: string, sizeByte
   await run('mkfs.fat', 'mkfs.fat', ['-n', DISK_VOLUME_LABEL, disk]);
   const cfg = join(workDir, DISK_CONFIG_NAME);
   await writeFile(cfg, config);
-  const files: Array<[string, string]> = [[image.kernel, DISK_KERNEL_NAME], [image.initrd, DISK_INITRD_NAME], [cfg, DISK_CONFIG_NAME]];
+  const files: Array<[string, string]> = [
+    [image.kernel, DISK_KERNEL_NAME],
+    [image.initrd, DISK_INITRD_NAME],
+    [cfg, DISK_CONFIG_NAME],
+  ];
   for (const [src, name] of files) await run(`copying ${name} into the disk (mcopy)`, 'mcopy', ['-i', disk, src, `::/${name}`]);
   // Writes SYSLINUX's boot sector and ldlinux.sys/ldlinux.c32 through mtools.
   await run('installing the bootloader (syslinux --install)', 'syslinux', ['--install', disk]);

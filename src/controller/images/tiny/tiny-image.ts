@@ -9,7 +9,15 @@ import { gzipSync } from 'node:zlib';
 import { errors, type GrappeError } from '../../../core/errors.ts';
 import { runCommand } from '../../../process/run-command.ts';
 import { cpioNewc } from './cpio-newc.ts';
-import { CONTAINER_DIRS, CONTAINER_ETC_FILES, CONTAINER_INIT_SCRIPT, kernelPackageFromDepends, VM_INIT_SCRIPT, VM_MODULES, vmInitramfsEntries } from './tiny-image-content.ts';
+import {
+  CONTAINER_DIRS,
+  CONTAINER_ETC_FILES,
+  CONTAINER_INIT_SCRIPT,
+  kernelPackageFromDepends,
+  VM_INIT_SCRIPT,
+  VM_MODULES,
+  vmInitramfsEntries,
+} from './tiny-image-content.ts';
 
 export const BUSYBOX_PATH = '/bin/busybox';
 const KERNEL_CACHE_DIR = 'kernel-cache';
@@ -24,7 +32,10 @@ const failed = (what: string, why: string | undefined): GrappeError =>
   errors.imageBuildFailed(`tiny image build refused: ${what} failed: ${why ?? 'no reason given'}`);
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** A static busybox, or a clear error naming the package that provides it. */
