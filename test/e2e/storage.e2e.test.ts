@@ -11,6 +11,8 @@ import { test } from 'node:test';
 import type { HostView } from '../../src/contract/host.contract.ts';
 import type { ImageRecord, PoolView, VolumeRecord } from '../../src/contract/storage.contract.ts';
 import type { TaskView } from '../../src/contract/task.contract.ts';
+import { tgtControlPortFor } from '../../src/agent/guest-runtime.ts';
+import { volumeIqn } from '../../src/agent/drivers/tgt-show-parse.ts';
 import { loadClusterIdentity } from '../../src/controller/data-dir.ts';
 import { guestAgentFor } from '../../src/controller/storage/guest-agent-for.ts';
 import { allocateMac, ensureNetworkOnHost } from '../../src/controller/storage/index.ts';
@@ -216,17 +218,28 @@ test('storage pools, images and iSCSI volumes on real agents', { skip: !isRoot &
       );
     });
 
-    await t.test('a failed create leaves nothing: no record, no file, no target', async () => {
-      await tb.stopAgent('stor1');
+    await t.test('a create that fails after its file exists leaves nothing: no record, no file, no target', async () => {
+      // A target already holding the IQN volume 'doomed' will get, made by hand in stor1's tgtd: the file is
+      // created, then the export is refused, and the create must undo the file and its reservation.
+      const control = String(tgtControlPortFor(join(stor1.dir, 'agent-data')));
+      const tgtadm = (args: string[]) => sh('stor1', 'tgtadm', ['-C', control, '--lld', 'iscsi', ...args]);
+      const targets = async () => (await tgtadm(['--op', 'show', '--mode', 'target'])).stdout;
+      const tid = String(1 + Math.max(0, ...[...(await targets()).matchAll(/^Target (\d+):/gm)].map((m) => Number(m[1]))));
+      assert.equal((await tgtadm(['--op', 'new', '--mode', 'target', '--tid', tid, '-T', volumeIqn('doomed')])).code, 0);
       const r = await cli.grappe(['volume', 'create', 'doomed', '--pool', 'iscsi-stor1', '--size', '8M']);
-      assert.equal(r.code, 1);
-      assert.match(r.err, /unreachable/);
+      assert.equal(r.code, 1, r.out);
+      assert.match(r.err, /export of volume 'doomed' refused: .*:doomed already serves/);
+      const task = (await cli.json<TaskView[]>(['task', 'list'])).find((x) => x.kind === 'volume.create' && x.target === 'volume:doomed');
+      const log = (task?.log ?? []).map((l) => l.message);
+      assert.ok(log.includes("undone: the file of volume 'doomed' on 'stor1'"), log.join(' | '));
+      assert.ok(log.includes("undone: the reservation of volume 'doomed'"), log.join(' | '));
       assert.deepEqual(await cli.json(['volume', 'list']), []);
-      await tb.startAgent('stor1');
       assert.deepEqual(
         (await agentOf(stor1).listVolumes()).map((x) => x.name),
         ['grappe-probe'],
+        'the file was removed',
       );
+      assert.doesNotMatch(await targets(), /:doomed/, 'no target left for it');
     });
   });
 });

@@ -4,11 +4,9 @@ import { parseGuestId } from '../../contract/shared-rules.ts';
 import { AgentError } from '../agent-error.ts';
 
 // A local absolute path, or QEMU's built-in iSCSI client URL iscsi://host[:port]/iqn/lun.
-const diskPath = z
-  .string()
-  .refine((p) => (p.startsWith('/') && !p.includes('\n')) || /^iscsi:\/\/[0-9A-Za-z.:[\]-]+\/iqn\.[^/\s]+\/[0-9]+$/.test(p), {
-    message: 'must be an absolute file path or iscsi://HOST[:PORT]/IQN/LUN',
-  });
+const diskPath = z.string().refine((p) => (p.startsWith('/') && !p.includes('\n')) || /^iscsi:\/\/[0-9A-Za-z.:[\]-]+\/iqn\.[^/\s]+\/[0-9]+$/.test(p), {
+  message: 'must be an absolute file path or iscsi://HOST[:PORT]/IQN/LUN',
+});
 const absolutePath = z.string().refine((p) => p.startsWith('/') && !p.includes('\n'), { message: 'must be an absolute file path' });
 
 export const vmSpec = z

@@ -5,13 +5,14 @@
 import { createReadStream } from 'node:fs';
 import { z } from 'zod';
 import type { volumeCreateBody, VolumeRecord } from '../../contract/storage.contract.ts';
-import { errors, isGrappeError } from '../../core/errors.ts';
+import { errors } from '../../core/errors.ts';
 import { sanInitiators, portalOf } from '../../core/storage/target-acl.ts';
 import { assertUserVolumeName, planVolumeSize } from '../../core/storage/volume-rules.ts';
 import type { Json } from '../../store/store.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import { getImage } from '../images/image-store.ts';
 import { isoAt } from '../platform/clock.ts';
+import { withRevert } from '../platform/revert.ts';
 import type { ControllerContext, TaskContext } from '../platform/types.ts';
 import { guestAgentFor } from './guest-agent-for.ts';
 import { resolvePool } from './pools.ts';
@@ -55,12 +56,12 @@ export async function reserveVolume(ctx: ControllerContext, body: CreateBody): P
 /** The task's work: make the file, export it, mark it ready; undo everything on failure. */
 export async function runVolumeCreate(ctx: ControllerContext, task: TaskContext, reserved: VolumeRecord): Promise<VolumeRecord> {
   const rt = await hostsRuntime(ctx);
-  const host = rt.cache.get(reserved.hostId);
-  let made = false;
-  let exported = false;
-  const client = host ? guestAgentFor(ctx, host) : undefined;
-  try {
-    if (!host || !client) throw errors.noSuchHost(reserved.hostId);
+  return withRevert(task.log, async (revert) => {
+    revert.add(`the reservation of volume '${reserved.name}'`, () => ctx.store.txn([], [{ delete: volumeKey(reserved.name) }]));
+    const host = rt.cache.get(reserved.hostId);
+    if (!host) throw errors.noSuchHost(reserved.hostId);
+    const client = guestAgentFor(ctx, host);
+    const undoFile = (): Promise<unknown> => client.deleteVolume(reserved.name);
     let sizeBytes = reserved.sizeBytes;
     if (reserved.image !== null) {
       const image = await getImage(ctx.store, reserved.image);
@@ -71,35 +72,25 @@ export async function runVolumeCreate(ctx: ControllerContext, task: TaskContext,
         body: createReadStream(image.path),
         sizeBytes: image.fileBytes,
       });
-      made = true;
+      revert.add(`the file of volume '${reserved.name}' on '${host.name}'`, undoFile);
       sizeBytes = info.sizeBytes;
       if (reserved.sizeBytes > info.sizeBytes) sizeBytes = (await client.resizeVolume(reserved.name, reserved.sizeBytes)).sizeBytes;
     } else {
       await task.progress(0.1, `creating the ${reserved.format} file on host '${host.name}'`);
       const info = await client.createVolume(reserved.name, { sizeBytes: reserved.sizeBytes, format: reserved.format });
-      made = true;
+      revert.add(`the file of volume '${reserved.name}' on '${host.name}'`, undoFile);
       sizeBytes = info.sizeBytes;
     }
     let target: Pick<VolumeRecord, 'iqn' | 'url'> & { initiators?: string[] } = { iqn: null, url: null };
     const portal = portalOf(host);
     if (reserved.pool.startsWith('iscsi-') && portal) {
       await task.progress(0.8, `exporting it over iSCSI on ${portal}`);
-      exported = true;
       target = await applyExport(client, reserved.name, sanInitiators(rt.cache.all()), portal);
+      revert.add(`the iSCSI export of volume '${reserved.name}'`, () => client.unexportTarget(reserved.name));
     }
     const ready: VolumeRecord = { ...reserved, sizeBytes, ...target, state: 'ready' };
     await ctx.store.txn([], [{ put: volumeKey(reserved.name), value: ready as unknown as Json }]);
     await task.log(`volume '${ready.name}' ready: ${Math.round(sizeBytes / 1048576)} MiB ${ready.format}${ready.url ? ` at ${ready.url}` : ''}`);
     return ready;
-  } catch (err) {
-    if (client && made) {
-      // The agent's delete also drops the target; best effort: the task fails with the first error.
-      await client.deleteVolume(reserved.name).catch(async (e: unknown) => {
-        if (exported) await client.unexportTarget(reserved.name).catch(() => undefined);
-        await task.log(`cleanup of volume '${reserved.name}' on '${host?.name}' failed: ${String(e)}`);
-      });
-    }
-    await ctx.store.txn([], [{ delete: volumeKey(reserved.name) }]);
-    throw isGrappeError(err) ? err : errors.internal(`creating volume '${reserved.name}' failed: ${String(err)}`);
-  }
+  });
 }
