@@ -3,14 +3,14 @@
 //   import-x/no-cycle      modules form layers, never loops
 //   boundaries             which part may import which (docs/architecture.md):
 //                          core → nothing of ours; contract → core; store → core; sim → core;
-//                          agent → contract, pki, streams; cli → contract (and controller/main to start it);
+//                          agent → contract, pki, streams, process; cli → contract (and controller/main to start it);
 //                          controller → core, contract, store, pki, streams, sim; web → contract
 //   clock                  src/core and the HA loop read time only from the injected clock
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
 const zone = (target, from, message) => ({ target, from, message });
-const PARTS = ['core', 'contract', 'store', 'sim', 'agent', 'cli', 'controller', 'pki', 'streams'];
+const PARTS = ['core', 'contract', 'store', 'sim', 'agent', 'cli', 'controller', 'pki', 'streams', 'process'];
 const except = (...allowed) => PARTS.filter((p) => !allowed.includes(p)).map((p) => `./src/${p}`);
 
 const boundaries = [
@@ -20,9 +20,10 @@ const boundaries = [
   zone('./src/sim', except('sim', 'core'), 'src/sim imports only src/core'),
   zone('./src/pki', except('pki'), 'src/pki is a leaf library'),
   zone('./src/streams', except('streams'), 'src/streams is a leaf library'),
-  zone('./src/agent', except('agent', 'contract', 'pki', 'streams'), 'the agent talks to the rest only through src/contract'),
+  zone('./src/process', except('process'), 'src/process is a leaf library'),
+  zone('./src/agent', except('agent', 'contract', 'pki', 'streams', 'process'), 'the agent talks to the rest only through src/contract'),
   zone('./src/cli', except('cli', 'contract', 'controller'), 'the CLI speaks the contract (it may start the controller)'),
-  zone('./src/controller', except('controller', 'core', 'contract', 'store', 'pki', 'streams', 'sim'), 'the controller never imports agent code'),
+  zone('./src/controller', except('controller', 'core', 'contract', 'store', 'pki', 'streams', 'process', 'sim'), 'the controller never imports agent code'),
   zone('./web/src', except('contract'), 'the web UI speaks the contract only'),
   zone('./src', ['./test', './bench', './scripts'], 'production code never imports tests, benches or scripts'),
 ];
