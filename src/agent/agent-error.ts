@@ -1,13 +1,16 @@
-// A refusal the agent answers with: HTTP status + coded JSON body `{ error: { code, message } }`
-// (the `agentError` schema of the protocol). Anything else thrown by a handler is a 500.
+// A refusal or failure of the agent: a catalog code (which gives the HTTP status) and a message that
+// says what was refused and why; the controller rebuilds the same coded error from the answer.
+import { statusOfCode, type ErrorCode } from '../contract/error-catalog.contract.ts';
+
 export class AgentError extends Error {
-  readonly status: number;
-  readonly code: string;
-  constructor(status: number, code: string, message: string) {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
     super(message);
     this.name = 'AgentError';
-    this.status = status;
     this.code = code;
+  }
+  get status(): number {
+    return statusOfCode(this.code);
   }
 }
 

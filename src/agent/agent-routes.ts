@@ -96,11 +96,10 @@ async function checkPassword(req: EnrollRequest, rt: AgentRuntime): Promise<void
   const ok = stored ? await verifyPassword(req.password, stored) : req.password === FACTORY_DEFAULT_PASSWORD;
   if (!ok) {
     await sleep(WRONG_PASSWORD_DELAY_MS);
-    throw new AgentError(401, 'wrongPassword', 'enrollment refused: wrong password for this host');
+    throw new AgentError('wrongPassword', 'enrollment refused: wrong password for this host');
   }
   if (!stored && req.newPassword === undefined) {
     throw new AgentError(
-      403,
       'passwordChangeRequired',
       'enrollment refused: the host still has the factory-default password; a new one must be set (newPassword, at least 8 characters)',
     );
@@ -109,7 +108,7 @@ async function checkPassword(req: EnrollRequest, rt: AgentRuntime): Promise<void
 
 // The pushed identity must be usable before anything is stored: key matching the cert, cert from the CA.
 function checkIdentity(req: EnrollRequest): void {
-  const refuse = (why: string): AgentError => new AgentError(422, 'badCertificate', `enrollment refused: ${why}`);
+  const refuse = (why: string): AgentError => new AgentError('badCertificate', `enrollment refused: ${why}`);
   try {
     createSecureContext({ cert: req.certPem, key: req.keyPem, ca: req.caCertPem });
   } catch (e) {
@@ -205,7 +204,6 @@ export const ROUTES: Route[] = [
       const req = parseJsonBody(body, updateRequest);
       if (rt.bundlePath === undefined) {
         throw new AgentError(
-          409,
           'updateUnsupported',
           'update refused: this agent runs from source, not from a bundle (start it with --bundle-path to allow updates)',
         );
@@ -235,8 +233,8 @@ export const ROUTES: Route[] = [
     handle: async ({ body }, rt) => {
       const req = parseJsonBody(body, syslogRequest);
       if (req.enabled) {
-        if (req.address === undefined) throw new AgentError(422, 'invalidInput', 'request refused: address: required when syslog forwarding is enabled');
-        if (!parseSyslogAddress(req.address)) throw new AgentError(422, 'invalidInput', `request refused: address: '${req.address}' is not host[:port]`);
+        if (req.address === undefined) throw new AgentError('invalidInput', 'request refused: address: required when syslog forwarding is enabled');
+        if (!parseSyslogAddress(req.address)) throw new AgentError('invalidInput', `request refused: address: '${req.address}' is not host[:port]`);
       }
       const config: SyslogConfig = req.address === undefined ? { enabled: req.enabled } : { enabled: req.enabled, address: req.address };
       await rt.store.saveSyslog(config);

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { CONTROLLER_CERT_CN, type CertAndKey } from '../pki/pki.ts';
+import { messageOf } from '../contract/shared-rules.ts';
 import { AgentError, isAgentError } from './agent-error.ts';
 import { matchRoute, type Access, type AgentRuntime } from './agent-routes.ts';
 import type { AgentStore, Enrollment, SyslogConfig } from './agent-store.ts';
@@ -149,31 +150,25 @@ export class AgentServer implements AgentRuntime {
     if (access === 'bootstrap') {
       if (this.current) {
         throw new AgentError(
-          409,
           'alreadyEnrolled',
           `enrollment refused: this host already belongs to cluster '${this.current.clusterId}'; it must be released by that cluster first`,
         );
       }
       return;
     }
-    if (!this.current) throw new AgentError(403, 'notEnrolled', 'refused: this host is not enrolled in a cluster yet; only hello and enroll are served');
+    if (!this.current) throw new AgentError('notEnrolled', 'refused: this host is not enrolled in a cluster yet; only hello and enroll are served');
     const peer = socket.getPeerCertificate();
     if (!peer || Object.keys(peer).length === 0) {
-      throw new AgentError(
-        401,
-        'clientCertificateRequired',
-        "refused: this host is enrolled; calls need the cluster controller's client certificate (mutual TLS)",
-      );
+      throw new AgentError('clientCertificateRequired', "refused: this host is enrolled; calls need the cluster controller's client certificate (mutual TLS)");
     }
     if (!socket.authorized) {
       throw new AgentError(
-        403,
         'untrustedClientCertificate',
         `refused: the client certificate was not issued by this host's cluster CA (${String(socket.authorizationError)})`,
       );
     }
     if (peer.subject?.CN !== CONTROLLER_CERT_CN) {
-      throw new AgentError(403, 'notController', `refused: the client certificate is not the controller's (CN '${peer.subject?.CN ?? ''}')`);
+      throw new AgentError('notController', `refused: the client certificate is not the controller's (CN '${peer.subject?.CN ?? ''}')`);
     }
   }
 
@@ -189,8 +184,8 @@ export class AgentServer implements AgentRuntime {
       const url = new URL(req.url ?? '/', 'https://agent');
       const pathname = url.pathname;
       const found = matchRoute(req.method ?? 'GET', pathname);
-      if (!found) throw new AgentError(404, 'unknownPath', `no agent endpoint ${pathname}`);
-      if ('methodNotAllowed' in found) throw new AgentError(405, 'methodNotAllowed', `${req.method} is not allowed on ${pathname}`);
+      if (!found) throw new AgentError('unknownPath', `no agent endpoint ${pathname}`);
+      if ('methodNotAllowed' in found) throw new AgentError('methodNotAllowed', `${req.method} is not allowed on ${pathname}`);
       const { route, params } = found;
       const run = async (): Promise<void> => {
         this.checkAccess(route.access, req.socket as TLSSocket);
@@ -215,13 +210,13 @@ export class AgentServer implements AgentRuntime {
     try {
       const pathname = new URL(req.url ?? '/', 'https://agent').pathname;
       const id = consolePathGuest(pathname);
-      if (id === undefined) throw new AgentError(404, 'unknownPath', `no agent WebSocket endpoint ${pathname}`);
+      if (id === undefined) throw new AgentError('unknownPath', `no agent WebSocket endpoint ${pathname}`);
       this.checkAccess('controller', socket as TLSSocket);
       await acceptConsole(req, socket, head, id, this.guests.consoles);
     } catch (e) {
-      const refusal = isAgentError(e) ? e : new AgentError(500, 'internal', `the agent failed: ${e instanceof Error ? e.message : String(e)}`);
+      const refusal = isAgentError(e) ? e : new AgentError('internal', `the agent failed: ${messageOf(e)}`);
       this.log.info('console refused', { url: req.url, status: refusal.status, code: refusal.code });
-      refuseUpgrade(socket, refusal.status, refusal.code, refusal.message);
+      refuseUpgrade(socket, refusal);
     }
   }
 
@@ -232,8 +227,8 @@ export class AgentServer implements AgentRuntime {
       sendJson(res, e.status, errorBody(e.code, e.message));
       return;
     }
-    const message = e instanceof Error ? e.message : String(e);
-    this.log.error('request failed', { method: req.method, url: req.url, error: message });
-    sendJson(res, 500, errorBody('internal', `the agent failed: ${message}`));
+    const failure = new AgentError('internal', `the agent failed: ${messageOf(e)}`);
+    this.log.error('request failed', { method: req.method, url: req.url, error: failure.message });
+    sendJson(res, failure.status, errorBody(failure.code, failure.message));
   }
 }

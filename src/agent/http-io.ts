@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { z } from 'zod';
+import type { ErrorCode } from '../contract/error-catalog.contract.ts';
 import { AgentError } from './agent-error.ts';
 
 // Large enough for a pushed agent bundle (base64), small enough to bound memory.
@@ -12,7 +13,7 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new AgentError(413, 'bodyTooLarge', `request body refused: larger than ${limit} bytes`);
+    if (size > limit) throw new AgentError('bodyTooLarge', `request body refused: larger than ${limit} bytes`);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -27,10 +28,10 @@ export function parseJsonBody<T extends z.ZodType>(text: string, schema: T): z.o
   try {
     value = text.trim() === '' ? {} : JSON.parse(text);
   } catch (e) {
-    throw new AgentError(422, 'invalidInput', `request refused: the body is not valid JSON (${(e as Error).message})`);
+    throw new AgentError('invalidInput', `request refused: the body is not valid JSON (${(e as Error).message})`);
   }
   const r = schema.safeParse(value);
-  if (!r.success) throw new AgentError(422, 'invalidInput', `request refused: ${describeIssues(r.error.issues)}`);
+  if (!r.success) throw new AgentError('invalidInput', `request refused: ${describeIssues(r.error.issues)}`);
   return r.data;
 }
 
@@ -53,4 +54,4 @@ export function sendStream(res: ServerResponse, status: number, body: Readable, 
   body.pipe(res);
 }
 
-export const errorBody = (code: string, message: string): { error: { code: string; message: string } } => ({ error: { code, message } });
+export const errorBody = (code: ErrorCode, message: string): { error: { code: ErrorCode; message: string } } => ({ error: { code, message } });

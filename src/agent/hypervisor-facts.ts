@@ -1,5 +1,4 @@
 // What this host can run: QEMU version, whether KVM really works, LXC version, tgt presence.
-import { spawn } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import type { Inventory } from '../contract/agent.contract.ts';

@@ -11,7 +11,7 @@ import { AGENT_VERSION } from './version.ts';
 /** NICs as iproute2 reports them now. */
 export async function listNics(): Promise<NicInfo[]> {
   const r = await runCommand('ip', ['-j', 'addr', 'show']);
-  if (!r.ok) throw new AgentError(500, 'ipFailed', `could not list network interfaces: ${r.error}`);
+  if (!r.ok) throw new AgentError('ipFailed', `could not list network interfaces: ${r.error}`);
   return parseIpAddrJson(r.stdout);
 }
 

@@ -6,7 +6,7 @@ import { runCommand } from '../process/run-command.ts';
 
 async function ip(args: string[]): Promise<void> {
   const r = await runCommand('ip', args);
-  if (!r.ok) throw new AgentError(500, 'ipFailed', `ip ${args.join(' ')} failed: ${r.error}`);
+  if (!r.ok) throw new AgentError('ipFailed', `ip ${args.join(' ')} failed: ${r.error}`);
 }
 
 async function findNic(name: string): Promise<NicInfo | undefined> {
@@ -15,15 +15,15 @@ async function findNic(name: string): Promise<NicInfo | undefined> {
 
 export async function configureNic(name: string, req: NicConfigRequest): Promise<NicInfo> {
   if (name === 'lo') {
-    throw new AgentError(422, 'loopbackRefused', "the loopback interface 'lo' cannot be configured: it is not a network interface of the cluster");
+    throw new AgentError('loopbackRefused', "the loopback interface 'lo' cannot be configured: it is not a network interface of the cluster");
   }
   if (!(await findNic(name))) {
-    throw new AgentError(404, 'noSuchNic', `this host has no network interface '${name}'`);
+    throw new AgentError('noSuchNic', `this host has no network interface '${name}'`);
   }
   await ip(['addr', 'flush', 'dev', name]);
   for (const a of req.addresses) await ip(['addr', 'add', `${a.address}/${a.prefixLength}`, 'dev', name]);
   await ip(['link', 'set', 'dev', name, req.up ? 'up' : 'down']);
   const now = await findNic(name);
-  if (!now) throw new AgentError(500, 'nicVanished', `network interface '${name}' disappeared while being configured`);
+  if (!now) throw new AgentError('nicVanished', `network interface '${name}' disappeared while being configured`);
   return now;
 }

@@ -9,7 +9,7 @@ export function decodeBundle(bundleBase64: string, sha256: string): Buffer {
   const bytes = Buffer.from(bundleBase64, 'base64');
   const actual = createHash('sha256').update(bytes).digest('hex');
   if (actual !== sha256.toLowerCase()) {
-    throw new AgentError(422, 'checksumMismatch', `update refused: the bundle's SHA-256 is ${actual}, not the announced ${sha256}`);
+    throw new AgentError('checksumMismatch', `update refused: the bundle's SHA-256 is ${actual}, not the announced ${sha256}`);
   }
   return bytes;
 }

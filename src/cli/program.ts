@@ -17,6 +17,7 @@ import { registerTask } from './commands/task.command.ts';
 import { registerHa } from './commands/ha.command.ts';
 import { registerSimulate } from './commands/simulate.command.ts';
 import { registerDoctor } from './commands/doctor.command.ts';
+import { registerErrors } from './commands/errors.command.ts';
 import type { Runtime } from './runtime.ts';
 import { cliVersion } from './version.ts';
 
@@ -46,5 +47,6 @@ export function buildProgram(rt: Runtime): Command {
   registerSimulate(program, rt);
   registerScheduler(program, rt);
   registerDoctor(program, rt);
+  registerErrors(program, rt);
   return program;
 }

@@ -48,7 +48,7 @@ export const existingClusterFiles = (layout: DataDirLayout): string[] =>
   [layout.clusterFile, layout.database, `${layout.database}-wal`, `${layout.database}-shm`, layout.pkiDir].filter((p) => existsSync(p));
 
 const notInitialised = (root: string, missing: string): GrappeError =>
-  new GrappeError('notFound', 'notInitialised', `no cluster in data dir '${root}' (${missing} is missing): run \`grappe init\` first`, { dataDir: root });
+  new GrappeError('notInitialised', `no cluster in data dir '${root}' (${missing} is missing): run \`grappe init\` first`, { dataDir: root });
 
 function readRequired(root: string, path: string): string {
   if (!existsSync(path)) throw notInitialised(root, path);
@@ -65,7 +65,7 @@ export function readClusterFile(layout: DataDirLayout): ClusterFile {
   }
   const result = clusterFile.safeParse(parsed);
   if (!result.success) {
-    throw new GrappeError('internal', 'badDataDir', `'${layout.clusterFile}' is damaged: it is not the JSON {id, name, createdAt} that \`grappe init\` writes`);
+    throw new GrappeError('badDataDir', `'${layout.clusterFile}' is damaged: it is not the JSON {id, name, createdAt} that \`grappe init\` writes`);
   }
   return result.data;
 }

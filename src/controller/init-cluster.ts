@@ -14,6 +14,7 @@ import { put, type Store } from '../store/store.ts';
 import { generatePassword } from './auth/password-hash.ts';
 import { createUser } from './auth/users.ts';
 import { dataDirLayout, existingClusterFiles, type ClusterFile, type DataDirLayout } from './data-dir.ts';
+import { subnetKey, subnetValue } from './subnets/subnet-store.ts';
 
 export interface InitClusterOptions {
   dataDir: string;
@@ -91,7 +92,6 @@ export async function initCluster(opts: InitClusterOptions, deps: InitClusterDep
   const existing = existingClusterFiles(layout);
   if (existing.length > 0) {
     throw new GrappeError(
-      'conflict',
       'alreadyInitialised',
       `data dir '${layout.root}' is already initialised (found ${existing.join(', ')}); use another --data-dir, or remove it to start over`,
       { dataDir: layout.root },
@@ -121,7 +121,7 @@ export async function initCluster(opts: InitClusterOptions, deps: InitClusterDep
     store = deps.openStore(layout.database);
     chmodSync(layout.database, 0o600);
     await createUser(store, { username: ADMIN_USER, password: adminPassword, role: 'admin', createdAt });
-    for (const subnet of subnets) await put(store, `/subnets/${subnet.name}`, { ...subnet });
+    for (const subnet of subnets) await put(store, subnetKey(subnet.name), subnetValue(subnet));
     await store.close();
     store = undefined;
 

@@ -32,6 +32,8 @@ export interface StartControllerOptions {
   extraModules?: readonly ControllerModule[];
   /** Where the built web UI is; default <repo>/web/dist. */
   webRoot?: string;
+  /** Refuse (500) any error code a route does not declare; default: GRAPPE_STRICT_ERROR_CODES=1 (the tests). */
+  strictErrorCodes?: boolean;
 }
 
 export interface RunningController {
@@ -64,7 +66,11 @@ export async function startController(opts: StartControllerOptions): Promise<Run
       dataDir: layout.root,
       cluster,
       agentBundle: { path: opts.agentBundlePath ?? defaultAgentBundlePath(), version: grappeVersion() },
-      settings: { monitorIntervalMs: opts.monitorIntervalMs ?? 2000, ...(opts.tokenTtlMs === undefined ? {} : { tokenTtlMs: opts.tokenTtlMs }) },
+      settings: {
+        monitorIntervalMs: opts.monitorIntervalMs ?? 2000,
+        ...(opts.tokenTtlMs === undefined ? {} : { tokenTtlMs: opts.tokenTtlMs }),
+        strictErrorCodes: opts.strictErrorCodes ?? process.env['GRAPPE_STRICT_ERROR_CODES'] === '1',
+      },
     };
     const modules = [coreModule, ...installedModules, ...(opts.extraModules ?? [])];
     const specs: RouteSpec[] = modules.flatMap((m) => m.routes(ctx));

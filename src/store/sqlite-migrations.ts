@@ -36,7 +36,6 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   const current = schemaVersion(db);
   if (current > known) {
     throw new GrappeError(
-      'conflict',
       'storeSchemaTooNew',
       `store: refused to open '${file}': its schema is version ${current} but this Grappe knows only up to ` +
         `version ${known}; run a newer Grappe (downgrades are not supported)`,

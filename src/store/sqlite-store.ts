@@ -120,7 +120,7 @@ class SqliteStore implements Store {
     this.assertOpen();
     assertPrefix(prefix);
     if (typeof listener !== 'function') {
-      throw new GrappeError('invalidInput', 'storeBadWatch', 'store: refused the watch: the listener must be a function');
+      throw new GrappeError('storeBadWatch', 'store: refused the watch: the listener must be a function');
     }
     return this.hub.subscribe(prefix, listener);
   }
@@ -148,7 +148,7 @@ class SqliteStore implements Store {
 
   private assertOpen(): void {
     if (this.closed) {
-      throw new GrappeError('internal', 'storeClosed', `store: refused the call: the store '${this.path}' is closed`);
+      throw new GrappeError('storeClosed', `store: refused the call: the store '${this.path}' is closed`);
     }
   }
 }

@@ -5,7 +5,8 @@
 import { GrappeError } from '../core/errors.ts';
 import type { Json, Op } from './store.ts';
 
-const refuse = (code: string, message: string, details: Record<string, unknown> = {}): GrappeError => new GrappeError('invalidInput', code, message, details);
+const refuse = (code: 'storeBadKey' | 'storeBadLimit' | 'storeValueNotJson' | 'storeBadTxn', message: string, details: { key?: string } = {}): GrappeError =>
+  new GrappeError(code, message, details);
 
 // Lone surrogates cannot be stored as UTF-8 text; they would come back as U+FFFD, a different key.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

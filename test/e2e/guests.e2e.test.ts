@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import type { GuestView } from '../../src/contract/guest.contract.ts';
 import type { HostSummary } from '../../src/contract/host.contract.ts';

@@ -34,7 +34,7 @@ export async function makeTestCluster(password = 'correct-horse-battery'): Promi
 }
 
 export const startTestController = (cluster: TestCluster, opts: Partial<StartControllerOptions> = {}): Promise<RunningController> =>
-  startController({ dataDir: cluster.dataDir, host: '127.0.0.1', port: 0, logLevel: 'silent', ...opts });
+  startController({ dataDir: cluster.dataDir, host: '127.0.0.1', port: 0, logLevel: 'silent', strictErrorCodes: true, ...opts });
 
 export interface Answer {
   readonly status: number;

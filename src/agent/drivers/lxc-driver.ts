@@ -32,7 +32,7 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const BRIDGE = /^[A-Za-z0-9_.-]{1,15}$/;
 const START_WAIT_S = 10;
 
-const invalid = (what: string): AgentError => new AgentError(422, 'invalidInput', `container create refused: ${what}`);
+const invalid = (what: string): AgentError => new AgentError('invalidInput', `container create refused: ${what}`);
 
 /** Which cgroup hierarchy holds the memory controller decides the config keys for limits. */
 async function cgroupVersion(): Promise<CgroupVersion> {
@@ -48,7 +48,7 @@ export class LxcDriver {
 
   private name(id: string): string {
     const g = parseGuestId(id);
-    if (g?.kind !== 'ct') throw new AgentError(422, 'invalidInput', `refused: '${id}' is not a container id like 'ct:101'`);
+    if (g?.kind !== 'ct') throw new AgentError('invalidInput', `refused: '${id}' is not a container id like 'ct:101'`);
     return guestSlug(g);
   }
 
@@ -82,7 +82,7 @@ export class LxcDriver {
     if (!Number.isInteger(spec.memoryMiB) || spec.memoryMiB < 16) throw invalid(`memoryMiB ${spec.memoryMiB}: an integer of at least 16`);
     if (!(spec.cpus > 0 && spec.cpus <= 256)) throw invalid(`cpus ${spec.cpus}: more than 0 and at most 256`);
     if (!BRIDGE.test(spec.bridge)) throw invalid(`bridge '${spec.bridge}' is not an interface name`);
-    if (await this.exists(spec.id)) throw new AgentError(409, 'guestExists', `container create refused: '${spec.id}' already exists on this host`);
+    if (await this.exists(spec.id)) throw new AgentError('guestExists', `container create refused: '${spec.id}' already exists on this host`);
     await mkdir(this.opts.lxcPath, { recursive: true });
     const dir = this.dir(spec.id);
     const input: ContainerConfigInput = {
@@ -97,13 +97,13 @@ export class LxcDriver {
     try {
       if (spec.template.kind === 'busybox') {
         const r = await this.lxc('lxc-create', spec.id, ['-t', 'busybox'], 120_000);
-        if (!r.ok) throw new AgentError(502, 'guestCreateFailed', `container '${spec.id}' was not created: lxc-create says: ${r.error}`);
+        if (!r.ok) throw new AgentError('guestCreateFailed', `container '${spec.id}' was not created: lxc-create says: ${r.error}`);
         const config = await readFile(join(dir, 'config'), 'utf8');
         await writeFile(join(dir, 'config'), rewriteConfig(config, input, version));
       } else {
         await mkdir(input.rootfs, { recursive: true, mode: 0o755 });
         const r = await runCommand('tar', ['--numeric-owner', '-xzf', spec.template.archive, '-C', input.rootfs], 120_000);
-        if (!r.ok) throw new AgentError(422, 'invalidInput', `container create refused: cannot unpack ${spec.template.archive}: ${r.error}`);
+        if (!r.ok) throw new AgentError('invalidInput', `container create refused: cannot unpack ${spec.template.archive}: ${r.error}`);
         await writeFile(join(dir, 'config'), rootfsConfig(input, version));
       }
       await writeFile(join(dir, 'grappe.json'), JSON.stringify({ id: spec.id, name: spec.name }));
@@ -120,13 +120,13 @@ export class LxcDriver {
     const config = await readFile(join(this.dir(id), 'config'), 'utf8');
     const bridge = /^lxc\.net\.0\.link\s*=\s*(\S+)/m.exec(config)?.[1];
     if (bridge !== undefined && !(await runCommand('ip', ['link', 'show', 'dev', bridge])).ok) {
-      throw new AgentError(409, 'bridgeMissing', `container start refused: its bridge '${bridge}' does not exist on this host`);
+      throw new AgentError('bridgeMissing', `container start refused: its bridge '${bridge}' does not exist on this host`);
     }
-    if ((await this.status(id)).state === 'running') throw new AgentError(409, 'guestRunning', `container start refused: '${id}' is already running`);
+    if ((await this.status(id)).state === 'running') throw new AgentError('guestRunning', `container start refused: '${id}' is already running`);
     const r = await this.lxc('lxc-start', id);
-    if (!r.ok) throw new AgentError(502, 'guestStartFailed', `container '${id}' did not start: lxc-start says: ${r.error}`);
+    if (!r.ok) throw new AgentError('guestStartFailed', `container '${id}' did not start: lxc-start says: ${r.error}`);
     const w = await this.lxc('lxc-wait', id, ['-s', 'RUNNING', '-t', String(START_WAIT_S)], (START_WAIT_S + 5) * 1000);
-    if (!w.ok) throw new AgentError(502, 'guestStartFailed', `container '${id}' did not reach RUNNING within ${START_WAIT_S} s`);
+    if (!w.ok) throw new AgentError('guestStartFailed', `container '${id}' did not reach RUNNING within ${START_WAIT_S} s`);
     return this.status(id);
   }
 
@@ -160,14 +160,14 @@ export class LxcDriver {
     if ((await this.status(id)).state === 'stopped') return this.status(id);
     const seconds = Math.max(1, Math.ceil(opts.timeoutMs / 1000));
     const r = await this.lxc('lxc-stop', id, ['-t', String(seconds)], (seconds + 10) * 1000);
-    if (!r.ok && (await this.status(id)).state !== 'stopped') throw new AgentError(502, 'guestStopFailed', `container '${id}' did not stop: ${r.error}`);
+    if (!r.ok && (await this.status(id)).state !== 'stopped') throw new AgentError('guestStopFailed', `container '${id}' did not stop: ${r.error}`);
     return this.status(id);
   }
 
   async forceStop(id: string): Promise<ContainerStatus> {
     if ((await this.status(id)).state === 'stopped') return this.status(id);
     const r = await this.lxc('lxc-stop', id, ['-k']);
-    if (!r.ok && (await this.status(id)).state !== 'stopped') throw new AgentError(502, 'guestStopFailed', `container '${id}' could not be killed: ${r.error}`);
+    if (!r.ok && (await this.status(id)).state !== 'stopped') throw new AgentError('guestStopFailed', `container '${id}' could not be killed: ${r.error}`);
     return this.status(id);
   }
 
@@ -175,12 +175,12 @@ export class LxcDriver {
   async destroy(id: string): Promise<void> {
     const s = await this.status(id);
     if (s.state !== 'stopped')
-      throw new AgentError(409, 'incorrectState', `cannot destroy container '${id}': it is ${s.lxcState ?? s.state}, and destroy needs it STOPPED`);
+      throw new AgentError('incorrectState', `cannot destroy container '${id}': it is ${s.lxcState ?? s.state}, and destroy needs it STOPPED`);
     const r = await this.lxc('lxc-destroy', id);
-    if (!r.ok) throw new AgentError(502, 'guestDestroyFailed', `container '${id}' was not destroyed: ${r.error}`);
+    if (!r.ok) throw new AgentError('guestDestroyFailed', `container '${id}' was not destroyed: ${r.error}`);
   }
 
   private noSuch(id: string): AgentError {
-    return new AgentError(404, 'noSuchGuest', `no container '${id}' on this host`);
+    return new AgentError('noSuchGuest', `no container '${id}' on this host`);
   }
 }

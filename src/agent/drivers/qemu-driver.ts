@@ -42,7 +42,7 @@ const QUIT_WAIT_MS = 5_000;
 const KILL_WAIT_MS = 5_000;
 const STATUS_QMP_TIMEOUT_MS = 5_000;
 
-const noSuchVm = (id: string): AgentError => new AgentError(404, 'noSuchGuest', `no running VM '${id}' on this host`);
+const noSuchVm = (id: string): AgentError => new AgentError('noSuchGuest', `no running VM '${id}' on this host`);
 
 interface SavedSpec {
   spec: VmSpec;
@@ -62,7 +62,7 @@ export class QemuDriver {
 
   paths(id: string): VmPaths {
     const parsed = parseGuestId(id);
-    if (parsed?.kind !== 'vm') throw new AgentError(422, 'invalidInput', `refused: '${id}' is not a VM id like 'vm:100'`);
+    if (parsed?.kind !== 'vm') throw new AgentError('invalidInput', `refused: '${id}' is not a VM id like 'vm:100'`);
     const dir = join(this.runDir, guestSlug(parsed));
     return {
       dir,
@@ -83,13 +83,9 @@ export class QemuDriver {
     const spec = parseVmSpec(input);
     const paths = this.paths(spec.id);
     if ([paths.qmp, paths.qmpLong, paths.serial].some((p) => Buffer.byteLength(p) > UNIX_PATH_MAX)) {
-      throw new AgentError(
-        422,
-        'invalidInput',
-        `VM start refused: the run directory ${this.runDir} is too long for unix socket paths (max ${UNIX_PATH_MAX} bytes)`,
-      );
+      throw new AgentError('invalidInput', `VM start refused: the run directory ${this.runDir} is too long for unix socket paths (max ${UNIX_PATH_MAX} bytes)`);
     }
-    if (await this.livePid(spec.id)) throw new AgentError(409, 'guestRunning', `VM start refused: '${spec.id}' is already running on this host`);
+    if (await this.livePid(spec.id)) throw new AgentError('guestRunning', `VM start refused: '${spec.id}' is already running on this host`);
     const accel = await this.chooseAccel(spec.accel);
     await rm(paths.dir, { recursive: true, force: true });
     await mkdir(paths.dir, { recursive: true, mode: 0o700 });
@@ -99,7 +95,7 @@ export class QemuDriver {
       // A start that timed out may have left its daemonized half behind: it must not linger.
       for (const pid of await findProcesses(this.marker(spec.id))) await this.kill(spec.id, pid).catch(() => undefined);
       await rm(paths.dir, { recursive: true, force: true });
-      throw new AgentError(502, 'guestStartFailed', `VM '${spec.id}' did not start: QEMU says: ${failure}`);
+      throw new AgentError('guestStartFailed', `VM '${spec.id}' did not start: QEMU says: ${failure}`);
     }
     return this.status(spec.id);
   }
@@ -229,7 +225,7 @@ export class QemuDriver {
       return; // already gone
     }
     if (!(await waitForExit(pid, this.marker(id), KILL_WAIT_MS))) {
-      throw new AgentError(500, 'guestStopFailed', `VM '${id}' (pid ${pid}) survived SIGKILL for ${KILL_WAIT_MS} ms`);
+      throw new AgentError('guestStopFailed', `VM '${id}' (pid ${pid}) survived SIGKILL for ${KILL_WAIT_MS} ms`);
     }
   }
 

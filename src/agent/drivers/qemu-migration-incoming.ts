@@ -41,7 +41,7 @@ export async function openIncoming(qmpPath: string, address: string, disks: read
     await q.execute('migrate-incoming', { uri: `tcp:${address}:0` });
     const r = await q.execute<QueryMigrateIncoming>('query-migrate');
     const port = r['socket-address']?.find((a) => a.port !== undefined)?.port;
-    if (port === undefined) throw new AgentError(502, 'migrationFailed', `QEMU listens for the migration on ${address} but did not say on which port`);
+    if (port === undefined) throw new AgentError('migrationFailed', `QEMU listens for the migration on ${address} but did not say on which port`);
     return { uri: `tcp:${address}:${port}`, nbd };
   });
 }

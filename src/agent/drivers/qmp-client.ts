@@ -2,6 +2,7 @@
 // negotiation, commands with ids and timeouts, asynchronous events.
 import { EventEmitter } from 'node:events';
 import { createConnection, type Socket } from 'node:net';
+import type { ErrorCode } from '../../contract/error-catalog.contract.ts';
 import { AgentError } from '../agent-error.ts';
 
 export interface QmpEvent {
@@ -24,7 +25,7 @@ interface Pending {
 
 export const QMP_DEFAULT_TIMEOUT_MS = 10_000;
 
-const qmpError = (code: string, message: string): AgentError => new AgentError(502, code, message);
+const qmpError = (code: ErrorCode, message: string): AgentError => new AgentError(code, message);
 
 /** Splits a stream of newline-delimited JSON into parsed messages; returns the unfinished tail. */
 export function parseQmpLines(buffered: string): { messages: unknown[]; rest: string } {

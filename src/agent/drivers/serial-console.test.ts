@@ -70,7 +70,7 @@ test('one guest connection fans out to several viewers; late viewers get history
     assert.deepEqual(ends, ['0:detached', '1:guestGone']);
     assert.throws(
       () => con.attach({ output: () => undefined, closed: () => undefined }),
-      (e: unknown) => e instanceof AgentError && e.code === 'consoleUnavailable',
+      (e: unknown) => e instanceof AgentError && e.code === 'consoleNotOpen',
     );
   } finally {
     server.close();

@@ -84,7 +84,7 @@ export class SerialConsole extends EventEmitter<{ output: [Buffer]; end: [] }> {
       const s = createConnection(this.opts.socketPath);
       const timer = setTimeout(() => {
         s.destroy();
-        reject(new AgentError(504, 'consoleUnavailable', `no console connection to ${this.opts.socketPath} within ${timeoutMs} ms`));
+        reject(new AgentError('consoleUnavailable', `no console connection to ${this.opts.socketPath} within ${timeoutMs} ms`));
       }, timeoutMs);
       s.once('connect', () => {
         clearTimeout(timer);
@@ -92,7 +92,7 @@ export class SerialConsole extends EventEmitter<{ output: [Buffer]; end: [] }> {
       });
       s.once('error', (e) => {
         clearTimeout(timer);
-        reject(new AgentError(502, 'consoleUnavailable', `cannot open the serial console ${this.opts.socketPath}: ${e.message}`));
+        reject(new AgentError('consoleUnavailable', `cannot open the serial console ${this.opts.socketPath}: ${e.message}`));
       });
     });
     this.socket.on('data', (chunk: Buffer) => {
@@ -106,7 +106,7 @@ export class SerialConsole extends EventEmitter<{ output: [Buffer]; end: [] }> {
 
   /** A new viewer gets the scrollback first, then live output. */
   attach(sink: ViewerSink): ConsoleViewer {
-    if (this.ended || !this.socket) throw new AgentError(409, 'consoleUnavailable', 'console attach refused: the guest console is not open');
+    if (this.ended || !this.socket) throw new AgentError('consoleNotOpen', 'console attach refused: the guest console is not open');
     this.viewers.add(sink);
     const history = this.scrollback.contents();
     if (history.length > 0) sink.output(history);

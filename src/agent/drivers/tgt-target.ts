@@ -3,6 +3,7 @@
 // the processing hosts attaches them; no kernel initiator is involved.
 import { stat } from 'node:fs/promises';
 import { isIpv4 } from '../../contract/shared-rules.ts';
+import type { ErrorCode } from '../../contract/error-catalog.contract.ts';
 import { AgentError } from '../agent-error.ts';
 import { runCommand } from '../../process/run-command.ts';
 import { sleep } from './process-probe.ts';
@@ -29,7 +30,7 @@ const DAEMON_WAIT_MS = 5_000;
 const MAX_CONTROL_PORT = 32_767;
 const DEFAULT_SESSION_WAIT_MS = 3_000;
 
-const refused = (status: number, code: string, message: string): AgentError => new AgentError(status, code, message);
+const refused = (code: ErrorCode, message: string): AgentError => new AgentError(code, message);
 
 export class TgtTargets {
   private readonly controlPort: number;
@@ -39,7 +40,7 @@ export class TgtTargets {
   constructor(opts: TgtOptions = {}) {
     this.controlPort = opts.controlPort ?? 0;
     if (!Number.isInteger(this.controlPort) || this.controlPort < 0 || this.controlPort > MAX_CONTROL_PORT) {
-      throw refused(422, 'invalidInput', `tgt control port ${this.controlPort} refused: it must be an integer from 0 to ${MAX_CONTROL_PORT}`);
+      throw refused('invalidInput', `tgt control port ${this.controlPort} refused: it must be an integer from 0 to ${MAX_CONTROL_PORT}`);
     }
     this.portal = opts.portal;
     this.pidFile = opts.pidFile;
@@ -60,11 +61,10 @@ export class TgtTargets {
     if (this.portal !== undefined) args.push('--iscsi', `portal=${this.portal}`);
     if (this.pidFile !== undefined) args.push('-p', this.pidFile);
     const r = await runCommand('tgtd', args);
-    if (!r.ok) throw refused(502, 'tgtdFailed', `cannot start the iSCSI target daemon tgtd: ${r.error}`);
+    if (!r.ok) throw refused('tgtdFailed', `cannot start the iSCSI target daemon tgtd: ${r.error}`);
     const deadline = Date.now() + DAEMON_WAIT_MS;
     while (!(await this.daemonRunning())) {
-      if (Date.now() > deadline)
-        throw refused(502, 'tgtdFailed', `tgtd started but did not answer on control port ${this.controlPort} within ${DAEMON_WAIT_MS} ms`);
+      if (Date.now() > deadline) throw refused('tgtdFailed', `tgtd started but did not answer on control port ${this.controlPort} within ${DAEMON_WAIT_MS} ms`);
       await sleep(100);
     }
   }
@@ -74,14 +74,14 @@ export class TgtTargets {
     if (!(await this.daemonRunning())) return;
     for (const t of await this.list()) await this.tgtadm(['--op', 'delete', '--force', '--mode', 'target', '--tid', String(t.tid)]);
     const r = await runCommand('tgtadm', ['-C', String(this.controlPort), '--op', 'delete', '--mode', 'system']);
-    if (!r.ok) throw refused(502, 'tgtdFailed', `tgtd did not stop: ${r.error}`);
+    if (!r.ok) throw refused('tgtdFailed', `tgtd did not stop: ${r.error}`);
   }
 
   /** Every target; none when tgtd is not running (nothing can be exported then). */
   async list(): Promise<TgtTargetInfo[]> {
     if (!(await this.daemonRunning())) return [];
     const r = await this.tgtadm(['--op', 'show', '--mode', 'target']);
-    if (!r.ok) throw refused(502, 'tgtdFailed', `cannot list iSCSI targets: ${r.error}`);
+    if (!r.ok) throw refused('tgtdFailed', `cannot list iSCSI targets: ${r.error}`);
     return parseTgtShow(r.stdout);
   }
 
@@ -92,17 +92,16 @@ export class TgtTargets {
 
   async exportVolume(req: { volume: string; path: string; initiators: string[] }): Promise<ExportedVolume> {
     const what = `export of volume '${req.volume}' refused`;
-    if (!isValidVolumeName(req.volume)) throw refused(422, 'invalidInput', `${what}: the name must be 1-63 of a-z, 0-9, '.', '-' (it becomes part of the IQN)`);
-    if (req.initiators.length === 0)
-      throw refused(422, 'invalidInput', `${what}: at least one initiator address is needed (a target open to all is never made)`);
+    if (!isValidVolumeName(req.volume)) throw refused('invalidInput', `${what}: the name must be 1-63 of a-z, 0-9, '.', '-' (it becomes part of the IQN)`);
+    if (req.initiators.length === 0) throw refused('invalidInput', `${what}: at least one initiator address is needed (a target open to all is never made)`);
     const bad = req.initiators.find((a) => !isIpv4(a));
-    if (bad !== undefined) throw refused(422, 'invalidInput', `${what}: initiator '${bad}' is not an IPv4 address`);
+    if (bad !== undefined) throw refused('invalidInput', `${what}: initiator '${bad}' is not an IPv4 address`);
     const file = await stat(req.path).catch(() => undefined);
-    if (!file?.isFile()) throw refused(422, 'invalidInput', `${what}: ${req.path} is not a file`);
+    if (!file?.isFile()) throw refused('invalidInput', `${what}: ${req.path} is not a file`);
     await this.ensureDaemon();
     const targets = await this.list();
     const iqn = volumeIqn(req.volume);
-    if (targets.some((t) => t.iqn === iqn)) throw refused(409, 'volumeExported', `${what}: it is already exported as ${iqn}`);
+    if (targets.some((t) => t.iqn === iqn)) throw refused('volumeExported', `${what}: it is already exported as ${iqn}`);
     const tid = nextTid(targets);
     const steps: string[][] = [
       ['--op', 'new', '--mode', 'target', '--tid', String(tid), '-T', iqn],
@@ -114,7 +113,7 @@ export class TgtTargets {
       if (!r.ok) {
         // Never leave a half-made target behind.
         await this.tgtadm(['--op', 'delete', '--force', '--mode', 'target', '--tid', String(tid)]);
-        throw refused(502, 'tgtFailed', `${what}: tgtadm ${step.slice(0, 4).join(' ')} failed: ${r.error}`);
+        throw refused('tgtFailed', `${what}: tgtadm ${step.slice(0, 4).join(' ')} failed: ${r.error}`);
       }
     }
     return { volume: req.volume, iqn, tid, lun: 1, path: req.path, initiators: [...req.initiators] };
@@ -132,13 +131,13 @@ export class TgtTargets {
       await sleep(200);
       t = await this.find(volume);
     }
-    if (!t) throw refused(404, 'noSuchExport', `unexport refused: volume '${volume}' is not exported on this host`);
+    if (!t) throw refused('noSuchExport', `unexport refused: volume '${volume}' is not exported on this host`);
     if (t.sessions.length > 0) {
       const who = t.sessions.map((s) => `${s.initiator} from ${s.addresses.join(', ') || 'unknown address'}`).join('; ');
-      throw refused(409, 'volumeInUse', `unexport of volume '${volume}' refused: an initiator is logged in (${who}); stop the guest using it first`);
+      throw refused('volumeInUse', `unexport of volume '${volume}' refused: an initiator is logged in (${who}); stop the guest using it first`);
     }
     const r = await this.tgtadm(['--op', 'delete', '--mode', 'target', '--tid', String(t.tid)]);
-    if (!r.ok) throw refused(502, 'tgtFailed', `unexport of volume '${volume}' failed: ${r.error}`);
+    if (!r.ok) throw refused('tgtFailed', `unexport of volume '${volume}' failed: ${r.error}`);
   }
 }
 

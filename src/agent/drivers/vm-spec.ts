@@ -56,5 +56,5 @@ export function parseVmSpec(input: unknown): VmSpec {
   const r = vmSpec.safeParse(input);
   if (r.success) return r.data;
   const why = r.error.issues.map((i) => `${i.path.join('.') || 'spec'}: ${i.message}`).join('; ');
-  throw new AgentError(422, 'invalidInput', `VM start refused: ${why}`);
+  throw new AgentError('invalidInput', `VM start refused: ${why}`);
 }

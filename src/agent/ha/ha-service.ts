@@ -114,7 +114,7 @@ export class HaService {
   private async replaceVolume(input: HeartbeatVolumeRequest): Promise<StorageStatus> {
     const req = heartbeatVolumeRequest.parse(input);
     const target = parseIscsiUrl(req.url);
-    if (!target) throw new AgentError(422, 'invalidInput', `heartbeat volume refused: '${req.url}' is not iscsi://HOST[:PORT]/IQN/LUN`);
+    if (!target) throw new AgentError('invalidInput', `heartbeat volume refused: '${req.url}' is not iscsi://HOST[:PORT]/IQN/LUN`);
     const cur = this.volume?.config;
     if (cur && cur.url === req.url && cur.slot === req.slot && cur.intervalMs === req.intervalMs) return this.storage(this.now());
     await this.volume?.stop();
@@ -132,7 +132,7 @@ export class HaService {
   }
 
   slots(): SlotsResponse {
-    if (!this.volume) throw new AgentError(409, 'heartbeatVolumeNotConfigured', 'slots refused: no heartbeat volume is configured on this host');
+    if (!this.volume) throw new AgentError('heartbeatVolumeNotConfigured', 'slots refused: no heartbeat volume is configured on this host');
     return this.volume.slots(this.now());
   }
 

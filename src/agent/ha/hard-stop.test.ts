@@ -16,7 +16,7 @@ test('VMs go to the QEMU driver, containers to LXC, all at once; nothing throws'
     lxc: {
       forceStop: async (id) => {
         calls.push(`lxc ${id}`);
-        if (id === 'ct:103') throw new AgentError(404, 'noSuchGuest', `no container '${id}' on this host`);
+        if (id === 'ct:103') throw new AgentError('noSuchGuest', `no container '${id}' on this host`);
         return { id, name: id, state: id === 'ct:104' ? 'other' : 'stopped' };
       },
     },

@@ -22,16 +22,15 @@ export async function ensureBridge(name: string): Promise<BridgeInfo> {
   const created = link === undefined;
   if (link === undefined) {
     const r = await runCommand('ip', ['link', 'add', 'name', name, 'type', 'bridge']);
-    if (!r.ok) throw new AgentError(502, 'bridgeFailed', `bridge '${name}' was not created: ${r.error}`);
+    if (!r.ok) throw new AgentError('bridgeFailed', `bridge '${name}' was not created: ${r.error}`);
   } else if (link.linkinfo?.info_kind !== 'bridge') {
     throw new AgentError(
-      409,
       'notABridge',
       `bridge '${name}' refused: an interface of that name exists and is ${link.linkinfo?.info_kind ?? 'a plain device'}, not a bridge`,
     );
   }
   const up = await runCommand('ip', ['link', 'set', 'dev', name, 'up']);
-  if (!up.ok) throw new AgentError(502, 'bridgeFailed', `bridge '${name}' cannot be brought up: ${up.error}`);
+  if (!up.ok) throw new AgentError('bridgeFailed', `bridge '${name}' cannot be brought up: ${up.error}`);
   link = await showLink(name);
   return { name, created, up: link?.flags?.includes('UP') === true };
 }
@@ -45,7 +44,7 @@ export const BRIDGE_ROUTES: Route[] = [
     handle: async ({ params }, rt) => {
       const name = params['name'] ?? '';
       const r = bridgeName.safeParse(name);
-      if (!r.success) throw new AgentError(422, 'invalidInput', `request refused: bridge name '${name}': ${r.error.issues[0]?.message ?? 'invalid'}`);
+      if (!r.success) throw new AgentError('invalidInput', `request refused: bridge name '${name}': ${r.error.issues[0]?.message ?? 'invalid'}`);
       const info = await ensureBridge(name);
       if (info.created) rt.log.info('bridge created', { bridge: name });
       return { status: 200, body: info };

@@ -42,10 +42,10 @@ export class ConsoleRelays {
       return con;
     }
     const status = await this.guests.lxc.status(id);
-    if (status.state !== 'running') throw new AgentError(409, 'guestNotRunning', `console of '${id}' refused: the container is not running`);
+    if (status.state !== 'running') throw new AgentError('guestNotRunning', `console of '${id}' refused: the container is not running`);
     const con = new ContainerLogConsole(this.guests.lxc.consoleLog(id));
     await con.open().catch((e: unknown) => {
-      throw new AgentError(502, 'consoleUnavailable', `cannot open the console log of '${id}': ${(e as Error).message}`);
+      throw new AgentError('consoleUnavailable', `cannot open the console log of '${id}': ${(e as Error).message}`);
     });
     return con;
   }

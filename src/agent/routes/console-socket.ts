@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { GUEST_AGENT_PATHS } from '../../contract/guest-agent.contract.ts';
 import { errorBody } from '../http-io.ts';
+import type { AgentError } from '../agent-error.ts';
 import type { ConsoleRelay, ConsoleRelays } from './console-relays.ts';
 
 const MAX_INPUT_FRAME = 64 * 1024;
@@ -45,7 +46,9 @@ export async function acceptConsole(req: IncomingMessage, socket: Duplex, head: 
 }
 
 /** A refused upgrade gets a plain HTTP answer with the usual coded JSON body. */
-export function refuseUpgrade(socket: Duplex, status: number, code: string, message: string): void {
-  const text = JSON.stringify(errorBody(code, message));
-  socket.end(`HTTP/1.1 ${status} Refused\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+export function refuseUpgrade(socket: Duplex, refusal: AgentError): void {
+  const text = JSON.stringify(errorBody(refusal.code, refusal.message));
+  socket.end(
+    `HTTP/1.1 ${refusal.status} Refused\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+  );
 }

@@ -65,11 +65,11 @@ async function tarIn(body: Readable, dir: string, what: string): Promise<{ bytes
     (e: unknown) => e as Error,
   );
   const [copyError, code] = await Promise.all([copied, exited]);
-  const brokeOff = (e: Error): AgentError => new AgentError(502, 'transferFailed', `${what} failed: the stream broke off (${e.message})`);
+  const brokeOff = (e: Error): AgentError => new AgentError('transferFailed', `${what} failed: the stream broke off (${e.message})`);
   // EPIPE: tar stopped reading first, so tar's own words say what was wrong.
   if (copyError && (copyError as NodeJS.ErrnoException).code !== 'EPIPE') throw brokeOff(copyError);
   if (code !== 0)
-    throw new AgentError(422, 'invalidInput', `${what} refused: the stream is not a complete tar archive (tar says: ${stderr.trim() || `exit ${code}`})`);
+    throw new AgentError('invalidInput', `${what} refused: the stream is not a complete tar archive (tar says: ${stderr.trim() || `exit ${code}`})`);
   if (copyError) throw brokeOff(copyError);
   return tap.result();
 }
@@ -77,14 +77,14 @@ async function tarIn(body: Readable, dir: string, what: string): Promise<{ bytes
 function containerIdOf(params: Record<string, string>, what: string): GuestId {
   const gid = guestIdOf(params['id'] ?? '');
   if (gid.kind !== 'ct')
-    throw new AgentError(422, 'invalidInput', `${what} refused: '${formatGuestId(gid)}' is not a container; only containers have a root file system to copy`);
+    throw new AgentError('invalidInput', `${what} refused: '${formatGuestId(gid)}' is not a container; only containers have a root file system to copy`);
   return gid;
 }
 
 /** The container must exist here and be stopped: a running one's files change under the copy. */
 async function checkStopped(rt: AgentRuntime, id: string, what: string): Promise<void> {
   const s = await rt.guests.lxc.status(id);
-  if (s.state !== 'stopped') throw new AgentError(409, 'guestRunning', `${what} refused: container '${id}' is ${s.lxcState ?? s.state}; stop it first`);
+  if (s.state !== 'stopped') throw new AgentError('guestRunning', `${what} refused: container '${id}' is ${s.lxcState ?? s.state}; stop it first`);
 }
 
 const removeTree = (dir: string): ReturnType<typeof runCommand> => runCommand('rm', ['-rf', '--one-file-system', dir], 120_000);

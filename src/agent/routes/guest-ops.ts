@@ -14,8 +14,8 @@ import { ensureBridge } from './bridge.routes.ts';
 import { tapName, vmDriverSpec } from './guest-specs.ts';
 import { processStartedAt } from './process-start-time.ts';
 
-const running = (id: string, what: string): AgentError => new AgentError(409, 'guestRunning', `${what} of '${id}' refused: it is running; stop it first`);
-const noSuchGuest = (id: string): AgentError => new AgentError(404, 'noSuchGuest', `no guest '${id}' is defined on this host`);
+const running = (id: string, what: string): AgentError => new AgentError('guestRunning', `${what} of '${id}' refused: it is running; stop it first`);
+const noSuchGuest = (id: string): AgentError => new AgentError('noSuchGuest', `no guest '${id}' is defined on this host`);
 
 export async function guestStatus(g: GuestRuntime, gid: GuestId, name?: string): Promise<GuestStatus> {
   const id = formatGuestId(gid);
@@ -86,7 +86,7 @@ async function containerStatus(g: GuestRuntime, id: string): Promise<ContainerSt
 /** Defines or replaces a guest; a container is created (its rootfs made) at definition. */
 export async function defineGuest(g: GuestRuntime, gid: GuestId, spec: GuestSpec): Promise<{ created: boolean }> {
   const id = formatGuestId(gid);
-  if (spec.kind !== gid.kind) throw new AgentError(422, 'invalidInput', `definition of '${id}' refused: kind '${spec.kind}' does not match the id`);
+  if (spec.kind !== gid.kind) throw new AgentError('invalidInput', `definition of '${id}' refused: kind '${spec.kind}' does not match the id`);
   const old = await g.specs.find(gid);
   if (old && JSON.stringify(old) === JSON.stringify(spec)) return { created: false };
   if (spec.kind === 'vm') {
@@ -95,7 +95,7 @@ export async function defineGuest(g: GuestRuntime, gid: GuestId, spec: GuestSpec
     const ct = await containerStatus(g, id);
     if (ct && ct.state !== 'stopped') throw running(id, 'redefinition');
     // A container's rootfs is made from its template once; another definition means a new container.
-    if (ct) throw new AgentError(409, 'guestExists', `definition of '${id}' refused: the container already exists with another definition; delete it first`);
+    if (ct) throw new AgentError('guestExists', `definition of '${id}' refused: the container already exists with another definition; delete it first`);
     await createContainer(g, id, guestSlug(gid), spec);
   }
   await g.specs.save(gid, spec);
@@ -127,7 +127,7 @@ export async function joinTaps(g: GuestRuntime, gid: GuestId, bridges: string[])
     const r = await runCommand('ip', ['link', 'set', 'dev', tap, 'master', bridge, 'up']);
     if (!r.ok) {
       await g.qemu.forceStop(formatGuestId(gid));
-      throw new AgentError(502, 'guestStartFailed', `'${formatGuestId(gid)}' was stopped again: its NIC ${tap} could not join bridge '${bridge}': ${r.error}`);
+      throw new AgentError('guestStartFailed', `'${formatGuestId(gid)}' was stopped again: its NIC ${tap} could not join bridge '${bridge}': ${r.error}`);
     }
   }
 }
@@ -148,7 +148,7 @@ export async function stopGuest(g: GuestRuntime, gid: GuestId, opts: { timeoutMs
 export async function rebootGuest(g: GuestRuntime, gid: GuestId): Promise<GuestStatus> {
   const id = formatGuestId(gid);
   const s = await guestStatus(g, gid);
-  if (s.state === 'stopped') throw new AgentError(409, 'guestNotRunning', `reboot of '${id}' refused: it is not running`);
+  if (s.state === 'stopped') throw new AgentError('guestNotRunning', `reboot of '${id}' refused: it is not running`);
   if (gid.kind === 'vm') {
     // A hard reset, as the reset button: the tiny guests have no ACPI daemon to reboot cleanly.
     await withQmp(g.qemu.paths(id).qmp, (q) => q.execute('system_reset'));
@@ -162,7 +162,7 @@ export async function rebootGuest(g: GuestRuntime, gid: GuestId): Promise<GuestS
 /** Inserts or ejects the ISO: in the running VM over QMP, and in the definition for the next start. */
 export async function changeCdrom(g: GuestRuntime, gid: GuestId, iso: string | null): Promise<GuestStatus> {
   const id = formatGuestId(gid);
-  if (gid.kind !== 'vm') throw new AgentError(422, 'invalidInput', `CD-ROM change refused: '${id}' is a container; only VMs have a CD-ROM`);
+  if (gid.kind !== 'vm') throw new AgentError('invalidInput', `CD-ROM change refused: '${id}' is a container; only VMs have a CD-ROM`);
   const spec = await g.specs.get(gid);
   if (spec.kind !== 'vm') throw noSuchGuest(id);
   if ((await g.qemu.status(id)).state !== 'stopped') {
@@ -171,7 +171,7 @@ export async function changeCdrom(g: GuestRuntime, gid: GuestId, iso: string | n
         ? q.execute('eject', { id: CDROM_DEVICE, force: true })
         : q.execute('blockdev-change-medium', { id: CDROM_DEVICE, filename: iso, format: 'raw', 'read-only-mode': 'read-only' });
     await withQmp(g.qemu.paths(id).qmp, change).catch((e: unknown) => {
-      throw new AgentError(502, 'cdromFailed', `CD-ROM change of '${id}' failed: QEMU says: ${(e as Error).message}`);
+      throw new AgentError('cdromFailed', `CD-ROM change of '${id}' failed: QEMU says: ${(e as Error).message}`);
     });
   }
   await g.specs.save(gid, { ...spec, cdrom: iso });

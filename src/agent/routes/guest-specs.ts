@@ -11,7 +11,7 @@ import type { VolumeFiles } from './volume-files.ts';
 
 export function guestIdOf(text: string): GuestId {
   const id = parseGuestId(text);
-  if (!id) throw new AgentError(422, 'invalidInput', `request refused: '${text}' is not a guest id like 'vm:100' or 'ct:101'`);
+  if (!id) throw new AgentError('invalidInput', `request refused: '${text}' is not a guest id like 'vm:100' or 'ct:101'`);
   return id;
 }
 
@@ -27,13 +27,13 @@ export class GuestSpecs {
     if (text === undefined) return undefined;
     const r = guestSpec.safeParse(JSON.parse(text));
     if (!r.success)
-      throw new AgentError(500, 'corruptSpec', `the stored definition of guest '${id.kind}:${id.number}' (${this.file(id)}) is unreadable; redefine the guest`);
+      throw new AgentError('corruptSpec', `the stored definition of guest '${id.kind}:${id.number}' (${this.file(id)}) is unreadable; redefine the guest`);
     return r.data;
   }
 
   async get(id: GuestId): Promise<GuestSpec> {
     const spec = await this.find(id);
-    if (!spec) throw new AgentError(404, 'noSuchGuest', `no guest '${id.kind}:${id.number}' is defined on this host`);
+    if (!spec) throw new AgentError('noSuchGuest', `no guest '${id.kind}:${id.number}' is defined on this host`);
     return spec;
   }
 
@@ -79,9 +79,9 @@ export async function vmDriverSpec(gid: GuestId, spec: VmGuestSpec, volumes: Vol
       continue;
     }
     const v = await volumes.find(d.volume);
-    if (!v) throw new AgentError(409, 'noSuchVolume', `start of '${id}' refused: its disk volume '${d.volume}' is not in this host's pool`);
+    if (!v) throw new AgentError('diskVolumeMissing', `start of '${id}' refused: its disk volume '${d.volume}' is not in this host's pool`);
     if (d.format !== undefined && d.format !== v.format) {
-      throw new AgentError(409, 'invalidInput', `start of '${id}' refused: volume '${d.volume}' is ${v.format}, not ${d.format}`);
+      throw new AgentError('volumeFormatMismatch', `start of '${id}' refused: volume '${d.volume}' is ${v.format}, not ${d.format}`);
     }
     disks.push({ path: v.path, format: v.format });
   }

@@ -106,7 +106,7 @@ export const GUEST_LIFECYCLE_ROUTES: Route[] = [
     access: 'controller',
     exclusive: false,
     handle: async () => {
-      throw new AgentError(426, 'upgradeRequired', 'console refused: it is served over a WebSocket; send the request with Upgrade: websocket');
+      throw new AgentError('upgradeRequired', 'console refused: it is served over a WebSocket; send the request with Upgrade: websocket');
     },
   },
 ];

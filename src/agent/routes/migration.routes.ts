@@ -31,7 +31,7 @@ function bookOf(g: GuestRuntime): MigrationBook {
 function vmIdOf(params: Record<string, string>): { gid: GuestId; id: string } {
   const gid = guestIdOf(params['id'] ?? '');
   const id = formatGuestId(gid);
-  if (gid.kind !== 'vm') throw new AgentError(422, 'invalidInput', `live migration refused: '${id}' is a container; only VMs migrate live`);
+  if (gid.kind !== 'vm') throw new AgentError('invalidInput', `live migration refused: '${id}' is a container; only VMs migrate live`);
   return { gid, id };
 }
 
@@ -49,7 +49,7 @@ async function dropIncoming(g: GuestRuntime, gid: GuestId, volumes: readonly str
 }
 
 function noMigration(id: string): AgentError {
-  return new AgentError(404, 'noMigration', `no live migration of '${id}' has run from this host since the connector started`);
+  return new AgentError('noMigration', `no live migration of '${id}' has run from this host since the connector started`);
 }
 
 export const MIGRATION_ROUTES: Route[] = [
@@ -64,7 +64,7 @@ export const MIGRATION_ROUTES: Route[] = [
       const g = rt.guests;
       return g.locks.run(id, async () => {
         if ((await g.qemu.status(id)).state !== 'stopped')
-          throw new AgentError(409, 'guestRunning', `incoming migration of '${id}' refused: it already runs on this host`);
+          throw new AgentError('guestRunning', `incoming migration of '${id}' refused: it already runs on this host`);
         const made: string[] = [];
         try {
           for (const d of req.localDisks) {
@@ -120,7 +120,6 @@ export const MIGRATION_ROUTES: Route[] = [
         // Without our record (a restarted connector) only a QEMU still waiting is ours to drop.
         if (!entry && s.state !== 'stopped' && s.qemuStatus !== 'inmigrate') {
           throw new AgentError(
-            409,
             'guestRunning',
             `abort of the incoming migration of '${id}' refused: it runs here (${s.qemuStatus ?? s.state}), not waiting for a migration`,
           );
@@ -146,10 +145,10 @@ export const MIGRATION_ROUTES: Route[] = [
       return g.locks.run(id, async () => {
         const running = book.outgoing.get(id);
         if (running && !running.ended)
-          throw new AgentError(409, 'migrationRunning', `live migration of '${id}' refused: one is already running (${running.status.phase})`);
+          throw new AgentError('migrationRunning', `live migration of '${id}' refused: one is already running (${running.status.phase})`);
         const s = await g.qemu.status(id);
         if (s.state !== 'running' && s.state !== 'paused')
-          throw new AgentError(409, 'guestNotRunning', `live migration of '${id}' refused: it is not running here (${s.qemuStatus ?? s.state})`);
+          throw new AgentError('guestNotRunning', `live migration of '${id}' refused: it is not running here (${s.qemuStatus ?? s.state})`);
         const job = new SourceMigration(
           id,
           await g.qemu.qmpSocket(id),
@@ -196,7 +195,7 @@ export const MIGRATION_ROUTES: Route[] = [
       const { id } = vmIdOf(params);
       const job = bookOf(rt.guests).outgoing.get(id);
       if (!job) throw noMigration(id);
-      if (job.ended) throw new AgentError(409, 'migrationEnded', `cancel refused: the live migration of '${id}' already ended (${job.status.phase})`);
+      if (job.ended) throw new AgentError('migrationEnded', `cancel refused: the live migration of '${id}' already ended (${job.status.phase})`);
       await job.cancel();
       rt.log.info('live migration cancel asked', { guest: id });
       return { status: 200, body: job.status };

@@ -28,7 +28,7 @@ export const TARGET_ROUTES: Route[] = [
       if (existing) {
         const backing = existing.luns.find((l) => l.lun === 1)?.backingPath;
         if (backing !== v.path)
-          throw new AgentError(409, 'volumeExported', `export of volume '${name}' refused: ${existing.iqn} already serves ${backing ?? 'no file'}`);
+          throw new AgentError('volumeExported', `export of volume '${name}' refused: ${existing.iqn} already serves ${backing ?? 'no file'}`);
         await setAcl(rt.guests.tgtControlPort, existing, initiators);
         iqn = existing.iqn;
       } else {

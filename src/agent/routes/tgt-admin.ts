@@ -17,7 +17,7 @@ export async function ensurePortal(controlPort: number, portal: string): Promise
   const shown = await tgtadm(controlPort, ['--op', 'show', '--mode', 'portal']);
   if (shown.ok && parsePortals(shown.stdout).includes(portal)) return;
   const r = await tgtadm(controlPort, ['--op', 'new', '--mode', 'portal', '--param', `portal=${portal}`]);
-  if (!r.ok) throw new AgentError(502, 'tgtFailed', `the iSCSI target daemon cannot listen on ${portal}: ${r.error}`);
+  if (!r.ok) throw new AgentError('tgtFailed', `the iSCSI target daemon cannot listen on ${portal}: ${r.error}`);
 }
 
 /** The difference between an ACL and the wanted one. Pure. */
@@ -34,7 +34,7 @@ export async function setAcl(controlPort: number, target: TgtTargetInfo, wanted:
   ] as const) {
     for (const a of addrs) {
       const r = await tgtadm(controlPort, ['--op', op, '--mode', 'target', '--tid', String(target.tid), '-I', a]);
-      if (!r.ok) throw new AgentError(502, 'tgtFailed', `${op} of initiator ${a} on ${target.iqn} failed: ${r.error}`);
+      if (!r.ok) throw new AgentError('tgtFailed', `${op} of initiator ${a} on ${target.iqn} failed: ${r.error}`);
     }
   }
 }

@@ -14,12 +14,11 @@ import { volumeNameOf } from './volume.routes.ts';
 /** A volume can be read out only while no guest of this host runs on it: its bytes must hold still. */
 async function checkQuiet(rt: AgentRuntime, name: string, user: string | undefined): Promise<void> {
   const what = `download of volume '${name}'`;
-  if (rt.guests.uploading.has(name)) throw new AgentError(409, 'volumeBusy', `${what} refused: its content is being uploaded`);
+  if (rt.guests.uploading.has(name)) throw new AgentError('volumeBusy', `${what} refused: its content is being uploaded`);
   await rt.guests.volumes.get(name);
   if (user === undefined) return;
   const state = (await rt.guests.qemu.status(user)).state;
-  if (state !== 'stopped')
-    throw new AgentError(409, 'volumeInUse', `${what} refused: guest '${user}' is ${state} on it; only a stopped guest's disk can be copied`);
+  if (state !== 'stopped') throw new AgentError('volumeInUse', `${what} refused: guest '${user}' is ${state} on it; only a stopped guest's disk can be copied`);
 }
 
 export const VOLUME_DOWNLOAD_ROUTES: Route[] = [

@@ -44,7 +44,7 @@ export class VolumeFiles {
 
   async get(name: string): Promise<VolumeFile> {
     const v = await this.find(name);
-    if (!v) throw new AgentError(404, 'noSuchVolume', `no volume '${name}' in this host's pool`);
+    if (!v) throw new AgentError('noSuchVolume', `no volume '${name}' in this host's pool`);
     return v;
   }
 
@@ -70,13 +70,13 @@ export class VolumeFiles {
   private async virtualSize(v: VolumeFile): Promise<number> {
     // -U: readable while a running QEMU holds the image lock.
     const r = await runCommand('qemu-img', ['info', '-U', '-f', v.format, '--output=json', v.path]);
-    if (!r.ok) throw new AgentError(502, 'volumeFailed', `cannot read volume '${v.name}': qemu-img says: ${r.error}`);
+    if (!r.ok) throw new AgentError('volumeFailed', `cannot read volume '${v.name}': qemu-img says: ${r.error}`);
     return (JSON.parse(r.stdout) as { 'virtual-size': number })['virtual-size'];
   }
 
   private refuseExisting = async (name: string, what: string): Promise<void> => {
     const v = await this.find(name);
-    if (v) throw new AgentError(409, 'volumeExists', `${what} refused: volume '${name}' already exists (${v.format})`);
+    if (v) throw new AgentError('volumeExists', `${what} refused: volume '${name}' already exists (${v.format})`);
   };
 
   async create(name: string, format: VolumeFormat, sizeBytes: number): Promise<VolumeFile> {
@@ -88,7 +88,7 @@ export class VolumeFiles {
       await truncate(path, sizeBytes);
     } else {
       const r = await runCommand('qemu-img', ['create', '-q', '-f', 'qcow2', path, String(sizeBytes)], 60_000);
-      if (!r.ok) throw new AgentError(502, 'volumeFailed', `creation of volume '${name}' failed: qemu-img says: ${r.error}`);
+      if (!r.ok) throw new AgentError('volumeFailed', `creation of volume '${name}' failed: qemu-img says: ${r.error}`);
     }
     return { name, format, path };
   }
@@ -118,12 +118,11 @@ export class VolumeFiles {
       const got = hash.digest('hex');
       if (got !== sha256)
         throw new AgentError(
-          422,
           'checksumMismatch',
           `upload of volume '${name}' refused: the content's SHA-256 is ${got}, not the announced ${sha256}; nothing was kept`,
         );
       if (format === 'qcow2' && !head.subarray(0, QCOW2_MAGIC.length).equals(QCOW2_MAGIC)) {
-        throw new AgentError(422, 'invalidInput', `upload of volume '${name}' refused: the content is not a qcow2 image (format 'raw' takes any bytes)`);
+        throw new AgentError('invalidInput', `upload of volume '${name}' refused: the content is not a qcow2 image (format 'raw' takes any bytes)`);
       }
       await this.refuseExisting(name, `upload of volume '${name}'`);
       const path = join(this.dir, `${name}.${format}`);
@@ -139,14 +138,13 @@ export class VolumeFiles {
     const current = (await this.info(v)).sizeBytes;
     if (sizeBytes < current)
       throw new AgentError(
-        422,
         'volumeShrinkRefused',
         `resize of volume '${v.name}' refused: ${sizeBytes} bytes is smaller than its ${current} bytes, and shrinking would lose data`,
       );
     if (sizeBytes === current) return;
     if (v.format === 'raw') return truncate(v.path, sizeBytes);
     const r = await runCommand('qemu-img', ['resize', '-q', '-f', 'qcow2', v.path, String(sizeBytes)], 60_000);
-    if (!r.ok) throw new AgentError(502, 'volumeFailed', `resize of volume '${v.name}' failed: qemu-img says: ${r.error}`);
+    if (!r.ok) throw new AgentError('volumeFailed', `resize of volume '${v.name}' failed: qemu-img says: ${r.error}`);
   }
 
   async remove(v: VolumeFile): Promise<void> {

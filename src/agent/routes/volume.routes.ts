@@ -16,7 +16,7 @@ import { parseJsonBody } from '../http-io.ts';
 export function volumeNameOf(params: Record<string, string>, key = 'name'): string {
   const name = params[key] ?? '';
   const r = volumeName.safeParse(name);
-  if (!r.success) throw new AgentError(422, 'invalidInput', `request refused: volume name '${name}': ${r.error.issues[0]?.message ?? 'invalid'}`);
+  if (!r.success) throw new AgentError('invalidInput', `request refused: volume name '${name}': ${r.error.issues[0]?.message ?? 'invalid'}`);
   return name;
 }
 
@@ -30,7 +30,7 @@ async function describe(rt: AgentRuntime, name: string, iqns?: Set<string>): Pro
   return (iqns ?? (await exportedIqns(rt))).has(iqn) ? { ...info, exportedAs: iqn } : info;
 }
 
-const nameTaken = (name: string): AgentError => new AgentError(409, 'volumeExists', `volume '${name}' refused: an upload of that name is under way`);
+const nameTaken = (name: string): AgentError => new AgentError('volumeExists', `volume '${name}' refused: an upload of that name is under way`);
 
 export const VOLUME_ROUTES: Route[] = [
   {
@@ -68,12 +68,10 @@ export const VOLUME_ROUTES: Route[] = [
     handle: async ({ params, query, headers, stream }, rt) => {
       const name = volumeNameOf(params);
       const fmt = volumeFormat.safeParse(query.get('format') ?? 'raw');
-      if (!fmt.success)
-        throw new AgentError(422, 'invalidInput', `upload of volume '${name}' refused: format must be raw or qcow2, not '${query.get('format')}'`);
+      if (!fmt.success) throw new AgentError('invalidInput', `upload of volume '${name}' refused: format must be raw or qcow2, not '${query.get('format')}'`);
       const sha = headers[CONTENT_SHA256_HEADER];
       if (typeof sha !== 'string' || !/^[0-9a-f]{64}$/.test(sha)) {
         throw new AgentError(
-          422,
           'invalidInput',
           `upload of volume '${name}' refused: the ${CONTENT_SHA256_HEADER} header must carry the content's SHA-256 as 64 lower-case hex digits`,
         );
@@ -112,12 +110,11 @@ export const VOLUME_ROUTES: Route[] = [
       const name = volumeNameOf(params);
       const v = await rt.guests.volumes.get(name);
       const user = (await rt.guests.specs.volumeUsers()).get(name);
-      if (user !== undefined) throw new AgentError(409, 'volumeInUse', `deletion of volume '${name}' refused: guest '${user}' on this host has it as a disk`);
+      if (user !== undefined) throw new AgentError('volumeInUse', `deletion of volume '${name}' refused: guest '${user}' on this host has it as a disk`);
       const tgt = rt.guests.tgt();
       const target = await tgt.find(name);
       if (target && target.sessions.length > 0) {
         throw new AgentError(
-          409,
           'volumeInUse',
           `deletion of volume '${name}' refused: it is exported and ${target.sessions.map((s) => s.addresses.join(', ') || s.initiator).join('; ')} is logged in`,
         );

@@ -20,7 +20,8 @@ import {
   type NicInfo,
   type ProbeResponse,
 } from '../../contract/agent.contract.ts';
-import { GrappeError, errors, type ErrorKind } from '../../core/errors.ts';
+import { isErrorCode } from '../../core/error-catalog.ts';
+import { GrappeError, errors, relayedError } from '../../core/errors.ts';
 
 /** The controller's identity towards agents: client cert with CN grappe-controller, and the cluster CA. */
 export interface ControllerCredentials {
@@ -45,22 +46,6 @@ type Trust = 'firstContact' | 'mutual';
 
 // Certificate verification failures: the agent answers but is not (or no longer) one of ours.
 const CERT_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
-
-// Agent codes whose kind is fixed whatever the status: a host password problem is never a 401 of
-// the REST API (that would read as "your token is bad").
-const KIND_BY_CODE: Record<string, ErrorKind> = {
-  wrongPassword: 'forbidden',
-  passwordChangeRequired: 'forbidden',
-  alreadyEnrolled: 'conflict',
-};
-
-const kindByStatus = (status: number): ErrorKind => {
-  if (status === 401 || status === 403) return 'forbidden';
-  if (status === 404) return 'notFound';
-  if (status === 409) return 'conflict';
-  if (status === 413 || status === 422) return 'invalidInput';
-  return 'agentFailed';
-};
 
 export class AgentClient {
   protected readonly opts: AgentClientOptions;
@@ -159,8 +144,10 @@ export class AgentClient {
     const parsed = agentError.safeParse(json);
     if (!parsed.success) return errors.agentFailed(this.opts.hostLabel, `it answered HTTP ${status}`);
     const { code, message } = parsed.data.error;
-    const kind = KIND_BY_CODE[code] ?? kindByStatus(status);
-    return new GrappeError(kind, code, `host '${this.opts.hostLabel}': ${message}`, { host: this.opts.hostLabel, agentStatus: status });
+    const said = `host '${this.opts.hostLabel}': ${message}`;
+    // The agent speaks the same catalog; a code it knows and we do not (a newer agent) is its failure.
+    if (!isErrorCode(code)) return new GrappeError('agentFailed', said, { host: this.opts.hostLabel, agentStatus: status, agentCode: code });
+    return relayedError(code, said, { agentHost: this.opts.hostLabel });
   }
 
   // One request on its own connection (no pooling, no TLS session reuse), bounded by the timeout.
@@ -204,7 +191,6 @@ export class AgentClient {
     const code = e.code ?? '';
     if (CERT_ERROR.test(code)) {
       return new GrappeError(
-        'forbidden',
         'untrustedAgent',
         `${this.where} was refused: its connector did not present a certificate from this cluster's CA (${code}); it may have been reset or taken over`,
         { host: this.opts.hostLabel, cause: code },

@@ -1,9 +1,11 @@
 // Bearer tokens: 32 random bytes given to the client once; the store keeps only their sha256 at
 // /tokens/<sha256> with the expiry, so a copy of the database does not hand out sessions.
 import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import { GrappeError, errors } from '../../core/errors.ts';
 import type { Store } from '../../store/store.ts';
 import { del, put } from '../../store/store.ts';
+import { defineRecordKind, readRecord, storedValue } from '../platform/stored-records.ts';
 import type { Actor, Clock } from '../platform/types.ts';
 
 export const DEFAULT_TOKEN_TTL_MS = 12 * 3600_000;
@@ -14,17 +16,27 @@ interface TokenRecord {
   expiresAt: string;
 }
 
+/** `/tokens/<sha256>`: version 1. */
+export const TOKEN_RECORD = defineRecordKind<TokenRecord>({
+  name: 'session token',
+  version: 1,
+  migrations: {},
+  schema: z.object({ username: z.string().min(1), createdAt: z.string(), expiresAt: z.string() }),
+  fix: 'log in again (the damaged session is refused)',
+});
+
 const digest = (token: string): string => createHash('sha256').update(token).digest('hex');
 const tokenKey = (token: string): string => `/tokens/${digest(token)}`;
 const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/; // base64url of 32 bytes
 
-const refuse = (code: string, message: string): GrappeError => new GrappeError('unauthenticated', code, message);
+const refuse = (code: 'tokenMalformed' | 'tokenUnknown' | 'tokenExpired' | 'authorizationMalformed', message: string): GrappeError =>
+  new GrappeError(code, message);
 
 export async function issueToken(store: Store, clock: Clock, username: string, ttlMs = DEFAULT_TOKEN_TTL_MS): Promise<{ token: string; expiresAt: string }> {
   const token = randomBytes(32).toString('base64url');
   const now = clock.now();
   const expiresAt = new Date(now + ttlMs).toISOString();
-  await put(store, tokenKey(token), { username, createdAt: new Date(now).toISOString(), expiresAt });
+  await put(store, tokenKey(token), storedValue(TOKEN_RECORD, { username, createdAt: new Date(now).toISOString(), expiresAt }));
   await pruneExpired(store, clock);
   return { token, expiresAt };
 }
@@ -36,7 +48,8 @@ export async function revokeToken(store: Store, token: string): Promise<void> {
 /** The user a token belongs to; a 401 saying what is wrong otherwise. */
 export async function actorOfToken(store: Store, clock: Clock, token: string): Promise<Actor> {
   if (!TOKEN_FORMAT.test(token)) throw refuse('tokenMalformed', 'malformed token: expected the token returned by POST /api/v1/auth/login');
-  const record = (await store.get(tokenKey(token)))?.value as TokenRecord | undefined;
+  const entry = await store.get(tokenKey(token));
+  const record = entry ? readRecord(TOKEN_RECORD, entry.key, entry.value) : undefined;
   if (!record) throw refuse('tokenUnknown', 'unknown token (logged out, or never issued): log in again');
   if (Date.parse(record.expiresAt) <= clock.now()) {
     await revokeToken(store, token);
@@ -60,7 +73,9 @@ export function tokenOfRequest(headers: { authorization?: string | undefined }, 
 async function pruneExpired(store: Store, clock: Clock): Promise<void> {
   const now = clock.now();
   for (const entry of await store.list('/tokens/')) {
-    const record = entry.value as unknown as TokenRecord;
-    if (Date.parse(record.expiresAt) <= now) await store.txn([{ key: entry.key, modRevision: entry.modRevision }], [{ delete: entry.key }]);
+    // A damaged session record is of no use to anyone: it goes with the expired ones.
+    const expiresAt = (entry.value as { expiresAt?: unknown } | null)?.expiresAt;
+    if (typeof expiresAt !== 'string' || Date.parse(expiresAt) <= now)
+      await store.txn([{ key: entry.key, modRevision: entry.modRevision }], [{ delete: entry.key }]);
   }
 }

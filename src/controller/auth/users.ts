@@ -43,6 +43,6 @@ export async function findUser(store: Store, name: string): Promise<UserRecord |
 export async function checkCredentials(store: Store, name: string, password: string): Promise<UserRecord> {
   const user = await findUser(store, name);
   const ok = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
-  if (!user || !ok) throw new GrappeError('unauthenticated', 'badCredentials', 'login refused: wrong username or password');
+  if (!user || !ok) throw new GrappeError('badCredentials', 'login refused: wrong username or password');
   return user;
 }

@@ -10,6 +10,7 @@ export const auditRoutes = (ctx: ControllerContext): RouteSpec[] => [
     url: '/audit',
     summary: 'Audit log (who did what, when, with which result), newest first',
     tags: ['audit'],
+    errors: [],
     query: z.object({ limit: limitQuery(1000, 100), sinceSeq: z.number().int().min(0).optional() }),
     response: z.array(auditEntry),
     handler: async ({ query }) => ({

@@ -13,6 +13,7 @@ export const authRoutes = (ctx: ControllerContext): RouteSpec[] => [
     url: '/auth/login',
     summary: 'Log in: exchange a username and password for a bearer token',
     tags: ['auth'],
+    errors: ['badCredentials'],
     auth: false,
     body: loginRequest,
     response: loginResponse,
@@ -28,6 +29,7 @@ export const authRoutes = (ctx: ControllerContext): RouteSpec[] => [
     url: '/auth/logout',
     summary: 'Log out: the token stops working',
     tags: ['auth'],
+    errors: [],
     audit: 'auth.logout',
     handler: async ({ request, actor }) => {
       await revokeToken(ctx.store, tokenOfRequest(request.headers, undefined));
@@ -39,6 +41,7 @@ export const authRoutes = (ctx: ControllerContext): RouteSpec[] => [
     url: '/auth/me',
     summary: 'Who the token belongs to',
     tags: ['auth'],
+    errors: [],
     response: whoAmIResponse,
     handler: async ({ actor }) => {
       const user = await findUser(ctx.store, actor.username);

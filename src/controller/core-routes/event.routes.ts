@@ -12,6 +12,7 @@ export const eventRoutes = (ctx: ControllerContext): RouteSpec[] => [
     summary:
       'Live events as server-sent events (text/event-stream: id = seq, event = type, data = JSON). Send Last-Event-ID to replay what was missed. Browsers may pass the token as ?token=.',
     tags: ['events'],
+    errors: [],
     tokenInQuery: true,
     query: z.object({
       token: z.string().optional().describe('the bearer token, for clients that cannot set headers (EventSource)'),
@@ -27,6 +28,7 @@ export const eventRoutes = (ctx: ControllerContext): RouteSpec[] => [
     url: '/events/recent',
     summary: 'The most recent events, newest first',
     tags: ['events'],
+    errors: [],
     query: z.object({ limit: limitQuery(1000, 100) }),
     response: z.array(eventView),
     handler: async ({ query }) => ({ body: await ctx.events.recent(query.limit) }),

@@ -11,6 +11,7 @@ export const healthRoutes = (ctx: ControllerContext): RouteSpec[] => [
     url: '/health',
     summary: 'Liveness, version and cluster identity (no login needed)',
     tags: ['system'],
+    errors: [],
     auth: false,
     response: healthResponse,
     handler: async () => ({ body: { status: 'ok', version: grappeVersion(), clusterId: ctx.cluster.id, clusterName: ctx.cluster.name } }),

@@ -10,6 +10,7 @@ export const openApiRoutes = (build: () => Record<string, unknown>): RouteSpec[]
       url: '/openapi.json',
       summary: 'This API described as OpenAPI 3.1',
       tags: ['system'],
+      errors: [],
       auth: false,
       handler: async () => ({ body: (doc ??= build()) }),
     }),

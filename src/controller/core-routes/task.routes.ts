@@ -11,6 +11,7 @@ export const taskRoutes = (ctx: ControllerContext): RouteSpec[] => [
     url: '/tasks',
     summary: 'Tasks, newest first',
     tags: ['tasks'],
+    errors: [],
     query: z.object({ limit: limitQuery(1000, 50) }),
     response: z.array(taskView),
     handler: async ({ query }) => ({ body: await ctx.tasks.list({ limit: query.limit }) }),
@@ -20,6 +21,7 @@ export const taskRoutes = (ctx: ControllerContext): RouteSpec[] => [
     url: '/tasks/:id',
     summary: 'One task: state, progress, log, result or error',
     tags: ['tasks'],
+    errors: ['noSuchTask'],
     params: z.object({ id: z.string() }),
     response: taskView,
     handler: async ({ params }) => {

@@ -22,7 +22,9 @@ import { agentFor } from '../hosts/agent-link.ts';
 import type { HostRecord } from '../hosts/host-record.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import { isoAt } from '../platform/clock.ts';
+import { readRecord } from '../platform/stored-records.ts';
 import type { ControllerContext } from '../platform/types.ts';
+import { STORED_PLACES } from './stored-record-kinds.ts';
 
 async function certificateFileCheck(what: string, path: string, nowMs: number): Promise<CheckResult> {
   try {
@@ -39,6 +41,34 @@ async function storeCheck(ctx: ControllerContext): Promise<CheckResult> {
     return notOk('fail', 'store integrity', problems.slice(0, 5).join('; '), 'stop the controller and restore the store from its last backup');
   } catch (e) {
     return notOk('fail', 'store integrity', `the check could not run: ${messageOf(e)}`);
+  }
+}
+
+/** Every record read through its kind, as the controller reads it: the damaged ones are named. */
+async function recordsCheck(ctx: ControllerContext): Promise<CheckResult> {
+  try {
+    let count = 0;
+    const damaged: string[] = [];
+    for (const place of STORED_PLACES) {
+      const entries = place.at.endsWith('/') ? await ctx.store.list(place.at) : [await ctx.store.get(place.at)].flatMap((e) => (e ? [e] : []));
+      for (const e of entries) {
+        count++;
+        try {
+          readRecord(place.kind, e.key, e.value);
+        } catch (err) {
+          damaged.push(messageOf(err));
+        }
+      }
+    }
+    if (damaged.length === 0) return ok('stored records', `${count} record(s) of ${STORED_PLACES.length} kinds read back as their schemas say`);
+    return notOk(
+      'fail',
+      'stored records',
+      `${damaged.length} damaged: ${damaged.slice(0, 3).join(' | ')}`,
+      'each line says which record and what to do about it',
+    );
+  } catch (e) {
+    return notOk('fail', 'stored records', `the check could not run: ${messageOf(e)}`);
   }
 }
 
@@ -61,6 +91,7 @@ export async function controllerChecks(ctx: ControllerContext): Promise<CheckRes
     certificateFileCheck('controller (mutual TLS to agents)', pki.controllerCert, now),
     certificateFileCheck('REST API', pki.apiCert, now),
     storeCheck(ctx),
+    recordsCheck(ctx),
   ]);
 }
 

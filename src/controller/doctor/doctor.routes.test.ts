@@ -78,6 +78,11 @@ describe('doctor', { skip: !isRoot && 'needs root (tmpfs mounts and network name
     const db = new Database(pki.database);
     db.pragma('ignore_check_constraints = 1');
     db.prepare("INSERT INTO kv (key, value, create_rev, mod_rev) VALUES ('/damaged', '{not json', 1, 1)").run();
+    db.pragma('ignore_check_constraints = 0');
+    // Valid JSON, but not a guest: what a hand edit or a bug would leave.
+    db.prepare("INSERT INTO kv (key, value, create_rev, mod_rev) VALUES ('/guests/000000099', ?, 1, 1)").run(
+      JSON.stringify({ id: 'vm:99', kind: 'vm', number: 'ninety-nine', recordVersion: 1 }),
+    );
     db.close();
 
     const r = await h.api('GET', '/api/v1/doctor');
@@ -140,6 +145,18 @@ describe('doctor', { skip: !isRoot && 'needs root (tmpfs mounts and network name
     const c = check('controller', 'store integrity');
     assert.equal(c.status, 'fail');
     assert.match(c.detail, /CHECK constraint failed in kv/);
+  });
+
+  test('stored records: a record that is not what its kind says fails the check, naming it; reading it is a clear error', async () => {
+    const c = check('controller', 'stored records');
+    assert.equal(c.status, 'fail');
+    assert.match(c.detail, /stored record '\/guests\/000000099' \(guest\) is damaged: number: /);
+    const read = await h.api('GET', '/api/v1/guests/vm:99');
+    assert.equal(read.status, 500, JSON.stringify(read.body));
+    const error = (read.body as { error: { code: string; message: string; details: { key: string } } }).error;
+    assert.equal(error.code, 'corruptRecord');
+    assert.equal(error.details.key, '/guests/000000099');
+    assert.match(error.message, /delete the guest and create it again/);
   });
 
   test('kernel features and the summary', () => {

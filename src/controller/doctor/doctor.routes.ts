@@ -9,6 +9,7 @@ export const doctorRoutes = (ctx: ControllerContext): RouteSpec[] => [
     url: '/doctor',
     summary: "Checks the controller and every host: packages and capabilities, kernel features, clock skew, certificates, disk, tgt, the store's integrity",
     tags: ['system'],
+    errors: [],
     response: doctorReportSchema,
     handler: async () => ({ body: await doctorReport(ctx) }),
   }),

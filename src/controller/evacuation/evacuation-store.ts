@@ -2,10 +2,13 @@
 // power, where it went) and the runs (core RunState) as of their last transition. `/evacuation-active`
 // names the run in progress: it is created in the same compare-and-swap transaction as the run and
 // deleted in the one that ends it, so two evacuations can never start at once, even under races.
-import { assertNoneActive, type RunState } from '../../core/evacuation/evacuation-run.ts';
+import { z } from 'zod';
+import { GUEST_STEPS, RUN_PHASES, assertNoneActive, type RunState } from '../../core/evacuation/evacuation-run.ts';
+import { GUEST_POWERS, MOVE_KINDS } from '../../core/evacuation/evacuation-types.ts';
 import type { EvacuationRecord } from '../../core/evacuation/plan-undo.ts';
-import { errors } from '../../core/errors.ts';
-import type { Json, Store } from '../../store/store.ts';
+import { GrappeError, errors } from '../../core/errors.ts';
+import type { Store } from '../../store/store.ts';
+import { defineRecordKind, readRecord, storedValue } from '../platform/stored-records.ts';
 
 export const EVACUATIONS_PREFIX = '/evacuations/';
 export const ACTIVE_KEY = '/evacuation-active';
@@ -27,10 +30,68 @@ export interface ActiveRun {
   readonly kind: RunState['kind'];
 }
 
+const hostRef = z.object({ id: z.number().int(), name: z.string() });
+const runState: z.ZodType<RunState> = z.object({
+  id: z.string(),
+  kind: z.enum(['evacuate', 'undo']),
+  host: hostRef,
+  phase: z.enum(RUN_PHASES),
+  maxParallel: z.number().int().min(1),
+  guests: z.array(
+    z.object({
+      guest: z.string(),
+      from: hostRef,
+      to: hostRef,
+      kind: z.enum(MOVE_KINDS),
+      power: z.enum(GUEST_POWERS),
+      step: z.enum(GUEST_STEPS),
+      startedAt: z.number().optional(),
+      finishedAt: z.number().optional(),
+      downtimeMs: z.number().optional(),
+      error: z.string().optional(),
+    }),
+  ),
+  unmovable: z.array(z.object({ guest: z.string(), reason: z.string() })),
+  startedAt: z.number().optional(),
+  finishedAt: z.number().optional(),
+});
+const evacuationRecord: z.ZodType<EvacuationRecord> = z.object({
+  id: z.string(),
+  origin: hostRef,
+  entries: z.array(z.object({ guest: z.string(), originalPower: z.enum(GUEST_POWERS), to: hostRef.nullable() })),
+  undone: z.boolean(),
+});
+
+/** `/evacuations/<id>`: version 1. */
+export const EVACUATION_RECORD = defineRecordKind<EvacuationDoc>({
+  name: 'evacuation',
+  version: 1,
+  migrations: {},
+  schema: z.looseObject({
+    id: z.string(),
+    createdAt: z.string(),
+    user: z.string(),
+    record: evacuationRecord,
+    evacuate: runState,
+    undo: runState.nullable(),
+    tasks: z.array(z.string()),
+  }),
+});
+
+/** `/evacuation-active`: the run in progress, version 1. */
+export const ACTIVE_RECORD = defineRecordKind<ActiveRun>({
+  name: 'active evacuation marker',
+  version: 1,
+  migrations: {},
+  schema: z.object({ id: z.string(), kind: z.enum(['evacuate', 'undo']) }),
+  fix: 'if no evacuation runs, remove the marker (it only blocks new evacuations)',
+});
+
 export const evacuationKey = (id: string): string => `${EVACUATIONS_PREFIX}${id}`;
 export const evacuationId = (n: number): string => `E${String(n).padStart(6, '0')}`;
-const asJson = (v: unknown): Json => v as Json;
 const isActive = (r: RunState): boolean => r.phase === 'planned' || r.phase === 'running';
+
+const activeOf = (e: { key: string; value: unknown } | undefined): ActiveRun | undefined => (e ? readRecord(ACTIVE_RECORD, e.key, e.value) : undefined);
 
 /** The run a document's active marker points at. */
 export const runOf = (doc: EvacuationDoc, kind: RunState['kind']): RunState | null => (kind === 'evacuate' ? doc.evacuate : doc.undo);
@@ -40,15 +101,16 @@ export class EvacuationStore {
 
   /** Newest first. */
   async list(): Promise<EvacuationDoc[]> {
-    return (await this.store.list(EVACUATIONS_PREFIX)).map((e) => e.value as unknown as EvacuationDoc).reverse();
+    return (await this.store.list(EVACUATIONS_PREFIX)).map((e) => readRecord(EVACUATION_RECORD, e.key, e.value)).reverse();
   }
 
   async get(id: string): Promise<EvacuationDoc | undefined> {
-    return (await this.store.get(evacuationKey(id)))?.value as unknown as EvacuationDoc | undefined;
+    const e = await this.store.get(evacuationKey(id));
+    return e ? readRecord(EVACUATION_RECORD, e.key, e.value) : undefined;
   }
 
   async active(): Promise<ActiveRun | undefined> {
-    return (await this.store.get(ACTIVE_KEY))?.value as unknown as ActiveRun | undefined;
+    return activeOf(await this.store.get(ACTIVE_KEY));
   }
 
   /** The newest evacuation of `hostId`, if any. */
@@ -63,7 +125,7 @@ export class EvacuationStore {
     const run = doc && runOf(doc, active.kind);
     if (run) assertNoneActive([run], wanted);
     else if (active)
-      throw errors.refused(
+      throw new GrappeError(
         'evacuationInProgress',
         `cannot ${wanted}: evacuation '${active.id}' is still running, and only one evacuation runs in the pool at a time`,
         { running: active.id },
@@ -85,8 +147,8 @@ export class EvacuationStore {
         ],
         [
           { put: COUNTER_KEY, value: { next: n + 1 } },
-          { put: ACTIVE_KEY, value: asJson({ id: doc.id, kind: 'evacuate' } satisfies ActiveRun) },
-          { put: evacuationKey(doc.id), value: asJson(doc) },
+          { put: ACTIVE_KEY, value: storedValue(ACTIVE_RECORD, { id: doc.id, kind: 'evacuate' }) },
+          { put: evacuationKey(doc.id), value: storedValue(EVACUATION_RECORD, doc) },
         ],
       );
       if (r.succeeded) return doc;
@@ -97,7 +159,7 @@ export class EvacuationStore {
   /** Forgets an evacuation that never started (and its active marker): nothing of it remains. */
   async remove(id: string): Promise<void> {
     const marker = await this.store.get(ACTIVE_KEY);
-    const ours = (marker?.value as unknown as ActiveRun | undefined)?.id === id;
+    const ours = activeOf(marker)?.id === id;
     await this.store.txn(ours ? [{ key: ACTIVE_KEY, modRevision: marker!.modRevision }] : [], [
       { delete: evacuationKey(id) },
       ...(ours ? [{ delete: ACTIVE_KEY }] : []),
@@ -114,12 +176,12 @@ export class EvacuationStore {
       const entry = await this.store.get(evacuationKey(id));
       if (!entry) throw errors.notFound(`no evacuation '${id}'`);
       const marker = await this.store.get(ACTIVE_KEY);
-      const next = change(entry.value as unknown as EvacuationDoc);
-      const active = (marker?.value as unknown as ActiveRun | undefined) ?? (opts.activate ? { id, kind: opts.activate } : undefined);
+      const next = change(readRecord(EVACUATION_RECORD, entry.key, entry.value));
+      const active = activeOf(marker) ?? (opts.activate ? { id, kind: opts.activate } : undefined);
       const mine = active?.id === id ? runOf(next, active.kind) : null;
-      const ops = [{ put: evacuationKey(id), value: asJson(next) }];
+      const ops = [{ put: evacuationKey(id), value: storedValue(EVACUATION_RECORD, next) }];
       const markerOps = opts.activate
-        ? [{ put: ACTIVE_KEY, value: asJson({ id, kind: opts.activate } satisfies ActiveRun) }]
+        ? [{ put: ACTIVE_KEY, value: storedValue(ACTIVE_RECORD, { id, kind: opts.activate }) }]
         : marker && mine && !isActive(mine)
           ? [{ delete: ACTIVE_KEY }]
           : [];

@@ -3,7 +3,7 @@
 // evacuation's document (and the record undo reads) before the run goes on; the host's state
 // follows the run (EVACUATING → MAINT). A run whose moves failed ends as a failed task naming them.
 import { hostStateDuring, type GuestRun, type RunState } from '../../core/evacuation/evacuation-run.ts';
-import { errors } from '../../core/errors.ts';
+import { GrappeError, errors } from '../../core/errors.ts';
 import type { MoveReporter } from '../migration/move-types.ts';
 import type { Actor, ControllerContext, TaskContext } from '../platform/types.ts';
 import { driveRun } from './evacuation-runner.ts';
@@ -79,7 +79,7 @@ async function runIt(ctx: ControllerContext, id: string, kind: RunState['kind'],
   const result = summary(final);
   if (final.phase === 'failed') {
     const names = result.failed.map((f) => `${f.guest} (${f.error})`).join('; ');
-    throw errors.refused(
+    throw new GrappeError(
       'evacuationIncomplete',
       `${kind === 'undo' ? 'undo of evacuation' : 'evacuation'} '${id}' of host '${final.host.name}' ended with ${result.failed.length} guest(s) not moved: ${names}`,
       result,

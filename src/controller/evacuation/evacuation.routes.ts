@@ -1,11 +1,12 @@
 // POST /hosts/:id/evacuate, POST /hosts/:id/undo-evacuate (each with ?dryRun=true: the plan, no
 // change) and GET /evacuations. Every refusal is answered before a task starts: a second evacuation
 // while one runs, a host not in MAINT, an unknown or unusable target, nothing to undo.
+import { GUEST_ON_HOST, PLACEMENT } from '../platform/route-errors.ts';
 import { z } from 'zod';
 import { dryRunQuery, evacuateRequest, evacuationList, evacuationPlanView, undoEvacuateRequest, undoPlanView } from '../../contract/evacuation.contract.ts';
 import { runFromEvacuation, runFromUndo } from '../../core/evacuation/evacuation-run.ts';
 import { assertUndoable } from '../../core/evacuation/plan-undo.ts';
-import { errors } from '../../core/errors.ts';
+import { GrappeError, errors } from '../../core/errors.ts';
 import { hostRef } from '../hosts/host.routes.ts';
 import { findHost } from '../hosts/host-lookup.ts';
 import type { HostRecord } from '../hosts/host-record.ts';
@@ -83,7 +84,7 @@ async function undo(ctx: ControllerContext, actor: Actor, ref: string, maxParall
   const store = new EvacuationStore(ctx.store);
   if (!dryRun) await store.assertNoneActive(`undo the evacuation of host '${host.name}'`);
   const doc = await store.latestOf(host.id);
-  if (!doc) throw errors.refused('nothingToUndo', `nothing to undo: host '${host.name}' has never been evacuated`, { host: host.name });
+  if (!doc) throw new GrappeError('nothingToUndo', `nothing to undo: host '${host.name}' has never been evacuated`, { host: host.name });
   const plan = await planUndoOf(ctx, doc);
   if (dryRun) return { body: plan };
   assertUndoable(plan);
@@ -102,6 +103,19 @@ export function evacuationRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/hosts/:id/evacuate',
       summary: `Evacuate a host in MAINT: move its guests to the host 'to', or spread them over the processing hosts, at most maxParallel at once; every guest keeps its power state (${dryRunDoc})`,
       tags: TAGS,
+      errors: [
+        'noSuchHost',
+        'incorrectState',
+        'sameHost',
+        'notProcessingHost',
+        'targetNotUp',
+        'evacuationInProgress',
+        'evacuationIncomplete',
+        'tooManyMigrations',
+        'moveBlocked',
+        ...PLACEMENT,
+        ...GUEST_ON_HOST,
+      ],
       params: hostRef,
       query: dryRunQuery,
       body: evacuateRequest,
@@ -114,6 +128,17 @@ export function evacuationRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/hosts/:id/undo-evacuate',
       summary: `Undo the host's last evacuation: move the guests that can go back, in their original power state; the others are listed Unavailable with why. Cannot be interrupted (${dryRunDoc})`,
       tags: TAGS,
+      errors: [
+        'noSuchHost',
+        'nothingToUndo',
+        'alreadyUndone',
+        'evacuationInProgress',
+        'evacuationIncomplete',
+        'tooManyMigrations',
+        'moveBlocked',
+        ...PLACEMENT,
+        ...GUEST_ON_HOST,
+      ],
       params: hostRef,
       query: dryRunQuery,
       body: undoEvacuateRequest,
@@ -126,6 +151,7 @@ export function evacuationRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/evacuations',
       summary: 'List the evacuations, newest first: what each recorded for undo, and its runs',
       tags: TAGS,
+      errors: [],
       response: evacuationList,
       handler: async () => ({ body: await new EvacuationStore(ctx.store).list() }),
     }),

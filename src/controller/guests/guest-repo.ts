@@ -1,9 +1,10 @@
 // Reads and writes of guest records. Every write is one compare-and-swap transaction carrying the
 // record, its index keys and, for create/delete, the volume attach/detach ops of the storage area.
 import { errors } from '../../core/errors.ts';
-import type { Compare, Json, Op, Store } from '../../store/store.ts';
+import type { Compare, Op, Store } from '../../store/store.ts';
 import { guestErrors } from './guest-errors.ts';
-import { GUESTS_PREFIX, guestIdFromRef, guestKey, guestMacKey, guestNameKey, indexKeysOf, type GuestRecord } from './guest-record.ts';
+import { readRecord, storedValue } from '../platform/stored-records.ts';
+import { GUEST_RECORD, GUESTS_PREFIX, guestIdFromRef, guestKey, guestMacKey, guestNameKey, indexKeysOf, type GuestRecord } from './guest-record.ts';
 
 export interface GuestEntry {
   readonly record: GuestRecord;
@@ -17,18 +18,17 @@ export interface ExtraOps {
 }
 
 const MAX_ATTEMPTS = 20;
-const asJson = (v: unknown): Json => v as Json;
 
 export class GuestRepo {
   constructor(private readonly store: Store) {}
 
   async list(): Promise<GuestRecord[]> {
-    return (await this.store.list(GUESTS_PREFIX)).map((e) => e.value as unknown as GuestRecord);
+    return (await this.store.list(GUESTS_PREFIX)).map((e) => readRecord(GUEST_RECORD, e.key, e.value));
   }
 
   /** Every record with its revision, for readers that must notice a write made after they read. */
   async entries(): Promise<GuestEntry[]> {
-    return (await this.store.list(GUESTS_PREFIX)).map((e) => ({ record: e.value as unknown as GuestRecord, modRevision: e.modRevision }));
+    return (await this.store.list(GUESTS_PREFIX)).map((e) => ({ record: readRecord(GUEST_RECORD, e.key, e.value), modRevision: e.modRevision }));
   }
 
   async usedNumbers(): Promise<Set<number>> {
@@ -40,7 +40,7 @@ export class GuestRepo {
     const gid = guestIdFromRef(ref);
     if (gid) {
       const e = await this.store.get(guestKey(gid.number));
-      const record = e?.value as unknown as GuestRecord | undefined;
+      const record = e ? readRecord(GUEST_RECORD, e.key, e.value) : undefined;
       // A bare number names either kind; 'ct:100' must not find 'vm:100'.
       if (e && record && (/^\d+$/.test(ref.trim()) || record.kind === gid.kind)) return { record, modRevision: e.modRevision };
       throw guestErrors.noSuchGuest(ref);
@@ -48,7 +48,7 @@ export class GuestRepo {
     const owner = (await this.store.get(guestNameKey(ref)))?.value as { number?: number } | undefined;
     const e = owner?.number === undefined ? undefined : await this.store.get(guestKey(owner.number));
     if (!e) throw guestErrors.noSuchGuest(ref);
-    return { record: e.value as unknown as GuestRecord, modRevision: e.modRevision };
+    return { record: readRecord(GUEST_RECORD, e.key, e.value), modRevision: e.modRevision };
   }
 
   async nameOwner(name: string): Promise<string | undefined> {
@@ -64,7 +64,7 @@ export class GuestRepo {
     const result = await this.store.txn(
       [{ key: guestKey(record.number), modRevision: 0 }, ...keys.map((key) => ({ key, modRevision: 0 })), ...extra.compare],
       [
-        { put: guestKey(record.number), value: asJson(record) },
+        { put: guestKey(record.number), value: storedValue(GUEST_RECORD, record) },
         { put: guestNameKey(record.name), value: { id: record.id, number: record.number } },
         ...record.nics.map((n) => ({ put: guestMacKey(n.mac), value: record.id })),
         ...extra.ops,
@@ -84,9 +84,10 @@ export class GuestRepo {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const e = await this.store.get(guestKey(number));
       if (!e) throw guestErrors.noSuchGuest(String(number));
-      if (ifRevision !== undefined && e.modRevision !== ifRevision) return e.value as unknown as GuestRecord;
-      const next = change(e.value as unknown as GuestRecord);
-      const r = await this.store.txn([{ key: e.key, modRevision: e.modRevision }], [{ put: e.key, value: asJson(next) }]);
+      const current = readRecord(GUEST_RECORD, e.key, e.value);
+      if (ifRevision !== undefined && e.modRevision !== ifRevision) return current;
+      const next = change(current);
+      const r = await this.store.txn([{ key: e.key, modRevision: e.modRevision }], [{ put: e.key, value: storedValue(GUEST_RECORD, next) }]);
       if (r.succeeded) return next;
     }
     throw errors.internal(`could not update guest ${number}: too much contention`);

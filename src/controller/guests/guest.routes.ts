@@ -1,4 +1,5 @@
 // /api/v1/guests: create, list, show, power actions, CD, delete. Changes run as tasks (202 + Location).
+import { GUEST_ON_HOST, PLACEMENT, VOLUME_ON_HOST } from '../platform/route-errors.ts';
 import { z } from 'zod';
 import { guestCdBody, guestCreateRequest, guestList, guestRef, guestStopBody, guestView } from '../../contract/guest.contract.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
@@ -21,6 +22,7 @@ export function guestRoutes(ctx: ControllerContext): RouteSpec[] {
       url: `/guests/:id/${action}`,
       summary,
       tags: TAGS,
+      errors: [...PLACEMENT, ...GUEST_ON_HOST],
       params: guestRef,
       body: noBody,
       audit: `guest.${action}`,
@@ -36,6 +38,20 @@ export function guestRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/guests',
       summary: 'Create a VM or container: validated and placed at once, then defined on its host (task guest.create)',
       tags: TAGS,
+      errors: [
+        'duplicate',
+        'noFreeGuestId',
+        'noSuchImage',
+        'noSuchNetwork',
+        'noSuchVolume',
+        'noSuchPool',
+        'volumeAttached',
+        'noSanAddress',
+        'imageInUse',
+        ...PLACEMENT,
+        ...GUEST_ON_HOST,
+        ...VOLUME_ON_HOST,
+      ],
       body: guestCreateRequest,
       audit: 'guest.create',
       handler: async ({ body, actor }) => {
@@ -48,6 +64,7 @@ export function guestRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/guests',
       summary: 'List the guests with their live state from the agents',
       tags: TAGS,
+      errors: [],
       response: guestList,
       handler: async () => {
         const cache = (await hostsRuntime(ctx)).cache;
@@ -65,6 +82,7 @@ export function guestRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/guests/:id',
       summary: 'Show a guest (vm:100, vm-100 or its name) with its live state and accelerator',
       tags: TAGS,
+      errors: ['noSuchGuest'],
       params: guestRef,
       response: guestView,
       handler: async ({ params }) => {
@@ -82,6 +100,7 @@ export function guestRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/guests/:id/stop',
       summary: 'Shut a guest down cleanly, hard stop after timeoutMs (task guest.stop)',
       tags: TAGS,
+      errors: GUEST_ON_HOST,
       params: guestRef,
       body: guestStopBody.optional(),
       audit: 'guest.stop',
@@ -95,6 +114,7 @@ export function guestRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/guests/:id/force-stop',
       summary: 'Pull the plug of a guest at once (task guest.force-stop)',
       tags: TAGS,
+      errors: GUEST_ON_HOST,
       params: guestRef,
       body: noBody,
       audit: 'guest.force-stop',
@@ -108,6 +128,7 @@ export function guestRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/guests/:id/cd',
       summary: 'Insert an image in a VM\'s CD-ROM drive, or eject it with {"image": null} (task guest.cd)',
       tags: TAGS,
+      errors: ['noSuchImage', 'cdromFailed', ...GUEST_ON_HOST],
       params: guestRef,
       body: guestCdBody,
       audit: 'guest.cd',
@@ -121,6 +142,7 @@ export function guestRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/guests/:id',
       summary: 'Delete a stopped guest; frees its volumes and MACs (task guest.delete)',
       tags: TAGS,
+      errors: ['noHaPlan', ...GUEST_ON_HOST, ...VOLUME_ON_HOST],
       params: guestRef,
       audit: 'guest.delete',
       handler: async ({ params, actor }) => {

@@ -1,17 +1,65 @@
 // HA's records in the store: `/ha/config` (enabled, heartbeat volume, settings, fence agents, plans)
 // and `/ha/state` (the HA manager's state, so a restarted controller carries on from it).
-import { DEFAULT_HA_CONFIG, DEFAULT_HA_TIMING, type HaConfigRecord } from '../../contract/ha.contract.ts';
-import type { HaState } from '../../core/ha/ha-types.ts';
-import { put, update, type Json, type Store } from '../../store/store.ts';
+import { z } from 'zod';
+import { DEFAULT_HA_CONFIG, DEFAULT_HA_TIMING, haConfigRecord, type HaConfigRecord } from '../../contract/ha.contract.ts';
+import { GUEST_HA_STATES, HOST_HA_STATES, type HaState } from '../../core/ha/ha-types.ts';
+import { put, type Store } from '../../store/store.ts';
+import { defineRecordKind, readRecord, storedValue, updateRecord } from '../platform/stored-records.ts';
 
 export const HA_CONFIG_KEY = '/ha/config';
 export const HA_STATE_KEY = '/ha/state';
 
-/** The stored record, with defaults for fields added since it was written. */
-const withDefaults = (stored: Partial<HaConfigRecord> | undefined): HaConfigRecord => ({
-  ...DEFAULT_HA_CONFIG,
-  ...stored,
-  timing: { ...DEFAULT_HA_TIMING, ...stored?.timing },
+/**
+ * `/ha/config`. Version 2 has every field; version 1 records (written before versions) may lack the
+ * fields added since HA first shipped, which take their defaults.
+ */
+export const HA_CONFIG_RECORD = defineRecordKind<HaConfigRecord>({
+  name: 'HA configuration',
+  version: 2,
+  schema: haConfigRecord.loose(),
+  migrations: {
+    1: (old) => {
+      const timing = typeof old['timing'] === 'object' && old['timing'] !== null ? old['timing'] : {};
+      return { ...DEFAULT_HA_CONFIG, ...old, timing: { ...DEFAULT_HA_TIMING, ...timing } };
+    },
+  },
+  fix: 'run `grappe ha disable` and `grappe ha enable` again, or restore the data dir from a backup',
+});
+
+const haHostRecord = z.object({
+  state: z.enum(HOST_HA_STATES),
+  since: z.number(),
+  lastNetAt: z.number().optional(),
+  alerted: z.boolean().optional(),
+});
+const haGuestRecord = z.object({
+  state: z.enum(GUEST_HA_STATES),
+  host: z.string().optional(),
+  target: z.string().optional(),
+  maybeOn: z.string().optional(),
+  pendingSince: z.number().optional(),
+  recoveredFrom: z.string().optional(),
+  downSince: z.number().optional(),
+  unplaced: z.boolean().optional(),
+});
+
+/** `/ha/state`: the HA manager's state, version 1. */
+export const HA_STATE_RECORD = defineRecordKind<HaState>({
+  name: 'HA manager state',
+  version: 1,
+  migrations: {},
+  schema: z.object({
+    hosts: z.record(z.string(), haHostRecord),
+    guests: z.record(z.string(), haGuestRecord),
+    pool: z.object({
+      gateOpenAt: z.number(),
+      stormActive: z.boolean(),
+      tolerable: z.number().optional(),
+      overCommitted: z.boolean(),
+      unhealthy: z.string().optional(),
+    }),
+  }),
+  fix: 'remove it (the HA manager starts afresh from what the hosts report)',
 });
 
 export interface HaConfigEntry {
@@ -22,7 +70,7 @@ export interface HaConfigEntry {
 
 export async function readHaConfigEntry(store: Store): Promise<HaConfigEntry> {
   const e = await store.get(HA_CONFIG_KEY);
-  return { config: withDefaults(e?.value as Partial<HaConfigRecord> | undefined), modRevision: e?.modRevision ?? 0 };
+  return { config: e ? readRecord(HA_CONFIG_RECORD, e.key, e.value) : DEFAULT_HA_CONFIG, modRevision: e?.modRevision ?? 0 };
 }
 
 export async function readHaConfig(store: Store): Promise<HaConfigRecord> {
@@ -31,16 +79,17 @@ export async function readHaConfig(store: Store): Promise<HaConfigRecord> {
 
 /** Read-modify-write; `change` may throw to refuse (nothing is written then). */
 export async function updateHaConfig(store: Store, change: (current: HaConfigRecord) => HaConfigRecord): Promise<HaConfigRecord> {
-  const next = await update<Json>(store, HA_CONFIG_KEY, (cur) => change(withDefaults(cur as Partial<HaConfigRecord> | undefined)) as unknown as Json);
-  return next as unknown as HaConfigRecord;
+  const next = await updateRecord(store, HA_CONFIG_RECORD, HA_CONFIG_KEY, (cur) => change(cur ?? DEFAULT_HA_CONFIG));
+  return next ?? DEFAULT_HA_CONFIG;
 }
 
 /** The stored manager state, keyed by host id (see ha-host-keys.ts), or undefined. */
 export async function readHaState(store: Store): Promise<HaState | undefined> {
-  return (await store.get(HA_STATE_KEY))?.value as unknown as HaState | undefined;
+  const e = await store.get(HA_STATE_KEY);
+  return e ? readRecord(HA_STATE_RECORD, e.key, e.value) : undefined;
 }
 
 export async function writeHaState(store: Store, state: HaState | null): Promise<void> {
   if (state === null) await store.txn([], [{ delete: HA_STATE_KEY }]);
-  else await put(store, HA_STATE_KEY, JSON.parse(JSON.stringify(state)) as Json);
+  else await put(store, HA_STATE_KEY, storedValue(HA_STATE_RECORD, state));
 }

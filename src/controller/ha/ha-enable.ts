@@ -5,16 +5,16 @@
 import { HA_MIN_HEARTBEAT_VOLUME_BYTES } from '../../contract/ha-agent.contract.ts';
 import type { HaConfigRecord } from '../../contract/ha.contract.ts';
 import type { VolumeRecord } from '../../contract/storage.contract.ts';
-import { errors } from '../../core/errors.ts';
+import { GrappeError } from '../../core/errors.ts';
 import { checkToleranceSetting } from '../../core/ha/plan-rules.ts';
 import { storageErrors } from '../../core/storage/storage-errors.ts';
-import type { Json } from '../../store/store.ts';
+import { storedValue } from '../platform/stored-records.ts';
 import type { HostRecord } from '../hosts/host-record.ts';
 import type { ControllerContext } from '../platform/types.ts';
-import { getVolumeEntry, volumeKey } from '../storage/volume-store.ts';
+import { getVolumeEntry, volumeKey, volumeValue } from '../storage/volume-store.ts';
 import { slotOfHost, type HaHostRef } from './ha-agent-link.ts';
 import { capacityFacts, haGuestsOf, isHaHost, type ClusterFacts } from './ha-cluster-view.ts';
-import { HA_CONFIG_KEY, readHaConfigEntry, writeHaState } from './ha-config-store.ts';
+import { HA_CONFIG_KEY, HA_CONFIG_RECORD, readHaConfigEntry, writeHaState } from './ha-config-store.ts';
 import { HA_VOLUME_MARK, haRouteErrors } from './ha-controller-errors.ts';
 import { haRuntime } from './ha-runtime.ts';
 
@@ -75,8 +75,8 @@ async function commitConfigAndVolume(ctx: ControllerContext, cfgRev: number, cfg
       { key: volumeKey(volume.name), modRevision: volRev },
     ],
     [
-      { put: HA_CONFIG_KEY, value: cfg as unknown as Json },
-      { put: volumeKey(volume.name), value: volume as unknown as Json },
+      { put: HA_CONFIG_KEY, value: storedValue(HA_CONFIG_RECORD, cfg) },
+      { put: volumeKey(volume.name), value: volumeValue(volume) },
     ],
   );
   return r.succeeded;
@@ -98,7 +98,7 @@ export async function enableHa(ctx: ControllerContext, body: { heartbeatVolume: 
     const next: HaConfigRecord = { ...current, enabled: true, heartbeatVolume: vol.volume.name, failuresToTolerate };
     const marked: VolumeRecord = { ...vol.volume, attachedTo: HA_VOLUME_MARK };
     if (!(await commitConfigAndVolume(ctx, modRevision, next, vol.modRevision, marked))) {
-      throw errors.refused('haConfigChanged', `cannot enable HA: volume '${vol.volume.name}' or the HA settings changed meanwhile; try again`, {
+      throw new GrappeError('haConfigChanged', `cannot enable HA: volume '${vol.volume.name}' or the HA settings changed meanwhile; try again`, {
         volume: vol.volume.name,
       });
     }
@@ -129,7 +129,7 @@ async function undoEnable(ctx: ControllerContext, volume: string): Promise<void>
     const cfg: HaConfigRecord = { ...config, enabled: false, heartbeatVolume: null };
     if (freed && vol) {
       if (await commitConfigAndVolume(ctx, modRevision, cfg, vol.modRevision, freed)) return;
-    } else if ((await ctx.store.txn([{ key: HA_CONFIG_KEY, modRevision }], [{ put: HA_CONFIG_KEY, value: cfg as unknown as Json }])).succeeded) {
+    } else if ((await ctx.store.txn([{ key: HA_CONFIG_KEY, modRevision }], [{ put: HA_CONFIG_KEY, value: storedValue(HA_CONFIG_RECORD, cfg) }])).succeeded) {
       return;
     }
   }

@@ -11,7 +11,7 @@ export function renameHosts(state: HaState, rename: (key: string) => string | un
   }
   const guests: Record<string, HaGuestRecord> = {};
   for (const [id, rec] of Object.entries(state.guests)) {
-    const r: Record<string, unknown> = { ...rec };
+    const r: { -readonly [K in keyof HaGuestRecord]: HaGuestRecord[K] } = { ...rec };
     for (const field of ['host', 'target', 'maybeOn', 'recoveredFrom'] as const) {
       const v = rec[field];
       if (v === undefined) continue;
@@ -19,7 +19,7 @@ export function renameHosts(state: HaState, rename: (key: string) => string | un
       if (to === undefined) delete r[field];
       else r[field] = to;
     }
-    guests[id] = r as unknown as HaGuestRecord;
+    guests[id] = r;
   }
   return { hosts, guests, pool: state.pool };
 }

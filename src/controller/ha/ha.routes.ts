@@ -1,4 +1,5 @@
 // The HA routes under /api/v1/ha: enable/disable, status, per-guest plans, settings, simulate.
+import { CONNECTOR_CALL } from '../platform/route-errors.ts';
 import { z } from 'zod';
 import { guestRef } from '../../contract/guest.contract.ts';
 import { haEnableBody, haPlan, haSettingsBody, haSimulateBody, haSimulateResponse, haStatus as haStatusSchema } from '../../contract/ha.contract.ts';
@@ -19,6 +20,7 @@ export function haRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/ha/status',
       summary: 'HA status: per host network and storage heartbeats and HA state; failures tolerated now vs configured; alerts',
       tags: TAGS,
+      errors: [],
       response: haStatusSchema,
       handler: async () => ({ body: await haStatus(ctx) }),
     }),
@@ -28,6 +30,17 @@ export function haRoutes(ctx: ControllerContext): RouteSpec[] {
       summary:
         'Enable HA with a shared iSCSI heartbeat volume (≥ 356 MiB, used by nothing else): every UP processing host writes its slot and its lease is armed',
       tags: TAGS,
+      errors: [
+        'noSuchVolume',
+        'haAlreadyEnabled',
+        'haConfigChanged',
+        'haHostUnreachable',
+        'heartbeatVolumeInUse',
+        'heartbeatVolumeNotShared',
+        'heartbeatVolumeTooSmall',
+        'heartbeatVolumeNotConfigured',
+        ...CONNECTOR_CALL,
+      ],
       body: haEnableBody,
       response: haStatusSchema,
       audit: 'ha.enable',
@@ -41,6 +54,7 @@ export function haRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/ha/disable',
       summary: 'Disable HA: disarm every lease, stop the storage heartbeats, free the heartbeat volume',
       tags: TAGS,
+      errors: ['haNotEnabled', ...CONNECTOR_CALL],
       response: z.object({ disabled: z.literal(true), heartbeatVolume: z.string().nullable(), notDisarmed: z.array(z.string()) }),
       audit: 'ha.disable',
       handler: async () => ({ body: await disableHa(ctx), auditTarget: 'ha' }),
@@ -51,6 +65,7 @@ export function haRoutes(ctx: ControllerContext): RouteSpec[] {
       summary:
         "Set a guest's HA plan (restart always|best-effort|never, order group, delay): refused for guests that are not agile, or when it would break the failures to tolerate",
       tags: TAGS,
+      errors: ['noSuchGuest', 'notAgile', 'planBreaksTolerance', 'invalidPlan'],
       params: guestRef,
       body: haPlan,
       audit: 'ha.plan.set',
@@ -64,6 +79,7 @@ export function haRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/ha/guests/:id',
       summary: "Remove a guest's HA plan (HA no longer restarts it)",
       tags: TAGS,
+      errors: ['noSuchGuest', 'noHaPlan'],
       params: guestRef,
       audit: 'ha.plan.unset',
       handler: async ({ params }) => {
@@ -76,6 +92,7 @@ export function haRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/ha/settings',
       summary: 'HA settings: host failures to tolerate, CPU overcommit, timing knobs, per-host external fence agents',
       tags: TAGS,
+      errors: ['noSuchHost', 'invalidHaTiming', 'toleranceTooHigh', 'haNotEnabled', ...CONNECTOR_CALL],
       body: haSettingsBody,
       response: haStatusSchema,
       audit: 'ha.settings',
@@ -89,6 +106,7 @@ export function haRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/ha/simulate',
       summary: 'What HA would do if these hosts failed now: the HA manager run by the simulator on a copy of the live pool (changes nothing)',
       tags: TAGS,
+      errors: ['noSuchHost', 'notHaHost'],
       body: haSimulateBody,
       response: haSimulateResponse,
       handler: async ({ body }) => ({ body: await simulateFailure(ctx, body.failHosts, body.seconds) }),

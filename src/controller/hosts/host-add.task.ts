@@ -2,7 +2,7 @@
 // from the cluster CA, inventory, syslog setting, then the record. Whatever fails after enrollment
 // releases the agent again, so no half-added host is left on either side.
 import type { HostAddRequest } from '../../contract/host.contract.ts';
-import { errors, isGrappeError } from '../../core/errors.ts';
+import { GrappeError, isGrappeError } from '../../core/errors.ts';
 import type { HostAddSettings } from '../../core/hosts/host-add-rules.ts';
 import { autoAttach, type SubnetRef } from '../../core/hosts/nic-rules.ts';
 import { judgeIndicators } from '../../core/hosts/indicators.ts';
@@ -39,7 +39,7 @@ export async function runHostAdd(ctx: ControllerContext, rt: HostsRuntime, job: 
     hello = await first.hello();
   }
   if (hello.enrolled) {
-    throw errors.refused(
+    throw new GrappeError(
       'alreadyEnrolled',
       `cannot add host '${name}': its connector (${req.address}:${req.port}) already belongs to a cluster${hello.clusterId ? ` (${hello.clusterId})` : ''}; remove it there first`,
       { clusterId: hello.clusterId ?? null },

@@ -2,7 +2,19 @@
 // reading one never scans the store. Fed by the store's watch and by write-through after our own
 // transactions; an entry only ever moves forward in revision.
 import type { Store } from '../../store/store.ts';
-import { GUESTS_PREFIX, HOSTS_PREFIX, type HostRecord } from './host-record.ts';
+import { messageOf } from '../../core/errors.ts';
+import { readRecord } from '../platform/stored-records.ts';
+import { GUESTS_PREFIX, HOSTS_PREFIX, HOST_RECORD, type HostRecord } from './host-record.ts';
+
+/** A damaged host record is left out of the cache (it reads as absent) and said loudly, not fatal. */
+function hostOf(key: string, value: unknown): HostRecord | undefined {
+  try {
+    return readRecord(HOST_RECORD, key, value);
+  } catch (e) {
+    process.emitWarning(`host cache: ${messageOf(e)}`);
+    return undefined;
+  }
+}
 
 interface Cached {
   readonly record: HostRecord;
@@ -46,10 +58,10 @@ export class HostCache {
     const cache = new HostCache();
     // Watch first, then list: a change made in between is seen by both, and revisions order them.
     cache.unwatch.push(
-      store.watch(HOSTS_PREFIX, (e) => cache.apply(e.key, e.type === 'put' ? (e.value as unknown as HostRecord) : undefined, e.revision)),
+      store.watch(HOSTS_PREFIX, (e) => cache.apply(e.key, e.type === 'put' ? hostOf(e.key, e.value) : undefined, e.revision)),
       store.watch(GUESTS_PREFIX, (e) => cache.applyGuest(e.key, e.type === 'put' ? e.value : undefined)),
     );
-    for (const e of await store.list(HOSTS_PREFIX)) cache.apply(e.key, e.value as unknown as HostRecord, e.modRevision);
+    for (const e of await store.list(HOSTS_PREFIX)) cache.apply(e.key, hostOf(e.key, e.value), e.modRevision);
     for (const e of await store.list(GUESTS_PREFIX)) cache.applyGuest(e.key, e.value);
     return cache;
   }

@@ -3,7 +3,8 @@
 import { errors } from '../../core/errors.ts';
 import type { Compare, Json, Op, Store } from '../../store/store.ts';
 import type { HostCache } from './host-cache.ts';
-import { HOST_COUNTER_KEY, addressIndexKey, hostKey, nameIndexKey, ownedAddresses, type AddressOwner, type HostRecord } from './host-record.ts';
+import { readRecord, storedValue } from '../platform/stored-records.ts';
+import { HOST_COUNTER_KEY, HOST_RECORD, addressIndexKey, hostKey, nameIndexKey, ownedAddresses, type AddressOwner, type HostRecord } from './host-record.ts';
 
 /** A unique index key the write must create (it must not exist yet). */
 export interface Claim {
@@ -73,7 +74,7 @@ export class HostRepo {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const entry = await this.store.get(hostKey(id));
       if (!entry) throw errors.noSuchHost(id);
-      const current = entry.value as unknown as HostRecord;
+      const current = readRecord(HOST_RECORD, entry.key, entry.value);
       const next = change(current);
       const before = new Map(claimsOf(current).map((c) => [c.key, c]));
       const after = claimsOf(next);
@@ -94,7 +95,7 @@ export class HostRepo {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const entry = await this.store.get(hostKey(id));
       if (!entry) throw errors.noSuchHost(id);
-      const record = entry.value as unknown as HostRecord;
+      const record = readRecord(HOST_RECORD, entry.key, entry.value);
       check(record);
       const ops: Op[] = [{ delete: hostKey(id) }, ...claimsOf(record).map((c) => ({ delete: c.key }))];
       const result = await this.store.txn([{ key: hostKey(id), modRevision: entry.modRevision }], ops);
@@ -110,7 +111,7 @@ export class HostRepo {
   private async commit(compares: Compare[], ops: Op[], record: HostRecord, claims: readonly Claim[]): Promise<boolean> {
     const result = await this.store.txn(
       [...compares, ...claims.map((c) => ({ key: c.key, modRevision: 0 }))],
-      [...ops, { put: hostKey(record.id), value: asJson(record) }, ...claims.map((c) => ({ put: c.key, value: c.value }))],
+      [...ops, { put: hostKey(record.id), value: storedValue(HOST_RECORD, record) }, ...claims.map((c) => ({ put: c.key, value: c.value }))],
     );
     if (result.succeeded) {
       this.cache.apply(hostKey(record.id), record, result.revision);

@@ -1,7 +1,8 @@
 // Host routes that run as tasks: add (first contact + enrollment) and update-connector.
+import { CONNECTOR_CALL } from '../platform/route-errors.ts';
 import { FACTORY_DEFAULT_PASSWORD } from '../../contract/agent.contract.ts';
 import { hostAddRequest } from '../../contract/host.contract.ts';
-import { errors } from '../../core/errors.ts';
+import { GrappeError, errors } from '../../core/errors.ts';
 import { planHostAdd } from '../../core/hosts/host-add-rules.ts';
 import { randomHostName } from '../../core/hosts/random-name.ts';
 import { defineRoute } from '../platform/routes.ts';
@@ -22,6 +23,19 @@ export function hostTaskRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/hosts',
       summary: 'Add a host: contacts its connector with the host password, enrolls it, and records it DISABLED (task host.add)',
       tags: TAGS,
+      errors: [
+        'duplicate',
+        'addInProgress',
+        'alreadyEnrolled',
+        'ipOutsideSubnet',
+        'newPasswordRequired',
+        'wrongPassword',
+        'passwordChangeRequired',
+        'badCertificate',
+        'noSuchSubnet',
+        ...CONNECTOR_CALL,
+        'controllerRestarted',
+      ],
       body: hostAddRequest,
       audit: 'host.add',
       handler: async ({ body, actor }) => {
@@ -34,7 +48,7 @@ export function hostTaskRoutes(ctx: ControllerContext): RouteSpec[] {
         if (await rt.repo.addressOwner(body.address)) throw errors.duplicate('address', body.address);
         for (const key of [name, body.address]) {
           if (rt.pendingAdds.has(key)) {
-            throw errors.refused('addInProgress', `an add of host '${name}' (${body.address}) is already running; wait for its task to end`, { key });
+            throw new GrappeError('addInProgress', `an add of host '${name}' (${body.address}) is already running; wait for its task to end`, { key });
           }
         }
         rt.pendingAdds.add(name).add(body.address);
@@ -55,6 +69,7 @@ export function hostTaskRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/hosts/:id/update-connector',
       summary: 'Push the connector this controller ships to a host in MAINT (task host.update-connector)',
       tags: TAGS,
+      errors: ['noSuchHost', 'incorrectState', 'alreadyUpToDate', 'updateUnsupported', 'checksumMismatch', ...CONNECTOR_CALL, 'controllerRestarted'],
       params: hostRef,
       audit: 'host.update-connector',
       handler: async ({ params, actor }) => {

@@ -1,4 +1,5 @@
 // Host routes without an agent round-trip of their own: list, show, enable, maintenance, edit, remove.
+import { CONNECTOR_CALL } from '../platform/route-errors.ts';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { hostEditRequest, hostListQuery, hostSummary, hostView } from '../../contract/host.contract.ts';
@@ -35,6 +36,7 @@ function stateRoute(ctx: ControllerContext, action: Extract<HostAction, 'enable'
     url: `/hosts/:id/${action}`,
     summary,
     tags: TAGS,
+    errors: ['noSuchHost', 'incorrectState', 'concurrentChange'],
     params: hostRef,
     // Maintenance has a dry run: the host's guests and what evacuating it would do; nothing changes.
     ...(action === 'maintenance' ? { query: dryRunQuery } : {}),
@@ -68,6 +70,7 @@ export function hostRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/hosts',
       summary: 'List hosts (as onehost list: id, name, purpose, state, guests, allocated/total CPU and memory, indicators); ?view=full for whole views',
       tags: TAGS,
+      errors: [],
       query: hostListQuery,
       response: z.array(hostSummary),
       handler: async ({ query, request, reply }) => {
@@ -82,6 +85,7 @@ export function hostRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/hosts/:id',
       summary: 'Show one host (by id or name)',
       tags: TAGS,
+      errors: ['noSuchHost'],
       params: hostRef,
       response: hostView,
       handler: async ({ params, reply }) => {
@@ -96,6 +100,7 @@ export function hostRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/hosts/:id',
       summary: 'Edit a host (its name)',
       tags: TAGS,
+      errors: ['noSuchHost', 'incorrectState', 'duplicate', 'concurrentChange'],
       params: hostRef,
       body: hostEditRequest,
       response: hostView,
@@ -120,6 +125,7 @@ export function hostRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/hosts/:id',
       summary: 'Remove a host (processing hosts with no guest only); its connector is released',
       tags: TAGS,
+      errors: ['noSuchHost', 'incorrectState', 'removeRefused', 'hostHasGuests', 'concurrentChange', ...CONNECTOR_CALL],
       params: hostRef,
       response: hostView,
       audit: 'host.remove',

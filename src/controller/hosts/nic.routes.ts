@@ -1,5 +1,6 @@
 // A host's network interfaces: the NIC table, and attaching a NIC to a logical subnet (MAINT only).
 // The agent applies the change with iproute2 first; only what it applied is stored.
+import { CONNECTOR_CALL } from '../platform/route-errors.ts';
 import { z } from 'zod';
 import { hostNic, nicEditRequest } from '../../contract/host.contract.ts';
 import { assertCan } from '../../core/hosts/host.ts';
@@ -34,6 +35,7 @@ export function nicRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/hosts/:id/nics',
       summary: "A host's network interfaces: name, logical subnet, IP, netmask, MAC, link state",
       tags: TAGS,
+      errors: ['noSuchHost', ...CONNECTOR_CALL],
       params: hostRef,
       response: z.array(hostNic),
       handler: async ({ params }) => ({ body: tableOf(findHost(await hostsRuntime(ctx), params.id)) }),
@@ -43,6 +45,21 @@ export function nicRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/hosts/:id/nics/:nic',
       summary: 'Attach a NIC to a logical subnet with an IP inside it (host in MAINT); applied by the connector',
       tags: TAGS,
+      errors: [
+        'noSuchHost',
+        'noSuchNic',
+        'noSuchSubnet',
+        'incorrectState',
+        'ipOutsideSubnet',
+        'managementNic',
+        'subnetAlreadyAttached',
+        'duplicate',
+        'concurrentChange',
+        'loopbackRefused',
+        'nicVanished',
+        'ipFailed',
+        ...CONNECTOR_CALL,
+      ],
       params: nicRef,
       body: nicEditRequest,
       response: hostNic,

@@ -6,11 +6,10 @@ import { buildTinyDisk } from './tiny/tiny-disk.ts';
 import { buildTinyContainerTemplate } from './tiny/tiny-image.ts';
 import type { ImageRecord } from '../../contract/storage.contract.ts';
 import { GrappeError, isGrappeError, errors } from '../../core/errors.ts';
-import type { Json } from '../../store/store.ts';
 import { isoAt } from '../platform/clock.ts';
 import type { ControllerContext, TaskContext } from '../platform/types.ts';
 import { sha256OfFile } from '../../streams/hashing-tap.ts';
-import { imageKey, imagesDir } from './image-store.ts';
+import { imageKey, imagesDir, imageValue } from './image-store.ts';
 
 export const TINY_IMAGE = 'tiny';
 export const TINY_TEMPLATE = 'tiny-ct';
@@ -53,7 +52,7 @@ export async function runTinyBuild(ctx: ControllerContext, task: TaskContext): P
     ];
     await ctx.store.txn(
       [],
-      records.map((r) => ({ put: imageKey(r.name), value: r as unknown as Json })),
+      records.map((r) => ({ put: imageKey(r.name), value: imageValue(r) })),
     );
     await task.log(`images '${TINY_IMAGE}' (${disk.sizeBytes} bytes, raw) and '${TINY_TEMPLATE}' recorded`);
     return records;

@@ -6,11 +6,10 @@ import { join } from 'node:path';
 import type { ImageRecord } from '../../contract/storage.contract.ts';
 import { errors } from '../../core/errors.ts';
 import { assertImageName, imageNameFromPath, type ImageFileFacts } from '../../core/storage/image-rules.ts';
-import type { Json } from '../../store/store.ts';
 import { isoAt } from '../platform/clock.ts';
 import type { ControllerContext, TaskContext } from '../platform/types.ts';
 import { copyHashing, qemuImgInfo } from './image-file.ts';
-import { findImage, imageKey, imagesDir } from './image-store.ts';
+import { findImage, imageKey, imagesDir, imageValue } from './image-store.ts';
 
 export interface ImportPlan {
   readonly name: string;
@@ -48,7 +47,7 @@ export async function runImport(ctx: ControllerContext, task: TaskContext, plan:
       path,
       createdAt: isoAt(ctx.clock),
     };
-    const r = await ctx.store.txn([{ key: imageKey(plan.name), modRevision: 0 }], [{ put: imageKey(plan.name), value: record as unknown as Json }]);
+    const r = await ctx.store.txn([{ key: imageKey(plan.name), modRevision: 0 }], [{ put: imageKey(plan.name), value: imageValue(record) }]);
     if (!r.succeeded) {
       await rm(path, { force: true });
       throw errors.duplicate('image', plan.name);

@@ -1,15 +1,21 @@
 // Images as stored: `/images/<name>`; their files under `<data dir>/images/`.
 import { join } from 'node:path';
-import type { ImageRecord } from '../../contract/storage.contract.ts';
+import { imageRecord, type ImageRecord } from '../../contract/storage.contract.ts';
 import { storageErrors } from '../../core/storage/storage-errors.ts';
 import type { Store } from '../../store/store.ts';
+import { defineRecordKind, readRecord, storedValue } from '../platform/stored-records.ts';
 
 export const IMAGES_PREFIX = '/images/';
 export const imageKey = (name: string): string => `${IMAGES_PREFIX}${name}`;
+/** `/images/<name>`: version 1 (the shape since images exist; its schema is the API's). */
+export const IMAGE_RECORD = defineRecordKind<ImageRecord>({ name: 'image', version: 1, migrations: {}, schema: imageRecord.loose() });
+export const imageValue = (image: ImageRecord) => storedValue(IMAGE_RECORD, image);
+
 export const imagesDir = (dataDir: string): string => join(dataDir, 'images');
 
 export async function findImage(store: Store, name: string): Promise<ImageRecord | undefined> {
-  return (await store.get(imageKey(name)))?.value as unknown as ImageRecord | undefined;
+  const e = await store.get(imageKey(name));
+  return e ? readRecord(IMAGE_RECORD, e.key, e.value) : undefined;
 }
 
 export async function getImage(store: Store, name: string): Promise<ImageRecord> {
@@ -19,5 +25,5 @@ export async function getImage(store: Store, name: string): Promise<ImageRecord>
 }
 
 export async function listImages(store: Store): Promise<ImageRecord[]> {
-  return (await store.list(IMAGES_PREFIX)).map((e) => e.value as unknown as ImageRecord);
+  return (await store.list(IMAGES_PREFIX)).map((e) => readRecord(IMAGE_RECORD, e.key, e.value));
 }

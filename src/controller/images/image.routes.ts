@@ -3,7 +3,7 @@
 import { rm } from 'node:fs/promises';
 import { z } from 'zod';
 import { imageBuildBody, imageImportBody, imageRecord } from '../../contract/storage.contract.ts';
-import { errors } from '../../core/errors.ts';
+import { GrappeError } from '../../core/errors.ts';
 import { storageErrors } from '../../core/storage/storage-errors.ts';
 import { defineRoute } from '../platform/routes.ts';
 import type { ControllerContext, RouteSpec } from '../platform/types.ts';
@@ -24,6 +24,7 @@ export function imageRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/images',
       summary: 'Disk images and container templates',
       tags: TAGS,
+      errors: [],
       response: z.array(imageRecord),
       handler: async () => ({ body: await listImages(ctx.store) }),
     }),
@@ -32,6 +33,7 @@ export function imageRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/images/:name',
       summary: 'One image',
       tags: TAGS,
+      errors: ['noSuchImage'],
       params: nameParams,
       response: imageRecord,
       handler: async ({ params }) => ({ body: await getImage(ctx.store, params.name) }),
@@ -41,10 +43,11 @@ export function imageRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/images/build',
       summary: "Build Grappe's tiny images on the controller machine: 'tiny' (bootable raw disk) and 'tiny-ct' (container template)",
       tags: TAGS,
+      errors: ['buildRunning', 'imageBuildFailed', 'controllerRestarted'],
       body: imageBuildBody,
       audit: 'image.build',
       handler: async ({ actor }) => {
-        if (building) throw errors.refused('buildRunning', `cannot build the tiny images: task ${building} is building them now`, { taskId: building });
+        if (building) throw new GrappeError('buildRunning', `cannot build the tiny images: task ${building} is building them now`, { taskId: building });
         building = 'starting';
         try {
           const taskId = await ctx.tasks.start({ kind: 'image.build', target: 'image:tiny', actor }, async (task) => {
@@ -67,6 +70,7 @@ export function imageRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/images/import',
       summary: 'Import a raw or qcow2 disk image from a file on the controller machine',
       tags: TAGS,
+      errors: ['duplicate', 'unsupportedImageFormat', 'controllerRestarted'],
       body: imageImportBody,
       audit: 'image.import',
       handler: async ({ body, actor }) => {
@@ -92,6 +96,7 @@ export function imageRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/images/:name',
       summary: 'Delete an image (refused while a volume is being created from it)',
       tags: TAGS,
+      errors: ['noSuchImage', 'imageInUse'],
       params: nameParams,
       audit: 'image.delete',
       handler: async ({ params }) => {

@@ -1,9 +1,10 @@
 // POST /guests/:id/migrate (task guest.migrate; ?dryRun=true answers the plan and changes nothing)
 // and POST /guests/:id/migrate/cancel (stops a live migration; the guest stays on its source).
+import { CONNECTOR_CALL, GUEST_ON_HOST, PLACEMENT, VOLUME_ON_HOST } from '../platform/route-errors.ts';
 import { z } from 'zod';
 import { guestMigrateBody, guestMigratePlan, guestMigrateQuery, guestRef } from '../../contract/guest.contract.ts';
 import { migrationStatus } from '../../contract/migration-agent.contract.ts';
-import { errors } from '../../core/errors.ts';
+import { GrappeError } from '../../core/errors.ts';
 import { guestsRuntime } from '../guests/guests-runtime.ts';
 import { findHost } from '../hosts/host-lookup.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
@@ -28,6 +29,19 @@ export function migrateRoutes(ctx: ControllerContext): RouteSpec[] {
       summary:
         'Move a guest to another host keeping its power state: live (running VM), restart (running container) or cold (task guest.migrate; ?dryRun=true: the plan only)',
       tags: TAGS,
+      errors: [
+        'moveBlocked',
+        'moveConflict',
+        'guestNotStopped',
+        'noSanAddress',
+        'migrationFailed',
+        'migrationCancelled',
+        'migrationRunning',
+        'noSuchHost',
+        ...PLACEMENT,
+        ...GUEST_ON_HOST,
+        ...VOLUME_ON_HOST,
+      ],
       params: guestRef,
       query: guestMigrateQuery,
       body: guestMigrateBody,
@@ -62,6 +76,7 @@ export function migrateRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/guests/:id/migrate/cancel',
       summary: 'Cancel the live migration of a guest; it keeps running on its source host',
       tags: TAGS,
+      errors: ['noSuchGuest', 'noMigration', 'moveUninterruptible', 'migrationEnded', ...CONNECTOR_CALL],
       params: guestRef,
       body: z.object({}).strict().optional(),
       response: migrationStatus,
@@ -69,7 +84,7 @@ export function migrateRoutes(ctx: ControllerContext): RouteSpec[] {
       handler: async ({ params }) => {
         const g = (await guestsRuntime(ctx).repo.find(params.id)).record;
         const status = await cancelLiveMove(g.id);
-        if (!status) throw errors.refused('noMigration', `cannot cancel: no live migration of guest '${g.id}' is running`, { guest: g.id });
+        if (!status) throw new GrappeError('noMigration', `cannot cancel: no live migration of guest '${g.id}' is running`, { guest: g.id });
         return { body: status, auditTarget: g.id };
       },
     }),

@@ -3,7 +3,7 @@
 // (streamed, SHA-256 checked on arrival) and its source copy deleted once the move is committed; a
 // container's root file system is copied into the container defined on the destination. A failure
 // before the commit removes everything from the destination and leaves the source as it was.
-import { errors } from '../../core/errors.ts';
+import { GrappeError } from '../../core/errors.ts';
 import type { GuestClient } from '../agents/guest-client.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { findVolume } from '../storage/volume-store.ts';
@@ -27,7 +27,7 @@ async function localDisksOf(ctx: ControllerContext, req: MoveRequest): Promise<s
 async function checkStopped(req: MoveRequest, src: GuestClient): Promise<void> {
   const status = (await src.listGuests()).find((s) => s.id === req.guest.id);
   if (status && status.state !== 'stopped') {
-    throw errors.refused(
+    throw new GrappeError(
       'guestNotStopped',
       `cold move of '${req.guest.id}' refused: it is ${status.state} on '${req.from.name}'; a cold move needs it stopped`,
       { guest: req.guest.id, state: status.state },

@@ -3,16 +3,17 @@
 // with it re-homed in the same transaction, then a guest.moved event. Every mover ends here.
 import type { GuestRunState } from '../../contract/guest.contract.ts';
 import type { VolumeRecord } from '../../contract/storage.contract.ts';
-import { errors } from '../../core/errors.ts';
+import { GrappeError, errors } from '../../core/errors.ts';
 import { poolOfHost } from '../../core/storage/pool-rules.ts';
-import type { Compare, Json, Op } from '../../store/store.ts';
+import type { Compare, Op } from '../../store/store.ts';
 import { emitGuestEvent } from '../guests/guest-events.ts';
-import { guestKey, type GuestRecord } from '../guests/guest-record.ts';
+import { GUEST_RECORD, guestKey, type GuestRecord } from '../guests/guest-record.ts';
+import { storedValue } from '../platform/stored-records.ts';
 import { guestsRuntime } from '../guests/guests-runtime.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import { isoAt } from '../platform/clock.ts';
 import type { ControllerContext } from '../platform/types.ts';
-import { getVolumeEntry, volumeKey } from '../storage/volume-store.ts';
+import { getVolumeEntry, volumeKey, volumeValue } from '../storage/volume-store.ts';
 
 export interface CommitOptions {
   readonly state?: GuestRunState;
@@ -38,7 +39,7 @@ export async function commitMove(
     const entry = await repo.find(guestId);
     const g = entry.record;
     if (g.hostId !== fromHostId) {
-      throw errors.refused(
+      throw new GrappeError(
         'moveConflict',
         `cannot record guest '${g.id}' as moved from host ${fromHostId} to '${to.name}': its record now says host ${g.hostId} (changed meanwhile)`,
         {
@@ -57,14 +58,14 @@ export async function commitMove(
       ...(changed ? { stateChangedAt: isoAt(ctx.clock) } : {}),
     };
     const compare: Compare[] = [{ key: guestKey(g.number), modRevision: entry.modRevision }];
-    const ops: Op[] = [{ put: guestKey(g.number), value: next as unknown as Json }];
+    const ops: Op[] = [{ put: guestKey(g.number), value: storedValue(GUEST_RECORD, next) }];
     for (const name of opts.localVolumes ?? []) {
       const v = await getVolumeEntry(ctx.store, name);
       if (v.volume.attachedTo !== g.id)
-        throw errors.refused('moveConflict', `volume '${name}' is not attached to guest '${g.id}': not moving it`, { volume: name });
+        throw new GrappeError('moveConflict', `volume '${name}' is not attached to guest '${g.id}': not moving it`, { volume: name });
       const moved: VolumeRecord = { ...v.volume, hostId: toHostId, ...(toPool ? { pool: toPool.name } : {}) };
       compare.push({ key: volumeKey(name), modRevision: v.modRevision });
-      ops.push({ put: volumeKey(name), value: moved as unknown as Json });
+      ops.push({ put: volumeKey(name), value: volumeValue(moved) });
     }
     const r = await ctx.store.txn(compare, ops);
     if (!r.succeeded) continue; // the monitor or a volume write raced us: re-read and check again

@@ -2,7 +2,7 @@
 // (any other action on it meanwhile gets 409), run the mover of its kind — live for running/paused
 // VMs, restart for running containers, cold for stopped guests — and record the measured downtime.
 // The migrate route, evacuation and undo all come through here.
-import { errors } from '../../core/errors.ts';
+import { GrappeError, errors } from '../../core/errors.ts';
 import type { MoveKind } from '../../core/evacuation/evacuation-types.ts';
 import { findHost } from '../hosts/host-lookup.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
@@ -42,7 +42,7 @@ export async function prepareMove(ctx: ControllerContext, guestRef: string, toHo
     const plan = await planMove(ctx, g, toHostRef);
     if (plan.blockers.length > 0 || !plan.to || !plan.kind) {
       const where = plan.to ? `to host '${plan.to.name}'` : 'anywhere';
-      throw errors.refused('moveBlocked', `cannot move guest '${g.id}' ${where}: ${plan.blockers.join('; ')}`, { guest: g.id, blockers: plan.blockers });
+      throw new GrappeError('moveBlocked', `cannot move guest '${g.id}' ${where}: ${plan.blockers.join('; ')}`, { guest: g.id, blockers: plan.blockers });
     }
     let used = false;
     return {

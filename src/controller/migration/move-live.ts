@@ -27,7 +27,7 @@ export async function cancelLiveMove(guestId: string): Promise<MigrationStatus |
   const m = inFlight.get(guestId);
   if (!m) return undefined;
   if (m.uninterruptible !== undefined)
-    throw errors.refused('moveUninterruptible', `cannot cancel the migration of guest '${guestId}': ${m.uninterruptible}`, { guest: guestId });
+    throw new GrappeError('moveUninterruptible', `cannot cancel the migration of guest '${guestId}': ${m.uninterruptible}`, { guest: guestId });
   return m.src.cancelMigration(guestId);
 }
 
@@ -77,7 +77,7 @@ export const moveLive: Mover = async (ctx: ControllerContext, req: MoveRequest) 
   const { src, dst } = moveAgents(ctx, req);
   const address = sanAddressOf(to);
   if (!address)
-    throw errors.refused('noSanAddress', `live migration of '${g.id}' refused: host '${to.name}' has no SAN address to receive it on`, { host: to.name });
+    throw new GrappeError('noSanAddress', `live migration of '${g.id}' refused: host '${to.name}' has no SAN address to receive it on`, { host: to.name });
   const local = (await disksOf(ctx, g)).flatMap((d, index) =>
     d.type === 'local' ? [{ index, volume: d.name, sizeBytes: d.sizeBytes, format: d.format }] : [],
   );
@@ -116,12 +116,11 @@ export const moveLive: Mover = async (ctx: ControllerContext, req: MoveRequest) 
   if (status.phase !== 'completed') {
     await dst.abortIncoming(g.id).catch((err: unknown) => report.log(`could not remove the waiting copy of ${g.id} from '${to.name}': ${failureText(err)}`));
     if (status.phase === 'cancelled') {
-      throw errors.refused('migrationCancelled', `live migration of '${g.id}' to '${to.name}' was cancelled; the guest still runs on '${from.name}'`, {
+      throw new GrappeError('migrationCancelled', `live migration of '${g.id}' to '${to.name}' was cancelled; the guest still runs on '${from.name}'`, {
         guest: g.id,
       });
     }
     throw new GrappeError(
-      'agentFailed',
       'migrationFailed',
       `live migration of '${g.id}' to '${to.name}' failed: QEMU says: ${status.error ?? 'no reason given'}; the guest still runs on '${from.name}'`,
       { guest: g.id, host: from.name },

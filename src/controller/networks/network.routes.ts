@@ -2,7 +2,7 @@
 // delete (refused while a guest NIC is on it; `default` always stays).
 import { z } from 'zod';
 import { networkCreateBody, networkRecord } from '../../contract/storage.contract.ts';
-import { errors } from '../../core/errors.ts';
+import { GrappeError, errors } from '../../core/errors.ts';
 import { assertNetworkName, DEFAULT_NETWORK, guestsOnNetwork } from '../../core/storage/network-rules.ts';
 import { storageErrors } from '../../core/storage/storage-errors.ts';
 import { GUESTS_PREFIX } from '../hosts/host-record.ts';
@@ -20,6 +20,7 @@ export function networkRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/networks',
       summary: 'Guest networks (each a bridge gn-<name> on every processing host)',
       tags: TAGS,
+      errors: [],
       response: z.array(networkRecord),
       handler: async () => ({ body: await listNetworks(ctx.store) }),
     }),
@@ -28,6 +29,7 @@ export function networkRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/networks/:name',
       summary: 'One guest network',
       tags: TAGS,
+      errors: ['noSuchNetwork'],
       params: z.object({ name: z.string() }),
       response: networkRecord,
       handler: async ({ params }) => ({ body: await getNetwork(ctx.store, params.name) }),
@@ -37,6 +39,7 @@ export function networkRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/networks',
       summary: 'Create a pool-wide guest network',
       tags: TAGS,
+      errors: ['duplicate'],
       body: networkCreateBody,
       response: networkRecord,
       audit: 'network.create',
@@ -52,11 +55,12 @@ export function networkRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/networks/:name',
       summary: 'Delete a guest network (refused while a guest has a NIC on it)',
       tags: TAGS,
+      errors: ['noSuchNetwork', 'defaultNetwork', 'networkInUse', 'networkChanged'],
       params: z.object({ name: z.string() }),
       audit: 'network.delete',
       handler: async ({ params }) => {
         if (params.name === DEFAULT_NETWORK) {
-          throw errors.refused('defaultNetwork', `cannot delete guest network '${DEFAULT_NETWORK}': it is where guests go when no network is named`, {
+          throw new GrappeError('defaultNetwork', `cannot delete guest network '${DEFAULT_NETWORK}': it is where guests go when no network is named`, {
             network: params.name,
           });
         }
@@ -69,7 +73,7 @@ export function networkRoutes(ctx: ControllerContext): RouteSpec[] {
         const users = guestsOnNetwork(guests, params.name);
         if (users.length > 0) throw storageErrors.networkInUse(params.name, users);
         const r = await ctx.store.txn([{ key: networkKey(params.name), modRevision: e.modRevision }], [{ delete: networkKey(params.name) }]);
-        if (!r.succeeded) throw errors.refused('networkChanged', `cannot delete guest network '${params.name}': it changed meanwhile; try again`);
+        if (!r.succeeded) throw new GrappeError('networkChanged', `cannot delete guest network '${params.name}': it changed meanwhile; try again`);
         return { body: { deleted: params.name } };
       },
     }),

@@ -1,15 +1,19 @@
 // The event bus: listeners in this process (SSE streams, loops) plus a persisted ring of the last
 // events at /events/<seq>, so a client that reconnects with Last-Event-ID gets what it missed.
-import type { EventView } from '../../contract/event.contract.ts';
+import { eventView, type EventView } from '../../contract/event.contract.ts';
 import type { Json, Store } from '../../store/store.ts';
 import { isoAt } from './clock.ts';
 import { SeqLog, padSeq } from './seq-log.ts';
+import { defineRecordKind } from './stored-records.ts';
 import type { Clock, EventBus } from './types.ts';
 
 export const EVENT_RING_SIZE = 1000;
 
+/** `/events/<seq>`: version 1 (its schema is the API's). */
+export const EVENT_RECORD = defineRecordKind<EventView>({ name: 'event', version: 1, migrations: {}, schema: eventView.loose() });
+
 export class StoreEventBus implements EventBus {
-  private readonly log: SeqLog<Json>;
+  private readonly log: SeqLog<EventView>;
   private readonly listeners = new Set<(event: EventView) => void>();
 
   constructor(
@@ -17,15 +21,15 @@ export class StoreEventBus implements EventBus {
     private readonly clock: Clock,
     options: { keep?: number } = {},
   ) {
-    this.log = new SeqLog(store, { name: 'events', keyOf: (seq) => `/events/${padSeq(seq)}`, keep: options.keep ?? EVENT_RING_SIZE });
+    this.log = new SeqLog(store, { name: 'events', record: EVENT_RECORD, keyOf: (seq) => `/events/${padSeq(seq)}`, keep: options.keep ?? EVENT_RING_SIZE });
   }
 
   async emit(event: Omit<EventView, 'seq' | 'at'>): Promise<void> {
     const at = isoAt(this.clock);
-    const { value } = await this.log.append((seq) => dropUndefined({ ...event, seq, at }));
+    const { value } = await this.log.append((seq): EventView => ({ ...event, seq, at }));
     for (const listener of this.listeners) {
       try {
-        listener(value as unknown as EventView);
+        listener(value);
       } catch {
         // One broken listener (a closed stream) must not stop the others.
       }
@@ -39,12 +43,12 @@ export class StoreEventBus implements EventBus {
 
   /** The newest events, newest first. */
   async recent(limit = 100): Promise<EventView[]> {
-    return (await this.log.newest(limit)) as unknown as EventView[];
+    return this.log.newest(limit);
   }
 
   /** Events after `seq`, oldest first: the replay for a reconnecting stream. */
   async since(seq: number, limit = EVENT_RING_SIZE): Promise<EventView[]> {
-    return (await this.log.after(seq, limit)) as unknown as EventView[];
+    return this.log.after(seq, limit);
   }
 }
 

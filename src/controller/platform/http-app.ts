@@ -38,7 +38,7 @@ function answerUnparsable(err: NodeJS.ErrnoException, socket: Duplex): void {
     socket.destroy();
     return;
   }
-  const body = JSON.stringify(new GrappeError('invalidInput', 'malformedRequest', `the request is not valid HTTP/1.1: ${err.code ?? err.message}`).toJSON());
+  const body = JSON.stringify(new GrappeError('malformedRequest', `the request is not valid HTTP/1.1: ${err.code ?? err.message}`).toJSON());
   socket.end(
     `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
@@ -53,17 +53,13 @@ export function installFallback(app: FastifyInstance, routes: readonly Registere
       const allowed = [...new Set(patterns.filter((p) => p.regex.test(path)).map((p) => p.method))];
       if (allowed.length > 0) {
         reply.header('Allow', allowed.join(', '));
-        return sendError(
-          request,
-          reply,
-          new GrappeError('invalidInput', 'methodNotAllowed', `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`),
-        );
+        return sendError(request, reply, new GrappeError('methodNotAllowed', `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`));
       }
-      return sendError(request, reply, new GrappeError('notFound', 'noSuchRoute', `no API route ${request.method} ${path}; see /api/v1/openapi.json`));
+      return sendError(request, reply, new GrappeError('noSuchRoute', `no API route ${request.method} ${path}; see /api/v1/openapi.json`));
     }
     const file = request.method === 'GET' || request.method === 'HEAD' ? await staticFile(webRoot, path) : undefined;
     if (file) return reply.type(file.type).send(file.content);
-    return sendError(request, reply, new GrappeError('notFound', 'notFound', `nothing at ${request.method} ${path}`));
+    return sendError(request, reply, new GrappeError('notFound', `nothing at ${request.method} ${path}`));
   });
 }
 

@@ -2,6 +2,8 @@
 // validates with: what is documented is what is enforced.
 import { z } from 'zod';
 import { errorBody } from '../../contract/common.ts';
+import { ERROR_CATALOG, ERROR_CODES, statusOfCode, type ErrorCode } from '../../core/error-catalog.ts';
+import { routeErrorCodes } from './route-errors.ts';
 import { API_PREFIX } from './routes.ts';
 import type { RouteSpec } from './types.ts';
 
@@ -26,10 +28,25 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Jso
   });
 }
 
-const errorResponse = { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+
+/** The route's error answers grouped by HTTP status, each listing its codes (the catalog says more of each). */
+function errorResponses(codes: readonly ErrorCode[]): Record<string, JsonSchema> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) byStatus.set(statusOfCode(code), [...(byStatus.get(statusOfCode(code)) ?? []), code]);
+  const out: Record<string, JsonSchema> = {};
+  for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
+    out[String(status)] = { description: `Error: ${list.join(', ')}`, content: errorContent };
+  }
+  return out;
+}
+
+/** Every code with its kind, status, fields and message shape (components.x-error-catalog). */
+const catalogDocument = (): JsonSchema => Object.fromEntries(ERROR_CODES.map((code) => [code, { ...ERROR_CATALOG[code], status: statusOfCode(code) }]));
 
 function operation(spec: RouteSpec): JsonSchema {
   const mutating = spec.method !== 'GET';
+  const codes = routeErrorCodes(spec);
   const params = [...parameters(spec.params, 'path'), ...parameters(spec.query, 'query')];
   if (mutating) {
     params.push({
@@ -58,10 +75,9 @@ function operation(spec: RouteSpec): JsonSchema {
             },
           }
         : {}),
-      ...(spec.auth === false ? {} : { '401': errorResponse }),
-      '4XX': errorResponse,
-      '5XX': errorResponse,
+      ...errorResponses(codes),
     },
+    'x-error-codes': codes,
   };
 }
 
@@ -80,6 +96,7 @@ export function buildOpenApi(specs: readonly RouteSpec[], info: { version: strin
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'token from POST /api/v1/auth/login' } },
       schemas: { Error: jsonSchema(errorBody, 'output') },
+      'x-error-catalog': catalogDocument(),
     },
   };
 }

@@ -2,7 +2,7 @@
 // step succeeds; on failure the steps run in reverse order, every one of them even if some fail, and an
 // undo that itself fails is never swallowed: it is logged on the task (the system log) and carried in
 // the thrown error's details (`undoFailures`), so the task's result says what may be left behind.
-import { GrappeError, errors, isGrappeError, messageOf } from '../../core/errors.ts';
+import { errors, isGrappeError, messageOf } from '../../core/errors.ts';
 
 export interface UndoFailure {
   readonly step: string;
@@ -38,9 +38,6 @@ export async function withRevert<T>(log: RevertLog, work: (revert: Revert) => Pr
     }
     const base = isGrappeError(err) ? err : errors.internal(messageOf(err));
     if (failures.length === 0) throw base;
-    throw new GrappeError(base.kind, base.code, `${base.message} (and undoing it failed: ${failures.map((f) => f.step).join(', ')})`, {
-      ...base.details,
-      undoFailures: failures,
-    });
+    throw base.amended(`${base.message} (and undoing it failed: ${failures.map((f) => f.step).join(', ')})`, { undoFailures: failures });
   }
 }

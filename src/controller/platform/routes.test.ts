@@ -27,6 +27,7 @@ const testModule: ControllerModule = {
       url: '/widgets/:id/polish',
       summary: 'Polish a widget (a task)',
       tags: ['test'],
+      errors: ['incorrectState'],
       params: z.object({ id: z.number().int().min(1) }),
       body: z.object({ steps: z.number().int().min(1).max(10), fail: z.enum(['no', 'state', 'crash']).default('no'), gate: z.string().optional() }).strict(),
       audit: 'widget.polish',
@@ -49,6 +50,7 @@ const testModule: ControllerModule = {
       url: '/widgets/:id',
       summary: 'Rename a widget (synchronous)',
       tags: ['test'],
+      errors: ['notFound'],
       params: z.object({ id: z.number().int().min(1) }),
       body: z.object({ name: z.string().min(1) }).strict(),
       response: z.object({ id: z.number(), name: z.string() }),
@@ -56,6 +58,7 @@ const testModule: ControllerModule = {
       handler: async ({ params, body }) => {
         if (params.id === 404) throw errors.notFound(`no widget ${params.id}`);
         if (body.name === 'boom') throw new Error('unexpected failure inside the handler');
+        if (body.name === 'undeclared') throw errors.noSuchHost('h9');
         return { body: { id: params.id, name: body.name }, auditTarget: `widget:${params.id}` };
       },
     }),
@@ -277,6 +280,29 @@ describe('route registry with a task module', () => {
     assert.ok(polish.responses['202']);
     assert.deepEqual(polish.requestBody.content['application/json'].schema.required, ['steps']);
     assert.ok(doc.paths['/api/v1/widgets/{id}'].put.responses['200'].content);
+  });
+
+  test("the OpenAPI document lists each route's error codes by status, and the catalog", async () => {
+    const doc = (await api.call('GET', '/api/v1/openapi.json')).json;
+    const rename = doc.paths['/api/v1/widgets/{id}'].put;
+    for (const code of ['notFound', 'invalidInput', 'unauthenticated', 'tokenExpired', 'internal']) assert.ok(rename['x-error-codes'].includes(code), code);
+    assert.ok(!rename['x-error-codes'].includes('noSuchHost'));
+    assert.match(rename.responses['404'].description, /notFound/);
+    assert.match(rename.responses['401'].description, /tokenExpired/);
+    assert.match(doc.paths['/api/v1/widgets/{id}/polish'].post.responses['409'].description, /incorrectState/);
+    assert.deepEqual(doc.components['x-error-catalog'].noSuchHost, {
+      kind: 'notFound',
+      message: "no host '{host}' in this cluster",
+      fields: ['host'],
+      status: 404,
+    });
+  });
+
+  test('a route answering a code it does not declare is refused as internal (strict error codes)', async () => {
+    const r = await api.call('PUT', '/api/v1/widgets/8', { token, body: { name: 'undeclared' } });
+    assert.equal(r.status, 500);
+    assert.equal(r.json.error.code, 'internal');
+    assert.match(r.json.error.message, /route PUT \/widgets\/:id answered error code 'noSuchHost', which it does not declare/);
   });
 });
 

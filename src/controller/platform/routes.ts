@@ -8,6 +8,7 @@ import type { GrappeError } from '../../core/errors.ts';
 import type { TaskView } from '../../contract/task.contract.ts';
 import { actorOfToken, tokenOfRequest } from '../auth/tokens.ts';
 import { grappeErrorFrom, toHttpError } from './error-mapping.ts';
+import { checkDeclared } from './route-errors.ts';
 import { parsePart, takeWait } from './route-input.ts';
 import type { Actor, ControllerContext, RouteResult, RouteSpec } from './types.ts';
 
@@ -61,8 +62,9 @@ async function handle(ctx: ControllerContext, spec: RouteSpec, request: FastifyR
     return await answer(ctx, spec, actor, request, reply, result, wait);
   } catch (err) {
     // Audit what a known user was refused; unauthenticated calls name nobody and are not recorded.
-    if (spec.audit && actor) await auditError(ctx, spec.audit, actor, request, err);
-    throw err;
+    const answered = checkDeclared(spec, err, ctx.settings.strictErrorCodes === true, (m) => request.log.warn(m));
+    if (spec.audit && actor) await auditError(ctx, spec.audit, actor, request, answered);
+    throw answered;
   }
 }
 

@@ -4,13 +4,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore } from '../../store/sqlite-store.ts';
+import { z } from 'zod';
 import { SeqLog, padSeq } from './seq-log.ts';
+import { defineRecordKind } from './stored-records.ts';
+
+const RING = defineRecordKind<{ n: number }>({ name: 'ring entry', version: 1, migrations: {}, schema: z.object({ n: z.number() }) });
 
 test('a ring keeps the last N records, numbered without gaps even when appends race', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'grappe-seq-'));
   const store = openSqliteStore(join(dir, 'db'));
   try {
-    const ring = new SeqLog<{ n: number }>(store, { name: 'ring', keyOf: (s) => `/ring/${padSeq(s)}`, keep: 5 });
+    const ring = new SeqLog(store, { name: 'ring', record: RING, keyOf: (s) => `/ring/${padSeq(s)}`, keep: 5 });
     const appended = await Promise.all(Array.from({ length: 12 }, () => ring.append((seq) => ({ n: seq * 10 }))));
     assert.deepEqual(
       appended.map((a) => a.seq),

@@ -3,21 +3,23 @@
 // writes the record in one compare-and-swap transaction, so a crash never leaves a counted but
 // missing record. With `keep`, the record that falls out of the window is deleted in that same
 // transaction (a ring). Appends are serialized in-process: the controller is the only writer.
-import type { Json, Op, Store } from '../../store/store.ts';
+import type { Op, Store } from '../../store/store.ts';
+import { readRecord, storedValue, type RecordKind } from './stored-records.ts';
 
-export interface SeqLogOptions {
+export interface SeqLogOptions<T> {
   readonly name: string; // counter name
+  readonly record: RecordKind<T>;
   readonly keyOf: (seq: number) => string;
   readonly keep?: number; // keep only the last `keep` records
 }
 
-export class SeqLog<T extends Json> {
+export class SeqLog<T> {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly counterKey: string;
 
   constructor(
     private readonly store: Store,
-    private readonly options: SeqLogOptions,
+    private readonly options: SeqLogOptions<T>,
   ) {
     this.counterKey = `/counters/${options.name}`;
   }
@@ -57,7 +59,7 @@ export class SeqLog<T extends Json> {
     for (let seq = from; seq <= to; seq++) seqs.push(seq);
     const entries = await Promise.all(seqs.map((seq) => this.store.get(this.options.keyOf(seq))));
     // A record may be missing (ring window moved meanwhile, or deleted): skip it.
-    return entries.flatMap((e) => (e ? [e.value as T] : []));
+    return entries.flatMap((e) => (e ? [readRecord(this.options.record, e.key, e.value)] : []));
   }
 
   private async appendNow(build: (seq: number) => T): Promise<{ seq: number; value: T }> {
@@ -67,7 +69,7 @@ export class SeqLog<T extends Json> {
       const value = build(seq);
       const ops: Op[] = [
         { put: this.counterKey, value: seq },
-        { put: this.options.keyOf(seq), value },
+        { put: this.options.keyOf(seq), value: storedValue(this.options.record, value) },
       ];
       const { keep } = this.options;
       if (keep !== undefined && seq > keep) ops.push({ delete: this.options.keyOf(seq - keep) });

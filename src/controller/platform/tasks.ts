@@ -2,12 +2,15 @@
 // succeeded | failed) with progress and log lines; each change is written, then announced as a
 // `task.updated` event. Writes of one task are serialized so progress and log calls never race.
 import { errors, isGrappeError } from '../../core/errors.ts';
-import type { TaskView } from '../../contract/task.contract.ts';
-import type { Json, Store } from '../../store/store.ts';
-import { put } from '../../store/store.ts';
+import { taskView, type TaskView } from '../../contract/task.contract.ts';
+import { put, type Store } from '../../store/store.ts';
 import { isoAt } from './clock.ts';
 import { dropUndefined } from './events.ts';
 import { SeqLog } from './seq-log.ts';
+import { defineRecordKind, readRecord, storedValue } from './stored-records.ts';
+
+/** `/tasks/<id>`: version 1 (its schema is the API's). */
+export const TASK_RECORD = defineRecordKind<TaskView>({ name: 'task', version: 1, migrations: {}, schema: taskView.loose() });
 import type { Actor, Clock, EventBus, TaskContext, TaskRunner } from './types.ts';
 
 export const TASK_LOG_CAP = 500;
@@ -22,7 +25,7 @@ interface Logger {
 export const taskIdOf = (seq: number): string => `T${String(seq).padStart(8, '0')}`;
 
 export class StoreTaskRunner implements TaskRunner {
-  private readonly ids: SeqLog<Json>;
+  private readonly ids: SeqLog<TaskView>;
   /** Tasks running in this process: their current view, pending write, and end. */
   private readonly live = new Map<string, { view: TaskView; writes: Promise<void>; ended: Promise<TaskView> }>();
 
@@ -32,14 +35,14 @@ export class StoreTaskRunner implements TaskRunner {
     private readonly events: EventBus,
     private readonly logger: Logger = { error: () => undefined },
   ) {
-    this.ids = new SeqLog(store, { name: 'tasks', keyOf: (seq) => `/tasks/${taskIdOf(seq)}` });
+    this.ids = new SeqLog(store, { name: 'tasks', record: TASK_RECORD, keyOf: (seq) => `/tasks/${taskIdOf(seq)}` });
   }
 
   /** Marks tasks a previous controller process left queued or running as failed. Returns how many. */
   async failInterrupted(): Promise<number> {
     let count = 0;
     for (const entry of await this.store.list('/tasks/')) {
-      const view = entry.value as unknown as TaskView;
+      const view = readRecord(TASK_RECORD, entry.key, entry.value);
       if (view.state !== 'queued' && view.state !== 'running') continue;
       const failed: TaskView = {
         ...view,
@@ -55,21 +58,18 @@ export class StoreTaskRunner implements TaskRunner {
   }
 
   async start(spec: { kind: string; target: string; actor: Actor }, work: (ctx: TaskContext) => Promise<unknown>): Promise<string> {
-    const { value } = await this.ids.append((seq) =>
-      dropUndefined({
-        id: taskIdOf(seq),
-        kind: spec.kind,
-        target: spec.target,
-        state: 'queued',
-        progress: 0,
-        user: spec.actor.username,
-        log: [],
-        createdAt: isoAt(this.clock),
-        startedAt: null,
-        endedAt: null,
-      } satisfies TaskView),
-    );
-    const view = value as unknown as TaskView;
+    const { value: view } = await this.ids.append((seq): TaskView => ({
+      id: taskIdOf(seq),
+      kind: spec.kind,
+      target: spec.target,
+      state: 'queued',
+      progress: 0,
+      user: spec.actor.username,
+      log: [],
+      createdAt: isoAt(this.clock),
+      startedAt: null,
+      endedAt: null,
+    }));
     let resolveEnded!: (v: TaskView) => void;
     const ended = new Promise<TaskView>((resolve) => (resolveEnded = resolve));
     // Already written by the append: only announce it.
@@ -94,12 +94,13 @@ export class StoreTaskRunner implements TaskRunner {
     const live = this.live.get(id);
     if (live) return structuredClone(live.view);
     if (!/^T\d{8,}$/.test(id)) return undefined;
-    return (await this.store.get(`/tasks/${id}`))?.value as unknown as TaskView | undefined;
+    const e = await this.store.get(`/tasks/${id}`);
+    return e ? readRecord(TASK_RECORD, e.key, e.value) : undefined;
   }
 
   /** Newest first. */
   async list(options: { limit?: number } = {}): Promise<TaskView[]> {
-    return (await this.ids.newest(options.limit ?? 50)) as unknown as TaskView[];
+    return this.ids.newest(options.limit ?? 50);
   }
 
   private async run(id: string, work: (ctx: TaskContext) => Promise<unknown>): Promise<TaskView> {
@@ -159,7 +160,7 @@ export class StoreTaskRunner implements TaskRunner {
   }
 
   private async persist(view: TaskView): Promise<void> {
-    await put(this.store, `/tasks/${view.id}`, dropUndefined(view));
+    await put(this.store, `/tasks/${view.id}`, storedValue(TASK_RECORD, view));
     await this.emitUpdate(view);
   }
 

@@ -2,6 +2,7 @@
 // (tasks.ts, events.ts, audit.ts, routes.ts); resource modules (hosts/, later guests/, ha/) depend
 // only on these shapes.
 import type { z } from 'zod';
+import type { ErrorCode } from '../../core/error-catalog.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Store } from '../../store/store.ts';
 import type { EventView } from '../../contract/event.contract.ts';
@@ -73,7 +74,7 @@ export interface ControllerContext {
   /** The agent bundle this controller ships (dist/grappe-agent.mjs) and its version: what "update connector" pushes. */
   readonly agentBundle: { readonly path: string; readonly version: string };
   /** Timing knobs (tests shorten them). */
-  readonly settings: { readonly monitorIntervalMs: number; readonly tokenTtlMs?: number };
+  readonly settings: { readonly monitorIntervalMs: number; readonly tokenTtlMs?: number; readonly strictErrorCodes?: boolean };
 }
 
 /** A resource area (hosts, subnets, later guests, ha): its routes and optional background loops. */
@@ -102,6 +103,8 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   readonly audit?: string;
   /** Also accept the token as `?token=` (GET /events: browsers' EventSource cannot set headers). */
   readonly tokenInQuery?: boolean;
+  /** The codes it may answer besides those every route shares (see route-errors.ts), its task's included. */
+  readonly errors: readonly ErrorCode[];
   readonly handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<RouteResult>;
 }
 

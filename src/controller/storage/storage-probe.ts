@@ -4,13 +4,15 @@
 import { messageOf } from '../../core/errors.ts';
 import { PROBE_VOLUME, PROBE_VOLUME_MIB, MiB } from '../../core/storage/volume-rules.ts';
 import type { StorageCheck } from '../../core/hosts/indicators.ts';
-import type { Json, Store } from '../../store/store.ts';
+import { z } from 'zod';
+import type { Store } from '../../store/store.ts';
+import { defineRecordKind, readRecord, storedValue } from '../platform/stored-records.ts';
 import type { HostRecord } from '../hosts/host-record.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { guestAgentFor } from './guest-agent-for.ts';
 import { applyExport } from './target-export.ts';
 
-const PROBES_PREFIX = '/storage-probes/';
+export const PROBES_PREFIX = '/storage-probes/';
 const probeKey = (hostId: number): string => `${PROBES_PREFIX}${hostId}`;
 const CHECK_TIMEOUT_MS = 2000;
 
@@ -21,8 +23,16 @@ export interface ProbeRecord {
   readonly initiators: string[];
 }
 
+/** `/storage-probes/<host id>`: version 1. */
+export const PROBE_RECORD = defineRecordKind<ProbeRecord>({
+  name: 'storage probe',
+  version: 1,
+  migrations: {},
+  schema: z.object({ hostId: z.number().int(), iqn: z.string().nullable(), url: z.string().nullable(), initiators: z.array(z.string()) }),
+});
+
 export async function listProbes(store: Store): Promise<ProbeRecord[]> {
-  return (await store.list(PROBES_PREFIX)).map((e) => e.value as unknown as ProbeRecord);
+  return (await store.list(PROBES_PREFIX)).map((e) => readRecord(PROBE_RECORD, e.key, e.value));
 }
 
 /** Makes the probe LUN on a storage host if missing and sets its ACL; idempotent. */
@@ -41,7 +51,7 @@ export async function ensureProbe(
   }
   const state = await applyExport(client, PROBE_VOLUME, initiators, portal);
   const record: ProbeRecord = { hostId: host.id, ...state };
-  await ctx.store.txn([], [{ put: probeKey(host.id), value: record as unknown as Json }]);
+  await ctx.store.txn([], [{ put: probeKey(host.id), value: storedValue(PROBE_RECORD, record) }]);
 }
 
 /**

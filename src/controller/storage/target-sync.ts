@@ -2,14 +2,12 @@
 // probe LUN in place. Runs on any hosts change and on a slow timer (to retry hosts that were down);
 // one pass at a time, and a pass asked for meanwhile runs right after.
 import { portalOf, sameList, sanInitiators } from '../../core/storage/target-acl.ts';
-import { update, type Json } from '../../store/store.ts';
-import type { VolumeRecord } from '../../contract/storage.contract.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { guestAgentFor } from './guest-agent-for.ts';
 import { ensureProbe, listProbes } from './storage-probe.ts';
 import { applyExport } from './target-export.ts';
-import { listVolumes, volumeKey } from './volume-store.ts';
+import { listVolumes, updateVolume } from './volume-store.ts';
 
 export async function syncTargets(ctx: ControllerContext, warn: (message: string) => void): Promise<void> {
   const cache = (await hostsRuntime(ctx)).cache;
@@ -30,7 +28,7 @@ export async function syncTargets(ctx: ControllerContext, warn: (message: string
     if (!host || !portal) continue;
     try {
       const state = await applyExport(guestAgentFor(ctx, host), v.name, initiators, portal);
-      await update<Json>(ctx.store, volumeKey(v.name), (cur) => (cur ? ({ ...(cur as unknown as VolumeRecord), ...state } as unknown as Json) : undefined));
+      await updateVolume(ctx.store, v.name, state);
     } catch (e) {
       warn(`ACL of volume '${v.name}' on '${host.name}': ${String(e)}`);
     }

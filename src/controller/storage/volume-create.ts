@@ -5,10 +5,9 @@
 import { createReadStream } from 'node:fs';
 import { z } from 'zod';
 import type { volumeCreateBody, VolumeRecord } from '../../contract/storage.contract.ts';
-import { errors } from '../../core/errors.ts';
+import { GrappeError, errors } from '../../core/errors.ts';
 import { sanInitiators, portalOf } from '../../core/storage/target-acl.ts';
 import { assertUserVolumeName, planVolumeSize } from '../../core/storage/volume-rules.ts';
-import type { Json } from '../../store/store.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import { getImage } from '../images/image-store.ts';
 import { isoAt } from '../platform/clock.ts';
@@ -17,7 +16,7 @@ import type { ControllerContext, TaskContext } from '../platform/types.ts';
 import { guestAgentFor } from './guest-agent-for.ts';
 import { resolvePool } from './pools.ts';
 import { applyExport } from './target-export.ts';
-import { volumeKey } from './volume-store.ts';
+import { volumeKey, volumeValue } from './volume-store.ts';
 
 type CreateBody = z.output<typeof volumeCreateBody>;
 
@@ -28,7 +27,7 @@ export async function reserveVolume(ctx: ControllerContext, body: CreateBody): P
   const image = body.image === undefined ? undefined : await getImage(ctx.store, body.image);
   const sizeBytes = planVolumeSize(body.sizeMiB, image);
   if (pool.type === 'iscsi' && portalOf(host) === undefined) {
-    throw errors.refused(
+    throw new GrappeError(
       'noSanAddress',
       `cannot create volume '${body.name}' in pool '${pool.name}': storage host '${host.name}' has no SAN address to export it on`,
       { pool: pool.name },
@@ -48,7 +47,7 @@ export async function reserveVolume(ctx: ControllerContext, body: CreateBody): P
     createdAt: isoAt(ctx.clock),
     state: 'creating',
   };
-  const r = await ctx.store.txn([{ key: volumeKey(body.name), modRevision: 0 }], [{ put: volumeKey(body.name), value: record as unknown as Json }]);
+  const r = await ctx.store.txn([{ key: volumeKey(body.name), modRevision: 0 }], [{ put: volumeKey(body.name), value: volumeValue(record) }]);
   if (!r.succeeded) throw errors.duplicate('volume', body.name);
   return record;
 }
@@ -89,7 +88,7 @@ export async function runVolumeCreate(ctx: ControllerContext, task: TaskContext,
       revert.add(`the iSCSI export of volume '${reserved.name}'`, () => client.unexportTarget(reserved.name));
     }
     const ready: VolumeRecord = { ...reserved, sizeBytes, ...target, state: 'ready' };
-    await ctx.store.txn([], [{ put: volumeKey(reserved.name), value: ready as unknown as Json }]);
+    await ctx.store.txn([], [{ put: volumeKey(reserved.name), value: volumeValue(ready) }]);
     await task.log(`volume '${ready.name}' ready: ${Math.round(sizeBytes / 1048576)} MiB ${ready.format}${ready.url ? ` at ${ready.url}` : ''}`);
     return ready;
   });

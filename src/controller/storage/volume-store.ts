@@ -1,13 +1,30 @@
 // Volumes as stored: `/volumes/<name>`. The key is the friendly name, so a name is unique in the whole
 // cluster by construction: creating one is a transaction that requires the key to be absent.
-import type { VolumeRecord } from '../../contract/storage.contract.ts';
+import { volumeRecord, type VolumeRecord } from '../../contract/storage.contract.ts';
 import { assertAttachable } from '../../core/storage/volume-rules.ts';
 import { storageErrors } from '../../core/storage/storage-errors.ts';
-import type { Compare, Json, Op, Store } from '../../store/store.ts';
+import type { Compare, Op, Store } from '../../store/store.ts';
+import { defineRecordKind, readRecord, storedValue, updateRecord } from '../platform/stored-records.ts';
 import type { ControllerContext } from '../platform/types.ts';
 
 export const VOLUMES_PREFIX = '/volumes/';
 export const volumeKey = (name: string): string => `${VOLUMES_PREFIX}${name}`;
+
+/** `/volumes/<name>`: version 1 (the shape since volumes exist; its schema is the API's). */
+export const VOLUME_RECORD = defineRecordKind<VolumeRecord>({
+  name: 'volume',
+  version: 1,
+  migrations: {},
+  schema: volumeRecord.loose(),
+  fix: 'restore the data dir from a backup, or delete the volume record',
+});
+
+/** The stored value of a volume record (for a caller's own transaction). */
+export const volumeValue = (volume: VolumeRecord) => storedValue(VOLUME_RECORD, volume);
+
+/** Read-modify-write of some fields of the latest record; undefined when there is no such volume. */
+export const updateVolume = (store: Store, name: string, fields: Partial<VolumeRecord>): Promise<VolumeRecord | undefined> =>
+  updateRecord(store, VOLUME_RECORD, volumeKey(name), (cur) => (cur ? { ...cur, ...fields } : undefined));
 
 export interface VolumeEntry {
   readonly volume: VolumeRecord;
@@ -16,7 +33,7 @@ export interface VolumeEntry {
 
 export async function findVolume(store: Store, name: string): Promise<VolumeEntry | undefined> {
   const e = await store.get(volumeKey(name));
-  return e ? { volume: e.value as unknown as VolumeRecord, modRevision: e.modRevision } : undefined;
+  return e ? { volume: readRecord(VOLUME_RECORD, e.key, e.value), modRevision: e.modRevision } : undefined;
 }
 
 /** The volume and the revision to compare against when changing it; 404 when unknown. */
@@ -27,7 +44,7 @@ export async function getVolumeEntry(store: Store, name: string): Promise<Volume
 }
 
 export async function listVolumes(store: Store): Promise<VolumeRecord[]> {
-  return (await store.list(VOLUMES_PREFIX)).map((e) => e.value as unknown as VolumeRecord);
+  return (await store.list(VOLUMES_PREFIX)).map((e) => readRecord(VOLUME_RECORD, e.key, e.value));
 }
 
 /** A guarded write for one transaction: the compares and the ops to put beside the caller's own. */
@@ -38,7 +55,7 @@ export interface StoreOps {
 
 const putOps = (volume: VolumeRecord, modRevision: number): StoreOps => ({
   compare: [{ key: volumeKey(volume.name), modRevision }],
-  ops: [{ put: volumeKey(volume.name), value: volume as unknown as Json }],
+  ops: [{ put: volumeKey(volume.name), value: volumeValue(volume) }],
 });
 
 /**

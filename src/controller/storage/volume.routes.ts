@@ -1,10 +1,10 @@
 // Pools and volumes: list, show, create (a task), resize (grow only), delete (refused while attached).
+import { VOLUME_ON_HOST } from '../platform/route-errors.ts';
 import { z } from 'zod';
 import { volumeName } from '../../contract/guest-agent.contract.ts';
 import { poolList, volumeCreateBody, volumeResizeBody, volumeView as volumeViewSchema, type VolumeRecord } from '../../contract/storage.contract.ts';
-import { errors } from '../../core/errors.ts';
+import { GrappeError, errors } from '../../core/errors.ts';
 import { assertChangeable, assertGrow } from '../../core/storage/volume-rules.ts';
-import { update, type Json } from '../../store/store.ts';
 import { storageErrors } from '../../core/storage/storage-errors.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import { defineRoute } from '../platform/routes.ts';
@@ -15,7 +15,7 @@ import { applyExport } from './target-export.ts';
 import { portalOf } from '../../core/storage/target-acl.ts';
 import { listPools, volumeView } from './pools.ts';
 import { reserveVolume, runVolumeCreate } from './volume-create.ts';
-import { getVolumeEntry, listVolumes, volumeKey } from './volume-store.ts';
+import { getVolumeEntry, listVolumes, updateVolume, volumeKey, volumeValue } from './volume-store.ts';
 
 const TAGS = ['storage'];
 const nameParams = z.object({ name: volumeName });
@@ -28,11 +28,9 @@ export function volumeRoutes(ctx: ControllerContext): RouteSpec[] {
   };
   /** Read-modify-write of some fields of the latest record (a sync may have set its ACL meanwhile). */
   const setFields = async (name: string, fields: Partial<VolumeRecord>): Promise<VolumeRecord> => {
-    const next = await update<Json>(ctx.store, volumeKey(name), (cur) =>
-      cur ? ({ ...(cur as unknown as VolumeRecord), ...fields } as unknown as Json) : undefined,
-    );
+    const next = await updateVolume(ctx.store, name, fields);
     if (!next) throw storageErrors.noSuchVolume(name);
-    return next as unknown as VolumeRecord;
+    return next;
   };
   const hostOf = async (v: VolumeRecord) => {
     const host = (await hostsRuntime(ctx)).cache.get(v.hostId);
@@ -46,6 +44,7 @@ export function volumeRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/pools',
       summary: 'Storage pools: iscsi-<storage host> and local-<processing host>, made automatically',
       tags: TAGS,
+      errors: [],
       response: poolList,
       handler: async () => ({ body: await listPools(ctx) }),
     }),
@@ -54,6 +53,7 @@ export function volumeRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/volumes',
       summary: 'Every volume',
       tags: TAGS,
+      errors: [],
       response: z.array(volumeViewSchema),
       handler: async () => ({ body: await Promise.all((await listVolumes(ctx.store)).map(view)) }),
     }),
@@ -62,6 +62,7 @@ export function volumeRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/volumes/:name',
       summary: 'One volume',
       tags: TAGS,
+      errors: ['noSuchVolume'],
       params: nameParams,
       response: volumeViewSchema,
       handler: async ({ params }) => ({ body: await view((await getVolumeEntry(ctx.store, params.name)).volume) }),
@@ -71,6 +72,7 @@ export function volumeRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/volumes',
       summary: 'Create a volume, empty or from an image; iscsi pools export it to the processing hosts (task volume.create)',
       tags: TAGS,
+      errors: ['duplicate', 'noSuchPool', 'noSuchImage', 'noSanAddress', 'imageInUse', ...VOLUME_ON_HOST],
       body: volumeCreateBody,
       audit: 'volume.create',
       handler: async ({ body, actor }) => {
@@ -91,6 +93,7 @@ export function volumeRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/volumes/:name/resize',
       summary: 'Grow a volume (never shrink)',
       tags: TAGS,
+      errors: ['volumeAttached', ...VOLUME_ON_HOST],
       params: nameParams,
       body: volumeResizeBody,
       response: volumeViewSchema,
@@ -118,6 +121,7 @@ export function volumeRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/volumes/:name',
       summary: 'Delete a volume and its iSCSI target (refused while attached to a guest)',
       tags: TAGS,
+      errors: ['volumeChanged', ...VOLUME_ON_HOST],
       params: nameParams,
       audit: 'volume.delete',
       handler: async ({ params }) =>
@@ -127,10 +131,10 @@ export function volumeRoutes(ctx: ControllerContext): RouteSpec[] {
           // Marked first, guarded by the revision we checked: a guest cannot attach it from now on.
           const marked = await ctx.store.txn(
             [{ key: volumeKey(volume.name), modRevision }],
-            [{ put: volumeKey(volume.name), value: { ...volume, state: 'deleting' } as unknown as Json }],
+            [{ put: volumeKey(volume.name), value: volumeValue({ ...volume, state: 'deleting' }) }],
           );
           if (!marked.succeeded)
-            throw errors.refused('volumeChanged', `cannot delete volume '${volume.name}': it changed meanwhile (attached or resized); try again`, {
+            throw new GrappeError('volumeChanged', `cannot delete volume '${volume.name}': it changed meanwhile (attached or resized); try again`, {
               volume: volume.name,
             });
           try {

@@ -3,14 +3,14 @@
 // the revisions of the subnet and of every host with a NIC on it.
 import { z } from 'zod';
 import { subnet, subnetEdit, subnetName } from '../../contract/subnet.contract.ts';
-import { errors } from '../../core/errors.ts';
+import { GrappeError } from '../../core/errors.ts';
 import { nicsOutside } from '../../core/hosts/nic-rules.ts';
 import { checkLogicalSubnets } from '../../core/net/logical-subnets.ts';
 import { hostKey } from '../hosts/host-record.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import { defineRoute } from '../platform/routes.ts';
 import type { ControllerContext, RouteSpec } from '../platform/types.ts';
-import { getSubnet, listSubnets, subnetKey } from './subnet-store.ts';
+import { getSubnet, listSubnets, subnetKey, subnetValue } from './subnet-store.ts';
 
 const TAGS = ['subnets'];
 
@@ -21,6 +21,7 @@ export function subnetRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/subnets',
       summary: 'The logical subnets (LAN, SAN, RAN) and their CIDRs',
       tags: TAGS,
+      errors: [],
       response: z.array(subnet),
       handler: async () => ({ body: await listSubnets(ctx.store) }),
     }),
@@ -29,6 +30,7 @@ export function subnetRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/subnets/:name',
       summary: "Change a logical subnet's CIDR (refused while an attached NIC would fall outside it)",
       tags: TAGS,
+      errors: ['noSuchSubnet', 'nicsOutsideSubnet', 'concurrentChange'],
       params: z.object({ name: subnetName }),
       body: subnetEdit,
       response: subnet,
@@ -43,7 +45,7 @@ export function subnetRoutes(ctx: ControllerContext): RouteSpec[] {
           const stranded = nicsOutside(params.name, body.cidr, hosts);
           if (stranded.length > 0) {
             const list = stranded.map((s) => `NIC '${s.nic}' of host '${s.host}' (${s.ip})`).join(', ');
-            throw errors.refused('nicsOutsideSubnet', `cannot change ${params.name} to ${body.cidr}: ${list} would fall outside it; move them first`, {
+            throw new GrappeError('nicsOutsideSubnet', `cannot change ${params.name} to ${body.cidr}: ${list} would fall outside it; move them first`, {
               nics: stranded,
             });
           }
@@ -51,7 +53,7 @@ export function subnetRoutes(ctx: ControllerContext): RouteSpec[] {
           const users = hosts.filter((h) => Object.values(h.attachments).some((a) => a.subnet === params.name));
           const result = await ctx.store.txn(
             [{ key: subnetKey(params.name), modRevision }, ...users.map((h) => ({ key: hostKey(h.id), modRevision: rt.cache.revisionOf(h.id) }))],
-            [{ put: subnetKey(params.name), value: next }],
+            [{ put: subnetKey(params.name), value: subnetValue(next) }],
           );
           if (result.succeeded) {
             await ctx.events.emit({
@@ -64,7 +66,7 @@ export function subnetRoutes(ctx: ControllerContext): RouteSpec[] {
             return { body: next, auditTarget: `subnet:${params.name}` };
           }
         }
-        throw errors.refused('concurrentChange', `subnet ${params.name} or one of its hosts changed while being edited; try again`);
+        throw new GrappeError('concurrentChange', `subnet ${params.name} or one of its hosts changed while being edited; try again`);
       },
     }),
   ];

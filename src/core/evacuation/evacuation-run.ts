@@ -2,7 +2,7 @@
 // queued → migrating → done | failed. `transition` is the only function that changes a run; it
 // returns the new state and a log line per change, so the controller persists the state, prints the
 // lines, and after a restart resumes from what it stored. Times arrive with the events (no clock here).
-import { errors } from '../errors.ts';
+import { GrappeError, errors } from '../errors.ts';
 import type { EvacuationPlan, GuestPower, HostRef, MoveKind, Unmovable } from './evacuation-types.ts';
 import type { UndoPlan } from './plan-undo.ts';
 
@@ -20,10 +20,10 @@ export interface GuestRun {
   /** The power state the guest must end in. */
   readonly power: GuestPower;
   readonly step: GuestStep;
-  readonly startedAt?: number;
-  readonly finishedAt?: number;
-  readonly downtimeMs?: number;
-  readonly error?: string;
+  readonly startedAt?: number | undefined;
+  readonly finishedAt?: number | undefined;
+  readonly downtimeMs?: number | undefined;
+  readonly error?: string | undefined;
 }
 
 export interface RunState {
@@ -36,8 +36,8 @@ export interface RunState {
   readonly guests: readonly GuestRun[];
   /** Guests the plan left where they are, with why: part of the report. */
   readonly unmovable: readonly Unmovable[];
-  readonly startedAt?: number;
-  readonly finishedAt?: number;
+  readonly startedAt?: number | undefined;
+  readonly finishedAt?: number | undefined;
 }
 
 export type RunEvent =
@@ -109,7 +109,7 @@ function guestStep(s: RunState, g: GuestRun, e: Exclude<RunEvent, { type: 'start
     case 'guest-started':
       if (g.step !== 'queued') throw errors.incorrectState(subject, g.step, 'start moving', 'it to be queued');
       if (migrating(s) >= s.maxParallel) {
-        throw errors.refused(
+        throw new GrappeError(
           'tooManyMigrations',
           `cannot start moving ${subject}: ${s.maxParallel} migration(s) already run, the most this ${s.kind === 'undo' ? 'undo' : 'evacuation'} allows at once`,
           { maxParallel: s.maxParallel },
@@ -138,7 +138,7 @@ export const hostStateDuring = (s: RunState): 'EVACUATING' | 'MAINT' | undefined
 export function assertNoneActive(runs: readonly RunState[], wanted: string): void {
   const active = runs.find((r) => r.phase === 'planned' || r.phase === 'running');
   if (active) {
-    throw errors.refused(
+    throw new GrappeError(
       'evacuationInProgress',
       `cannot ${wanted}: ${runName(active)} is ${active.phase === 'planned' ? 'about to run' : 'still running'}, and only one evacuation runs in the pool at a time`,
       { running: active.id },

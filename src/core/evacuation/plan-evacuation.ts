@@ -4,7 +4,7 @@
 // Order: spreading places the largest guests first (they are the hardest to fit, and small ones
 // then even out the load); moving to one chosen host places the smallest first, so that as many
 // guests as possible move when the host cannot take them all.
-import { errors } from '../errors.ts';
+import { GrappeError, errors } from '../errors.ts';
 import { stateReason } from '../scheduler/filter-reasons.ts';
 import { Placer } from '../scheduler/placer.ts';
 import type { SchedulerHost } from '../scheduler/scheduler-types.ts';
@@ -34,16 +34,16 @@ function findHost(hosts: readonly SchedulerHost[], id: number): SchedulerHost {
 /** The chosen target must be able to receive guests at all; otherwise the whole request is refused. */
 function checkTarget(source: SchedulerHost, target: SchedulerHost): void {
   if (target.id === source.id) {
-    throw errors.refused('sameHost', `cannot evacuate host '${source.name}' to itself: choose another processing host, or spread`);
+    throw new GrappeError('sameHost', `cannot evacuate host '${source.name}' to itself: choose another processing host, or spread`);
   }
   if (target.purpose !== 'processing') {
-    throw errors.refused(
+    throw new GrappeError(
       'notProcessingHost',
       `cannot evacuate host '${source.name}' to '${target.name}': it is a ${target.purpose} host, and guests run on processing hosts`,
     );
   }
   if (target.state !== 'UP') {
-    throw errors.refused('targetNotUp', `cannot evacuate host '${source.name}' to '${target.name}': ${stateReason(target.state, ['UP'])}`, {
+    throw new GrappeError('targetNotUp', `cannot evacuate host '${source.name}' to '${target.name}': ${stateReason(target.state, ['UP'])}`, {
       state: target.state,
     });
   }

@@ -1,7 +1,7 @@
 // Undo evacuate: which evacuated guests can go back to their origin host, in the power state they
 // had before the evacuation, and which are Unavailable and why. Judged against the cluster as it is
 // now, from the durable evacuation record.
-import { errors } from '../errors.ts';
+import { GrappeError } from '../errors.ts';
 import { Placer } from '../scheduler/placer.ts';
 import type { SchedulerHost } from '../scheduler/scheduler-types.ts';
 import type { DowntimeHistory, GuestPower, HostRef, Move, MovableGuest } from './evacuation-types.ts';
@@ -123,5 +123,5 @@ function unavailableWhy(
 
 /** For the API: undo with nothing to undo is refused with the warning's words. */
 export function assertUndoable(plan: UndoPlan): void {
-  if (plan.warning) throw errors.refused(plan.warning.code, plan.warning.message, { evacuation: plan.evacuation });
+  if (plan.warning) throw new GrappeError(plan.warning.code, plan.warning.message, { evacuation: plan.evacuation });
 }

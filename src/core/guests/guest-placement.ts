@@ -16,7 +16,7 @@ function tooLarge(d: Decision, where: string): GrappeError {
   const tail = !l
     ? 'no host reports its capacity yet'
     : `the largest that fits ${where === 'any' ? `on any UP processing host is ${l.vcpus} vCPU(s) and ${l.memoryMiB} MiB (host '${l.host}')` : `on host '${where}' is ${l.vcpus} vCPU(s) and ${l.memoryMiB} MiB`}`;
-  return new GrappeError('invalidInput', 'guestTooLarge', `cannot place ${d.guest}: it asks for ${asked}, and ${tail}`, {
+  return new GrappeError('guestTooLarge', `cannot place ${d.guest}: it asks for ${asked}, and ${tail}`, {
     asked: d.request,
     ...(l ? { largest: { vcpus: l.vcpus, memoryMiB: l.memoryMiB, host: l.host } } : {}),
     decision: d,
@@ -32,9 +32,9 @@ function namedRefusal(d: Decision): GrappeError {
   if (filter !== undefined && CAPACITY.has(filter)) return tooLarge(d, host);
   const message = `cannot place ${d.guest} on host '${host}': ${reason}`;
   const details = { host, decision: d };
-  if (filter === 'purpose') return new GrappeError('conflict', 'notProcessingHost', message, details);
-  if (filter === 'state') return new GrappeError('incorrectState', 'incorrectState', message, details);
-  return new GrappeError('conflict', 'noSuitableHost', message, details);
+  if (filter === 'purpose') return new GrappeError('notProcessingHost', message, details);
+  if (filter === 'state') return new GrappeError('incorrectState', message, details);
+  return new GrappeError('noSuitableHost', message, details);
 }
 
 /**
@@ -48,7 +48,6 @@ export function placementRefusal(d: Decision, options: { named?: boolean } = {})
   if (staticallyRejected === d.counts.hosts) {
     const besides = (r.excluded ?? 0) > 0 ? ' besides the excluded one(s)' : '';
     return new GrappeError(
-      'conflict',
       'noHostAvailable',
       `cannot place ${d.guest}: there is no UP processing host${besides} (add one, or enable one that is DISABLED or in maintenance)`,
       { decision: d },
@@ -56,7 +55,7 @@ export function placementRefusal(d: Decision, options: { named?: boolean } = {})
   }
   // A host passed every filter but capacity: size is what is missing.
   if (d.largestFit) return tooLarge(d, 'any');
-  return new GrappeError('conflict', 'noSuitableHost', `cannot place ${d.guest}: ${noFitReasons(d)}`, { decision: d });
+  return new GrappeError('noSuitableHost', `cannot place ${d.guest}: ${noFitReasons(d)}`, { decision: d });
 }
 
 /** Counts per filter, then the first few hosts with their own reason (when the decision has them). */

@@ -24,5 +24,5 @@ export function agilityProblems(facts: AgilityFacts): string[] {
 export function assertAgile(guest: string, facts: AgilityFacts): void {
   const problems = agilityProblems(facts);
   if (problems.length === 0) return;
-  throw new GrappeError('conflict', 'notAgile', `cannot protect guest '${guest}' with HA: it is not agile: ${problems.join('; ')}`, { guest, problems });
+  throw new GrappeError('notAgile', `cannot protect guest '${guest}' with HA: it is not agile: ${problems.join('; ')}`, { guest, problems });
 }

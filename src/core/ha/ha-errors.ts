@@ -4,7 +4,6 @@ import { GrappeError } from '../errors.ts';
 export const haErrors = {
   planBreaksTolerance: (guest: string, restart: string, tolerable: number, configured: number) =>
     new GrappeError(
-      'conflict',
       'planBreaksTolerance',
       `cannot set guest '${guest}' to restart '${restart}': the pool could then survive only ${tolerable} host failure(s), ` +
         `fewer than the ${configured} configured; free capacity or lower the host failures to tolerate`,
@@ -12,10 +11,9 @@ export const haErrors = {
     ),
   toleranceTooHigh: (asked: number, tolerable: number) =>
     new GrappeError(
-      'conflict',
       'toleranceTooHigh',
       `cannot set host failures to tolerate to ${asked}: with the current hosts and 'always' guests the pool can survive only ${tolerable}`,
       { asked, tolerable },
     ),
-  invalidPlan: (message: string) => new GrappeError('invalidInput', 'invalidPlan', message),
+  invalidPlan: (message: string) => new GrappeError('invalidPlan', message),
 };

@@ -69,9 +69,9 @@ test('a crashed host: every transition is logged, recovery waits for the fence p
     m.step(observe(env.t, env.t > 0 ? ['h3'] : [], { writtenAt: 0 }));
     if (env.t < 6_000) assert.deepEqual(env.starts, [], `nothing may start at ${env.t} before h3 is fenced`);
   }
-  assert.ok(env.lines.includes("guest 'vm:103': state changed from 'started' to 'fence'"));
-  assert.ok(env.lines.includes("host 'h3': state changed from 'online' to 'lost'"));
-  assert.ok(env.lines.includes("host 'h3': state changed from 'fence-pending' to 'fenced'"));
+  assert.ok(env.lines.includes("guest 'vm:103': state changed from 'started' to 'fence' (host-lost)"));
+  assert.ok(env.lines.includes("host 'h3': state changed from 'online' to 'lost' (heartbeat-lost)"));
+  assert.ok(env.lines.includes("host 'h3': state changed from 'fence-pending' to 'fenced' (fence-confirmed)"));
   assert.equal(env.starts.length, 1);
   assert.match(env.starts[0] ?? '', /^vm:103@h[12]$/);
   const fencedAt = env.events.findIndex((e) => e.type === 'host-fenced');

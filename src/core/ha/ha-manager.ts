@@ -22,10 +22,12 @@ import { mostFreePlacement, type HaPlacement } from './placement.ts';
 import { freeRoom, healthLine, runningOnline, type PoolView } from './pool-view.ts';
 import { planRecovery } from './recovery-planner.ts';
 import { stormGuard } from './storm-guard.ts';
+import { GUEST_TRANSITIONS, HOST_TRANSITIONS, findTransition, type GuestHaEvent, type HostHaEvent, type Transition } from './ha-transitions.ts';
 
+/** What moved a record: an event of the transition table, or 'update' for a rewrite that keeps the state. */
 type Change =
-  | { readonly kind: 'host'; readonly id: string; readonly rec: HaHostRecord }
-  | { readonly kind: 'guest'; readonly id: string; readonly rec: HaGuestRecord }
+  | { readonly kind: 'host'; readonly id: string; readonly rec: HaHostRecord; readonly event: HostHaEvent | 'update' }
+  | { readonly kind: 'guest'; readonly id: string; readonly rec: HaGuestRecord; readonly event: GuestHaEvent | 'update' }
   | { readonly kind: 'pool'; readonly rec: PoolRecord };
 
 export interface HaManagerOptions {
@@ -110,21 +112,24 @@ export class HaManager {
     if (this.changed) this.env.persist(this.snapshot());
   }
 
-  // The one mutator: every change of a host, guest or pool record goes through here.
+  // The one mutator: every change of a host, guest or pool record goes through here, and a change of
+  // state only along a row of the transition table (ha-transitions.ts).
   private apply(c: Change): void {
     if (c.kind === 'host') {
       const prev = this.hosts.get(c.id);
       if (prev?.state !== c.rec.state) {
-        this.env.log(`host '${c.id}': state changed from '${prev?.state ?? 'none'}' to '${c.rec.state}'`);
+        checkTransition(HOST_TRANSITIONS, `host '${c.id}'`, prev?.state, c.event, c.rec.state);
+        this.env.log(`host '${c.id}': state changed from '${prev?.state ?? 'none'}' to '${c.rec.state}' (${c.event})`);
         this.hostsChanged = true;
       }
       this.hosts.set(c.id, c.rec);
     } else if (c.kind === 'guest') {
       const prev = this.guests.get(c.id);
       const where = (r: HaGuestRecord | undefined): string => (r?.state === 'migrate' ? `${r.host} → ${r.target}` : (r?.host ?? '-'));
+      if (prev?.state !== c.rec.state) checkTransition(GUEST_TRANSITIONS, `guest '${c.id}'`, prev?.state, c.event, c.rec.state);
       if (prev?.state !== c.rec.state || prev.host !== c.rec.host || prev.target !== c.rec.target) {
         const on = c.rec.state === 'started' || c.rec.state === 'migrate' ? ` (${where(c.rec)})` : '';
-        this.env.log(`guest '${c.id}': state changed from '${prev?.state ?? 'none'}' to '${c.rec.state}'${on}`);
+        this.env.log(`guest '${c.id}': state changed from '${prev?.state ?? 'none'}' to '${c.rec.state}'${on} (${c.event})`);
         this.guestsChanged = true;
       }
       this.guests.set(c.id, c.rec);
@@ -137,11 +142,11 @@ export class HaManager {
     this.changed = true;
   }
 
-  private setHost(id: string, rec: HaHostRecord): void {
-    this.apply({ kind: 'host', id, rec });
+  private setHost(id: string, rec: HaHostRecord, event: HostHaEvent | 'update'): void {
+    this.apply({ kind: 'host', id, rec, event });
   }
-  private setGuest(id: string, rec: HaGuestRecord): void {
-    this.apply({ kind: 'guest', id, rec });
+  private setGuest(id: string, rec: HaGuestRecord, event: GuestHaEvent | 'update'): void {
+    this.apply({ kind: 'guest', id, rec, event });
   }
   private setPool(patch: Partial<PoolRecord>): void {
     this.apply({ kind: 'pool', rec: { ...this.pool, ...patch } });
@@ -159,10 +164,10 @@ export class HaManager {
     if (!rec) return;
     const now = this.env.now();
     if (c.kind === 'maintenance' && rec.state === 'online') {
-      this.setHost(c.host, { state: 'draining', since: now });
+      this.setHost(c.host, { state: 'draining', since: now }, 'maintenance-asked');
       this.env.emit({ type: 'maintenance-draining', host: c.host, guests: this.guestsOn(c.host, ['started', 'migrate']).length });
     } else if (c.kind === 'maintenance-off' && (rec.state === 'maintenance' || rec.state === 'draining')) {
-      this.setHost(c.host, { state: 'online', since: now });
+      this.setHost(c.host, { state: 'online', since: now }, 'maintenance-off');
       this.env.emit({ type: 'maintenance-exited', host: c.host });
     }
   }
@@ -180,21 +185,21 @@ export class HaManager {
       if ((rec.state === 'online' || rec.state === 'draining') && !fresh) {
         this.loseHost(h.id, lastNet, now);
       } else if ((rec.state === 'lost' || rec.state === 'fence-pending') && seen !== undefined && fresh && seen > (rec.lastNetAt ?? -1)) {
-        this.setHost(h.id, { state: 'online', since: now });
+        this.setHost(h.id, { state: 'online', since: now }, 'heartbeat-back');
         for (const g of this.guestsOn(h.id, ['fence'])) {
           const maybeOn = this.guests.get(g.id)?.maybeOn;
-          this.setGuest(g.id, maybeOn === undefined ? { state: 'started', host: h.id } : { state: 'started', host: h.id, maybeOn });
+          this.setGuest(g.id, maybeOn === undefined ? { state: 'started', host: h.id } : { state: 'started', host: h.id, maybeOn }, 'host-back');
         }
         this.env.emit({ type: 'host-back', host: h.id, wasState: rec.state });
       } else if (rec.state === 'fenced' && seen !== undefined && fresh && seen > rec.since) {
-        this.setHost(h.id, { state: 'online', since: now });
+        this.setHost(h.id, { state: 'online', since: now }, 'heartbeat-back');
         this.env.emit({ type: 'host-back', host: h.id, wasState: rec.state });
       }
     }
   }
 
   private loseHost(host: string, lastNetAt: number, now: number): void {
-    this.setHost(host, { state: 'lost', since: now, lastNetAt });
+    this.setHost(host, { state: 'lost', since: now, lastNetAt }, 'heartbeat-lost');
     const frozen = this.guestSpecs.filter((g) => {
       const r = this.guests.get(g.id);
       return r !== undefined && (r.state === 'started' || r.state === 'migrate') && (r.host === host || r.target === host);
@@ -207,6 +212,7 @@ export class HaManager {
       this.setGuest(
         g.id,
         other === undefined ? { state: 'fence', host, downSince: lastNetAt } : { state: 'fence', host, downSince: lastNetAt, maybeOn: other },
+        'host-lost',
       );
     }
     this.env.emit({ type: 'host-lost', host, lastNetAt, guests: frozen.filter((g) => this.guests.get(g.id)?.state === 'fence').length });
@@ -240,7 +246,7 @@ export class HaManager {
       if (rec?.state === 'lost') {
         const lastNetAt = rec.lastNetAt ?? now;
         rec = { state: 'fence-pending', since: now, lastNetAt };
-        this.setHost(h.id, rec);
+        this.setHost(h.id, rec, 'fencing-approved');
         if (h.fenceAgent) this.env.fenceHost(h.id);
         this.env.emit({ type: 'fencing', host: h.id, deadline: lastNetAt + timing.fenceTimeoutMs, fenceAgent: h.fenceAgent });
       }
@@ -248,11 +254,11 @@ export class HaManager {
       const o: HostObservation = obs.hosts[h.id] ?? {};
       const verdict = fenceVerdict(o, rec.lastNetAt ?? rec.since, now, timing);
       if (verdict.fenced) {
-        this.setHost(h.id, { state: 'fenced', since: now });
+        this.setHost(h.id, { state: 'fenced', since: now }, 'fence-confirmed');
         this.env.emit({ type: 'host-fenced', host: h.id, reason: verdict.reason });
         this.releaseGuests(h.id);
       } else if (verdict.aliveOnStorage && !rec.alerted) {
-        this.setHost(h.id, { ...rec, alerted: true });
+        this.setHost(h.id, { ...rec, alerted: true }, 'update');
         this.env.emit({ type: 'host-isolated', host: h.id });
       }
     }
@@ -266,11 +272,15 @@ export class HaManager {
       const otherEnd = r.maybeOn === undefined ? undefined : this.hosts.get(r.maybeOn)?.state;
       if (r.maybeOn !== undefined && (otherEnd === 'lost' || otherEnd === 'fence-pending')) {
         // The other end of its cut move is unreachable too: wait for that host instead.
-        this.setGuest(g.id, { state: 'fence', host: r.maybeOn, downSince });
+        this.setGuest(g.id, { state: 'fence', host: r.maybeOn, downSince }, 'update');
       } else if (isProtected(g)) {
-        this.setGuest(g.id, r.maybeOn === undefined ? { state: 'recovery', host, downSince } : { state: 'recovery', host, downSince, maybeOn: r.maybeOn });
+        this.setGuest(
+          g.id,
+          r.maybeOn === undefined ? { state: 'recovery', host, downSince } : { state: 'recovery', host, downSince, maybeOn: r.maybeOn },
+          'host-fenced',
+        );
       } else {
-        this.setGuest(g.id, { state: 'stopped', host });
+        this.setGuest(g.id, { state: 'stopped', host }, 'host-fenced');
         this.env.emit({ type: 'guest-not-restarted', guest: g.id, host });
       }
     }
@@ -304,11 +314,11 @@ export class HaManager {
           if (r.recoveredFrom !== undefined && r.downSince !== undefined) {
             this.env.emit({ type: 'guest-recovered', guest: g.id, from: r.recoveredFrom, to: host, tookMs: now - r.downSince });
           }
-          if (r.pendingSince !== undefined || r.maybeOn !== undefined) this.setGuest(g.id, { state: 'started', host });
+          if (r.pendingSince !== undefined || r.maybeOn !== undefined) this.setGuest(g.id, { state: 'started', host }, 'update');
         } else if (elsewhere.length === 1 && r.pendingSince === undefined) {
           // It runs somewhere else (a move that finished while its source was unreachable): follow it.
           const found = elsewhere[0] as string;
-          this.setGuest(g.id, { state: 'started', host: found });
+          this.setGuest(g.id, { state: 'started', host: found }, 'update');
           this.env.emit({ type: 'guest-found', guest: g.id, host: found, expected: host });
           continue;
         } else if (elsewhere.length === 0) {
@@ -317,13 +327,17 @@ export class HaManager {
           const due = r.pendingSince === undefined || now - r.pendingSince > startTimeoutMs;
           if ((hostState === 'online' || hostState === 'draining') && reporting && due && this.clearedElsewhere(g.id, obs)) {
             if (r.pendingSince === undefined) this.env.emit({ type: 'guest-restarted', guest: g.id, host });
-            this.setGuest(g.id, {
-              state: 'started',
-              host,
-              pendingSince: now,
-              ...(r.recoveredFrom !== undefined ? { recoveredFrom: r.recoveredFrom } : {}),
-              ...(r.downSince !== undefined ? { downSince: r.downSince } : {}),
-            });
+            this.setGuest(
+              g.id,
+              {
+                state: 'started',
+                host,
+                pendingSince: now,
+                ...(r.recoveredFrom !== undefined ? { recoveredFrom: r.recoveredFrom } : {}),
+                ...(r.downSince !== undefined ? { downSince: r.downSince } : {}),
+              },
+              'update',
+            );
             this.env.startGuest(g.id, host);
           }
         }
@@ -336,15 +350,16 @@ export class HaManager {
         }
       } else if (r.state === 'migrate' && r.target !== undefined && r.host !== undefined) {
         if (seenOn.includes(r.target) && !seenOn.includes(r.host)) {
-          this.setGuest(g.id, { state: 'started', host: r.target });
+          this.setGuest(g.id, { state: 'started', host: r.target }, 'moved');
           this.env.emit({ type: 'guest-moved', guest: g.id, from: r.host, to: r.target });
         } else if (r.pendingSince !== undefined && now - r.pendingSince > startTimeoutMs) {
-          this.setGuest(g.id, { state: 'started', host: r.host });
+          this.setGuest(g.id, { state: 'started', host: r.host }, 'move-timed-out');
         }
       } else if ((r.state === 'stopped' || r.state === 'recovery' || r.state === 'fence') && seenOn.length === 1) {
         // Nothing started it elsewhere yet, so the copy a host reports is the only one: keep it.
         const host = seenOn[0] as string;
-        if (this.hosts.get(host)?.state === 'online' || this.hosts.get(host)?.state === 'draining') this.setGuest(g.id, { state: 'started', host });
+        if (this.hosts.get(host)?.state === 'online' || this.hosts.get(host)?.state === 'draining')
+          this.setGuest(g.id, { state: 'started', host }, 'reported-running');
       }
     }
   }
@@ -380,18 +395,22 @@ export class HaManager {
     });
     for (const s of decision.starts) {
       const r = this.guests.get(s.guest) as HaGuestRecord;
-      this.setGuest(s.guest, {
-        state: 'started',
-        host: s.target,
-        pendingSince: now,
-        recoveredFrom: r.host ?? '?',
-        downSince: r.downSince ?? now,
-      });
+      this.setGuest(
+        s.guest,
+        {
+          state: 'started',
+          host: s.target,
+          pendingSince: now,
+          recoveredFrom: r.host ?? '?',
+          downSince: r.downSince ?? now,
+        },
+        'restart-planned',
+      );
       this.env.startGuest(s.guest, s.target);
     }
     for (const id of decision.newlyUnplaced) {
       const g = waiting.find((w) => w.id === id) as HaGuestSpec;
-      this.setGuest(id, { ...(this.guests.get(id) as HaGuestRecord), unplaced: true });
+      this.setGuest(id, { ...(this.guests.get(id) as HaGuestRecord), unplaced: true }, 'update');
       const needs = `needs ${g.ramMiB} MiB and ${g.vcpus} vCPU`;
       const reason =
         g.plan.restart === 'always'
@@ -409,7 +428,7 @@ export class HaManager {
       if (rec?.state !== 'draining') continue;
       const staying = this.guestsOn(h.id, ['started', 'migrate']);
       if (staying.length === 0) {
-        this.setHost(h.id, { state: 'maintenance', since: now });
+        this.setHost(h.id, { state: 'maintenance', since: now }, 'drained');
         this.env.emit({ type: 'maintenance-entered', host: h.id });
         continue;
       }
@@ -420,12 +439,12 @@ export class HaManager {
         if (target === undefined) {
           const current = this.hosts.get(h.id) as HaHostRecord;
           if (!current.alerted) {
-            this.setHost(h.id, { ...current, alerted: true });
+            this.setHost(h.id, { ...current, alerted: true }, 'update');
             this.env.emit({ type: 'maintenance-blocked', host: h.id, guest: g.id });
           }
           continue;
         }
-        this.setGuest(g.id, { state: 'migrate', host: h.id, target, pendingSince: now });
+        this.setGuest(g.id, { state: 'migrate', host: h.id, target, pendingSince: now }, 'drain-move');
         this.env.migrateGuest(g.id, h.id, target);
       }
     }
@@ -464,4 +483,16 @@ export class HaManager {
       this.env.emit(line === '' ? { type: 'ha-healthy' } : { type: 'ha-unhealthy', reasons: line });
     }
   }
+}
+
+/** Refuses a change of state that is not a row of the table: a bug in the manager, never acted on. */
+function checkTransition<S extends string, E extends string>(
+  table: readonly Transition<S, E>[],
+  who: string,
+  from: S | undefined,
+  event: E | 'update',
+  to: S,
+): void {
+  if (from !== undefined && event !== 'update' && findTransition(table, from, event, to)) return;
+  throw new Error(`HA manager bug: ${who} cannot go from '${from ?? 'none'}' to '${to}' on '${event}': no such row in the transition table`);
 }

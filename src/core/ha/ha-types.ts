@@ -89,35 +89,35 @@ export interface HaHostRecord {
   /** When it entered this state. */
   readonly since: number;
   /** Our last network heartbeat from it, kept once it is lost: its self-fence deadline counts from here. */
-  readonly lastNetAt?: number;
+  readonly lastNetAt?: number | undefined;
   /** This state's alert was raised (isolated host, maintenance blocked): say it once. */
-  readonly alerted?: boolean;
+  readonly alerted?: boolean | undefined;
 }
 
 export interface HaGuestRecord {
   readonly state: GuestHaState;
   /** Where it runs (started), ran (fence, recovery, stopped) or is leaving (migrate). */
-  readonly host?: string;
-  readonly target?: string;
+  readonly host?: string | undefined;
+  readonly target?: string | undefined;
   /** The other end of a move cut short by a host loss: the guest may be running there too, so it
    *  is started again only once that host is fenced or its agent says it does not run it. */
-  readonly maybeOn?: string;
+  readonly maybeOn?: string | undefined;
   /** A start or migration issued at this time and not yet seen done. */
-  readonly pendingSince?: number;
+  readonly pendingSince?: number | undefined;
   /** Set while a recovery start is in flight: where from and since when the guest was down. */
-  readonly recoveredFrom?: string;
-  readonly downSince?: number;
+  readonly recoveredFrom?: string | undefined;
+  readonly downSince?: number | undefined;
   /** Recovery found no host with room once (its group's turn is spent; retried as room appears). */
-  readonly unplaced?: boolean;
+  readonly unplaced?: boolean | undefined;
 }
 
 export interface PoolRecord {
   /** Recovery groups wait until this time. */
   readonly gateOpenAt: number;
   readonly stormActive: boolean;
-  readonly tolerable?: number;
+  readonly tolerable?: number | undefined;
   readonly overCommitted: boolean;
-  readonly unhealthy?: string;
+  readonly unhealthy?: string | undefined;
 }
 
 /** Everything the manager needs to carry on after a controller restart. */

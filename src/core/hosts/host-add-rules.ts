@@ -39,7 +39,7 @@ export function planHostAdd(input: HostAddInput, opts: { factoryPassword: string
     }
   }
   if (input.password === opts.factoryPassword && input.newPassword === undefined) {
-    throw new GrappeError('invalidInput', 'newPasswordRequired', 'the host still has the factory-default password; set a new one with newPassword', {
+    throw new GrappeError('newPasswordRequired', 'the host still has the factory-default password; set a new one with newPassword', {
       field: 'newPassword',
     });
   }
@@ -59,7 +59,7 @@ export function planHostAdd(input: HostAddInput, opts: { factoryPassword: string
   const lanCidr = lan ? parseCidr(lan.cidr) : undefined;
   const ip = parseIpv4(input.address);
   if (lan && lanCidr && ip !== undefined && !isHostAddressIn(lanCidr, ip) && ip >= lanCidr.network && ip < lanCidr.network + 2 ** (32 - lanCidr.prefix)) {
-    throw new GrappeError('invalidInput', 'ipOutsideSubnet', `${input.address} is the network or broadcast address of LAN ${lan.cidr}, not a host address`, {
+    throw new GrappeError('ipOutsideSubnet', `${input.address} is the network or broadcast address of LAN ${lan.cidr}, not a host address`, {
       ip: input.address,
       subnet: 'LAN',
       cidr: lan.cidr,

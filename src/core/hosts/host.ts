@@ -10,7 +10,8 @@
 // connector (the agent answers and is enrolled), storage (processing hosts: SAN configured and the
 // storage host answers on the SAN).
 
-import { errors } from '../errors.ts';
+import type { ErrorCode } from '../error-catalog.ts';
+import { errors, relayedError } from '../errors.ts';
 
 export const HOST_PURPOSES = ['storage', 'processing', 'backup'] as const;
 export type HostPurpose = (typeof HOST_PURPOSES)[number];
@@ -41,7 +42,7 @@ export interface HostFacts {
 }
 
 /** Why `action` is impossible on `host` right now, or undefined when it is possible. */
-export function whyNot(host: HostFacts, action: HostAction): { code: string; message: string; details: Record<string, unknown> } | undefined {
+export function whyNot(host: HostFacts, action: HostAction): { code: ErrorCode; message: string; details: Record<string, unknown> } | undefined {
   // Purpose comes first: a storage host can never be removed, whatever its state, so say that.
   if (action === 'remove' && host.purpose !== 'processing') {
     return {
@@ -80,7 +81,7 @@ export function assertCan(host: HostFacts, action: HostAction): void {
   if (why.code === 'incorrectState') {
     throw errors.incorrectState(`host '${host.name}'`, host.state, action, ALLOWED[action].needs);
   }
-  throw errors.refused(why.code, why.message, why.details);
+  throw relayedError(why.code, why.message, why.details);
 }
 
 /** The state an allowed action leads to (actions that do not change state return the current one). */

@@ -20,7 +20,7 @@ export interface Indicators {
   readonly connector: IndicatorValue;
   readonly storage: IndicatorValue;
   /** Only for the red ones. Absent on records written before reasons existed. */
-  readonly reasons?: IndicatorReasons;
+  readonly reasons?: IndicatorReasons | undefined;
 }
 
 export const sameIndicators = (a: Indicators, b: Indicators): boolean => INDICATOR_NAMES.every((k) => a[k] === b[k] && a.reasons?.[k] === b.reasons?.[k]);

@@ -105,7 +105,7 @@ export function assertIpInSubnet(ip: string, subnet: SubnetRef): void {
   const message = within
     ? `${ip} is the network or broadcast address of ${subnet.name} ${subnet.cidr}, not a host address`
     : `${ip} is not inside ${subnet.name} ${subnet.cidr}`;
-  throw new GrappeError('invalidInput', 'ipOutsideSubnet', message, { ip, subnet: subnet.name, cidr: subnet.cidr });
+  throw new GrappeError('ipOutsideSubnet', message, { ip, subnet: subnet.name, cidr: subnet.cidr });
 }
 
 export interface NicEditFacts {
@@ -126,7 +126,7 @@ export function planNicEdit(f: NicEditFacts): NicAttachment {
   assertIpInSubnet(f.ip, f.subnet);
   const current = f.attachments[f.nic];
   if (current?.ip === f.hostAddress && (f.ip !== f.hostAddress || f.subnet.name !== current.subnet)) {
-    throw errors.refused(
+    throw new GrappeError(
       'managementNic',
       `cannot change NIC '${f.nic}' of host '${f.hostName}': it carries the host's management address ${f.hostAddress}, and changing it would cut the controller off`,
       { nic: f.nic, address: f.hostAddress },
@@ -134,7 +134,7 @@ export function planNicEdit(f: NicEditFacts): NicAttachment {
   }
   for (const [name, att] of Object.entries(f.attachments)) {
     if (name !== f.nic && att.subnet === f.subnet.name) {
-      throw errors.refused(
+      throw new GrappeError(
         'subnetAlreadyAttached',
         `cannot attach NIC '${f.nic}' of host '${f.hostName}' to ${f.subnet.name}: NIC '${name}' of this host is already on ${f.subnet.name} (${att.ip}); one NIC per subnet`,
         { nic: name, subnet: f.subnet.name },
@@ -143,7 +143,7 @@ export function planNicEdit(f: NicEditFacts): NicAttachment {
   }
   if (f.ipUsedBy) {
     const where = f.ipUsedBy.nic ? `NIC '${f.ipUsedBy.nic}' of host '${f.ipUsedBy.host}'` : `host '${f.ipUsedBy.host}'`;
-    throw new GrappeError('conflict', 'duplicate', `address ${f.ip} is already used by ${where}`, { address: f.ip, ...f.ipUsedBy });
+    throw new GrappeError('duplicate', `address ${f.ip} is already used by ${where}`, { address: f.ip, ...f.ipUsedBy });
   }
   return { subnet: f.subnet.name, ip: f.ip, prefixLength: prefixOf(f.subnet) };
 }

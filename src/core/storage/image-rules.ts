@@ -18,7 +18,6 @@ export function parseQemuImgInfo(json: string, file: string): ImageFileFacts {
   const size = info['virtual-size'];
   if (format !== 'raw' && format !== 'qcow2') {
     throw new GrappeError(
-      'invalidInput',
       'unsupportedImageFormat',
       `import of '${file}' refused: its format is ${String(format)}, and only raw and qcow2 disk images are supported (convert it with \`qemu-img convert -O qcow2\`)`,
       { file, format: String(format) },

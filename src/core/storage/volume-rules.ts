@@ -1,6 +1,6 @@
 // Volume rules: sizes, names the system keeps for itself, what may be resized or deleted, and where a
 // volume can be opened from. Pure.
-import { errors } from '../errors.ts';
+import { GrappeError, errors } from '../errors.ts';
 import { storageErrors } from './storage-errors.ts';
 
 export const MiB = 1024 * 1024;
@@ -75,7 +75,7 @@ export function assertChangeable(v: VolumeFacts, action: 'delete' | 'resize'): v
 export function assertAttachable(v: VolumeFacts, guestId: string): void {
   if (v.state === 'creating' || v.state === 'deleting') throw storageErrors.volumeBusy(v.name, 'attach', v.state);
   if (v.attachedTo !== null && v.attachedTo !== guestId) {
-    throw errors.refused('volumeAttached', `cannot attach volume '${v.name}' to guest '${guestId}': it is already attached to guest '${v.attachedTo}'`, {
+    throw new GrappeError('volumeAttached', `cannot attach volume '${v.name}' to guest '${guestId}': it is already attached to guest '${v.attachedTo}'`, {
       volume: v.name,
       guest: v.attachedTo,
     });
@@ -96,7 +96,7 @@ export type GuestDisk = { readonly url: string; readonly format: 'raw' | 'qcow2'
 export function diskFor(v: PlacedVolume, host: { readonly id: number; readonly name: string }): GuestDisk {
   if (v.url !== null) return { url: v.url, format: v.format };
   if (v.pool.startsWith('iscsi-')) {
-    throw errors.refused(
+    throw new GrappeError(
       'volumeNotExported',
       `cannot use volume '${v.name}' on host '${host.name}': it is not exported yet (no processing host has a SAN address)`,
       { volume: v.name },

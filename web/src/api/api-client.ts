@@ -1,6 +1,7 @@
 // The REST client: bearer token from the session, JSON in and out, and the API's error body turned
 // into an ApiError whose message is shown to the user as is. A 401 anywhere ends the session.
 import type { ErrorBody } from '../../../src/contract/common.ts';
+import { isErrorCode, type ErrorCode } from '../../../src/contract/error-catalog.contract.ts';
 import type { HostAddRequest, HostNic, HostSummary, HostView } from '../../../src/contract/host.contract.ts';
 import type { Subnet, SubnetName } from '../../../src/contract/subnet.contract.ts';
 import type { TaskView } from '../../../src/contract/task.contract.ts';
@@ -14,7 +15,8 @@ const USER_KEY = 'grappe.user';
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    /** A catalog code; 'http' for an answer that is not the API's (a proxy's page), 'network' when nothing answered. */
+    readonly code: ErrorCode | 'http' | 'network',
     message: string,
   ) {
     super(message);
@@ -47,7 +49,8 @@ async function errorOf(res: Response): Promise<ApiError> {
   const text = await res.text();
   try {
     const body = JSON.parse(text) as Partial<ErrorBody>;
-    if (body.error?.message) return new ApiError(res.status, body.error.code, body.error.message);
+    const code = body.error?.code ?? '';
+    if (body.error?.message) return new ApiError(res.status, isErrorCode(code) ? code : 'http', body.error.message);
   } catch {
     // not the API's error body (a proxy's page, say): fall through
   }
