@@ -2,6 +2,7 @@
 // (the testbed runs one per network namespace) never share a VM directory, an LXC path, a pool or
 // a tgtd. The agent supervises but does not own what they start: QEMU, LXC monitors and tgtd
 // outlive it, and a new agent finds them again from the same directories.
+import type { SourceMigration } from './drivers/qemu-migration.ts';
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -45,6 +46,11 @@ export class GuestRuntime {
   readonly locks = new KeyedLock();
   /** Volumes whose content is being uploaded: their names are taken until the upload ends. */
   readonly uploading = new Set<string>();
+  /** Live migrations under way on this host: waiting destinations (with the volumes they made) and source jobs. */
+  readonly migrations: {
+    readonly incoming: Map<string, { readonly volumes: readonly string[] }>;
+    readonly outgoing: Map<string, SourceMigration>;
+  } = { incoming: new Map(), outgoing: new Map() };
   /** HA: controller lease, storage heartbeat, self-fence and its watchdog (started by main). */
   readonly ha: HaService;
   private readonly dataDir: string;

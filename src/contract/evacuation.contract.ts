@@ -1,4 +1,4 @@
-// Evacuation and undo evacuation (SPEC §1, §8): the REST shapes of POST /hosts/:id/evacuate,
+// Evacuation and undo evacuation: the REST shapes of POST /hosts/:id/evacuate,
 // POST /hosts/:id/undo-evacuate, GET /evacuations and the maintenance dry run. Plans and runs are the
 // pure core's data (core/evacuation) as JSON.
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-// Guests (SPEC §3): the REST shapes of /api/v1/guests. A guest is `vm:ID` (QEMU) or `ct:ID` (LXC),
+// Guests: the REST shapes of /api/v1/guests. A guest is `vm:ID` (QEMU) or `ct:ID` (LXC),
 // ids from 100 shared by both kinds, as Proxmox.
 import { z } from 'zod';
 import { volumeName } from './guest-agent.contract.ts';

@@ -1,4 +1,4 @@
-// The HA part of the agent protocol (SPEC §5). Same transport and trust as the rest (mutual TLS with
+// The HA part of the agent protocol. Same transport and trust as the rest (mutual TLS with
 // the controller's certificate).
 //
 // Network heartbeat = lease: the controller renews every agent's lease every few hundred ms

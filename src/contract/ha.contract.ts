@@ -1,4 +1,4 @@
-// High availability (SPEC §5): the REST shapes of /api/v1/ha, the HA configuration the controller
+// High availability: the REST shapes of /api/v1/ha, the HA configuration the controller
 // stores, and the event types HA emits on the event stream.
 import { z } from 'zod';
 import { HA_MIN_HEARTBEAT_VOLUME_BYTES } from './ha-agent.contract.ts';

@@ -7,7 +7,7 @@ import { subnetName } from './subnet.contract.ts';
 export const hostPurpose = z.enum(HOST_PURPOSES);
 export const hostState = z.enum(HOST_STATES);
 
-// POST /api/v1/hosts — "Add host" (seed 000). storageLocation and servicePool exist only for processing hosts.
+// POST /api/v1/hosts — "Add host". storageLocation and servicePool exist only for processing hosts.
 export const hostAddRequest = z
   .object({
     purpose: hostPurpose,

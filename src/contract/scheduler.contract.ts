@@ -1,4 +1,4 @@
-// The scheduler (SPEC §4): the pool's placement settings (GET/PUT /api/v1/scheduler) and the shape of
+// The scheduler: the pool's placement settings (GET/PUT /api/v1/scheduler) and the shape of
 // an explained placement decision, as create, migrate, evacuate and HA recovery report it.
 import { z } from 'zod';
 import { FILTERS, POLICIES } from '../core/scheduler/scheduler-types.ts';

@@ -1,4 +1,4 @@
-// Storage pools, volumes, images and guest networks (SPEC §3, seed 002): the REST shapes, and the
+// Storage pools, volumes, images and guest networks: the REST shapes, and the
 // records the controller keeps in the store. Guests refer to volumes and networks by name.
 import { z } from 'zod';
 import { volumeFormat, volumeName } from './guest-agent.contract.ts';

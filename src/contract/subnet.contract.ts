@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { cidr } from './common.ts';
 
-// Logical subnets (seed 000): LAN (management + guest services), RAN (replication between the two
+// Logical subnets: LAN (management + guest services), RAN (replication between the two
 // storage hosts), SAN (storage traffic between storage and processing hosts).
 export const SUBNET_NAMES = ['LAN', 'SAN', 'RAN'] as const;
 export const subnetName = z.enum(SUBNET_NAMES);

@@ -1,4 +1,5 @@
 // The one wiring file: data dir → store → events, tasks, audit → modules → routes → HTTPS server.
+import { RuntimeSlots } from './platform/runtime-slots.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { openSqliteStore } from '../store/sqlite-store.ts';
 import type { Store } from '../store/store.ts';
@@ -58,6 +59,7 @@ export async function startController(opts: StartControllerOptions): Promise<Run
     const interrupted = await tasks.failInterrupted();
     if (interrupted > 0) app.log.warn(`${interrupted} task(s) were cut short by the previous controller's end and are marked failed`);
     const ctx: ControllerContext = {
+      runtimes: new RuntimeSlots(() => ctx),
       store,
       clock,
       tasks,

@@ -13,21 +13,6 @@ import { ensureBridge } from './bridge.routes.ts';
 import { guestStatus, joinTaps } from './guest-ops.ts';
 import { guestIdOf, vmDriverSpec } from './guest-specs.ts';
 
-/** What this agent process has under way: waiting destinations (with the volumes they made) and source jobs. */
-interface MigrationBook {
-  readonly incoming: Map<string, { readonly volumes: readonly string[] }>;
-  readonly outgoing: Map<string, SourceMigration>;
-}
-const books = new WeakMap<GuestRuntime, MigrationBook>();
-function bookOf(g: GuestRuntime): MigrationBook {
-  let b = books.get(g);
-  if (!b) {
-    b = { incoming: new Map(), outgoing: new Map() };
-    books.set(g, b);
-  }
-  return b;
-}
-
 function vmIdOf(params: Record<string, string>): { gid: GuestId; id: string } {
   const gid = guestIdOf(params['id'] ?? '');
   const id = formatGuestId(gid);
@@ -80,7 +65,7 @@ export const MIGRATION_ROUTES: Route[] = [
             req.spec.nics.map((n) => n.bridge),
           );
           const answer = await openIncoming(await g.qemu.qmpSocket(id), req.address, req.localDisks);
-          bookOf(g).incoming.set(id, { volumes: made });
+          g.migrations.incoming.set(id, { volumes: made });
           rt.log.info('incoming migration waiting', { guest: id, uri: answer.uri, nbd: answer.nbd.length });
           return { status: 200, body: answer };
         } catch (e) {
@@ -100,7 +85,7 @@ export const MIGRATION_ROUTES: Route[] = [
       const g = rt.guests;
       return g.locks.run(id, async () => {
         await closeIncomingNbd(await g.qemu.qmpSocket(id));
-        bookOf(g).incoming.delete(id);
+        g.migrations.incoming.delete(id);
         rt.log.info('incoming migration finished', { guest: id });
         return { status: 200, body: await guestStatus(g, gid) };
       });
@@ -115,7 +100,7 @@ export const MIGRATION_ROUTES: Route[] = [
       const { gid, id } = vmIdOf(params);
       const g = rt.guests;
       return g.locks.run(id, async () => {
-        const entry = bookOf(g).incoming.get(id);
+        const entry = g.migrations.incoming.get(id);
         const s = await g.qemu.status(id);
         // Without our record (a restarted connector) only a QEMU still waiting is ours to drop.
         if (!entry && s.state !== 'stopped' && s.qemuStatus !== 'inmigrate') {
@@ -126,7 +111,7 @@ export const MIGRATION_ROUTES: Route[] = [
         }
         if (!entry && s.state === 'stopped') return { status: 200, body: { aborted: false } };
         await dropIncoming(g, gid, entry?.volumes ?? []);
-        bookOf(g).incoming.delete(id);
+        g.migrations.incoming.delete(id);
         rt.log.info('incoming migration aborted', { guest: id });
         return { status: 200, body: { aborted: true } };
       });
@@ -141,7 +126,7 @@ export const MIGRATION_ROUTES: Route[] = [
       const { gid, id } = vmIdOf(params);
       const req = parseJsonBody(body, migrationStartRequest);
       const g = rt.guests;
-      const book = bookOf(g);
+      const book = g.migrations;
       return g.locks.run(id, async () => {
         const running = book.outgoing.get(id);
         if (running && !running.ended)
@@ -181,7 +166,7 @@ export const MIGRATION_ROUTES: Route[] = [
     exclusive: false,
     handle: async ({ params }, rt) => {
       const { id } = vmIdOf(params);
-      const job = bookOf(rt.guests).outgoing.get(id);
+      const job = rt.guests.migrations.outgoing.get(id);
       if (!job) throw noMigration(id);
       return { status: 200, body: job.status satisfies MigrationStatus };
     },
@@ -193,7 +178,7 @@ export const MIGRATION_ROUTES: Route[] = [
     exclusive: false,
     handle: async ({ params }, rt) => {
       const { id } = vmIdOf(params);
-      const job = bookOf(rt.guests).outgoing.get(id);
+      const job = rt.guests.migrations.outgoing.get(id);
       if (!job) throw noMigration(id);
       if (job.ended) throw new AgentError('migrationEnded', `cancel refused: the live migration of '${id}' already ended (${job.status.phase})`);
       await job.cancel();

@@ -1,4 +1,4 @@
-// `grappe ha enable|disable|status|set|unset|settings`: high availability of the pool (SPEC §5).
+// `grappe ha enable|disable|status|set|unset|settings`: high availability of the pool.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { haStatus, type HaStatus } from '../../contract/ha.contract.ts';
 import { paint } from '../output/ansi.ts';

@@ -1,4 +1,4 @@
-// The evacuation module (SPEC §1, seed 004): evacuate and undo-evacuate routes, the list of
+// The evacuation module: evacuate and undo-evacuate routes, the list of
 // evacuations, and at start the resumption of a run a previous controller left unfinished.
 import type { ControllerModule } from '../platform/types.ts';
 import { resumeActive } from './evacuation-resume.ts';

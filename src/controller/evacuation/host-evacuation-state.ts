@@ -1,5 +1,5 @@
 // The host's state label around an evacuation: EVACUATING while its guests leave, MAINT after
-// (SPEC §1). Only these two states are switched between here; a host in any other state is refused.
+//. Only these two states are switched between here; a host in any other state is refused.
 import type { HostState } from '../../core/hosts/host.ts';
 import { errors } from '../../core/errors.ts';
 import { emitHostEvent } from '../hosts/host-events.ts';

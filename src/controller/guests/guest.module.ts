@@ -1,18 +1,16 @@
-// The guests module (SPEC §3): guest routes, the state monitor, and the console WebSocket.
+// The guests module: guest routes, the state monitor, and the console WebSocket.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
+import { runtimeSlot } from '../platform/runtime-slots.ts';
 import type { ControllerContext, ControllerModule } from '../platform/types.ts';
 import { guestConsoleUpgrade } from './guest-console.ts';
 import { startGuestMonitor } from './guest-monitor.ts';
 import { guestRoutes } from './guest.routes.ts';
 
-const viewers = new WeakMap<ControllerContext, Set<WebSocket>>();
-const viewersOf = (ctx: ControllerContext): Set<WebSocket> => {
-  let set = viewers.get(ctx);
-  if (!set) viewers.set(ctx, (set = new Set()));
-  return set;
-};
+/** The open console WebSockets of this controller: closed when it stops. */
+const CONSOLE_VIEWERS = runtimeSlot('console viewers', (): Set<WebSocket> => new Set());
+const viewersOf = (ctx: ControllerContext): Set<WebSocket> => ctx.runtimes.get(CONSOLE_VIEWERS);
 
 export const guestModule: ControllerModule = {
   name: 'guests',

@@ -1,5 +1,6 @@
 // The guests module's live state for one controller: the repo, and which guests have an action in
 // flight (one action per guest at a time; the state monitor leaves those alone).
+import { runtimeSlot } from '../platform/runtime-slots.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { guestErrors } from './guest-errors.ts';
 import { GuestRepo } from './guest-repo.ts';
@@ -24,13 +25,6 @@ export class GuestsRuntime {
   }
 }
 
-const runtimes = new WeakMap<ControllerContext, GuestsRuntime>();
+const GUESTS_RUNTIME = runtimeSlot('guests', (ctx: ControllerContext) => new GuestsRuntime(ctx));
 
-export function guestsRuntime(ctx: ControllerContext): GuestsRuntime {
-  let rt = runtimes.get(ctx);
-  if (!rt) {
-    rt = new GuestsRuntime(ctx);
-    runtimes.set(ctx, rt);
-  }
-  return rt;
-}
+export const guestsRuntime = (ctx: ControllerContext): GuestsRuntime => ctx.runtimes.get(GUESTS_RUNTIME);

@@ -2,6 +2,7 @@
 // enough, used by nothing), marked as HA's in the same transaction that turns HA on, then every UP
 // processing host is told to write its slot and its lease is armed; if any host fails, all of it is
 // undone. Disable: leases are disarmed and storage heartbeats stopped everywhere, the volume freed.
+import { withRevert } from '../platform/revert.ts';
 import { HA_MIN_HEARTBEAT_VOLUME_BYTES } from '../../contract/ha-agent.contract.ts';
 import type { HaConfigRecord } from '../../contract/ha.contract.ts';
 import type { VolumeRecord } from '../../contract/storage.contract.ts';
@@ -37,17 +38,22 @@ async function armHosts(ctx: ControllerContext, cfg: HaConfigRecord, facts: Clus
   const { link } = haRuntime(ctx);
   const hosts = facts.hosts.filter((h) => h.purpose === 'processing' && h.state === 'UP');
   const protectedGuests = haGuestsOf(cfg, facts);
-  const outcomes = await Promise.allSettled(
-    hosts.map(async (h) => {
-      await link.configure(refOf(h), { url, slot: slotOfHost(h.id), intervalMs: cfg.timing.slotIntervalMs }, AGENT_TIMEOUT_MS);
-      const guests = protectedGuests.filter((g) => g.hostId === h.id).map((g) => g.id);
-      await link.lease(refOf(h), { armed: true, fenceTimeoutMs: cfg.timing.fenceTimeoutMs, guests }, AGENT_TIMEOUT_MS);
-    }),
-  );
-  const firstFailure = outcomes.findIndex((o) => o.status === 'rejected');
-  if (firstFailure < 0) return;
-  await disarmHosts(ctx, cfg, hosts);
-  throw haRouteErrors.hostUnreachable(hosts[firstFailure]!.name, causeOf((outcomes[firstFailure] as PromiseRejectedResult).reason));
+  await withRevert({ events: ctx.events, subject: 'ha' }, async (revert) => {
+    const outcomes = await Promise.allSettled(
+      hosts.map(async (h) => {
+        // Undone even when the call failed: it may have been applied before its answer was lost.
+        revert.add(`the storage heartbeat of '${h.name}'`, () => link.unconfigure(refOf(h), AGENT_TIMEOUT_MS));
+        await link.configure(refOf(h), { url, slot: slotOfHost(h.id), intervalMs: cfg.timing.slotIntervalMs }, AGENT_TIMEOUT_MS);
+        const guests = protectedGuests.filter((g) => g.hostId === h.id).map((g) => g.id);
+        revert.add(`the armed lease of '${h.name}'`, () =>
+          link.lease(refOf(h), { armed: false, fenceTimeoutMs: cfg.timing.fenceTimeoutMs, guests: [] }, AGENT_TIMEOUT_MS),
+        );
+        await link.lease(refOf(h), { armed: true, fenceTimeoutMs: cfg.timing.fenceTimeoutMs, guests }, AGENT_TIMEOUT_MS);
+      }),
+    );
+    const firstFailure = outcomes.findIndex((o) => o.status === 'rejected');
+    if (firstFailure >= 0) throw haRouteErrors.hostUnreachable(hosts[firstFailure]!.name, causeOf((outcomes[firstFailure] as PromiseRejectedResult).reason));
+  });
 }
 
 /** Disarms and stops the storage heartbeat on each host; returns the hosts that did not answer. */

@@ -4,6 +4,7 @@ import { moveGuest } from '../migration/move-guest.ts';
 import { listNetworks } from '../networks/network-store.ts';
 import { guestsRuntime } from '../guests/guests-runtime.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
+import { runtimeSlot } from '../platform/runtime-slots.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { findVolume, listVolumes } from '../storage/volume-store.ts';
 import { agentHaLink } from './ha-agent-link-tls.ts';
@@ -21,12 +22,12 @@ export interface HaRuntime {
   readFacts(): Promise<ClusterFacts>;
 }
 
-const runtimes = new WeakMap<ControllerContext, HaRuntime>();
-const links = new WeakMap<ControllerContext, HaAgentLink>();
+/** How HA talks to the agents: their HTTPS endpoints, unless a test put its own link here. */
+const HA_LINK = runtimeSlot('HA agent link', (ctx: ControllerContext): HaAgentLink => agentHaLink(ctx));
 
-/** Tests: the agent link to use instead of the agents' HTTPS endpoints (before the first use). */
+/** Tests: the agent link to use instead of the agents' HTTPS endpoints (taken at each use). */
 export function installHaLink(ctx: ControllerContext, link: HaAgentLink): void {
-  links.set(ctx, link);
+  ctx.runtimes.set(HA_LINK, link);
 }
 
 export async function clusterFacts(ctx: ControllerContext): Promise<ClusterFacts> {
@@ -39,12 +40,9 @@ export async function clusterFacts(ctx: ControllerContext): Promise<ClusterFacts
   return { hosts, guests, volumes: new Map(volumes.map((v) => [v.name, v])), networks: new Map(networks.map((n) => [n.name, n])) };
 }
 
-export function haRuntime(ctx: ControllerContext): HaRuntime {
-  let rt = runtimes.get(ctx);
-  if (rt) return rt;
-  const real = agentHaLink(ctx);
+const HA_RUNTIME = runtimeSlot('HA', (ctx: ControllerContext): HaRuntime => {
   // Looked up at each use, so a test can install its fake after the module started.
-  const linkNow = (): HaAgentLink => links.get(ctx) ?? real;
+  const linkNow = (): HaAgentLink => ctx.runtimes.get(HA_LINK);
   const loop = new HaLoop({
     clock: ctx.clock,
     get link() {
@@ -62,16 +60,16 @@ export function haRuntime(ctx: ControllerContext): HaRuntime {
     emit: (e) => emitHaEvent(ctx, e),
     heartbeatUrl: async (volume) => (await findVolume(ctx.store, volume))?.volume.url ?? undefined,
   });
-  rt = {
+  return {
     get link() {
       return linkNow();
     },
     loop,
     readFacts: () => clusterFacts(ctx),
   };
-  runtimes.set(ctx, rt);
-  return rt;
-}
+});
+
+export const haRuntime = (ctx: ControllerContext): HaRuntime => ctx.runtimes.get(HA_RUNTIME);
 
 /** Runs the loop every renew interval (read from the settings each time); returns the stop function. */
 export function startHaLoop(ctx: ControllerContext): () => Promise<void> {

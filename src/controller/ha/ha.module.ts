@@ -1,4 +1,4 @@
-// The HA module (SPEC §5): its routes, and the loop that renews leases, reads heartbeats and steps
+// The HA module: its routes, and the loop that renews leases, reads heartbeats and steps
 // the HA manager.
 import type { ControllerModule } from '../platform/types.ts';
 import { startHaLoop } from './ha-runtime.ts';

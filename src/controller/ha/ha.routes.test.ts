@@ -85,6 +85,26 @@ test('enable: a host that cannot be configured undoes everything', async () => {
   for (const id of [2, 3, 4]) assert.equal(agents.host(id).configured, undefined, `host ${id} left configured`);
 });
 
+test('enable: an unreachable host fails the enable; its undo that fails too is said in the error and the system log', async () => {
+  agents.host(3).reachable = false;
+  const r = await h.api('POST', '/api/v1/ha/enable', { heartbeatVolume: 'hb' });
+  agents.host(3).reachable = true;
+  assert.equal(r.status, 502, JSON.stringify(r.body));
+  assert.match(r.body.error.message, /host 'proc2' could not be configured.*\(and undoing it failed: the storage heartbeat of 'proc2'\)$/);
+  assert.deepEqual(
+    r.body.error.details.undoFailures.map((f: { step: string }) => f.step),
+    ["the storage heartbeat of 'proc2'"],
+  );
+  for (const id of [2, 4]) assert.equal(agents.host(id).configured, undefined, `host ${id} left configured`);
+  const events = (await h.api('GET', '/api/v1/events/recent')).body as { type: string; severity: string; subject: string; message: string }[];
+  const failed = events.find((e) => e.type === 'undo.failed');
+  assert.ok(failed, 'the failed undo is on the event stream');
+  assert.equal(failed.severity, 'error');
+  assert.equal(failed.subject, 'ha');
+  assert.match(failed.message, /undo FAILED: the storage heartbeat of 'proc2': .*unreachable/);
+  assert.equal((await h.api('GET', '/api/v1/ha/status')).body.enabled, false);
+});
+
 test("enable: every UP processing host writes its slot and is leased armed; the volume is HA's", async () => {
   const r = await h.api('POST', '/api/v1/ha/enable', { heartbeatVolume: 'hb', failuresToTolerate: 1 });
   assert.equal(r.status, 200, JSON.stringify(r.body));

@@ -1,8 +1,9 @@
 // The "Add host" task: first contact with the connector (password), enrollment with a certificate
 // from the cluster CA, inventory, syslog setting, then the record. Whatever fails after enrollment
 // releases the agent again, so no half-added host is left on either side.
+import { withRevert } from '../platform/revert.ts';
 import type { HostAddRequest } from '../../contract/host.contract.ts';
-import { GrappeError, isGrappeError } from '../../core/errors.ts';
+import { GrappeError } from '../../core/errors.ts';
 import type { HostAddSettings } from '../../core/hosts/host-add-rules.ts';
 import { autoAttach, type SubnetRef } from '../../core/hosts/nic-rules.ts';
 import { judgeIndicators } from '../../core/hosts/indicators.ts';
@@ -55,20 +56,25 @@ export async function runHostAdd(ctx: ControllerContext, rt: HostsRuntime, job: 
       usage: 'server',
     },
   );
-  await first.enroll({
-    password: req.password,
-    ...(req.newPassword === undefined ? {} : { newPassword: req.newPassword }),
-    clusterId: ctx.cluster.id,
-    hostName: name,
-    caCertPem: ctx.cluster.caCertPem,
-    certPem: cert.certPem,
-    keyPem: cert.keyPem,
-  });
-  await task.log(req.newPassword === undefined ? 'enrolled with the host password' : 'enrolled; the host password was changed');
-  await task.progress(0.4, 'enrolled');
+  // Whatever fails after enrollment releases the connector again, so the host can be added anew.
+  return withRevert({ log: task.log, events: ctx.events, subject: `host:${name}` }, async (revert) => {
+    await first.enroll({
+      password: req.password,
+      ...(req.newPassword === undefined ? {} : { newPassword: req.newPassword }),
+      clusterId: ctx.cluster.id,
+      hostName: name,
+      caCertPem: ctx.cluster.caCertPem,
+      certPem: cert.certPem,
+      keyPem: cert.keyPem,
+    });
+    await task.log(req.newPassword === undefined ? 'enrolled with the host password' : 'enrolled; the host password was changed');
+    await task.progress(0.4, 'enrolled');
+    revert.add(`the enrollment of the connector on ${req.address}`, async () => {
+      if (req.newPassword !== undefined) await task.log('note: the host password was already changed to the new one; use it to add the host again');
+      await agentFor(ctx, target).release();
+    });
 
-  const agent = agentFor(ctx, target);
-  try {
+    const agent = agentFor(ctx, target);
     const inventory = await agent.inventory();
     await task.log(`inventory: ${inventory.cpu.count} CPU, ${inventory.memoryMiB} MiB, ${inventory.nics.length} NICs, connector ${inventory.agentVersion}`);
     await agent.setSyslog(
@@ -108,12 +114,5 @@ export async function runHostAdd(ctx: ControllerContext, rt: HostsRuntime, job: 
     await emitHostEvent(ctx, 'host.added', record, `host '${name}' (${req.purpose}, ${req.address}) added as DISABLED`, { id: record.id });
     await task.progress(1, 'added');
     return toHostView(record, rt.cache.guestTotals(record.id), ctx.agentBundle.version);
-  } catch (err) {
-    await task.log(`add failed (${isGrappeError(err) ? err.message : String(err)}); releasing the connector`);
-    if (req.newPassword !== undefined) await task.log('note: the host password was already changed to the new one; use it to add the host again');
-    await agent.release().catch(async (e: unknown) => {
-      await task.log(`could not release the connector: ${isGrappeError(e) ? e.message : String(e)}`);
-    });
-    throw err;
-  }
+  });
 }

@@ -1,4 +1,4 @@
-// "Update connector" (seed 000): push the agent bundle this controller ships to a host in MAINT,
+// "Update connector": push the agent bundle this controller ships to a host in MAINT,
 // wait for the new version to answer, refresh the inventory. The host stays in MAINT: the admin
 // enables it afterwards.
 import { createHash } from 'node:crypto';

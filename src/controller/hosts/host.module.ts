@@ -1,4 +1,4 @@
-// The hosts module (seed 000, SPEC §1–§2): host lifecycle and NIC routes, plus the monitor loop.
+// The hosts module: host lifecycle and NIC routes, plus the monitor loop.
 import type { ControllerModule } from '../platform/types.ts';
 import { hostTaskRoutes } from './host-task.routes.ts';
 import { hostRoutes } from './host.routes.ts';

@@ -1,5 +1,6 @@
 // The hosts module's live state for one controller: cache, writer, views, adds in flight. Created on
 // first use and shared by the routes, the monitor and the subnets module.
+import { runtimeSlot } from '../platform/runtime-slots.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { HostCache } from './host-cache.ts';
 import { HostRepo } from './host-repo.ts';
@@ -14,26 +15,19 @@ export interface HostsRuntime {
   close(): void;
 }
 
-const runtimes = new WeakMap<ControllerContext, Promise<HostsRuntime>>();
+const HOSTS_RUNTIME = runtimeSlot('hosts', async (ctx: ControllerContext): Promise<HostsRuntime> => {
+  const cache = await HostCache.load(ctx.store);
+  const views = new HostViews(cache, ctx.agentBundle.version);
+  return {
+    cache,
+    repo: new HostRepo(ctx.store, cache),
+    views,
+    pendingAdds: new Set<string>(),
+    close: () => {
+      views.close();
+      cache.close();
+    },
+  };
+});
 
-export function hostsRuntime(ctx: ControllerContext): Promise<HostsRuntime> {
-  let rt = runtimes.get(ctx);
-  if (!rt) {
-    rt = (async () => {
-      const cache = await HostCache.load(ctx.store);
-      const views = new HostViews(cache, ctx.agentBundle.version);
-      return {
-        cache,
-        repo: new HostRepo(ctx.store, cache),
-        views,
-        pendingAdds: new Set<string>(),
-        close: () => {
-          views.close();
-          cache.close();
-        },
-      };
-    })();
-    runtimes.set(ctx, rt);
-  }
-  return rt;
-}
+export const hostsRuntime = (ctx: ControllerContext): Promise<HostsRuntime> => ctx.runtimes.get(HOSTS_RUNTIME);

@@ -10,7 +10,17 @@ import { findVolume } from '../storage/volume-store.ts';
 import { copyRootfs } from './copy-rootfs.ts';
 import { copyVolume } from './copy-volume.ts';
 import { commitMove } from './move-commit.ts';
-import { defineOnDestination, failureText, moveAgents, outcomeOf, removeFromSource, undoOnDestination } from './move-container-steps.ts';
+import { withRevert } from '../platform/revert.ts';
+import {
+  defineOnDestination,
+  failureText,
+  moveAgents,
+  outcomeOf,
+  removeCopyFromDestination,
+  removeFromDestination,
+  removeFromSource,
+  revertReportOf,
+} from './move-container-steps.ts';
 import type { Mover, MoveRequest } from './move-types.ts';
 
 /** The guest's disks that live in the source host's own pool (they have no iSCSI URL). */
@@ -42,18 +52,16 @@ export const moveCold: Mover = async (ctx, req) => {
   const { src, dst } = moveAgents(ctx, req);
   await checkStopped(req, src);
   const local = await localDisksOf(ctx, req);
-  const copied: string[] = [];
-  let defining = false;
   let bytes = 0;
-  try {
+  await withRevert(revertReportOf(ctx, req), async (revert) => {
     for (const [i, name] of local.entries()) {
       report.progress(0.1 + (0.6 * i) / local.length, `copying volume '${name}' to '${to.name}'`);
-      bytes += await copyVolume(src, dst, name);
-      copied.push(name);
+      bytes += await copyVolume(src, dst, name); // a copy that fails keeps nothing there
+      revert.add(`the copy of volume '${name}' on '${to.name}'`, () => removeCopyFromDestination(dst, name));
       report.log(`volume '${name}' copied to '${to.name}' and checked`);
     }
     report.progress(0.75, `defining ${g.id} on '${to.name}'`);
-    defining = true;
+    revert.add(`the definition of ${g.id} on '${to.name}'`, () => removeFromDestination(req, dst));
     await defineOnDestination(ctx, req, dst);
     if (g.kind === 'ct') {
       const n = await copyRootfs(src, dst, g.id, to.name);
@@ -61,11 +69,10 @@ export const moveCold: Mover = async (ctx, req) => {
       report.log(`root file system copied: ${n} bytes`);
     }
     await commitMove(ctx, g.id, from.id, to.id, { state: 'stopped', accel: null, ...(local.length > 0 ? { localVolumes: local } : {}) });
-  } catch (err) {
-    report.log(`cold move of ${g.id} failed, keeping it on '${from.name}': ${failureText(err)}`);
-    await undoOnDestination(req, dst, { guest: defining, volumes: copied });
+  }).catch((err: unknown) => {
+    report.log(`cold move of ${g.id} failed, kept on '${from.name}': ${failureText(err)}`);
     throw err;
-  }
+  });
   report.progress(0.9, `removing ${g.id} from '${from.name}'`);
   await removeFromSource(req, src, local);
   report.progress(1, `${g.id} is on '${to.name}'`);

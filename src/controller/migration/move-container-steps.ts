@@ -1,9 +1,10 @@
-// Steps the restart and cold movers share: defining the guest on the destination, undoing that
-// when the move fails, removing it from the source once it is committed elsewhere, and the outcome.
+// Steps the restart and cold movers share: defining the guest on the destination, the undo steps
+// of a failed move, removing it from the source once it is committed elsewhere, and the outcome.
 import type { MoveKind } from '../../core/evacuation/evacuation-types.ts';
 import { errors, isGrappeError } from '../../core/errors.ts';
 import type { GuestClient } from '../agents/guest-client.ts';
 import { agentSpecOf } from '../guests/guest-agent-spec.ts';
+import type { RevertReport } from '../platform/revert.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { guestAgentFor } from '../storage/guest-agent-for.ts';
 import { ensureNetworkOnHost } from '../storage/index.ts';
@@ -31,30 +32,29 @@ export async function defineOnDestination(ctx: ControllerContext, req: MoveReque
   await dst.defineGuest(req.guest.id, await agentSpecOf(ctx, req.guest, req.from));
 }
 
-/**
- * Takes back what a failed move put on the destination — the guest when this move defined it, the
- * volumes it copied — and nothing else; what cannot be removed is logged.
- */
-export async function undoOnDestination(
-  req: MoveRequest,
-  dst: GuestClient,
-  put: { readonly guest: boolean; readonly volumes: readonly string[] },
-): Promise<void> {
-  const id = req.guest.id;
-  const gone = (err: unknown): boolean => isGrappeError(err) && err.kind === 'notFound';
-  if (put.guest) {
-    await dst.stopGuest(id, { force: true }).catch(() => undefined);
-    await dst.deleteGuest(id).catch((err: unknown) => {
-      if (!gone(err)) req.report.log(`could not remove ${id} from '${req.to.name}': ${failureText(err)}`);
-    });
-  }
-  const volumes = put.volumes;
-  for (const v of volumes) {
-    await dst.deleteVolume(v).catch((err: unknown) => {
-      if (!gone(err)) req.report.log(`could not remove the copy of volume '${v}' from '${req.to.name}': ${failureText(err)}`);
-    });
-  }
+const gone = (err: unknown): boolean => isGrappeError(err) && err.kind === 'notFound';
+
+/** Undo of a definition on the destination: the guest stopped and removed there (already gone is fine). */
+export async function removeFromDestination(req: MoveRequest, dst: GuestClient): Promise<void> {
+  await dst.stopGuest(req.guest.id, { force: true }).catch(() => undefined); // not running is the usual case
+  await dst.deleteGuest(req.guest.id).catch((err: unknown) => {
+    if (!gone(err)) throw err;
+  });
 }
+
+/** Undo of a volume copy on the destination (a half-made copy included; none at all is fine). */
+export async function removeCopyFromDestination(dst: GuestClient, volume: string): Promise<void> {
+  await dst.deleteVolume(volume).catch((err: unknown) => {
+    if (!gone(err)) throw err;
+  });
+}
+
+/** How a move reports its undo steps: on the move's log, and a failed one on the event stream too. */
+export const revertReportOf = (ctx: ControllerContext, req: MoveRequest): RevertReport => ({
+  log: async (line) => req.report.log(line),
+  events: ctx.events,
+  subject: `guest:${req.guest.id}`,
+});
 
 /**
  * Once the guest is committed to the destination, its definition (and the local volumes that were

@@ -1,6 +1,7 @@
 // Interfaces shared by the controller's parts. Implementations live beside this file
 // (tasks.ts, events.ts, audit.ts, routes.ts); resource modules (hosts/, later guests/, ha/) depend
 // only on these shapes.
+import type { RuntimeSlots } from './runtime-slots.ts';
 import type { z } from 'zod';
 import type { ErrorCode } from '../../core/error-catalog.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -73,6 +74,8 @@ export interface ControllerContext {
   readonly cluster: ClusterIdentity;
   /** The agent bundle this controller ships (dist/grappe-agent.mjs) and its version: what "update connector" pushes. */
   readonly agentBundle: { readonly path: string; readonly version: string };
+  /** The areas' live state for this controller (runtime-slots.ts). */
+  readonly runtimes: RuntimeSlots<ControllerContext>;
   /** Timing knobs (tests shorten them). */
   readonly settings: { readonly monitorIntervalMs: number; readonly tokenTtlMs?: number; readonly strictErrorCodes?: boolean };
 }

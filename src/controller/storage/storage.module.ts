@@ -1,4 +1,4 @@
-// The storage module (issue 3, SPEC §3): pools and volumes, and the loop that keeps iSCSI ACLs and the
+// The storage module: pools and volumes, and the loop that keeps iSCSI ACLs and the
 // storage probe LUNs in step with the hosts.
 import type { ControllerModule } from '../platform/types.ts';
 import { startTargetSync } from './target-sync.ts';

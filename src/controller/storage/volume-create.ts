@@ -55,7 +55,7 @@ export async function reserveVolume(ctx: ControllerContext, body: CreateBody): P
 /** The task's work: make the file, export it, mark it ready; undo everything on failure. */
 export async function runVolumeCreate(ctx: ControllerContext, task: TaskContext, reserved: VolumeRecord): Promise<VolumeRecord> {
   const rt = await hostsRuntime(ctx);
-  return withRevert(task.log, async (revert) => {
+  return withRevert({ log: task.log, events: ctx.events, subject: `volume:${reserved.name}` }, async (revert) => {
     revert.add(`the reservation of volume '${reserved.name}'`, () => ctx.store.txn([], [{ delete: volumeKey(reserved.name) }]));
     const host = rt.cache.get(reserved.hostId);
     if (!host) throw errors.noSuchHost(reserved.hostId);

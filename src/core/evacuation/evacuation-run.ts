@@ -130,7 +130,7 @@ function guestStep(s: RunState, g: GuestRun, e: Exclude<RunEvent, { type: 'start
   }
 }
 
-/** What the host's state label should show while the run is in this phase (SPEC §1: EVACUATING until done). */
+/** What the host's state label should show while the run is in this phase (EVACUATING until done). */
 export const hostStateDuring = (s: RunState): 'EVACUATING' | 'MAINT' | undefined =>
   s.kind === 'evacuate' ? (s.phase === 'running' ? 'EVACUATING' : s.phase === 'planned' ? undefined : 'MAINT') : undefined;
 

@@ -1,4 +1,4 @@
-// Why a guest could not be placed, as one coded error (SPEC §3, §4). The scheduler (core/scheduler)
+// Why a guest could not be placed, as one coded error. The scheduler (core/scheduler)
 // decides; this turns a decision without a winner into the refusal create, migrate and HA recovery
 // answer, keeping the codes clients know: notProcessingHost / incorrectState (409) for a named host
 // that cannot take guests, guestTooLarge (422) when only capacity is missing, noHostAvailable (409)

@@ -1,4 +1,4 @@
-// Which guest actions are possible in which state (SPEC §3), said as the API's error says it.
+// Which guest actions are possible in which state, said as the API's error says it.
 //
 // Glossary
 //   stopped  defined on its host, not running: may start, be deleted, change CD.

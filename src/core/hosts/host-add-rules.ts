@@ -1,4 +1,4 @@
-// The synchronous checks of "Add host" (seed 000) that need no agent: what applies to which purpose,
+// The synchronous checks of "Add host" that need no agent: what applies to which purpose,
 // the factory-default password rule, the syslog address, and where the address may sit.
 
 import { errors, GrappeError } from '../errors.ts';

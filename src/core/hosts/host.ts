@@ -1,4 +1,4 @@
-// Host model and lifecycle rules (seed 000, SPEC §1).
+// Host model and lifecycle rules.
 //
 // Glossary
 //   DISABLED    just added (or not yet enabled): known to the cluster, never a placement target.

@@ -1,4 +1,4 @@
-// The three host indicators (seed 000): connection (the host answers on its address and port),
+// The three host indicators: connection (the host answers on its address and port),
 // connector (the agent answers over mutual TLS), storage (processing hosts only: SAN configured and
 // the storage host answers on the SAN, probed from the host itself).
 

@@ -1,4 +1,4 @@
-// NIC attachments to logical subnets (seed 000, SPEC §2): which NIC sits on which subnet with which
+// NIC attachments to logical subnets: which NIC sits on which subnet with which
 // address, and the rules for changing that. Pure: the caller passes what it knows of the cluster.
 
 import { errors, GrappeError } from '../errors.ts';

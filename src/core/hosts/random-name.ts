@@ -1,4 +1,4 @@
-// Random host names ("a button to generate a random host name", seed 000). The random source is
+// Random host names ("a button to generate a random host name"). The random source is
 // injected so tests and the simulator stay deterministic.
 
 const ADJECTIVES = [

@@ -1,4 +1,4 @@
-// "Add host" (seed 000): purpose; storage location and service pool for processing hosts only; a
+// "Add host": purpose; storage location and service pool for processing hosts only; a
 // name or a random one; IP; password — the factory default asks for a new one; Advanced: connector
 // port and syslog forwarding. Submitting starts the host.add task and follows it to its end.
 import type { HostAddRequest, HostView } from '../../../src/contract/host.contract.ts';
