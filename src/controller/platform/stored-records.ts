@@ -88,6 +88,8 @@ export function storedValue<T>(kind: RecordKind<T>, record: T): Json {
   return { ...(JSON.parse(JSON.stringify(parsed.data)) as Fields), [VERSION_FIELD]: kind.version } as Json;
 }
 
+const MAX_UPDATE_ATTEMPTS = 20;
+
 /**
  * Read-modify-write of one record under compare-and-swap, retried on a lost race. `change` sees the
  * parsed current record (undefined when absent) and returns the next one (undefined: leave it as is).
@@ -108,5 +110,3 @@ export async function updateRecord<T>(
   }
   throw errors.internal(`could not update '${key}': too much contention`);
 }
-
-const MAX_UPDATE_ATTEMPTS = 20;
