@@ -16,6 +16,8 @@ export const ERROR_KINDS = {
   unreachable: 502,
   agentFailed: 502,
   toolFailed: 502,
+  /** The control plane cannot take the request now (no quorum, not the leader): retry later. */
+  unavailable: 503,
   internal: 500,
 } as const;
 
@@ -109,6 +111,15 @@ export const ERROR_CATALOG = {
   storeBadLimit: spec('invalidInput', 'store: refused list limit {limit}: it must be an integer ≥ 1'),
   storeValueNotJson: spec('invalidInput', "store: refused the value for '{key}': {problem}; values must be plain JSON", ['key']),
   storeBadTxn: spec('invalidInput', 'store: refused the transaction: {problem}', ['key']),
+  storeUnavailable: spec('unavailable', 'store: could not {what}: etcd did not answer ({cause}); is a majority of the controllers up?', ['endpoints']),
+
+  // ── Control plane (several controllers) ────────────────────────────────────────────────────────
+  notLeader: spec('unavailable', 'refused: {controller} is not the leader ({why}); send it to the leader {leader}', ['leader']),
+  noQuorum: spec('unavailable', 'no quorum: {reachable} of {total} controllers reachable (needs {needs}); no change is made without a majority', [
+    'reachable',
+    'total',
+    'needs',
+  ]),
   corruptRecord: spec('internal', "stored record '{key}' is damaged: {problem}; {fix}", ['key', 'kind', 'version', 'issues']),
   recordTooNew: spec('conflict', "stored record '{key}' is version {version}, newer than this Grappe's {known}; run a newer Grappe", [
     'key',
