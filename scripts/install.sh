@@ -11,9 +11,11 @@ cd "$(dirname "$0")/.."
 # client (shared volumes; without it QEMU says "Unknown protocol 'iscsi'"); lxc: containers; tgt: the
 # iSCSI target; busybox-static/cpio: the tiny image and container template; iproute2/iputils-ping:
 # the network driver and the testbed; openssl: certificates; dosfstools/mtools/syslinux: the bootable
-# tiny disk image, built without mounting anything.
+# tiny disk image, built without mounting anything; etcd-server: the store of a cluster of controllers
+# (`grappe cluster create`; Grappe starts its own members on ports 7379/7380, never the distribution's
+# service); iputils-arping: the gratuitous ARP of the floating management address.
 packages=(qemu-system-x86 qemu-utils qemu-block-extra lxc tgt busybox-static cpio iproute2 iputils-ping openssl ca-certificates
-  dosfstools mtools syslinux syslinux-common)
+  dosfstools mtools syslinux syslinux-common etcd-server iputils-arping)
 with_test_tools=0
 [ "${1:-}" = --with-test-tools ] && with_test_tools=1
 [ "$with_test_tools" = 1 ] && packages+=(chromium ganeti-htools)

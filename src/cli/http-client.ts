@@ -140,7 +140,20 @@ export class ApiClient {
     this.agent.destroy();
   }
 
-  private send(method: string, path: string, body: unknown): Promise<ApiResponse> {
+  /**
+   * A follower controller answers a write with 307 and the leader's address: the same request is sent
+   * there once (same method, body and token; the leader's certificate is from the same cluster CA).
+   */
+  private async send(method: string, path: string, body: unknown): Promise<ApiResponse> {
+    const first = await this.sendTo(new URL(API_PREFIX + path, this.baseUrl), method, body);
+    const location = first.headers.location;
+    if ((first.status === 307 || first.status === 308) && typeof location === 'string') {
+      return this.sendTo(new URL(location, this.baseUrl), method, body);
+    }
+    return first;
+  }
+
+  private sendTo(url: URL, method: string, body: unknown): Promise<ApiResponse> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (payload !== undefined) {
@@ -148,7 +161,7 @@ export class ApiClient {
       headers['Content-Length'] = String(Buffer.byteLength(payload));
     }
     return new Promise((resolve, reject) => {
-      const req = this.open(method, path, headers);
+      const req = this.openUrl(method, url, headers);
       req.on('response', (res) => {
         this.readBody(res).then((parsed) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed }), reject);
       });
@@ -159,7 +172,10 @@ export class ApiClient {
   }
 
   private open(method: string, path: string, headers: Record<string, string>): http.ClientRequest {
-    const url = new URL(API_PREFIX + path, this.baseUrl);
+    return this.openUrl(method, new URL(API_PREFIX + path, this.baseUrl), headers);
+  }
+
+  private openUrl(method: string, url: URL, headers: Record<string, string>): http.ClientRequest {
     if (this.token) headers['Authorization'] = `Bearer ${this.token}`;
     const options: https.RequestOptions = { method, headers, agent: this.agent, timeout: this.timeoutMs };
     return this.secure ? https.request(url, options) : http.request(url, options);

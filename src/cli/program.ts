@@ -18,6 +18,7 @@ import { registerHa } from './commands/ha.command.ts';
 import { registerSimulate } from './commands/simulate.command.ts';
 import { registerDoctor } from './commands/doctor.command.ts';
 import { registerErrors } from './commands/errors.command.ts';
+import { registerCluster } from './commands/cluster.command.ts';
 import type { Runtime } from './runtime.ts';
 import { cliVersion } from './version.ts';
 
@@ -32,6 +33,7 @@ export function buildProgram(rt: Runtime): Command {
     .showSuggestionAfterError(true);
   registerInit(program, rt);
   registerController(program, rt);
+  registerCluster(program, rt);
   registerLogin(program, rt);
   registerHost(program, rt);
   registerSubnet(program, rt);

@@ -3,6 +3,9 @@ import { RuntimeSlots } from './platform/runtime-slots.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { openSqliteStore } from '../store/sqlite-store.ts';
 import type { Store } from '../store/store.ts';
+import { readControllerConfig } from './cluster/cluster-config.ts';
+import { openControlPlane, type ControlPlane } from './cluster/control-plane.ts';
+import { installControlPlaneGate, leaderChangedEvent, quorumEvent } from './cluster/control-plane-events.ts';
 import { coreModule } from './core-routes/core.module.ts';
 import { openApiRoutes } from './core-routes/openapi.routes.ts';
 import { dataDirLayout, loadClusterIdentity } from './data-dir.ts';
@@ -15,7 +18,7 @@ import { createHttpApp, installFallback } from './platform/http-app.ts';
 import { buildOpenApi } from './platform/openapi.ts';
 import { defaultAgentBundlePath, grappeVersion, webDistDir } from './platform/repo-paths.ts';
 import { registerRoutes } from './platform/routes.ts';
-import { StoreTaskRunner } from './platform/tasks.ts';
+import { RESTART_FAILURE, StoreTaskRunner } from './platform/tasks.ts';
 import type { Clock, ControllerContext, ControllerModule, RouteSpec } from './platform/types.ts';
 
 export const DEFAULT_API_PORT = 8443;
@@ -47,17 +50,21 @@ export async function startController(opts: StartControllerOptions): Promise<Run
   const layout = dataDirLayout(opts.dataDir);
   const cluster = loadClusterIdentity(layout.root); // throws "run `grappe init` first" when absent
   const clock = opts.clock ?? systemClock;
-  const store: Store = openSqliteStore(layout.database);
-  const stops: Array<() => Promise<void> | void> = [];
+  // One controller on SQLite, or one of several on etcd (controller.json, written by `grappe cluster`).
+  const clusterConfig = readControllerConfig(layout.root);
+  const plane: ControlPlane | undefined = clusterConfig ? await openControlPlane(clusterConfig, layout.root, cluster, clock) : undefined;
+  const store: Store = plane?.store ?? openSqliteStore(layout.database);
+  const loopStops: Array<() => Promise<void> | void> = [];
   const app = createHttpApp({
     tls: { certPem: readFileSync(layout.apiCert, 'utf8'), keyPem: readFileSync(layout.apiKey, 'utf8') },
     logLevel: opts.logLevel ?? 'info',
   });
+  const stopLoops = async (): Promise<void> => {
+    for (const stop of loopStops.splice(0).reverse()) await stop();
+  };
   try {
-    const events = new StoreEventBus(store, clock);
+    const events = new StoreEventBus(store, clock, { shared: plane !== undefined });
     const tasks = new StoreTaskRunner(store, clock, events, app.log);
-    const interrupted = await tasks.failInterrupted();
-    if (interrupted > 0) app.log.warn(`${interrupted} task(s) were cut short by the previous controller's end and are marked failed`);
     const ctx: ControllerContext = {
       runtimes: new RuntimeSlots(() => ctx),
       store,
@@ -73,31 +80,76 @@ export async function startController(opts: StartControllerOptions): Promise<Run
         ...(opts.tokenTtlMs === undefined ? {} : { tokenTtlMs: opts.tokenTtlMs }),
         strictErrorCodes: opts.strictErrorCodes ?? process.env['GRAPPE_STRICT_ERROR_CODES'] === '1',
       },
+      ...(plane ? { controlPlane: plane } : {}),
     };
     const modules = [coreModule, ...installedModules, ...(opts.extraModules ?? [])];
     const specs: RouteSpec[] = modules.flatMap((m) => m.routes(ctx));
     specs.push(...openApiRoutes(() => buildOpenApi(specs, { version: grappeVersion() })));
+    if (plane) installControlPlaneGate(app, plane);
     const routes = registerRoutes(app, ctx, specs);
     installFallback(app, routes, opts.webRoot ?? webDistDir());
     // WebSockets (the guest consoles) are served on the upgrade, outside fastify's routing.
     app.server.on('upgrade', guestUpgradeListener(ctx));
 
     const url = await app.listen({ host: opts.host ?? '0.0.0.0', port: opts.port ?? DEFAULT_API_PORT });
-    for (const m of modules) if (m.start) stops.push(m.start(ctx));
+    // The loops that act (monitor, HA, scheduler, target sync…) run on the leader only; tasks a
+    // previous leader (or this controller's previous life) left running are failed visibly first.
+    const startLoops = async (why: string): Promise<void> => {
+      const interrupted = await tasks.failInterrupted(why);
+      if (interrupted > 0) app.log.warn(`${interrupted} task(s) were cut short (${why}) and are marked failed`);
+      for (const m of modules) if (m.start) loopStops.push(m.start(ctx));
+    };
+    if (plane) {
+      await plane.start({
+        elected: async (term, previous) => {
+          const from = previous?.name ?? 'none';
+          await events.emit(leaderChangedEvent(term, previous, plane.config.name));
+          await startLoops(`the leader changed (term ${term - 1} → ${term}, from ${from} to ${plane.config.name}) while the task ran; retry it`);
+        },
+        deposed: async (why) => {
+          await stopLoops();
+          events.notifyLocal({
+            type: 'cluster.deposed',
+            severity: 'warning',
+            subject: `controller:${plane.config.name}`,
+            message: `controller ${plane.config.name} stopped leading: ${why}`,
+          });
+        },
+        quorumChanged: (has, view) => {
+          const event = quorumEvent(has, view);
+          if (has && plane.isLeader()) void events.emit(event).catch(() => events.notifyLocal(event));
+          else events.notifyLocal(event);
+          app.log[has ? 'info' : 'error'](event.message);
+        },
+        presenceChanged: (name, present) => {
+          void events
+            .emit({
+              type: present ? 'cluster.controller-joined' : 'cluster.controller-lost',
+              severity: present ? 'info' : 'warning',
+              subject: `controller:${name}`,
+              message: present ? `controller ${name} is up` : `controller lost: ${name} (its lease ran out)`,
+            })
+            .catch(() => undefined);
+        },
+        log: (level, message) => app.log[level](message),
+      });
+    } else {
+      await startLoops(RESTART_FAILURE);
+    }
     if (!existsSync(ctx.agentBundle.path)) app.log.warn(`no agent bundle at ${ctx.agentBundle.path}: run \`npm run build\` before updating connectors`);
 
     let closing: Promise<void> | undefined;
     const close = (): Promise<void> =>
       (closing ??= (async () => {
-        for (const stop of stops.reverse()) await stop();
+        await stopLoops();
         await app.close();
-        await store.close();
+        await (plane ? plane.stop() : store.close()); // a leader resigns: another takes over at once
       })());
     return { url: publicUrl(url, opts.host), ctx, close };
   } catch (err) {
-    for (const stop of stops.reverse()) await stop();
+    await stopLoops();
     await app.close().catch(() => undefined);
-    await store.close();
+    await (plane ? plane.stop() : store.close());
     throw err;
   }
 }

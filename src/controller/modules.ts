@@ -9,6 +9,7 @@ import { schedulingModule } from './scheduling/scheduling.module.ts';
 import { evacuationModule } from './evacuation/evacuation.module.ts';
 import { haModule } from './ha/ha.module.ts';
 import { doctorModule } from './doctor/doctor.module.ts';
+import { clusterModule } from './cluster/cluster.module.ts';
 
 export const modules: ControllerModule[] = [
   hostModule,
@@ -21,4 +22,5 @@ export const modules: ControllerModule[] = [
   evacuationModule,
   haModule,
   doctorModule,
+  clusterModule,
 ];

@@ -115,6 +115,11 @@ export const ERROR_CATALOG = {
 
   // ── Control plane (several controllers) ────────────────────────────────────────────────────────
   notLeader: spec('unavailable', 'refused: {controller} is not the leader ({why}); send it to the leader {leader}', ['leader']),
+  joinTokenInvalid: spec('unauthenticated', 'join refused: the join token is {problem}; make a new one with `grappe cluster token` on a controller'),
+  singleController: spec('incorrectState', '{action} refused: this controller runs alone on SQLite; run `grappe cluster create` first'),
+  controllerNotFound: spec('notFound', "no controller '{name}' in this cluster (controllers: {names})", ['name']),
+  removalBreaksQuorum: spec('incorrectState', "removing controller '{name}' refused: {why}", ['name']),
+  etcdRefused: spec('toolFailed', 'etcd refused {action}: {cause}', ['cause']),
   noQuorum: spec('unavailable', 'no quorum: {reachable} of {total} controllers reachable (needs {needs}); no change is made without a majority', [
     'reachable',
     'total',

@@ -60,6 +60,9 @@ export function etcdArgs(spec: EtcdMemberSpec): string[] {
     '100',
     '--election-timeout',
     '1000',
+    // A member that comes back (restarted, healed partition) first asks whether it could win before
+    // it disrupts the current raft leader with a new term.
+    '--pre-vote',
     // The controller compacts nothing itself: keep a day of history, bounded.
     '--auto-compaction-mode',
     'periodic',

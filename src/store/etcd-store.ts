@@ -13,7 +13,7 @@
 // lost (paused, partitioned): etcd itself refuses it.
 
 import { Etcd3, isRecoverableError, type IKeyValue, type IRequestOp, type ITxnResponse } from 'etcd3';
-import { noop } from 'cockatiel';
+import { ConstantBackoff, handleWhen, noop, retry } from 'cockatiel';
 import { GrappeError } from '../core/errors.ts';
 import { assertCompares, assertKey, assertLimit, assertOps, assertPrefix } from './store-values.ts';
 import type { Compare, Entry, Json, Op, Store, TxnResult, WatchEvent } from './store.ts';
@@ -50,9 +50,7 @@ export async function openEtcdStore(options: EtcdStoreOptions): Promise<EtcdStor
   const client = new Etcd3({
     hosts: [...options.endpoints],
     dialTimeout: timeoutMs,
-    // No retries underneath: a call either answers within the deadline or is reported, and the caller
-    // (the API, a loop) decides; a hidden retry would turn "no quorum" into a long hang.
-    faultHandling: { global: noop, host: () => noop },
+    faultHandling: faultHandlingFor(options.endpoints.length),
     defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeoutMs }),
   });
   const store = new EtcdStoreImpl(client, options.namespace ?? 'grappe/', options.endpoints);
@@ -65,6 +63,18 @@ export async function openEtcdStore(options: EtcdStoreOptions): Promise<EtcdStor
   return store;
 }
 
+/**
+ * A call that fails on one member (dead: refused at once; cut off: after the deadline) is tried on
+ * the next ones, at most twice more: without a majority every member fails the same way, and a long
+ * hidden retry would only delay the "no quorum" answer.
+ */
+function faultHandlingFor(members: number) {
+  if (members <= 1) return { global: noop, host: () => noop };
+  return {
+    global: retry(handleWhen(isRecoverableError), { maxAttempts: Math.min(2, members - 1), backoff: new ConstantBackoff(0) }),
+    host: () => noop,
+  };
+}
 
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -187,7 +197,11 @@ class EtcdStoreImpl implements EtcdStore {
     );
     this.note(res);
     if (!res.succeeded) {
-      throw new GrappeError('notLeader', `store: refused the write: ${guard.holder} is no longer the leader (its leadership ended); the new leader takes over`, {});
+      throw new GrappeError(
+        'notLeader',
+        `store: refused the write: ${guard.holder} is no longer the leader (its leadership ended); the new leader takes over`,
+        {},
+      );
     }
     const nested = res.responses[0]?.response_txn;
     return { succeeded: nested?.succeeded ?? false, revision: Number(res.header.revision) - this.base };
@@ -262,7 +276,9 @@ class EtcdStoreImpl implements EtcdStore {
   }
 
   private requestOp(op: Op): IRequestOp {
-    return 'put' in op ? { request_put: { key: this.raw(op.put), value: utf8(JSON.stringify(op.value)) } } : { request_delete_range: { key: this.raw(op.delete) } };
+    return 'put' in op
+      ? { request_put: { key: this.raw(op.put), value: utf8(JSON.stringify(op.value)) } }
+      : { request_delete_range: { key: this.raw(op.delete) } };
   }
 
   private toEntry(kv: IKeyValue): Entry {

@@ -52,7 +52,8 @@ export async function actorOfToken(store: Store, clock: Clock, token: string): P
   const record = entry ? readRecord(TOKEN_RECORD, entry.key, entry.value) : undefined;
   if (!record) throw refuse('tokenUnknown', 'unknown token (logged out, or never issued): log in again');
   if (Date.parse(record.expiresAt) <= clock.now()) {
-    await revokeToken(store, token);
+    // Best effort: a follower controller cannot write, and the token is refused either way.
+    await revokeToken(store, token).catch(() => undefined);
     throw refuse('tokenExpired', `token expired at ${record.expiresAt}: log in again`);
   }
   return { username: record.username };

@@ -16,17 +16,50 @@ export class StoreEventBus implements EventBus {
   private readonly log: SeqLog<EventView>;
   private readonly listeners = new Set<(event: EventView) => void>();
 
+  private readonly stopWatch: (() => void) | undefined;
+
+  /**
+   * `shared`: several controllers write this store (only the leader, in turn), and every controller
+   * serves event streams: listeners are then fed from the store's watch, so a follower's streams get
+   * the leader's events too.
+   */
   constructor(
     store: Store,
     private readonly clock: Clock,
-    options: { keep?: number } = {},
+    options: { keep?: number; shared?: boolean } = {},
   ) {
     this.log = new SeqLog(store, { name: 'events', record: EVENT_RECORD, keyOf: (seq) => `/events/${padSeq(seq)}`, keep: options.keep ?? EVENT_RING_SIZE });
+    this.shared = options.shared ?? false;
+    if (this.shared) {
+      this.stopWatch = store.watch('/events/', (e) => {
+        if (e.type !== 'put') return;
+        const parsed = eventView.safeParse(e.value);
+        if (parsed.success) this.deliver(parsed.data);
+      });
+    }
   }
+
+  private readonly shared: boolean;
 
   async emit(event: Omit<EventView, 'seq' | 'at'>): Promise<void> {
     const at = isoAt(this.clock);
     const { value } = await this.log.append((seq): EventView => ({ ...event, seq, at }));
+    if (!this.shared) this.deliver(value);
+  }
+
+  /**
+   * An event for this controller's streams only, not stored: what happens when nothing can be written
+   * (quorum lost). Its seq is the last stored one, so a reconnecting stream does not skip anything.
+   */
+  notifyLocal(event: Omit<EventView, 'seq' | 'at'>, seq = 0): void {
+    this.deliver({ ...event, seq, at: isoAt(this.clock) });
+  }
+
+  close(): void {
+    this.stopWatch?.();
+  }
+
+  private deliver(value: EventView): void {
     for (const listener of this.listeners) {
       try {
         listener(value);

@@ -17,6 +17,10 @@ const EVERY_ROUTE: readonly ErrorCode[] = [
   'unsupportedMediaType',
   'bodyTooLarge',
   'badRequest',
+  // A cluster of controllers: the store cannot answer, no majority, or a deposed leader's write.
+  'storeUnavailable',
+  'noQuorum',
+  'notLeader',
 ];
 const WITH_SESSION: readonly ErrorCode[] = ['unauthenticated', 'tokenMalformed', 'tokenUnknown', 'tokenExpired', 'authorizationMalformed'];
 

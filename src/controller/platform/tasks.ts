@@ -39,7 +39,8 @@ export class StoreTaskRunner implements TaskRunner {
   }
 
   /** Marks tasks a previous controller process left queued or running as failed. Returns how many. */
-  async failInterrupted(): Promise<number> {
+  /** Fails, visibly, every task left queued or running by a controller that ended (or stopped leading). */
+  async failInterrupted(why: string = RESTART_FAILURE): Promise<number> {
     let count = 0;
     for (const entry of await this.store.list('/tasks/')) {
       const view = readRecord(TASK_RECORD, entry.key, entry.value);
@@ -48,8 +49,8 @@ export class StoreTaskRunner implements TaskRunner {
         ...view,
         state: 'failed',
         endedAt: isoAt(this.clock),
-        error: { code: 'controllerRestarted', kind: 'internal', message: RESTART_FAILURE },
-        log: capLog([...view.log, { at: isoAt(this.clock), message: RESTART_FAILURE }]),
+        error: { code: 'controllerRestarted', kind: 'internal', message: why },
+        log: capLog([...view.log, { at: isoAt(this.clock), message: why }]),
       };
       await this.persist(failed);
       count++;

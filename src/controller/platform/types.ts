@@ -9,6 +9,7 @@ import type { Store } from '../../store/store.ts';
 import type { EventView } from '../../contract/event.contract.ts';
 import type { AuditEntry } from '../../contract/audit.contract.ts';
 import type { TaskView } from '../../contract/task.contract.ts';
+import type { ClusterStatusView, JoinAnswer, JoinRequest, JoinTokenView } from '../../contract/cluster.contract.ts';
 
 /** Time and identity, injected so logic can be tested with a fake clock. */
 export interface Clock {
@@ -78,6 +79,17 @@ export interface ControllerContext {
   readonly runtimes: RuntimeSlots<ControllerContext>;
   /** Timing knobs (tests shorten them). */
   readonly settings: { readonly monitorIntervalMs: number; readonly tokenTtlMs?: number; readonly strictErrorCodes?: boolean };
+  /** Present when this controller is one of several on etcd (absent: one controller on SQLite). */
+  readonly controlPlane?: ControlPlaneAccess;
+}
+
+/** What routes may ask of the control plane (cluster/control-plane.ts implements it). */
+export interface ControlPlaneAccess {
+  isLeader(): boolean;
+  status(): Promise<ClusterStatusView>;
+  joinToken(createdBy: string, ttlMinutes: number): Promise<JoinTokenView>;
+  admit(request: JoinRequest): Promise<JoinAnswer>;
+  remove(name: string): Promise<{ removed: string; remaining: number }>;
 }
 
 /** A resource area (hosts, subnets, later guests, ha): its routes and optional background loops. */

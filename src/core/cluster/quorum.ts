@@ -1,0 +1,52 @@
+// Quorum from the members' statuses, as one controller sees them: pure, so the rule is tested alone.
+// A majority of the members must answer, and one of them must see a raft leader (members that answer
+// but see no leader are counted as reachable: they are up, only without a majority).
+
+export interface MemberStatus {
+  readonly id: string;
+  readonly name: string;
+  readonly clientUrl: string;
+  readonly reachable: boolean;
+  readonly why?: string;
+  readonly isRaftLeader?: boolean;
+  readonly hasRaftLeader?: boolean;
+  readonly raftTerm?: number;
+  readonly raftIndex?: number;
+  readonly raftAppliedIndex?: number;
+  readonly dbSizeBytes?: number;
+}
+
+export interface Quorum {
+  readonly reachable: number;
+  readonly total: number;
+  readonly needs: number;
+  readonly hasQuorum: boolean;
+}
+
+export const majorityOf = (total: number): number => Math.floor(total / 2) + 1;
+
+export function quorumOf(members: readonly MemberStatus[]): Quorum {
+  const total = members.length;
+  const needs = majorityOf(total);
+  const reachable = members.filter((m) => m.reachable).length;
+  const led = members.some((m) => m.reachable && m.hasRaftLeader === true);
+  return { reachable, total, needs, hasQuorum: total > 0 && reachable >= needs && led };
+}
+
+/** The words of the 503 every write gets without a majority. */
+export const noQuorumMessage = (q: Quorum): string =>
+  `no quorum: ${q.reachable} of ${q.total} controller${q.total === 1 ? '' : 's'} reachable (needs ${q.needs}); no change is made without a majority`;
+
+/** Whether removing one member keeps a majority among those reachable now. */
+export function removalKeepsQuorum(members: readonly MemberStatus[], name: string): { ok: boolean; why?: string } {
+  if (members.length <= 1) return { ok: false, why: 'it is the last controller of the cluster' };
+  const rest = members.filter((m) => m.name !== name);
+  const q = quorumOf(rest.map((m) => ({ ...m, hasRaftLeader: m.reachable || m.hasRaftLeader === true })));
+  if (!q.hasQuorum) {
+    return {
+      ok: false,
+      why: `the other ${rest.length} controllers would have ${q.reachable} reachable of ${q.total}, fewer than the ${q.needs} a majority needs`,
+    };
+  }
+  return { ok: true };
+}
