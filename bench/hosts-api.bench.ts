@@ -5,7 +5,6 @@
 // Run: node --import tsx bench/hosts-api.bench.ts [--hosts 1000] [--rate 200] [--seconds 20] [--no-gzip]
 // The seeded hosts' addresses are loopback addresses with a closed port, so the controller's monitor
 // polls them (as it would real hosts) without sending anything off this machine.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { addressIndexKey, hostKey, HOST_COUNTER_KEY, nameIndexKey, type HostReco
 import { openSqliteStore } from '../src/store/sqlite-store.ts';
 import type { Json, Op } from '../src/store/store.ts';
 import { createHttpClient, expectStatus, login } from './lib/http-client.ts';
+import { startLocalController } from './lib/local-controller.ts';
 import { runFixedRate, summarizeRun } from './lib/open-loop.ts';
 import { buildReport, printReport, target } from './lib/report.ts';
 
@@ -96,33 +96,13 @@ async function seed(dataDir: string): Promise<void> {
   await store.close();
 }
 
-function startController(dataDir: string): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'controller', 'start', '--data-dir', dataDir, '--listen', '127.0.0.1', '--port', '0', '--log-level', 'warn'],
-    {
-      cwd: join(import.meta.dirname, '..'),
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = out.match(/listening on (https:\/\/127\.0\.0\.1:\d+)/);
-      if (m) resolve({ url: m[1]!, stop: () => child.kill('SIGTERM') });
-    });
-    child.on('exit', (code) => reject(new Error(`controller exited with ${code}: ${out}`)));
-  });
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'grappe-bench-api-'));
 const dataDir = join(dir, 'data');
 let stop = (): void => {};
 try {
   await initCluster({ dataDir, adminPassword: PASSWORD });
   await seed(dataDir);
-  const controller = await startController(dataDir);
+  const controller = await startLocalController(dataDir);
   stop = controller.stop;
   const api = createHttpClient({ baseUrl: controller.url, ca: readFileSync(dataDirLayout(dataDir).caCert), gzip: GZIP });
   await login(api, 'admin', PASSWORD);

@@ -19,6 +19,8 @@ export const clusterStatusView = z.object({
   mode: z.enum(['single', 'cluster']),
   store: z.enum(['sqlite', 'etcd']),
   me: z.string(),
+  /** Whether the controller that answers acts as the leader right now (its own belief, not the key's). */
+  meLeading: z.boolean(),
   leader: z.object({ name: z.string(), apiUrl: z.string(), term: z.number(), since: z.string() }).nullable(),
   quorum: z.object({ has: z.boolean(), reachable: z.number(), total: z.number(), needs: z.number() }),
   leaseRemainingMs: z.number(),

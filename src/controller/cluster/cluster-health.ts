@@ -13,6 +13,8 @@ export interface ClusterHealthOptions {
   readonly probeTimeoutMs?: number;
   /** Called when quorum is lost or regained, with the new view. */
   readonly onQuorumChange?: (has: boolean, view: HealthView) => void;
+  /** Called after every probe. */
+  readonly onView?: (view: HealthView) => void;
 }
 
 export interface HealthView {
@@ -73,6 +75,7 @@ export class ClusterHealth {
     const changed = next.hasQuorum !== this.view.hasQuorum && this.view.at !== 0;
     this.view = next;
     if (changed) this.opts.onQuorumChange?.(next.hasQuorum, next);
+    this.opts.onView?.(next);
   }
 
   private async probeMember(m: { id: string; name: string; clientUrl: string }, timeout: number): Promise<MemberStatus> {

@@ -26,6 +26,7 @@ function singleStatus(): ClusterStatusView {
     mode: 'single',
     store: 'sqlite',
     me: name,
+    meLeading: true,
     leader: null,
     quorum: { has: true, reachable: 1, total: 1, needs: 1 },
     leaseRemainingMs: 0,

@@ -5,7 +5,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterStatusView, ControllerStatusView, JoinAnswer, JoinRequest, JoinTokenView } from '../../contract/cluster.contract.ts';
-import { noQuorumMessage } from '../../core/cluster/quorum.ts';
+import { noQuorumMessage, raftLeaderHandOff } from '../../core/cluster/quorum.ts';
 import { GrappeError } from '../../core/errors.ts';
 import { startEtcdMember, type RunningEtcdMember } from '../../process/etcd-member.ts';
 import { openEtcdStore, type EtcdStore } from '../../store/etcd-store.ts';
@@ -104,11 +104,39 @@ class EtcdControlPlane implements ControlPlane {
     this.healthView = new ClusterHealth({
       client: store.client,
       onQuorumChange: (has, view) => {
-        // Without a majority reads come from the local member (may be stale) instead of failing.
-        this.store.setReadMode(has ? 'linearizable' : 'serializable');
+        this.chooseReadMode();
         this.hooks?.quorumChanged(has, view);
       },
+      onView: (view) => void this.handOffRaftLeadership(view),
     });
+  }
+
+  /**
+   * The leader reads from its own etcd member without asking the raft leader (a serializable read):
+   * only the leader writes, through that member, which answers a write once it has applied it, and
+   * it applied everything before the campaign transaction that made this controller the leader. So
+   * the local copy holds every write there is, and each API call saves the quorum round trips of
+   * its reads. Followers read linearizably (another controller writes); without a majority every
+   * controller reads its local copy, marked as maybe stale, instead of failing.
+   */
+  private chooseReadMode(): void {
+    this.store.setReadMode(this.isLeader() || !this.health().hasQuorum ? 'serializable' : 'linearizable');
+  }
+
+  private lastHandOffAt = 0;
+
+  /** See raftLeaderHandOff: at most one attempt every 5 s, by the leading controller only. */
+  private async handOffRaftLeadership(view: HealthView): Promise<void> {
+    if (!this.isLeader() || Date.now() - this.lastHandOffAt < 5000) return;
+    const target = raftLeaderHandOff(view.members, this.config.name);
+    if (!target) return;
+    this.lastHandOffAt = Date.now();
+    try {
+      await this.store.client.maintenance.moveLeader({ targetID: target.id }, { deadline: Date.now() + 2000 });
+      this.hooks?.log('info', `etcd raft leadership handed to ${target.name}'s member, so that this leader's machine failing costs no raft election`);
+    } catch (err) {
+      this.hooks?.log('warn', `could not hand etcd raft leadership to ${target.name}: ${(err as Error).message}`);
+    }
   }
 
   async start(hooks: ControlPlaneHooks): Promise<void> {
@@ -121,6 +149,10 @@ class EtcdControlPlane implements ControlPlane {
       me: { name: this.config.name, apiUrl: this.config.apiUrl },
       leaseTtlSeconds: this.config.leaseTtlSeconds,
       clock: this.clock,
+      watchdog: {
+        memberUrlOf: (name) => this.health().members.find((m) => m.name === name)?.clientUrl,
+        hasQuorum: () => this.health().hasQuorum,
+      },
       hooks: {
         elected: async (term, previous) => {
           if (this.config.vip) {
@@ -133,9 +165,11 @@ class EtcdControlPlane implements ControlPlane {
               this.announcer.unref();
             }
           }
+          this.chooseReadMode();
           await hooks.elected(term, previous);
         },
         deposed: async (why) => {
+          this.chooseReadMode();
           if (this.announcer) clearInterval(this.announcer);
           if (this.config.vip && this.holdsVip) {
             await releaseFloatingAddress(this.config.vip);
@@ -229,6 +263,7 @@ class EtcdControlPlane implements ControlPlane {
       mode: 'cluster',
       store: 'etcd',
       me: this.config.name,
+      meLeading: this.isLeader(),
       leader: leader ? { name: leader.name, apiUrl: leader.apiUrl, term: leader.term, since: leader.since } : null,
       quorum: { has: view.hasQuorum, reachable: view.reachable, total: view.total, needs: view.needs },
       leaseRemainingMs: this.leadership?.leaseRemainingMs() ?? 0,

@@ -12,6 +12,7 @@
 import type { Etcd3, IKeyValue, Lease, Watcher } from 'etcd3';
 import type { EtcdStore } from '../../store/etcd-store.ts';
 import type { Clock } from '../platform/types.ts';
+import { LeaderWatchdog } from './leader-watchdog.ts';
 
 export interface LeaderInfo {
   readonly name: string;
@@ -36,6 +37,8 @@ export interface LeadershipOptions {
   readonly leaseTtlSeconds: number;
   readonly clock: Clock;
   readonly hooks: LeadershipHooks;
+  /** What the follower's watch on the leader needs to see (see leader-watchdog.ts); none: wait out leases. */
+  readonly watchdog?: { memberUrlOf(name: string): string | undefined; hasQuorum(): boolean };
 }
 
 export const leadershipKeys = (namespace: string) => ({
@@ -55,6 +58,9 @@ export class Leadership {
   private leading = false;
   private stopped = false;
   private current: LeaderInfo | undefined;
+  /** The lease the current leader's key is bound to. */
+  private currentLease = '';
+  private watchdog: LeaderWatchdog | undefined;
   private leaderWatch: Watcher | undefined;
   private presenceWatch: Watcher | undefined;
   private tick: NodeJS.Timeout | undefined;
@@ -91,6 +97,7 @@ export class Leadership {
         w
           .on('put', (kv) => {
             this.current = json(kv) as LeaderInfo;
+            this.currentLease = kv.lease;
             this.opts.hooks.log(
               'info',
               `controller ${this.opts.me.name} sees the leader key held by ${this.current.name} (term ${this.current.term}, rev ${kv.create_revision})`,
@@ -99,6 +106,7 @@ export class Leadership {
           .on('delete', (kv) => {
             this.opts.hooks.log('info', `controller ${this.opts.me.name} sees the leader key go (rev ${kv.mod_revision})`);
             this.current = undefined;
+            this.currentLease = '';
             void this.onLeaderKeyGone();
           }),
       );
@@ -124,6 +132,25 @@ export class Leadership {
     // The lease can run out while this process is paused or cut off: check it every ~TTL/8.
     this.tick = setInterval(() => this.checkLease(), Math.max(100, (this.opts.leaseTtlSeconds * 1000) / 8));
     this.tick.unref();
+    if (this.opts.watchdog) {
+      const { memberUrlOf, hasQuorum } = this.opts.watchdog;
+      this.watchdog = new LeaderWatchdog({
+        client: this.client,
+        target: () =>
+          !this.leading && this.current && this.currentLease !== '' && this.currentLease !== '0' ? { ...this.current, lease: this.currentLease } : undefined,
+        memberUrlOf,
+        hasQuorum,
+        // The delete event follows; do not count on it (a watch can miss an event across a reconnection).
+        onEnded: (ended) => {
+          if (this.currentLease !== ended.lease) return;
+          this.current = undefined;
+          this.currentLease = '';
+          void this.campaign();
+        },
+        log: this.opts.hooks.log,
+      });
+      this.watchdog.start();
+    }
     await this.campaign();
   }
 
@@ -131,6 +158,7 @@ export class Leadership {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.tick) clearInterval(this.tick);
+    this.watchdog?.stop();
     await this.leaderWatch?.cancel().catch(() => undefined);
     await this.presenceWatch?.cancel().catch(() => undefined);
     if (this.leading) await this.stepDown('it is shutting down');
@@ -240,12 +268,14 @@ export class Leadership {
       if (!res.succeeded) {
         const holder = res.responses[0]?.response_range?.kvs[0];
         this.current = json(holder) as LeaderInfo | undefined;
+        this.currentLease = holder?.lease ?? '';
         // Nobody holds it but the term moved under us: someone just won and lost again; try once more.
         if (holder === undefined) setTimeout(() => void this.campaign(), 50).unref();
         return;
       }
       this.leading = true;
       this.current = info;
+      this.currentLease = this.leaseId;
       this.guardRevision = String(res.header.revision);
       this.lastConfirmedAt = this.opts.clock.now();
       this.opts.store.guardWrites({ key: this.keys.leader, createRevision: this.guardRevision, holder: `controller ${info.name}` });

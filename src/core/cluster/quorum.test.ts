@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { majorityOf, noQuorumMessage, quorumOf, removalKeepsQuorum, type MemberStatus } from './quorum.ts';
+import { majorityOf, noQuorumMessage, quorumOf, raftLeaderHandOff, removalKeepsQuorum, type MemberStatus } from './quorum.ts';
 
 const member = (name: string, reachable: boolean, hasRaftLeader = reachable): MemberStatus => ({
   id: name,
@@ -38,4 +38,14 @@ test('removing a controller: never the last, never one that leaves the others wi
   assert.match(verdict.why ?? '', /1 reachable of 2, fewer than the 2 a majority needs/);
   // Removing the dead one is fine.
   assert.equal(removalKeepsQuorum([member('a', true), member('b', true), member('c', false)], 'c').ok, true);
+});
+
+test('the leading controller hands raft leadership to the reachable member that applied the most', () => {
+  const leaderHere: MemberStatus = { ...member('a', true), isRaftLeader: true, raftAppliedIndex: 50 };
+  const b: MemberStatus = { ...member('b', true), raftAppliedIndex: 48 };
+  const c: MemberStatus = { ...member('c', true), raftAppliedIndex: 49 };
+  assert.equal(raftLeaderHandOff([leaderHere, b, c], 'a')?.name, 'c');
+  assert.equal(raftLeaderHandOff([leaderHere, b, { ...c, reachable: false }], 'a')?.name, 'b');
+  assert.equal(raftLeaderHandOff([leaderHere, { ...b, reachable: false }, { ...c, reachable: false }], 'a'), undefined);
+  assert.equal(raftLeaderHandOff([{ ...leaderHere, isRaftLeader: false }, b, c], 'a'), undefined, 'not the raft leader: nothing to hand off');
 });

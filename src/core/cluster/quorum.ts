@@ -50,3 +50,17 @@ export function removalKeepsQuorum(members: readonly MemberStatus[], name: strin
   }
   return { ok: true };
 }
+
+/**
+ * The member the leading controller should hand etcd's raft leadership to, if its own member holds
+ * it: then the death of the leader's machine costs a controller failover but no raft election
+ * (the revocation of its lease, and the next leader's campaign, go through at once). The target is
+ * the reachable member that applied the most, by name on a tie; none when no other member answers.
+ */
+export function raftLeaderHandOff(members: readonly MemberStatus[], me: string): MemberStatus | undefined {
+  const mine = members.find((m) => m.name === me);
+  if (!mine?.reachable || mine.isRaftLeader !== true) return undefined;
+  return members
+    .filter((m) => m.name !== me && m.reachable && m.hasRaftLeader === true)
+    .sort((a, b) => (b.raftAppliedIndex ?? 0) - (a.raftAppliedIndex ?? 0) || a.name.localeCompare(b.name))[0];
+}

@@ -1,0 +1,24 @@
+// A single controller on its embedded SQLite store, started as users start it (`grappe controller
+// start`, its own process) on a loopback port chosen by the system.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+export function startLocalController(dataDir: string): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'controller', 'start', '--data-dir', dataDir, '--listen', '127.0.0.1', '--port', '0', '--log-level', 'warn'],
+    {
+      cwd: join(import.meta.dirname, '..', '..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = out.match(/listening on (https:\/\/127\.0\.0\.1:\d+)/);
+      if (m) resolve({ url: m[1]!, stop: () => child.kill('SIGTERM') });
+    });
+    child.on('exit', (code) => reject(new Error(`controller exited with ${code}: ${out}`)));
+  });
+}
