@@ -35,7 +35,10 @@ const TRIALS = Number(args.trials);
 const RATE = Number(args.rate);
 const DURATION_MS = Number(args.seconds) * 1000;
 const CONTROLLERS = ['ctl1', 'ctl2', 'ctl3'];
-const WRITE = { method: 'PUT', path: '/api/v1/scheduler', body: { cpuRatio: 4 } };
+// The write: a new guest network (a record of its own and an audit entry), so that concurrent writes
+// do not all race for one record, as an admin's writes would not.
+let written = 0;
+const WRITE = { method: 'POST', path: '/api/v1/networks', status: 201, body: (prefix: string) => ({ name: `${prefix}${++written}` }) };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -91,8 +94,8 @@ await withTestbed({ hosts: CONTROLLERS.map((name) => ({ name, purpose: 'processi
         tries++;
         const c = authed(cp.vipUrl, 400);
         try {
-          const r = await c.request(WRITE.method, WRITE.path, WRITE.body);
-          if (r.status === 200) {
+          const r = await c.request(WRITE.method, WRITE.path, WRITE.body('t'));
+          if (r.status === WRITE.status) {
             firstWriteMs = performance.now() - killedAt;
             break;
           }
@@ -141,14 +144,15 @@ await withTestbed({ hosts: CONTROLLERS.map((name) => ({ name, purpose: 'processi
     const toLeader = authed(cp.apiUrl(leader));
     const toFollower = authed(cp.apiUrl(follower));
     const viaLeader = async (): Promise<void> => {
-      const r = await toLeader.request(WRITE.method, WRITE.path, WRITE.body);
-      if (r.status !== 200) throw new Error(`leader: HTTP ${r.status} ${r.body.slice(0, 200)}`);
+      const r = await toLeader.request(WRITE.method, WRITE.path, WRITE.body('l'));
+      if (r.status !== WRITE.status) throw new Error(`leader: HTTP ${r.status} ${r.body.slice(0, 200)}`);
     };
     const viaFollower = async (): Promise<void> => {
-      const r = await toFollower.request(WRITE.method, WRITE.path, WRITE.body);
+      const body = WRITE.body('f');
+      const r = await toFollower.request(WRITE.method, WRITE.path, body);
       if (r.status !== 307 || typeof r.headers.location !== 'string') throw new Error(`follower: HTTP ${r.status} ${r.body.slice(0, 200)}`);
-      const again = await toLeader.request(WRITE.method, new URL(r.headers.location).pathname, WRITE.body);
-      if (again.status !== 200) throw new Error(`after 307: HTTP ${again.status} ${again.body.slice(0, 200)}`);
+      const again = await toLeader.request(WRITE.method, new URL(r.headers.location).pathname, body);
+      if (again.status !== WRITE.status) throw new Error(`after 307: HTTP ${again.status} ${again.body.slice(0, 200)}`);
     };
     // Steady state: the last rejoined member has caught up, connections and the JIT are warm.
     await sleep(5000);
@@ -160,8 +164,8 @@ await withTestbed({ hosts: CONTROLLERS.map((name) => ({ name, purpose: 'processi
 
     const sqliteRun = await withSqliteController(async (api) => {
       const write = async (): Promise<void> => {
-        const r = await api.request(WRITE.method, WRITE.path, WRITE.body);
-        if (r.status !== 200) throw new Error(`sqlite: HTTP ${r.status} ${r.body.slice(0, 200)}`);
+        const r = await api.request(WRITE.method, WRITE.path, WRITE.body('s'));
+        if (r.status !== WRITE.status) throw new Error(`sqlite: HTTP ${r.status} ${r.body.slice(0, 200)}`);
       };
       await runFixedRate({ rate: RATE, durationMs: 2000, request: write });
       return summarizeRun(await runFixedRate({ rate: RATE, durationMs: DURATION_MS, request: write }));

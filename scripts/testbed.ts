@@ -1,17 +1,23 @@
 // Stands up (or removes, or shows) a testbed: hosts as network namespaces, each running a real agent.
 // The agents keep running after `up` exits (own session, output in each host's agent.log), so the demo
 // can use them.
-//   node --import tsx scripts/testbed.ts up     [--id demo] [--hosts storage:1,processing:2] [--slot N] [--agent-bundle PATH] [--no-agents]
+//   node --import tsx scripts/testbed.ts up     [--id demo] [--hosts storage:1,processing:2] [--controllers N] [--slot N] [--agent-bundle PATH] [--no-agents]
 //   node --import tsx scripts/testbed.ts down   [--id demo]
 //   node --import tsx scripts/testbed.ts status [--id demo] [--json]
 // Common: --root-dir DIR (default /var/lib/grappe-testbed/<id>). `up` prints a JSON description.
+// --controllers N adds N machines ctl1…ctlN on the LAN for a cluster of controllers (no agent runs
+// there: the demo starts a controller and its etcd member in each).
 import { parseArgs } from 'node:util';
 import { isAlive, namespacePids, tcpAnswers } from '../test/testbed/ns-process.ts';
 import { listNamespaces } from '../test/testbed/testbed-network.ts';
 import { cleanupTestbed, parseHostCounts, subnetsForSlot, Testbed, TestbedError } from '../test/testbed/testbed.ts';
 
 const USAGE = `usage: node --import tsx scripts/testbed.ts up|down|status [--id demo] [--hosts storage:1,processing:2]
-       [--slot N] [--root-dir DIR] [--agent-bundle PATH] [--no-agents] [--json]`;
+       [--controllers N] [--slot N] [--root-dir DIR] [--agent-bundle PATH] [--no-agents] [--json]`;
+
+/** The machines of a cluster of controllers: testbed hosts named ctl<n>, on the LAN, without an agent. */
+const controllerMachines = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `ctl${i + 1}`, purpose: 'processing' as const }));
+const isControllerMachine = (name: string): boolean => /^ctl\d+$/.test(name);
 
 function describe(tb: Testbed) {
   return {
@@ -20,7 +26,8 @@ function describe(tb: Testbed) {
     controllerLanIp: tb.controllerLanIp,
     subnets: tb.subnets,
     agentPort: tb.agentPort,
-    hosts: tb.hosts.map((h) => ({ ...h, agentLog: tb.agentLog(h.name), agentPids: tb.agentPids(h.name) })),
+    hosts: tb.hosts.filter((h) => !isControllerMachine(h.name)).map((h) => ({ ...h, agentLog: tb.agentLog(h.name), agentPids: tb.agentPids(h.name) })),
+    controllers: tb.hosts.filter((h) => isControllerMachine(h.name)).map((h) => ({ name: h.name, namespace: h.namespace, lanIp: h.lanIp, dir: h.dir })),
   };
 }
 
@@ -28,15 +35,17 @@ async function up(id: string, values: Options): Promise<void> {
   if (values.slot !== undefined && !/^\d+$/.test(values.slot))
     throw new TestbedError(`--slot '${values.slot}' refused: expected a slot number, 0 for the default subnets`);
   const slot = values.slot === undefined ? undefined : Number(values.slot);
+  if (values.controllers !== undefined && !/^[1-9]$/.test(values.controllers))
+    throw new TestbedError(`--controllers '${values.controllers}' refused: expected a number of controller machines from 1 to 9`);
   const tb = await Testbed.create({
     id,
-    hosts: parseHostCounts(values.hosts ?? 'storage:1,processing:2'),
+    hosts: [...parseHostCounts(values.hosts ?? 'storage:1,processing:2'), ...controllerMachines(Number(values.controllers ?? 0))],
     ...(slot === undefined ? {} : { subnets: subnetsForSlot(slot) }),
     ...(values['root-dir'] ? { rootDir: values['root-dir'] } : {}),
     ...(values['agent-bundle'] ? { agentBundle: values['agent-bundle'] } : {}),
   });
   try {
-    if (!values['no-agents']) for (const h of tb.hosts) await tb.startAgent(h.name);
+    if (!values['no-agents']) for (const h of tb.hosts) if (!isControllerMachine(h.name)) await tb.startAgent(h.name);
   } catch (e) {
     await tb.destroy(); // all or nothing: no half-started pool left behind
     throw e;
@@ -78,6 +87,7 @@ async function status(id: string, values: Options): Promise<void> {
 const OPTIONS = {
   id: { type: 'string' },
   hosts: { type: 'string' },
+  controllers: { type: 'string' },
   slot: { type: 'string' },
   'root-dir': { type: 'string' },
   'agent-bundle': { type: 'string' },
@@ -88,6 +98,7 @@ const OPTIONS = {
 interface Options {
   id?: string | undefined;
   hosts?: string | undefined;
+  controllers?: string | undefined;
   slot?: string | undefined;
   'root-dir'?: string | undefined;
   'agent-bundle'?: string | undefined;

@@ -143,6 +143,7 @@ export async function startController(opts: StartControllerOptions): Promise<Run
       (closing ??= (async () => {
         await stopLoops();
         await app.close();
+        for (const m of modules) await m.close?.(ctx);
         await (plane ? plane.stop() : store.close()); // a leader resigns: another takes over at once
       })());
     return { url: publicUrl(url, opts.host), ctx, close };

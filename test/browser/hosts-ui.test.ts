@@ -8,17 +8,16 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, newTestPage, noBrowser } from '../support/browser.ts';
 import { AgentProcess, REPO_ROOT, freePort } from '../support/agent-process.ts';
 import { initCluster } from '../../src/controller/init-cluster.ts';
 import { startController, type RunningController } from '../../src/controller/main.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ADMIN_PASSWORD = 'browser-test-admin-pw';
 const AGENT_ADDRESS = '127.0.0.41';
 const NEW_HOST_PASSWORD = 'a-new-host-password';
@@ -29,7 +28,7 @@ async function buildAgent(out: string, version?: string): Promise<void> {
   await run(process.execPath, ['scripts/build.mjs', '--agent-only', '--agent-out', out, ...(version ? ['--agent-version', version] : [])], { cwd: REPO_ROOT });
 }
 
-describe('hosts web UI', { skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (apt-get install chromium)` }, () => {
+describe('hosts web UI', { skip: noBrowser() }, () => {
   let dir: string;
   let shots: string;
   let controller: RunningController;
@@ -71,23 +70,9 @@ describe('hosts web UI', { skip: existsSync(CHROMIUM) ? false : `no browser at $
     await copyFile(oldBuild, running);
     agent = await AgentProcess.start({ listen: AGENT_ADDRESS, port: await freePort(), dataDir: join(dir, 'agent'), bundle: running });
     controller = await startController({ dataDir, host: '127.0.0.1', port: 0, webRoot, logLevel: 'warn', monitorIntervalMs: 500, agentBundlePath: shipped });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-quic',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     // The controller's certificate comes from the throw-away CA initCluster just made.
-    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1400, height: 900 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    page = await newTestPage(browser, 15_000);
   });
 
   after(async () => {

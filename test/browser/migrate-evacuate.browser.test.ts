@@ -16,12 +16,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, newTestPage, noBrowser } from '../support/browser.ts';
 import { AgentProcess, REPO_ROOT, freePort } from '../support/agent-process.ts';
 import { initCluster } from '../../src/controller/init-cluster.ts';
 import { startController, type RunningController } from '../../src/controller/main.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ADMIN_PASSWORD = 'browser-moves-admin-pw';
 const HOSTS = [
   { name: 'proc-a', address: '127.0.0.61' },
@@ -34,7 +34,7 @@ interface Answer {
   body: any; // read field by field
 }
 
-describe('move and HA web UI', { skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (apt-get install chromium)` }, () => {
+describe('move and HA web UI', { skip: noBrowser() }, () => {
   let dir: string;
   let shots: string;
   let controller: RunningController;
@@ -75,22 +75,8 @@ describe('move and HA web UI', { skip: existsSync(CHROMIUM) ? false : `no browse
     for (const [i, h] of HOSTS.entries())
       agents.push(await AgentProcess.start({ listen: h.address, port: await freePort(), dataDir: join(dir, `agent-${i}`) }));
     controller = await startController({ dataDir, host: '127.0.0.1', port: 0, webRoot, logLevel: 'warn', monitorIntervalMs: 500 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-quic',
-        '--disable-sync',
-      ],
-    });
-    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1400, height: 900 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(20_000);
+    browser = await launchChromium();
+    page = await newTestPage(browser, 20_000);
 
     await page.goto(controller.url);
     await page.fill('input[name=password]', ADMIN_PASSWORD);

@@ -1,12 +1,14 @@
 // The web UI's pure pieces (no browser): formatting, the events list, and action verdicts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { ClusterStatusView } from '../../src/contract/cluster.contract.ts';
 import type { EventView } from '../../src/contract/event.contract.ts';
 import type { HostView } from '../../src/contract/host.contract.ts';
 import { availableActions } from '../../src/core/hosts/host.ts';
 import { verdictOf } from '../../web/src/ui/action-verdict.ts';
 import { formatAllocation, formatMiB, indicatorTitle, percent } from '../../web/src/ui/format.ts';
 import { addEvent, MAX_EVENTS } from '../../web/src/state/store.ts';
+import { noQuorumBannerText } from '../../web/src/ui/quorum.ts';
 
 test('memory and allocations read as an admin expects', () => {
   assert.equal(formatMiB(512), '512 MiB');
@@ -48,4 +50,21 @@ test('action verdicts: the state reason first, then "nothing to update" for the 
   assert.equal(upToDate.allowed, false);
   assert.match(upToDate.reason ?? '', /already at version 0\.1\.0/);
   assert.equal(verdictOf(host('MAINT', false), 'edit-nic').allowed, true);
+});
+
+test('the no-quorum banner says how many controllers answer, and only without a majority', () => {
+  const status = (has: boolean, reachable: number): ClusterStatusView => ({
+    mode: 'cluster',
+    store: 'etcd',
+    me: 'ctl1',
+    meLeading: false,
+    leader: null,
+    quorum: { has, reachable, total: 3, needs: 2 },
+    leaseRemainingMs: 0,
+    vip: null,
+    controllers: [],
+  });
+  assert.equal(noQuorumBannerText(null), undefined);
+  assert.equal(noQuorumBannerText(status(true, 2)), undefined);
+  assert.match(noQuorumBannerText(status(false, 1)) ?? '', /^No quorum: 1 of 3 controllers reachable \(needs 2\)\. Changes are refused/);
 });

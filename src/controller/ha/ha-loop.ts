@@ -94,11 +94,7 @@ export class HaLoop {
     const cfg = await this.deps.readConfig();
     this.cfg = cfg;
     if (!cfg.enabled) {
-      this.manager = undefined;
-      this.view = undefined;
-      this.signature = '';
-      this.loaded = false;
-      this.visits.clear();
+      this.forget();
       return;
     }
     const facts = await this.deps.readFacts();
@@ -119,6 +115,20 @@ export class HaLoop {
     const maxAge = Math.max(cfg.timing.renewIntervalMs * 3, 1000);
     const obs = buildObservations(hosts, this.visits, this.deps.clock.now(), maxAge);
     (this.manager as HaManager).step(obs, this.commands(view));
+  }
+
+  /**
+   * Drops what this process knows (HA disabled, or this controller stopped leading): the next start
+   * loads the HA state from the store, as a restarted controller does — another leader may have
+   * fenced and restarted guests meanwhile, and its decisions are the ones that count.
+   */
+  forget(): void {
+    this.manager = undefined;
+    this.view = undefined;
+    this.signature = '';
+    this.loaded = false;
+    this.visits.clear();
+    this.configuredTriedAt.clear();
   }
 
   /** Waits for the agent calls, saves, events and actions this loop started (tests, shutdown). */

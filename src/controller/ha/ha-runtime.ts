@@ -103,5 +103,7 @@ export function startHaLoop(ctx: ControllerContext): () => Promise<void> {
     clearTimeout(timer);
     await round;
     await loop.settle();
+    // Stopped because another controller leads now (or this one shuts down): start afresh next time.
+    loop.forget();
   };
 }

@@ -12,9 +12,8 @@ export const hostModule: ControllerModule = {
   routes: (ctx) => [...hostRoutes(ctx), ...hostTaskRoutes(ctx), ...nicRoutes(ctx)],
   start: (ctx) => {
     const stopMonitor = startHostMonitor(ctx, tcpAccepts);
-    return async () => {
-      await stopMonitor();
-      (await hostsRuntime(ctx)).close();
-    };
+    return stopMonitor;
   },
+  // The host cache serves reads on followers too: it is closed with the controller, not the loops.
+  close: async (ctx) => (await hostsRuntime(ctx)).close(),
 };

@@ -43,3 +43,38 @@ test('a ring keeps the last N records, numbered without gaps even when appends r
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('appends that arrive together are committed together; a record that cannot be built fails alone', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'grappe-seq-'));
+  const store = openSqliteStore(join(dir, 'db'));
+  let txns = 0;
+  const counting = Object.assign(Object.create(store) as typeof store, {
+    txn: (...args: Parameters<typeof store.txn>) => {
+      txns++;
+      return store.txn(...args);
+    },
+  });
+  try {
+    const log = new SeqLog(counting, { name: 'log', record: RING, keyOf: (s) => `/log/${padSeq(s)}` });
+    const results = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) =>
+        log.append((seq) => {
+          if (i === 7) throw new Error('cannot build this one');
+          return { n: seq };
+        }),
+      ),
+    );
+    const seqs = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.seq] : []));
+    assert.deepEqual(
+      seqs,
+      Array.from({ length: 39 }, (_, i) => i + 1),
+      'numbered without a gap',
+    );
+    assert.equal(results.filter((r) => r.status === 'rejected').length, 1);
+    assert.ok(txns <= 3, `40 appends in ${txns} transactions`);
+    assert.equal((await store.list('/log/')).length, 39);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -96,8 +96,13 @@ export interface ControlPlaneAccess {
 export interface ControllerModule {
   readonly name: string;
   routes(ctx: ControllerContext): RouteSpec[];
-  /** Starts background work (monitor loops…); returns a stop function. */
+  /**
+   * Starts the work that acts (monitor loops…); returns a stop function. In a cluster of controllers
+   * it runs while this controller leads: stopped when it is deposed, started again if re-elected.
+   */
   start?(ctx: ControllerContext): () => Promise<void> | void;
+  /** Releases what serves every request, leader or not (caches fed by the store's watch): at shutdown only. */
+  close?(ctx: ControllerContext): Promise<void> | void;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { EvacuateRequest, EvacuationPlanView, EvacuationView, UndoPlanView 
 import type { z } from 'zod';
 import type { guestMigrateBody, guestMigratePlan, guestMoveOutcome, GuestView } from '../../../src/contract/guest.contract.ts';
 import type { HaStatus } from '../../../src/contract/ha.contract.ts';
+import type { ClusterStatusView } from '../../../src/contract/cluster.contract.ts';
 import { request } from './api-client.ts';
 
 const enc = encodeURIComponent;
@@ -37,4 +38,5 @@ export const clusterApi = {
   haEnable: (heartbeatVolume: string, failuresToTolerate?: number) =>
     request<HaStatus>('POST', '/ha/enable', { heartbeatVolume, ...(failuresToTolerate === undefined ? {} : { failuresToTolerate }) }),
   haDisable: () => request<unknown>('POST', '/ha/disable'),
+  controlPlane: () => request<ClusterStatusView>('GET', '/cluster'),
 };

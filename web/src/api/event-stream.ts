@@ -19,6 +19,13 @@ export const EVENT_TYPES = [
   'guest.state',
   'guest.moved',
   ...HA_EVENT_NAMES,
+  // the controllers (the Cluster view and the no-quorum banner reload from these)
+  'cluster.leader-changed',
+  'cluster.controller-lost',
+  'cluster.controller-joined',
+  'cluster.quorum-lost',
+  'cluster.quorum-regained',
+  'cluster.deposed',
 ] as const;
 
 export interface EventStream {

@@ -1,6 +1,7 @@
 // Keeps the guests, the evacuations and the HA status in the state, beside Sync (hosts and tasks):
 // it watches the events Sync puts in the state and reloads (coalesced) what they touch; the HA view,
-// whose heartbeat ages move by themselves, is also polled while it shows.
+// whose heartbeat ages move by themselves, is also polled while it shows; the controllers' status
+// (leader, quorum) is polled all the time, for the no-quorum banner every view shows.
 import type { EventView } from '../../../src/contract/event.contract.ts';
 import { ApiError } from '../api/api-client.ts';
 import { clusterApi } from '../api/cluster-api.ts';
@@ -9,9 +10,11 @@ import { coalesced, messageOf, same } from './sync.ts';
 
 const HA_POLL_MS = 2_000;
 const SAFETY_POLL_MS = 15_000;
+const CONTROL_PLANE_POLL_MS = 3_000;
 
 /** Which loads an event asks for. */
-export function reloadsFor(type: string): Array<'guests' | 'evacuations' | 'ha'> {
+export function reloadsFor(type: string): Array<'guests' | 'evacuations' | 'ha' | 'controlPlane'> {
+  if (type.startsWith('cluster.')) return ['controlPlane'];
   if (type.startsWith('guest.')) return ['guests', 'evacuations'];
   if (type.startsWith('ha.')) return ['ha'];
   if (type.startsWith('host.') || type === 'task.updated') return ['evacuations'];
@@ -22,6 +25,7 @@ export class ClusterSync {
   readonly refreshGuests = coalesced(() => this.loadGuests());
   readonly refreshEvacuations = coalesced(() => this.loadEvacuations());
   readonly refreshHa = coalesced(() => this.loadHa());
+  readonly refreshControlPlane = coalesced(() => this.loadControlPlane());
   private lastSeq = 0;
   private timers: Array<ReturnType<typeof setInterval>> = [];
   private unsubscribe: (() => void) | undefined;
@@ -34,12 +38,13 @@ export class ClusterSync {
       setInterval(() => {
         if (this.store.state.view === 'ha') void this.loadHa();
       }, HA_POLL_MS),
+      setInterval(() => void this.loadControlPlane(), CONTROL_PLANE_POLL_MS),
       setInterval(() => {
         void this.loadGuests();
         void this.loadEvacuations();
       }, SAFETY_POLL_MS),
     );
-    await Promise.all([this.loadGuests(), this.loadEvacuations(), this.loadHa()]);
+    await Promise.all([this.loadGuests(), this.loadEvacuations(), this.loadHa(), this.loadControlPlane()]);
   }
 
   stop(): void {
@@ -59,6 +64,7 @@ export class ClusterSync {
     if (changed.has('view')) {
       if (s.view === 'guests') this.refreshGuests();
       if (s.view === 'ha') this.refreshHa();
+      if (s.view === 'cluster') this.refreshControlPlane();
     }
     if (!changed.has('events')) return;
     const fresh: EventView[] = s.events.filter((e) => e.seq > this.lastSeq);
@@ -68,6 +74,19 @@ export class ClusterSync {
     if (wanted.has('guests')) this.refreshGuests();
     if (wanted.has('evacuations')) this.refreshEvacuations();
     if (wanted.has('ha')) this.refreshHa();
+    if (wanted.has('controlPlane')) this.refreshControlPlane();
+  }
+
+  async loadControlPlane(): Promise<void> {
+    try {
+      const controlPlane = await clusterApi.controlPlane();
+      if (!same(controlPlane, this.store.state.controlPlane)) this.store.set({ controlPlane });
+      if (this.store.state.controlPlaneError !== null) this.store.set({ controlPlaneError: null });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return;
+      const controlPlaneError = messageOf(err);
+      if (controlPlaneError !== this.store.state.controlPlaneError) this.store.set({ controlPlaneError });
+    }
   }
 
   async loadGuests(): Promise<void> {

@@ -6,10 +6,11 @@ import type { TaskView } from '../../../src/contract/task.contract.ts';
 import type { EvacuationView } from '../../../src/contract/evacuation.contract.ts';
 import type { GuestView } from '../../../src/contract/guest.contract.ts';
 import type { HaStatus } from '../../../src/contract/ha.contract.ts';
+import type { ClusterStatusView } from '../../../src/contract/cluster.contract.ts';
 
 export type DetailsTab = 'general' | 'nics';
 export type BottomTab = 'tasks' | 'events';
-export type View = 'hosts' | 'guests' | 'ha';
+export type View = 'hosts' | 'guests' | 'ha' | 'cluster';
 
 export interface AppState {
   hosts: HostSummary[];
@@ -27,6 +28,9 @@ export interface AppState {
   guestsError: string | null;
   evacuations: EvacuationView[]; // newest first
   ha: HaStatus | null;
+  /** The controllers: leader, quorum, each one's raft state (GET /cluster). */
+  controlPlane: ClusterStatusView | null;
+  controlPlaneError: string | null;
   haError: string | null;
 }
 
@@ -49,6 +53,8 @@ export const initialState = (): AppState => ({
   evacuations: [],
   ha: null,
   haError: null,
+  controlPlane: null,
+  controlPlaneError: null,
 });
 
 type Listener = (state: AppState, changed: ReadonlySet<keyof AppState>) => void;

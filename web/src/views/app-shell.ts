@@ -11,6 +11,8 @@ import { logo } from '../ui/logo.ts';
 import { eventsPanel, tasksPanel } from './activity-panels.ts';
 import { guestsTable } from './guests-view.ts';
 import { haPane } from './ha-view.ts';
+import { clusterPane } from './cluster-view.ts';
+import { noQuorumBannerText } from '../ui/quorum.ts';
 import { hostDetails } from './host-details.ts';
 import { hostsTable } from './hosts-list.ts';
 
@@ -25,6 +27,7 @@ const VIEWS: ReadonlyArray<[View, string]> = [
   ['hosts', 'Hosts'],
   ['guests', 'Guests'],
   ['ha', 'HA'],
+  ['cluster', 'Cluster'],
 ];
 const viewOfHash = (hash: string): View => VIEWS.find(([v]) => `#${v}` === hash)?.[0] ?? 'hosts';
 
@@ -32,6 +35,8 @@ export function appShell(store: Store, sync: Sync, onLogout: () => void, cluster
   const expandedTasks = new Set<string>();
 
   const banner = h('div', { class: 'banner', role: 'alert', hidden: true });
+  // Not dismissable: it goes when the majority is back.
+  const quorumBanner = h('div', { class: 'banner quorum', role: 'alert', hidden: true, 'data-testid': 'quorum-banner' });
   const live = h('span', { class: 'live', title: 'Live events' });
   const listPane = h('div', { class: 'pane-scroll' });
   const detailsPane = h('section', { class: 'pane details-pane', 'aria-label': 'Host details' });
@@ -50,6 +55,13 @@ export function appShell(store: Store, sync: Sync, onLogout: () => void, cluster
     { class: 'pane wide-pane', 'aria-label': 'High availability', hidden: true },
     h('header', { class: 'pane-head' }, h('h2', {}, 'High availability')),
     haBody,
+  );
+  const clusterBody = h('div', { class: 'pane-scroll' });
+  const clusterSection = h(
+    'section',
+    { class: 'pane wide-pane', 'aria-label': 'Cluster', hidden: true },
+    h('header', { class: 'pane-head' }, h('h2', {}, 'Cluster')),
+    clusterBody,
   );
   const navLinks = VIEWS.map(([view, label]) => h('a', { href: `#${view}`, 'data-view': view }, label));
   const onHash = (): void => store.set({ view: viewOfHash(location.hash) });
@@ -99,6 +111,9 @@ export function appShell(store: Store, sync: Sync, onLogout: () => void, cluster
       s.hostsError ?? s.banner ?? '',
       h('button', { type: 'button', class: 'link-button', onclick: () => store.set({ banner: null, hostsError: null }) }, 'Dismiss'),
     );
+    const noQuorum = noQuorumBannerText(s.controlPlane);
+    quorumBanner.hidden = noQuorum === undefined;
+    quorumBanner.textContent = noQuorum ?? '';
     live.className = `live ${s.live ? 'on' : 'off'}`;
     live.title = s.live ? 'Live: events stream connected' : 'Events stream disconnected; reconnecting';
     live.textContent = s.live ? 'live' : 'offline';
@@ -112,6 +127,7 @@ export function appShell(store: Store, sync: Sync, onLogout: () => void, cluster
       listSection.hidden = detailsPane.hidden = s.view !== 'hosts';
       guestsSection.hidden = s.view !== 'guests';
       haSection.hidden = s.view !== 'ha';
+      clusterSection.hidden = s.view !== 'cluster';
       document.title = `Grappe — ${VIEWS.find(([v]) => v === s.view)?.[1] ?? 'Hosts'}`;
     }
     if (any('guests', 'guestsError', 'hosts')) {
@@ -121,6 +137,7 @@ export function appShell(store: Store, sync: Sync, onLogout: () => void, cluster
       );
     }
     if (any('ha', 'haError')) renderInto(haBody, haPane(s.ha, s.haError, movesChanged));
+    if (any('controlPlane', 'controlPlaneError')) renderInto(clusterBody, clusterPane(s.controlPlane, s.controlPlaneError));
     if (any('selected', 'detailsTab', 'evacuations', 'hosts')) {
       const details = hostDetails(s.selected, {
         tab: s.detailsTab,
@@ -159,6 +176,7 @@ export function appShell(store: Store, sync: Sync, onLogout: () => void, cluster
       h('span', { class: 'user' }, session.user() ?? ''),
       logout,
     ),
+    quorumBanner,
     banner,
     h(
       'main',
@@ -167,6 +185,7 @@ export function appShell(store: Store, sync: Sync, onLogout: () => void, cluster
       detailsPane,
       guestsSection,
       haSection,
+      clusterSection,
       h('section', { class: 'pane bottom-pane', 'aria-label': 'Activity' }, h('div', { class: 'tabs', role: 'tablist' }, tasksTab, eventsTab), bottomBody),
     ),
   );
