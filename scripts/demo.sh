@@ -93,6 +93,15 @@ else
     fi
   done
   grappe cluster status
+  # The controller machines have no route out of the demo LAN, and the leader builds the tiny image: fetch
+  # Debian's kernel package here once and put it in each controller's kernel cache.
+  kernel_pkg=$(apt-cache depends linux-image-amd64 | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -1)
+  mkdir -p "$DATA/kernel-download"
+  (cd "$DATA/kernel-download" && apt-get download "$kernel_pkg" >/dev/null 2>&1) || { echo "demo.sh: could not download $kernel_pkg" >&2; exit 1; }
+  for i in $(seq 0 $((CONTROLLERS - 1))); do
+    name=$(testbed "t.controllers[$i].name")
+    mkdir -p "$DATA/$name/images/kernel-cache" && cp "$DATA"/kernel-download/*.deb "$DATA/$name/images/kernel-cache/"
+  done
 fi
 
 # Hosts from the testbed's description: name purpose lanIp sanIp sanNic

@@ -99,7 +99,15 @@ export class ClusterHealth {
         dbSizeBytes: Number(s.dbSize),
       };
     } catch (err) {
-      return { ...base, reachable: false, why: (err as Error).message.split('\n')[0] ?? 'no answer' };
+      return { ...base, reachable: false, why: shortReason((err as Error).message, timeout) };
     }
   }
+}
+
+/** gRPC's long messages, in a few words: "connection refused (198.18.0.14:7379)", "no answer within 700 ms". */
+export function shortReason(message: string, timeoutMs = 700): string {
+  const refused = /ECONNREFUSED ([\w.:[\]]*[\w\]])/.exec(message);
+  if (refused) return `connection refused (${refused[1]})`;
+  if (/DEADLINE_EXCEEDED|deadline|timed? ?out|EHOSTUNREACH|ETIMEDOUT/i.test(message)) return `no answer within ${timeoutMs} ms`;
+  return (message.split('\n')[0] ?? 'no answer').replace(/\s*Resolution note:.*$/, '').slice(0, 160);
 }
