@@ -209,6 +209,7 @@ export const ERROR_CATALOG = {
   noSuchPool: spec('notFound', "no storage pool '{pool}' (known: {known})", ['pool']),
   noSuchVolume: spec('notFound', "no volume '{volume}' in this cluster", ['volume']),
   noSuchImage: spec('notFound', "no image '{image}'", ['image']),
+  imageFileMissing: spec('incorrectState', "image '{image}' has no file on this controller ({path})", ['image', 'path']),
   noSuchNetwork: spec('notFound', "no guest network '{network}' in this cluster", ['network']),
   noSuchExport: spec('notFound', "unexport refused: volume '{volume}' is not exported on this host"),
   volumeInUse: spec('conflict', "cannot {action} volume '{volume}': it is attached to guest '{guest}'; detach it first", ['volume', 'guest']),

@@ -9,7 +9,7 @@ import { GrappeError, errors } from '../../core/errors.ts';
 import { sanInitiators, portalOf } from '../../core/storage/target-acl.ts';
 import { assertUserVolumeName, planVolumeSize } from '../../core/storage/volume-rules.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
-import { getImage } from '../images/image-store.ts';
+import { assertImageFileHere, getImage } from '../images/image-store.ts';
 import { isoAt } from '../platform/clock.ts';
 import { withRevert } from '../platform/revert.ts';
 import type { ControllerContext, TaskContext } from '../platform/types.ts';
@@ -64,6 +64,7 @@ export async function runVolumeCreate(ctx: ControllerContext, task: TaskContext,
     let sizeBytes = reserved.sizeBytes;
     if (reserved.image !== null) {
       const image = await getImage(ctx.store, reserved.image);
+      await assertImageFileHere(image);
       await task.progress(0.1, `copying image '${image.name}' to host '${host.name}'`);
       const info = await client.uploadVolume(reserved.name, {
         format: reserved.format,

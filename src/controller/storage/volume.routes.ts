@@ -72,7 +72,7 @@ export function volumeRoutes(ctx: ControllerContext): RouteSpec[] {
       url: '/volumes',
       summary: 'Create a volume, empty or from an image; iscsi pools export it to the processing hosts (task volume.create)',
       tags: TAGS,
-      errors: ['duplicate', 'noSuchPool', 'noSuchImage', 'noSanAddress', 'imageInUse', ...VOLUME_ON_HOST],
+      errors: ['duplicate', 'noSuchPool', 'noSuchImage', 'imageFileMissing', 'noSanAddress', 'imageInUse', ...VOLUME_ON_HOST],
       body: volumeCreateBody,
       audit: 'volume.create',
       handler: async ({ body, actor }) => {
