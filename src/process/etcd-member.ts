@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { etcdHttpGet, type EtcdTlsFiles } from './etcd-tls.ts';
 
 export interface EtcdMemberSpec {
   readonly name: string;
@@ -25,6 +26,8 @@ export interface EtcdMemberSpec {
   readonly clusterToken: string;
   /** The etcd binary; default /usr/bin/etcd. */
   readonly binary?: string;
+  /** Mutual TLS on the client and peer ports (https URLs); none: plain http (tests of the store only). */
+  readonly tls?: EtcdTlsFiles;
 }
 
 export interface RunningEtcdMember {
@@ -68,14 +71,32 @@ export function etcdArgs(spec: EtcdMemberSpec): string[] {
     'periodic',
     '--auto-compaction-retention',
     '24h',
+    ...(spec.tls ? tlsArgs(spec.tls) : []),
   ];
 }
 
+/** Clients and peers need a certificate of the cluster CA; the member shows its own. */
+const tlsArgs = (tls: EtcdTlsFiles): string[] => [
+  '--cert-file',
+  tls.certFile,
+  '--key-file',
+  tls.keyFile,
+  '--trusted-ca-file',
+  tls.caFile,
+  '--client-cert-auth',
+  '--peer-cert-file',
+  tls.certFile,
+  '--peer-key-file',
+  tls.keyFile,
+  '--peer-trusted-ca-file',
+  tls.caFile,
+  '--peer-client-cert-auth',
+];
+
 /** Whether the member at `clientUrl` answers its health endpoint within `timeoutMs`. */
-export async function etcdHealthy(clientUrl: string, timeoutMs = 1000): Promise<boolean> {
+export async function etcdHealthy(clientUrl: string, timeoutMs = 1000, tls?: EtcdTlsFiles): Promise<boolean> {
   try {
-    const res = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(timeoutMs) });
-    const body = (await res.json()) as { health?: string };
+    const body = JSON.parse(await etcdHttpGet(clientUrl, '/health', timeoutMs, tls)) as { health?: string };
     return body.health === 'true';
   } catch {
     return false;
@@ -83,9 +104,9 @@ export async function etcdHealthy(clientUrl: string, timeoutMs = 1000): Promise<
 }
 
 /** Whether the member's process answers at all (a member without quorum is up but not healthy). */
-async function etcdAnswers(clientUrl: string): Promise<boolean> {
+async function etcdAnswers(clientUrl: string, tls?: EtcdTlsFiles): Promise<boolean> {
   try {
-    await fetch(`${clientUrl}/version`, { signal: AbortSignal.timeout(1000) });
+    await etcdHttpGet(clientUrl, '/version', 1000, tls);
     return true;
   } catch {
     return false;
@@ -108,7 +129,7 @@ function alive(pid: number): boolean {
 export async function startEtcdMember(spec: EtcdMemberSpec, timeoutMs = 15_000): Promise<RunningEtcdMember> {
   mkdirSync(spec.dataDir, { recursive: true, mode: 0o700 });
   const recorded = existsSync(pidFile(spec)) ? Number(readFileSync(pidFile(spec), 'utf8')) : 0;
-  if (recorded > 0 && alive(recorded) && (await etcdAnswers(spec.clientUrl))) {
+  if (recorded > 0 && alive(recorded) && (await etcdAnswers(spec.clientUrl, spec.tls))) {
     return { pid: recorded, started: false, stop: () => stopPid(recorded) };
   }
   const log = openSync(join(spec.dataDir, 'etcd.log'), 'a', 0o600);
@@ -121,7 +142,7 @@ export async function startEtcdMember(spec: EtcdMemberSpec, timeoutMs = 15_000):
   child.unref();
   writeFileSync(pidFile(spec), String(pid), { mode: 0o600 });
   const deadline = Date.now() + timeoutMs;
-  while (!(await etcdAnswers(spec.clientUrl))) {
+  while (!(await etcdAnswers(spec.clientUrl, spec.tls))) {
     if (exited !== undefined) throw new Error(`etcd member ${spec.name} ${exited}; see ${join(spec.dataDir, 'etcd.log')}`);
     if (Date.now() > deadline) throw new Error(`etcd member ${spec.name} did not answer on ${spec.clientUrl} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));

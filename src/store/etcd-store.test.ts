@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { isGrappeError } from '../core/errors.ts';
-import { startTestEtcd, type TestEtcd } from '../../test/support/etcd-test-cluster.ts';
+import { startTestEtcd, testCa, type TestEtcd } from '../../test/support/etcd-test-cluster.ts';
+import { issueCert } from '../pki/pki.ts';
 import { openEtcdStore, type EtcdStore } from './etcd-store.ts';
 import { put, update } from './store.ts';
 import { storeContractSuite } from './store.contract-suite.ts';
@@ -84,5 +85,45 @@ describe('etcd store specifics', () => {
       (e) => isGrappeError(e) && e.code === 'storeUnavailable' && e.kind === 'unavailable' && /127.0.0.1:9/.test(e.message),
     );
     assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+  });
+});
+
+describe('etcd over mutual TLS', () => {
+  test('a client with a certificate of the cluster CA reads and writes; one without, or with another CA’s, is refused', async () => {
+    const ca = await testCa();
+    const secured = await startTestEtcd(1, { tls: ca });
+    try {
+      const store = await openEtcdStore({
+        endpoints: secured.endpoints,
+        namespace: 'tls/',
+        ...(secured.credentials ? { credentials: secured.credentials } : {}),
+      });
+      await put(store, '/a', 1);
+      assert.equal((await store.get('/a'))?.value, 1);
+      await store.close();
+
+      const refused = (e: unknown): boolean => isGrappeError(e) && e.code === 'storeUnavailable';
+      const base = { endpoints: secured.endpoints, namespace: 'tls/', callTimeoutMs: 1500 };
+      // No client certificate (the server's CA trusted, nothing presented).
+      await assert.rejects(openEtcdStore({ ...base, credentials: { rootCertificate: secured.credentials!.rootCertificate } }), refused);
+      // A certificate from another CA.
+      const other = await testCa();
+      const stranger = await issueCert(other, { commonName: 'stranger', usage: 'client' });
+      await assert.rejects(
+        openEtcdStore({
+          ...base,
+          credentials: {
+            rootCertificate: secured.credentials!.rootCertificate,
+            certChain: Buffer.from(stranger.certPem),
+            privateKey: Buffer.from(stranger.keyPem),
+          },
+        }),
+        refused,
+      );
+      // Plain text to a TLS port.
+      await assert.rejects(openEtcdStore({ ...base, endpoints: secured.endpoints.map((e) => e.replace('https:', 'http:')) }), refused);
+    } finally {
+      await secured.stop();
+    }
   });
 });

@@ -18,6 +18,14 @@ import { GrappeError } from '../core/errors.ts';
 import { assertCompares, assertKey, assertLimit, assertOps, assertPrefix } from './store-values.ts';
 import type { Compare, Entry, Json, Op, Store, TxnResult, WatchEvent } from './store.ts';
 
+/** What an etcd client presents and trusts (etcd3's `credentials`): mutual TLS with the members. */
+export interface EtcdCredentials {
+  readonly rootCertificate: Buffer;
+  /** The client's certificate and key (a member with client-cert-auth refuses a client without them). */
+  readonly certChain?: Buffer;
+  readonly privateKey?: Buffer;
+}
+
 export interface EtcdStoreOptions {
   /** Client URLs of the etcd members, e.g. http://198.18.0.10:7379. */
   endpoints: readonly string[];
@@ -25,6 +33,8 @@ export interface EtcdStoreOptions {
   namespace?: string;
   /** How long one call may take before it is reported unavailable (no quorum); default 2000 ms. */
   callTimeoutMs?: number;
+  /** Mutual TLS with the members (https endpoints). */
+  credentials?: EtcdCredentials;
 }
 
 /** Writes allowed only while `key` (a raw etcd key) still has this create_revision. */
@@ -38,6 +48,8 @@ export interface WriteGuard {
 export interface EtcdStore extends Store {
   readonly client: Etcd3;
   readonly namespace: string;
+  /** What this store's client presents to etcd: other clients of this controller use the same. */
+  readonly credentials: EtcdCredentials | undefined;
   /** Whether reads must go through the raft leader (linearizable) or may be answered by any member. */
   setReadMode(mode: 'linearizable' | 'serializable'): void;
   /** undefined: every write is refused (a follower); a guard: writes land only while it holds. */
@@ -52,8 +64,9 @@ export async function openEtcdStore(options: EtcdStoreOptions): Promise<EtcdStor
     dialTimeout: timeoutMs,
     faultHandling: faultHandlingFor(options.endpoints.length),
     defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeoutMs }),
+    ...(options.credentials ? { credentials: { ...options.credentials } } : {}),
   });
-  const store = new EtcdStoreImpl(client, options.namespace ?? 'grappe/', options.endpoints);
+  const store = new EtcdStoreImpl(client, options.namespace ?? 'grappe/', options.endpoints, options.credentials);
   try {
     await store.init();
   } catch (err) {
@@ -103,6 +116,7 @@ class EtcdStoreImpl implements EtcdStore {
     readonly client: Etcd3,
     readonly namespace: string,
     private readonly endpoints: readonly string[],
+    readonly credentials: EtcdCredentials | undefined,
   ) {}
 
   /** Reads (or creates) the namespace's base: the revision of the write that created it. */

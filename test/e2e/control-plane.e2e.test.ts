@@ -18,6 +18,8 @@ import { HEARTBEAT_MIB, HEARTBEAT_VOLUME } from '../ha/ha-cluster.ts';
 import type { HaStatus } from '../../src/contract/ha.contract.ts';
 import type { HostSummary } from '../../src/contract/host.contract.ts';
 import type { Browser, Page } from 'playwright-core';
+import { join } from 'node:path';
+import { etcdHttpGet, etcdTlsFiles } from '../../src/process/etcd-tls.ts';
 import { withTestbed } from '../testbed/testbed.ts';
 
 const isRoot = process.getuid?.() === 0;
@@ -108,6 +110,12 @@ test(
           );
           assert.deepEqual(s.quorum, { has: true, reachable: 3, total: 3, needs: 2 });
           for (const c of s.controllers) assert.ok((c.raftTerm ?? 0) > 0 && (c.committedIndex ?? 0) > 0, `${c.name} shows its raft term and index`);
+          // The store speaks mutual TLS only: a client without a certificate of the cluster CA is refused.
+          const member = s.controllers[0]?.etcdMember?.clientUrl ?? '';
+          assert.match(member, /^https:\/\//);
+          const tls = etcdTlsFiles(join(cp.dataDir('ctl1'), 'pki', 'etcd'));
+          await assert.rejects(etcdHttpGet(member, '/version', 3000, { caFile: tls.caFile }));
+          assert.match(await etcdHttpGet(member, '/version', 3000, tls), /etcdserver/);
           assert.deepEqual(await vipHolders(), ['ctl1']);
           const text = await ok(['cluster', 'status']);
           assert.match(text, /quorum:\s+yes \(3 of 3 reachable, needs 2\)/);

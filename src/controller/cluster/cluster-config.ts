@@ -8,7 +8,7 @@ import { GrappeError } from '../../core/errors.ts';
 
 export const CONTROLLER_CONFIG_VERSION = 1;
 
-const url = z.string().regex(/^https?:\/\/[^/\s]+$/, 'a URL like http://198.18.0.10:7379 (scheme, address, port; no path)');
+const url = z.string().regex(/^https?:\/\/[^/\s]+$/, 'a URL like https://198.18.0.10:7379 (scheme, address, port; no path)');
 export const controllerName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a name of 1–32 lowercase letters, digits and dashes, starting with a letter');
 
 export const controllerConfig = z.object({

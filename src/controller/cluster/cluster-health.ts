@@ -3,12 +3,14 @@
 // The API refuses writes at once without a majority (instead of waiting for etcd to time out), and
 // marks reads as possibly stale.
 
-import { Etcd3 } from 'etcd3';
-import { noop } from 'cockatiel';
+import type { Etcd3 } from 'etcd3';
+import type { EtcdCredentials } from '../../store/etcd-store.ts';
+import { memberClient } from '../../store/etcd-member-client.ts';
 import { quorumOf, type MemberStatus } from '../../core/cluster/quorum.ts';
 
 export interface ClusterHealthOptions {
   readonly client: Etcd3;
+  readonly credentials?: EtcdCredentials | undefined;
   readonly intervalMs?: number;
   readonly probeTimeoutMs?: number;
   /** Called when quorum is lost or regained, with the new view. */
@@ -83,7 +85,7 @@ export class ClusterHealth {
     if (m.clientUrl === '') return { ...base, reachable: false, why: 'not started yet (no client URL)' };
     let client = this.perMember.get(m.clientUrl);
     if (!client) {
-      client = new Etcd3({ hosts: m.clientUrl, dialTimeout: timeout, faultHandling: { global: noop, host: () => noop } });
+      client = memberClient(m.clientUrl, timeout, this.opts.credentials);
       this.perMember.set(m.clientUrl, client);
     }
     try {

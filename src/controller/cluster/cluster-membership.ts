@@ -28,8 +28,8 @@ const hostOf = (hostPort: string): string => hostPort.replace(/:\d+$/, '');
 
 export async function admitController(deps: MembershipDeps, req: JoinRequest): Promise<JoinAnswer> {
   await consumeJoinToken(deps.store, deps.clock, req.token);
-  const peerUrl = `http://${req.etcdPeer}`;
-  const clientUrl = `http://${req.etcdClient}`;
+  const peerUrl = `https://${req.etcdPeer}`;
+  const clientUrl = `https://${req.etcdClient}`;
   const { members } = await etcdCall('list the members', () => deps.store.client.cluster.memberList({ linearizable: true }));
   const taken = members.find((m) => m.name === req.name || m.peerURLs.includes(peerUrl) || m.clientURLs.includes(clientUrl));
   if (taken) {

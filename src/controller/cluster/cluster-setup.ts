@@ -10,6 +10,7 @@ import { caView, joinAnswer, type JoinAnswer } from '../../contract/cluster.cont
 import { isErrorCode } from '../../core/error-catalog.ts';
 import { GrappeError, relayedError } from '../../core/errors.ts';
 import { fingerprint, issueCert } from '../../pki/pki.ts';
+import { controllerEtcdTls, credentialsOf } from './etcd-security.ts';
 import { startEtcdMember } from '../../process/etcd-member.ts';
 import { openEtcdStore } from '../../store/etcd-store.ts';
 import { openSqliteStore } from '../../store/sqlite-store.ts';
@@ -34,8 +35,9 @@ export interface ControllerAddressing {
 
 const urlsOf = (a: ControllerAddressing) => ({
   apiUrl: `https://${a.address}:${a.apiPort ?? DEFAULT_PORTS.api}`,
-  clientUrl: `http://${a.address}:${a.etcdClientPort ?? DEFAULT_PORTS.etcdClient}`,
-  peerUrl: `http://${a.address}:${a.etcdPeerPort ?? DEFAULT_PORTS.etcdPeer}`,
+  // etcd speaks mutual TLS with certificates of the cluster CA (etcd-tls.ts).
+  clientUrl: `https://${a.address}:${a.etcdClientPort ?? DEFAULT_PORTS.etcdClient}`,
+  peerUrl: `https://${a.address}:${a.etcdPeerPort ?? DEFAULT_PORTS.etcdPeer}`,
 });
 
 const ETCD_TXN_OPS = 100; // etcd refuses more than 128 operations in one transaction
@@ -79,10 +81,16 @@ export async function createControllerCluster(dataDir: string, a: ControllerAddr
     throw new GrappeError('alreadyInitialised', `data dir '${layout.root}' already has an etcd member (${etcdDir}); remove it to start over`, {
       dataDir: layout.root,
     });
-  const running = await startEtcdMember({ name: a.name, dataDir: etcdDir, ...member });
+  const tls = await controllerEtcdTls(layout.root, identity, a.name, clientUrl);
+  const running = await startEtcdMember({ name: a.name, dataDir: etcdDir, ...member, ...(tls ? { tls } : {}) });
   const sqlite = openSqliteStore(layout.database);
   try {
-    const store = await openEtcdStore({ endpoints: [clientUrl], namespace: config.etcd.namespace, callTimeoutMs: 10_000 });
+    const store = await openEtcdStore({
+      endpoints: [clientUrl],
+      namespace: config.etcd.namespace,
+      callTimeoutMs: 10_000,
+      ...(tls ? { credentials: credentialsOf(tls) } : {}),
+    });
     let copied = 0;
     try {
       if ((await store.list('', { limit: 1 })).length > 0) {

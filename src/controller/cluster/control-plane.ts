@@ -8,7 +8,8 @@ import type { ClusterStatusView, ControllerStatusView, JoinAnswer, JoinRequest, 
 import { noQuorumMessage, raftLeaderHandOff } from '../../core/cluster/quorum.ts';
 import { GrappeError } from '../../core/errors.ts';
 import { startEtcdMember, type RunningEtcdMember } from '../../process/etcd-member.ts';
-import { openEtcdStore, type EtcdStore } from '../../store/etcd-store.ts';
+import { controllerEtcdTls, credentialsOf } from './etcd-security.ts';
+import { openEtcdStore, type EtcdCredentials, type EtcdStore } from '../../store/etcd-store.ts';
 import { fingerprint } from '../../pki/pki.ts';
 import type { Clock, ClusterIdentity, ControlPlaneAccess } from '../platform/types.ts';
 import { admitController, removeController, type MembershipDeps } from './cluster-membership.ts';
@@ -46,8 +47,10 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export async function openControlPlane(config: ControllerConfig, dataDir: string, identity: ClusterIdentity, clock: Clock): Promise<ControlPlane> {
   let member: RunningEtcdMember | undefined;
+  const tls = await controllerEtcdTls(dataDir, identity, config.name, config.etcd.member?.clientUrl ?? config.etcd.endpoints[0]);
+  const credentials = tls ? credentialsOf(tls) : undefined;
   if (config.etcd.member) {
-    member = await startEtcdMember({ name: config.name, dataDir: join(dataDir, 'etcd'), ...config.etcd.member });
+    member = await startEtcdMember({ name: config.name, dataDir: join(dataDir, 'etcd'), ...config.etcd.member, ...(tls ? { tls } : {}) });
   }
   let store: EtcdStore;
   try {
@@ -58,10 +61,11 @@ export async function openControlPlane(config: ControllerConfig, dataDir: string
       await promoteWhenCaughtUp(
         own.peerUrl,
         config.etcd.endpoints.filter((e) => e !== own.clientUrl),
+        credentials,
       );
       writeFileSync(promoted, `${new Date().toISOString()}\n`, { mode: 0o600 });
     }
-    store = await openEtcdStoreWhenReady(config);
+    store = await openEtcdStoreWhenReady(config, credentials);
   } catch (err) {
     await member?.stop();
     throw err;
@@ -74,12 +78,12 @@ export async function openControlPlane(config: ControllerConfig, dataDir: string
 // A controller with its own member talks to that member only (etcd forwards to its raft leader): it
 // is on the same machine, so it never hangs on a dead or cut-off peer, and when it cannot reach a
 // majority, this controller cannot either — which is the truth to report.
-async function openEtcdStoreWhenReady(config: ControllerConfig): Promise<EtcdStore> {
+async function openEtcdStoreWhenReady(config: ControllerConfig, credentials: EtcdCredentials | undefined): Promise<EtcdStore> {
   const endpoints = config.etcd.member ? [config.etcd.member.clientUrl] : config.etcd.endpoints;
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
-      return await openEtcdStore({ endpoints, namespace: config.etcd.namespace });
+      return await openEtcdStore({ endpoints, namespace: config.etcd.namespace, ...(credentials ? { credentials } : {}) });
     } catch (err) {
       if (Date.now() > deadline) throw err;
       await new Promise((r) => setTimeout(r, 500));
@@ -103,6 +107,7 @@ class EtcdControlPlane implements ControlPlane {
   ) {
     this.healthView = new ClusterHealth({
       client: store.client,
+      credentials: store.credentials,
       onQuorumChange: (has, view) => {
         this.chooseReadMode();
         this.hooks?.quorumChanged(has, view);

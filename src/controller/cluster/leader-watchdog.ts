@@ -6,8 +6,9 @@
 // the old leader cannot depose anyone.
 
 import { connect } from 'node:net';
-import { Etcd3 } from 'etcd3';
-import { noop } from 'cockatiel';
+import type { Etcd3 } from 'etcd3';
+import type { EtcdCredentials } from '../../store/etcd-store.ts';
+import { memberClient } from '../../store/etcd-member-client.ts';
 import { judgeLeader, type LeaderProbe, type PortProbe } from '../../core/cluster/leader-liveness.ts';
 
 export interface WatchedLeader {
@@ -19,6 +20,7 @@ export interface WatchedLeader {
 
 export interface LeaderWatchdogOptions {
   readonly client: Etcd3;
+  readonly credentials?: EtcdCredentials | undefined;
   /** The leader to watch now, or undefined (none, or this controller leads). */
   readonly target: () => WatchedLeader | undefined;
   /** The client URL of a controller's etcd member, by controller name. */
@@ -82,7 +84,7 @@ export class LeaderWatchdog {
     if (!url) return true; // unknown: never a reason to depose
     let client = this.members.get(url);
     if (!client) {
-      client = new Etcd3({ hosts: url, dialTimeout: timeout, faultHandling: { global: noop, host: () => noop } });
+      client = memberClient(url, timeout, this.opts.credentials);
       this.members.set(url, client);
     }
     return client.maintenance.status({ deadline: Date.now() + timeout }).then(

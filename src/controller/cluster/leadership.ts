@@ -136,6 +136,7 @@ export class Leadership {
       const { memberUrlOf, hasQuorum } = this.opts.watchdog;
       this.watchdog = new LeaderWatchdog({
         client: this.client,
+        credentials: this.opts.store.credentials,
         target: () =>
           !this.leading && this.current && this.currentLease !== '' && this.currentLease !== '0' ? { ...this.current, lease: this.currentLease } : undefined,
         memberUrlOf,

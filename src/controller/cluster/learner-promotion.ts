@@ -2,13 +2,18 @@
 // once it has caught up, it asks to become a voting member. etcd refuses the promotion while the
 // learner lags, so this retries until it is accepted. A learner serves no client requests, so the
 // promotion is asked of the other members.
-import { Etcd3 } from 'etcd3';
-import { noop } from 'cockatiel';
+import type { EtcdCredentials } from '../../store/etcd-store.ts';
+import { memberClient } from '../../store/etcd-member-client.ts';
 import { GrappeError } from '../../core/errors.ts';
 
-export async function promoteWhenCaughtUp(ownPeerUrl: string, otherEndpoints: readonly string[], timeoutMs = 60_000): Promise<'promoted' | 'already-voting'> {
+export async function promoteWhenCaughtUp(
+  ownPeerUrl: string,
+  otherEndpoints: readonly string[],
+  credentials?: EtcdCredentials,
+  timeoutMs = 60_000,
+): Promise<'promoted' | 'already-voting'> {
   if (otherEndpoints.length === 0) return 'already-voting';
-  const client = new Etcd3({ hosts: [...otherEndpoints], dialTimeout: 2000, faultHandling: { global: noop, host: () => noop } });
+  const client = memberClient(otherEndpoints, 2000, credentials);
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   try {
