@@ -1,6 +1,8 @@
 // Starting an HA guest on a host the HA manager chose. On another host than its record's, this is a
 // recovery: the guest is defined there (its networks' bridges first), its record moved there
 // (commitMove), then started. The manager only asks this once the old host is known fenced.
+// The manager decided on a view taken at the start of its round: a plan removed since (and the guest
+// stopped by its user meanwhile) is checked again here, under the guest's claim, before anything starts.
 import { errors } from '../../core/errors.ts';
 import { agentSpecOf } from '../guests/guest-agent-spec.ts';
 import { recordState } from '../guests/guest-state.ts';
@@ -10,13 +12,11 @@ import { commitMove } from '../migration/move-commit.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { guestAgentFor } from '../storage/guest-agent-for.ts';
 import { ensureNetworkOnHost } from '../storage/index.ts';
+import { isProtectedPlan, planOf } from './ha-cluster-view.ts';
+import { readHaConfig } from './ha-config-store.ts';
 
-export interface HaStartOutcome {
-  readonly guest: string;
-  readonly from: number;
-  readonly to: number;
-  readonly moved: boolean;
-}
+export type HaStartOutcome =
+  { readonly guest: string; readonly from: number; readonly to: number; readonly moved: boolean } | { readonly guest: string; readonly skipped: string };
 
 export async function startHaGuest(ctx: ControllerContext, guestId: string, toHostId: number): Promise<HaStartOutcome> {
   const rt = guestsRuntime(ctx);
@@ -24,6 +24,8 @@ export async function startHaGuest(ctx: ControllerContext, guestId: string, toHo
   const release = rt.claim(entry.record.id); // refused (busy) while a user action runs: HA retries later
   try {
     let g = entry.record;
+    const cfg = await readHaConfig(ctx.store);
+    if (!cfg.enabled || !isProtectedPlan(planOf(cfg, g)?.restart)) return { guest: g.id, skipped: 'its HA plan was removed meanwhile' };
     const to = (await hostsRuntime(ctx)).cache.get(toHostId);
     if (!to) throw errors.noSuchHost(toHostId);
     const agent = guestAgentFor(ctx, to);
