@@ -20,7 +20,11 @@ export const etcdTlsFiles = (dir: string): EtcdTlsFiles => ({
 /** GET of an etcd HTTP endpoint; over TLS when the URL is https, presenting the certificate if given. */
 export function etcdHttpGet(baseUrl: string, path: string, timeoutMs: number, tls?: Pick<EtcdTlsFiles, 'caFile'> & Partial<EtcdTlsFiles>): Promise<string> {
   if (!baseUrl.startsWith('https:')) {
-    return fetch(`${baseUrl}${path}`, { signal: AbortSignal.timeout(timeoutMs) }).then((r) => r.text());
+    return fetch(`${baseUrl}${path}`, { signal: AbortSignal.timeout(timeoutMs) }).then(async (r) => {
+      const body = await r.text();
+      if (r.status !== 200) throw new Error(`HTTP ${r.status}: ${body.slice(0, 200)}`);
+      return body;
+    });
   }
   const client = tls?.certFile && tls.keyFile ? { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) } : {};
   return new Promise((resolve, reject) => {
