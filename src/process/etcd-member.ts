@@ -93,16 +93,6 @@ const tlsArgs = (tls: EtcdTlsFiles): string[] => [
   '--peer-client-cert-auth',
 ];
 
-/** Whether the member at `clientUrl` answers its health endpoint within `timeoutMs`. */
-export async function etcdHealthy(clientUrl: string, timeoutMs = 1000, tls?: EtcdTlsFiles): Promise<boolean> {
-  try {
-    const body = JSON.parse(await etcdHttpGet(clientUrl, '/health', timeoutMs, tls)) as { health?: string };
-    return body.health === 'true';
-  } catch {
-    return false;
-  }
-}
-
 /** Whether the member's process answers at all (a member without quorum is up but not healthy). */
 async function etcdAnswers(clientUrl: string, tls?: EtcdTlsFiles): Promise<boolean> {
   try {
