@@ -22,6 +22,7 @@ import type { AgentStore, Enrollment, SyslogConfig } from './agent-store.ts';
 import type { GuestRuntime } from './guest-runtime.ts';
 import { parseJsonBody } from './http-io.ts';
 import { collectInventory } from './inventory.ts';
+import { collectUsage } from './stats/usage.ts';
 import type { Logger } from './logger.ts';
 import { configureNic } from './nic-config.ts';
 import { verifyPassword } from './password.ts';
@@ -159,6 +160,13 @@ export const ROUTES: Route[] = [
     access: 'controller',
     exclusive: false,
     handle: async () => ({ status: 200, body: await collectInventory() }),
+  },
+  {
+    method: 'GET',
+    path: AGENT_PATHS.stats,
+    access: 'controller',
+    exclusive: false,
+    handle: async (_req, rt) => ({ status: 200, body: await collectUsage(rt.guests) }),
   },
   {
     method: 'PUT',

@@ -1,6 +1,8 @@
 // The `grappe` command tree. Built around a Runtime so tests can run it with fake terminals.
 import { Command } from 'commander';
 import { registerAudit } from './commands/audit.command.ts';
+import { registerMetrics } from './commands/metrics.command.ts';
+import { registerNotify } from './commands/notify.command.ts';
 import { registerConsole } from './commands/console.command.ts';
 import { registerController } from './commands/controller.command.ts';
 import { registerEvents } from './commands/events.command.ts';
@@ -44,6 +46,8 @@ export function buildProgram(rt: Runtime): Command {
   registerNetwork(program, rt);
   registerTask(program, rt);
   registerAudit(program, rt);
+  registerMetrics(program, rt);
+  registerNotify(program, rt);
   registerEvents(program, rt);
   registerHa(program, rt);
   registerSimulate(program, rt);

@@ -6,6 +6,9 @@ import type { Store } from '../store/store.ts';
 import { readControllerConfig } from './cluster/cluster-config.ts';
 import { openControlPlane, type ControlPlane } from './cluster/control-plane.ts';
 import { installControlPlaneGate, leaderChangedEvent, quorumEvent } from './cluster/control-plane-events.ts';
+import { ControllerMetrics } from './metrics/controller-metrics.ts';
+import { installApiMetrics } from './metrics/api-metrics.ts';
+import { instrumentStore } from './metrics/instrumented-store.ts';
 import { coreModule } from './core-routes/core.module.ts';
 import { openApiRoutes } from './core-routes/openapi.routes.ts';
 import { dataDirLayout, loadClusterIdentity } from './data-dir.ts';
@@ -36,6 +39,10 @@ export interface StartControllerOptions {
   extraModules?: readonly ControllerModule[];
   /** Where the built web UI is; default <repo>/web/dist. */
   webRoot?: string;
+  /** How often every host's usage figures are fetched; default 15 s (tests shorten it). */
+  usageIntervalMs?: number;
+  /** Notification delivery attempts and backoff; default 6 attempts from 1 s doubling to 30 s (tests shorten it). */
+  notifyRetry?: ControllerContext['settings']['notifyRetry'];
   /** Refuse (500) any error code a route does not declare; default: GRAPPE_STRICT_ERROR_CODES=1 (the tests). */
   strictErrorCodes?: boolean;
 }
@@ -53,14 +60,20 @@ export async function startController(opts: StartControllerOptions): Promise<Run
   // One controller on SQLite, or one of several on etcd (controller.json, written by `grappe cluster`).
   const clusterConfig = readControllerConfig(layout.root);
   const plane: ControlPlane | undefined = clusterConfig ? await openControlPlane(clusterConfig, layout.root, cluster, clock) : undefined;
-  const store: Store = plane?.store ?? openSqliteStore(layout.database);
+  const metrics = new ControllerMetrics();
+  const rawStore: Store = plane?.store ?? openSqliteStore(layout.database);
+  const store = instrumentStore(rawStore, metrics);
   const loopStops: Array<() => Promise<void> | void> = [];
+  const serveStops: Array<() => Promise<void> | void> = [];
   const app = createHttpApp({
     tls: { certPem: readFileSync(layout.apiCert, 'utf8'), keyPem: readFileSync(layout.apiKey, 'utf8') },
     logLevel: opts.logLevel ?? 'info',
   });
   const stopLoops = async (): Promise<void> => {
     for (const stop of loopStops.splice(0).reverse()) await stop();
+  };
+  const stopServing = async (): Promise<void> => {
+    for (const stop of serveStops.splice(0).reverse()) await stop();
   };
   try {
     const events = new StoreEventBus(store, clock, { shared: plane !== undefined });
@@ -72,6 +85,8 @@ export async function startController(opts: StartControllerOptions): Promise<Run
       tasks,
       events,
       audit: new StoreAuditLog(store, clock),
+      metrics,
+      log: (level, message) => app.log[level](message),
       dataDir: layout.root,
       cluster,
       agentBundle: { path: opts.agentBundlePath ?? defaultAgentBundlePath(), version: grappeVersion() },
@@ -79,6 +94,8 @@ export async function startController(opts: StartControllerOptions): Promise<Run
         monitorIntervalMs: opts.monitorIntervalMs ?? 2000,
         ...(opts.tokenTtlMs === undefined ? {} : { tokenTtlMs: opts.tokenTtlMs }),
         strictErrorCodes: opts.strictErrorCodes ?? process.env['GRAPPE_STRICT_ERROR_CODES'] === '1',
+        ...(opts.usageIntervalMs === undefined ? {} : { usageIntervalMs: opts.usageIntervalMs }),
+        ...(opts.notifyRetry === undefined ? {} : { notifyRetry: opts.notifyRetry }),
       },
       ...(plane ? { controlPlane: plane } : {}),
     };
@@ -87,11 +104,14 @@ export async function startController(opts: StartControllerOptions): Promise<Run
     specs.push(...openApiRoutes(() => buildOpenApi(specs, { version: grappeVersion() })));
     if (plane) installControlPlaneGate(app, plane);
     const routes = registerRoutes(app, ctx, specs);
+    installApiMetrics(app, metrics);
     installFallback(app, routes, opts.webRoot ?? webDistDir());
     // WebSockets (the guest consoles) are served on the upgrade, outside fastify's routing.
     app.server.on('upgrade', guestUpgradeListener(ctx));
 
     const url = await app.listen({ host: opts.host ?? '0.0.0.0', port: opts.port ?? DEFAULT_API_PORT });
+    // What every controller does, leader or not (read-only: usage figures), until shutdown.
+    for (const m of modules) if (m.serve) serveStops.push(m.serve(ctx));
     // The loops that act (monitor, HA, scheduler, target sync…) run on the leader only; tasks a
     // previous leader (or this controller's previous life) left running are failed visibly first.
     const startLoops = async (why: string): Promise<void> => {
@@ -142,6 +162,7 @@ export async function startController(opts: StartControllerOptions): Promise<Run
     const close = (): Promise<void> =>
       (closing ??= (async () => {
         await stopLoops();
+        await stopServing();
         await app.close();
         for (const m of modules) await m.close?.(ctx);
         await (plane ? plane.stop() : store.close()); // a leader resigns: another takes over at once
@@ -149,6 +170,7 @@ export async function startController(opts: StartControllerOptions): Promise<Run
     return { url: publicUrl(url, opts.host), ctx, close };
   } catch (err) {
     await stopLoops();
+    await stopServing();
     await app.close().catch(() => undefined);
     await (plane ? plane.stop() : store.close());
     throw err;

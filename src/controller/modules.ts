@@ -10,6 +10,8 @@ import { evacuationModule } from './evacuation/evacuation.module.ts';
 import { haModule } from './ha/ha.module.ts';
 import { doctorModule } from './doctor/doctor.module.ts';
 import { clusterModule } from './cluster/cluster.module.ts';
+import { metricsModule } from './metrics/metrics.module.ts';
+import { notifyModule } from './notify/notify.module.ts';
 
 export const modules: ControllerModule[] = [
   hostModule,
@@ -23,4 +25,6 @@ export const modules: ControllerModule[] = [
   haModule,
   doctorModule,
   clusterModule,
+  metricsModule,
+  notifyModule,
 ];

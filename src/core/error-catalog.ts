@@ -167,6 +167,7 @@ export const ERROR_CATALOG = {
   // ── Connectors (agents) and their tools ────────────────────────────────────────────────────────
   unreachable: spec('unreachable', '{what} is unreachable: {cause}', ['cause']),
   agentFailed: spec('agentFailed', "the connector on '{host}' failed: {message}", ['host', 'agentStatus', 'agentCode']),
+  usageUnreadable: spec('toolFailed', 'the usage figures of {what} could not be read: {cause}'),
   imageBuildFailed: spec('toolFailed', 'building the tiny images failed: {cause}'),
   qmpTimeout: spec('agentFailed', 'QMP {what} on {socket}: no answer within {timeoutMs} ms'),
   qmpUnreachable: spec('agentFailed', 'cannot connect to QMP socket {socket}: {cause}'),
@@ -290,6 +291,17 @@ export const ERROR_CATALOG = {
   haConfigChanged: spec('conflict', "cannot enable HA: volume '{volume}' or the HA settings changed meanwhile; try again", ['volume']),
   noHaPlan: spec('notFound', "guest '{guest}' has no HA plan", ['guest']),
   notHaHost: spec('invalidInput', "cannot simulate the failure of host '{host}': HA covers processing hosts that are UP", ['host']),
+
+  // ── Notifications ──────────────────────────────────────────────────────────────────────────────
+  noSuchNotifyTarget: spec('notFound', "no notification target '{target}' (targets: {names})", ['target']),
+  noSuchNotifyRule: spec('notFound', "no notification rule '{rule}'", ['rule']),
+  notifyNameTaken: spec('conflict', "a notification {what} named '{name}' exists already", ['name']),
+  notifyTargetInUse: spec('incorrectState', "target '{target}' is used by rule(s) {rules}: delete or change them first", ['target', 'rules']),
+  notifyDeliveryFailed: spec('unreachable', "the test notification to '{target}' failed after {attempts} attempt(s): {detail}", [
+    'target',
+    'attempts',
+    'detail',
+  ]),
 
   // ── Tasks ──────────────────────────────────────────────────────────────────────────────────────
   controllerRestarted: spec('internal', 'the controller restarted while this task ran; nothing resumes it: check the target and retry'),

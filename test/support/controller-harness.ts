@@ -52,6 +52,10 @@ function call(url: string, method: string, path: string, token: string | undefin
   });
 }
 
+/** A call with another token than the harness's admin session (or none). */
+export const callWithToken = (h: ControllerHarness, token: string | undefined, method: string, path: string, body?: unknown): Promise<ApiAnswer> =>
+  call(h.controller.url, method, path, token, body);
+
 export async function startControllerHarness(
   opts: { subnets?: Partial<Record<SubnetName, string>> } & Omit<StartControllerOptions, 'dataDir' | 'host' | 'port'>,
 ): Promise<ControllerHarness> {

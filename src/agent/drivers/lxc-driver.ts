@@ -4,6 +4,8 @@
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { guestIdFromSlug, guestSlug, parseGuestId } from '../../contract/shared-rules.ts';
+import type { GuestUsage } from '../../contract/stats.contract.ts';
+import { parseBlkioServiceBytes, parseIoStat, parseLxcInfoStats } from '../stats/proc-parse.ts';
 import { AgentError } from '../agent-error.ts';
 import { runCommand } from '../../process/run-command.ts';
 import { type CgroupVersion, type ContainerConfigInput, type LxcState, parseLxcInfo, rewriteConfig, rootfsConfig } from './lxc-config.ts';
@@ -141,6 +143,25 @@ export class LxcDriver {
       state,
       ...(info.state ? { lxcState: info.state } : {}),
       ...(info.pid !== undefined ? { pid: info.pid } : {}),
+    };
+  }
+
+  /** A running container's usage counters (LXC's own figures, and the block I/O of its cgroup). */
+  async usage(id: string): Promise<GuestUsage> {
+    const info = await this.lxc('lxc-info', id, ['-S', '-H'], 5_000);
+    if (!info.ok) throw new AgentError('usageUnreadable', `the usage figures of container '${id}' could not be read: lxc-info failed: ${info.error}`);
+    const s = parseLxcInfoStats(info.stdout);
+    const v1 = (await cgroupVersion()) === 'v1';
+    const io = await this.lxc('lxc-cgroup', id, [v1 ? 'blkio.throttle.io_service_bytes' : 'io.stat'], 5_000);
+    const disk = io.ok ? (v1 ? parseBlkioServiceBytes(io.stdout) : parseIoStat(io.stdout)) : undefined;
+    return {
+      id,
+      cpuSeconds: s.cpuSeconds,
+      memoryBytes: s.memoryBytes,
+      diskReadBytes: disk?.readBytes ?? null,
+      diskWriteBytes: disk?.writeBytes ?? null,
+      netRxBytes: s.netRxBytes,
+      netTxBytes: s.netTxBytes,
     };
   }
 

@@ -5,6 +5,8 @@ import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { guestIdFromSlug, guestSlug, parseGuestId } from '../../contract/shared-rules.ts';
+import type { GuestUsage } from '../../contract/stats.contract.ts';
+import { parsePidStat, parseVmRss, type NetCounters } from '../stats/proc-parse.ts';
 import { AgentError } from '../agent-error.ts';
 import { kvmWorks } from './accel-probe.ts';
 import { type Accel, type IncomingArgs, nameMarker, QEMU_BINARY, qemuArgs, qemuFailureReason, type VmPaths } from './qemu-args.ts';
@@ -22,6 +24,10 @@ export interface VmStatus {
   qemuStatus?: string;
   pid?: number;
   accel?: Accel;
+}
+
+interface BlockStats {
+  readonly stats?: { readonly rd_bytes?: number; readonly wr_bytes?: number };
 }
 
 export interface StopResult {
@@ -154,6 +160,27 @@ export class QemuDriver {
       // A live QEMU that does not answer is reported, not hidden: listing must not fail on it.
       return { id, name, state: 'other', qemuStatus: `unresponsive: ${(e as Error).message}`, pid };
     }
+  }
+
+  /** A running VM's usage: its QEMU process's CPU and memory, QEMU's block counters, its taps' bytes. */
+  async usage(id: string, taps: ReadonlyMap<string, NetCounters>): Promise<GuestUsage | undefined> {
+    const pid = await this.livePid(id);
+    if (pid === undefined) return undefined;
+    const [stat, status] = await Promise.all([readFile(`/proc/${pid}/stat`, 'utf8'), readFile(`/proc/${pid}/status`, 'utf8')]);
+    const blocks = await withQmp(this.paths(id).qmp, (q) => q.execute<BlockStats[]>('query-blockstats'), STATUS_QMP_TIMEOUT_MS).catch(() => undefined);
+    const nics = (await this.saved(id))?.spec.nics ?? [];
+    const tapCounters = nics.map((n) => taps.get(n.tap)).filter((c) => c !== undefined);
+    // A tap's host side receives what the guest sends.
+    const sum = (pick: (c: NetCounters) => number): number | null => (tapCounters.length === 0 ? null : tapCounters.reduce((a, c) => a + pick(c), 0));
+    return {
+      id,
+      cpuSeconds: parsePidStat(stat),
+      memoryBytes: parseVmRss(status),
+      diskReadBytes: blocks ? blocks.reduce((a, b) => a + (b.stats?.rd_bytes ?? 0), 0) : null,
+      diskWriteBytes: blocks ? blocks.reduce((a, b) => a + (b.stats?.wr_bytes ?? 0), 0) : null,
+      netRxBytes: sum((c) => c.txBytes),
+      netTxBytes: sum((c) => c.rxBytes),
+    };
   }
 
   /** Every VM with a directory under runDir; a VM whose QEMU is gone shows as stopped. */

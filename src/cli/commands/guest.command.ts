@@ -12,6 +12,7 @@ import { formatMiB } from '../output/units.ts';
 import type { Runtime } from '../runtime.ts';
 import { reportAction, type ActionFlags } from './action-result.ts';
 import { registerGuestMigrate } from './guest-migrate.command.ts';
+import { addStatsCommand } from './stats.command.ts';
 import { printJson, withJson, withWait, type JsonFlag } from './output.ts';
 import { parseList, withClient } from './session.ts';
 
@@ -126,6 +127,7 @@ const viewIn = (result: unknown): GuestView | undefined => {
 export function registerGuest(program: Command, rt: Runtime): void {
   const guest = program.command('guest').description('manage guests: VMs (vm:ID, QEMU) and containers (ct:ID, LXC)');
   registerGuestMigrate(guest, rt);
+  addStatsCommand(guest, rt, 'guest');
 
   withWait(
     guest

@@ -10,6 +10,7 @@ import { renderHostDetails, renderHostList } from '../output/host-views.ts';
 import type { Runtime } from '../runtime.ts';
 import { nameIn, reportAction, stateIn, type ActionFlags } from './action-result.ts';
 import { buildAddRequest, type HostAddFlags } from './host-add-input.ts';
+import { addStatsCommand } from './stats.command.ts';
 import { registerHostNic } from './host-nic.command.ts';
 import { maintenanceDryRun, registerEvacuate } from './evacuate.command.ts';
 import { printJson, withJson, withWait, type JsonFlag } from './output.ts';
@@ -17,6 +18,7 @@ import { hostPath, parseList, withClient } from './session.ts';
 
 export function registerHost(program: Command, rt: Runtime): void {
   const host = program.command('host').description('manage the hosts of the cluster');
+  addStatsCommand(host, rt, 'host');
 
   withWait(
     host

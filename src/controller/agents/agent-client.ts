@@ -20,6 +20,7 @@ import {
   type NicInfo,
   type ProbeResponse,
 } from '../../contract/agent.contract.ts';
+import { agentStats, type AgentStats } from '../../contract/stats.contract.ts';
 import { isErrorCode } from '../../core/error-catalog.ts';
 import { GrappeError, errors, relayedError } from '../../core/errors.ts';
 
@@ -72,6 +73,10 @@ export class AgentClient {
 
   inventory(): Promise<Inventory> {
     return this.call('GET', AGENT_PATHS.inventory, 'mutual', undefined, inventory, 'inventory');
+  }
+
+  stats(): Promise<AgentStats> {
+    return this.call('GET', AGENT_PATHS.stats, 'mutual', undefined, agentStats, 'usage figures');
   }
 
   configureNic(name: string, req: NicConfigRequest): Promise<NicInfo> {

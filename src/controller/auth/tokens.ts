@@ -10,10 +10,14 @@ import type { Actor, Clock } from '../platform/types.ts';
 
 export const DEFAULT_TOKEN_TTL_MS = 12 * 3600_000;
 
+/** What a token may do beyond nothing: a session (absent) does what its user may; 'metrics' only scrapes /metrics. */
+export type TokenScope = 'metrics';
+
 interface TokenRecord {
   username: string;
   createdAt: string;
   expiresAt: string;
+  scope?: TokenScope | undefined;
 }
 
 /** `/tokens/<sha256>`: version 1. */
@@ -21,7 +25,7 @@ export const TOKEN_RECORD = defineRecordKind<TokenRecord>({
   name: 'session token',
   version: 1,
   migrations: {},
-  schema: z.object({ username: z.string().min(1), createdAt: z.string(), expiresAt: z.string() }),
+  schema: z.object({ username: z.string().min(1), createdAt: z.string(), expiresAt: z.string(), scope: z.literal('metrics').optional() }),
   fix: 'log in again (the damaged session is refused)',
 });
 
@@ -32,11 +36,17 @@ const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/; // base64url of 32 bytes
 const refuse = (code: 'tokenMalformed' | 'tokenUnknown' | 'tokenExpired' | 'authorizationMalformed', message: string): GrappeError =>
   new GrappeError(code, message);
 
-export async function issueToken(store: Store, clock: Clock, username: string, ttlMs = DEFAULT_TOKEN_TTL_MS): Promise<{ token: string; expiresAt: string }> {
+export async function issueToken(
+  store: Store,
+  clock: Clock,
+  username: string,
+  ttlMs = DEFAULT_TOKEN_TTL_MS,
+  scope?: TokenScope,
+): Promise<{ token: string; expiresAt: string }> {
   const token = randomBytes(32).toString('base64url');
   const now = clock.now();
   const expiresAt = new Date(now + ttlMs).toISOString();
-  await put(store, tokenKey(token), storedValue(TOKEN_RECORD, { username, createdAt: new Date(now).toISOString(), expiresAt }));
+  await put(store, tokenKey(token), storedValue(TOKEN_RECORD, { username, createdAt: new Date(now).toISOString(), expiresAt, ...(scope ? { scope } : {}) }));
   await pruneExpired(store, clock);
   return { token, expiresAt };
 }
@@ -56,7 +66,7 @@ export async function actorOfToken(store: Store, clock: Clock, token: string): P
     await revokeToken(store, token).catch(() => undefined);
     throw refuse('tokenExpired', `token expired at ${record.expiresAt}: log in again`);
   }
-  return { username: record.username };
+  return { username: record.username, ...(record.scope ? { scope: record.scope } : {}) };
 }
 
 /** The token of a request: "Authorization: Bearer <token>", or `?token=` where headers cannot be set (EventSource). */

@@ -81,6 +81,7 @@ async function runPlanned(ctx: ControllerContext, guestId: string, plan: MovePla
     report: opts.report ?? silentReporter,
     ...(opts.uninterruptible !== undefined ? { uninterruptible: opts.uninterruptible } : {}),
   });
+  ctx.metrics.migration(outcome.kind, outcome.downtimeMs);
   await recordDowntime(ctx.store, outcome.kind, outcome.downtimeMs).catch(() => undefined); // a lost sample never fails a move
   return outcome;
 }

@@ -22,7 +22,7 @@ const EVERY_ROUTE: readonly ErrorCode[] = [
   'noQuorum',
   'notLeader',
 ];
-const WITH_SESSION: readonly ErrorCode[] = ['unauthenticated', 'tokenMalformed', 'tokenUnknown', 'tokenExpired', 'authorizationMalformed'];
+const WITH_SESSION: readonly ErrorCode[] = ['unauthenticated', 'tokenMalformed', 'tokenUnknown', 'tokenExpired', 'authorizationMalformed', 'forbidden'];
 
 export function routeErrorCodes(spec: RouteSpec): ErrorCode[] {
   const codes = new Set<ErrorCode>([...spec.errors, ...EVERY_ROUTE]);

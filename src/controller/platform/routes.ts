@@ -4,7 +4,7 @@
 // (error-mapping.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import type { GrappeError } from '../../core/errors.ts';
+import { errors, type GrappeError } from '../../core/errors.ts';
 import type { TaskView } from '../../contract/task.contract.ts';
 import { actorOfToken, tokenOfRequest } from '../auth/tokens.ts';
 import { grappeErrorFrom, toHttpError } from './error-mapping.ts';
@@ -48,6 +48,8 @@ async function handle(ctx: ControllerContext, spec: RouteSpec, request: FastifyR
     if (!actor) {
       const query = request.query as Record<string, unknown> | undefined;
       actor = await actorOfToken(ctx.store, ctx.clock, tokenOfRequest(request.headers, spec.tokenInQuery ? query?.['token'] : undefined));
+      if (actor.scope !== undefined && spec.acceptsScope !== actor.scope)
+        throw errors.forbidden(`${spec.method} ${API_PREFIX}${spec.url} refused: this is a '${actor.scope}' token; it may only read ${API_PREFIX}/metrics`);
     }
     const { wait, rest } = takeWait(request.query);
     const input = {

@@ -1,6 +1,7 @@
 // Interfaces shared by the controller's parts. Implementations live beside this file
 // (tasks.ts, events.ts, audit.ts, routes.ts); resource modules (hosts/, later guests/, ha/) depend
 // only on these shapes.
+import type { Registry } from 'prom-client';
 import type { RuntimeSlots } from './runtime-slots.ts';
 import type { z } from 'zod';
 import type { ErrorCode } from '../../core/error-catalog.ts';
@@ -18,6 +19,8 @@ export interface Clock {
 
 export interface Actor {
   readonly username: string;
+  /** Set for a scoped token: it may call only the routes that accept that scope. */
+  readonly scope?: 'metrics';
 }
 
 /** What a running task may do: report progress and log lines. */
@@ -64,6 +67,18 @@ export interface ClusterIdentity {
   readonly controllerKeyPem: string;
 }
 
+/** What the controller's code measures as it runs (metrics/controller-metrics.ts implements it). */
+export interface MetricsRecorder {
+  apiRequest(method: string, route: string, status: number, seconds: number): void;
+  storeCall(operation: string, seconds: number): void;
+  /** A guest move that completed, with its measured downtime (cold moves have none that counts). */
+  migration(kind: string, downtimeMs: number): void;
+  /** One event of the stream, for the counters that are events (failovers, fences, task durations). */
+  countEvent(event: EventView): void;
+  /** Where every instrument is registered (the /metrics route adds its scrape-time gauges there). */
+  readonly registry: Registry;
+}
+
 /** Everything a resource module needs, handed over by the wiring in main.ts. */
 export interface ControllerContext {
   readonly store: Store;
@@ -71,6 +86,9 @@ export interface ControllerContext {
   readonly tasks: TaskRunner;
   readonly events: EventBus;
   readonly audit: AuditLog;
+  readonly metrics: MetricsRecorder;
+  /** The controller's log, for background work that has no request or task to report to. */
+  readonly log: (level: 'info' | 'warn' | 'error', message: string) => void;
   readonly dataDir: string;
   readonly cluster: ClusterIdentity;
   /** The agent bundle this controller ships (dist/grappe-agent.mjs) and its version: what "update connector" pushes. */
@@ -78,7 +96,15 @@ export interface ControllerContext {
   /** The areas' live state for this controller (runtime-slots.ts). */
   readonly runtimes: RuntimeSlots<ControllerContext>;
   /** Timing knobs (tests shorten them). */
-  readonly settings: { readonly monitorIntervalMs: number; readonly tokenTtlMs?: number; readonly strictErrorCodes?: boolean };
+  readonly settings: {
+    readonly monitorIntervalMs: number;
+    readonly tokenTtlMs?: number;
+    readonly strictErrorCodes?: boolean;
+    /** How often every host's usage figures are fetched (default 15 s). */
+    readonly usageIntervalMs?: number;
+    /** Notification delivery attempts and backoff (tests shorten it). */
+    readonly notifyRetry?: { readonly attempts: number; readonly initialDelayMs: number; readonly maxDelayMs: number };
+  };
   /** Present when this controller is one of several on etcd (absent: one controller on SQLite). */
   readonly controlPlane?: ControlPlaneAccess;
 }
@@ -101,6 +127,11 @@ export interface ControllerModule {
    * it runs while this controller leads: stopped when it is deposed, started again if re-elected.
    */
   start?(ctx: ControllerContext): () => Promise<void> | void;
+  /**
+   * Read-only work every controller does from start-up to shutdown, leader or not (collecting usage
+   * figures, so any controller serves complete graphs and metrics); returns a stop function.
+   */
+  serve?(ctx: ControllerContext): () => Promise<void> | void;
   /** Releases what serves every request, leader or not (caches fed by the store's watch): at shutdown only. */
   close?(ctx: ControllerContext): Promise<void> | void;
 }
@@ -121,6 +152,8 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   readonly response?: z.ZodType; // documented 200/202 body
   /** Audit action name such as 'host.enable'; set on every mutating route. */
   readonly audit?: string;
+  /** A token of this scope may call the route too (GET /metrics: Prometheus's read-only token). */
+  readonly acceptsScope?: 'metrics';
   /** Also accept the token as `?token=` (GET /events: browsers' EventSource cannot set headers). */
   readonly tokenInQuery?: boolean;
   /** The codes it may answer besides those every route shares (see route-errors.ts), its task's included. */

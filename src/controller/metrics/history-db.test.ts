@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { HISTORY_RETENTION_MS, HistoryDb } from './history-db.ts';
+
+const T0 = Date.UTC(2026, 11, 1, 10, 0, 0);
+const MIN = 60_000;
+
+test('samples per minute across hours, read back by span, kept after a reopen; older than a week pruned', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'grappe-history-'));
+  try {
+    const path = join(dir, 'history.sqlite');
+    let db = new HistoryDb(path);
+    for (let m = 0; m < 150; m++) db.record('guest:vm:100', T0 + m * MIN + 5_000, { cpu: m / 100, memory: 1000 + m });
+    db.record('host:proc1', T0, { diskRead: 42 });
+    db.flush(T0 + 150 * MIN);
+    const cpu = db.read('guest:vm:100', 'cpu', T0 + 58 * MIN, T0 + 62 * MIN);
+    assert.deepEqual(
+      cpu.map((p) => [(p.atMs - T0) / MIN, Math.round(p.value * 100)]),
+      [
+        [58, 58],
+        [59, 59],
+        [60, 60],
+        [61, 61],
+        [62, 62],
+      ],
+      'minute stamps at the start of the minute, over the hour boundary',
+    );
+    assert.deepEqual(db.read('guest:vm:100', 'netRx', T0, T0 + 150 * MIN), [], 'a figure never sampled has no points');
+    assert.deepEqual(db.read('host:proc1', 'diskRead', T0, T0 + MIN), [{ atMs: T0, value: 42 }]);
+    db.close();
+
+    db = new HistoryDb(path);
+    assert.equal(db.read('guest:vm:100', 'memory', T0, T0 + 150 * MIN).length, 150, 'every minute survived the reopen');
+    // A sample in an hour already on disk is merged into it, not written over it.
+    db.record('guest:vm:100', T0 + 149 * MIN + 30_000, { netTx: 7 });
+    db.flush(T0 + 150 * MIN);
+    assert.equal(db.read('guest:vm:100', 'memory', T0 + 120 * MIN, T0 + 150 * MIN).length, 30);
+    // A week and two hours later, the first hours are gone.
+    const later = T0 + HISTORY_RETENTION_MS + 2 * 3600_000;
+    db.record('guest:vm:100', later, { cpu: 1 });
+    db.flush(later);
+    assert.deepEqual(db.read('guest:vm:100', 'cpu', T0, T0 + 60 * MIN), []);
+    assert.ok(db.sizeBytes() > 0);
+    db.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
