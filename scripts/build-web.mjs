@@ -10,8 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
-const { values } = parseArgs({ options: { out: { type: 'string' } } });
-const out = values.out ?? join(repo, 'web/dist');
+// strict: false: imported by build.mjs, whose own options are on the same command line.
+const { values } = parseArgs({ options: { out: { type: 'string' } }, strict: false });
+const out = typeof values.out === 'string' ? values.out : join(repo, 'web/dist');
 
 mkdirSync(out, { recursive: true });
 await build({

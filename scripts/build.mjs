@@ -3,16 +3,25 @@
 //   dist/grappe-agent.mjs  the agent ("connector"): one self-contained file, pushed to hosts as is
 //   web/dist/              the web UI the controller serves at /
 // Options: --agent-version V --agent-out PATH builds an agent that reports version V (used by tests
-// and the demo to stand up an older connector that the controller then updates).
+// and the demo to stand up an older connector that the controller then updates); --version V
+// --out-dir DIR builds both bundles as version V into DIR (the .deb packages: scripts/package-deb.sh).
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
-  options: { 'agent-version': { type: 'string' }, 'agent-out': { type: 'string' }, 'agent-only': { type: 'boolean' } },
+  options: {
+    'agent-version': { type: 'string' },
+    'agent-out': { type: 'string' },
+    'agent-only': { type: 'boolean' },
+    version: { type: 'string' },
+    'out-dir': { type: 'string' },
+  },
 });
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-const agentVersion = values['agent-version'] ?? pkg.version;
+const version = values.version ?? pkg.version;
+const agentVersion = values['agent-version'] ?? version;
+const outDir = values['out-dir'] ?? 'dist';
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'esm', logLevel: 'warning' };
 // esbuild's ESM output needs `require` for the CommonJS packages it inlines.
 const banner = { js: "import { createRequire as __grappeCreateRequire } from 'node:module'; const require = __grappeCreateRequire(import.meta.url);" };
@@ -21,7 +30,7 @@ await build({
   ...common,
   banner,
   entryPoints: ['src/agent/main.ts'],
-  outfile: values['agent-out'] ?? 'dist/grappe-agent.mjs',
+  outfile: values['agent-out'] ?? `${outDir}/grappe-agent.mjs`,
   // No source map: this one file is what "update connector" pushes to every host.
   sourcemap: false,
   define: { __GRAPPE_AGENT_VERSION__: JSON.stringify(agentVersion) },
@@ -31,9 +40,9 @@ if (!values['agent-only']) {
   await build({
     ...common,
     entryPoints: ['src/cli/main.ts'],
-    outfile: 'dist/grappe.mjs',
+    outfile: `${outDir}/grappe.mjs`,
     packages: 'external',
     sourcemap: 'inline',
-    define: { __GRAPPE_AGENT_VERSION__: JSON.stringify(pkg.version) },
+    define: { __GRAPPE_AGENT_VERSION__: JSON.stringify(version) },
   });
 }

@@ -18,7 +18,7 @@ packages=(qemu-system-x86 qemu-utils qemu-block-extra lxc tgt busybox-static cpi
   dosfstools mtools syslinux syslinux-common etcd-server iputils-arping)
 with_test_tools=0
 [ "${1:-}" = --with-test-tools ] && with_test_tools=1
-[ "$with_test_tools" = 1 ] && packages+=(chromium ganeti-htools)
+[ "$with_test_tools" = 1 ] && packages+=(chromium ganeti-htools prometheus)
 
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done

@@ -7,7 +7,8 @@
 // again on a survivor in plan order, the faulty host rejoins once repaired, and a watcher sampling
 // every 100 ms across all hosts never sees a VM on two hosts nor its disk open in two QEMU processes.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
 import type { GuestView } from '../../src/contract/guest.contract.ts';
 import type { HaPlanBody } from '../../src/contract/ha.contract.ts';
@@ -25,6 +26,7 @@ import {
 } from '../ha/ha-cluster.ts';
 import { createCliSession, repoRoot } from '../support/cli-session.ts';
 import { eventually } from '../support/eventually.ts';
+import { startSmtpSink, startWebhookSink, type SmtpSink, type WebhookSink } from '../support/notify-sinks.ts';
 import { tailOf } from '../testbed/ns-process.ts';
 import { withTestbed } from '../testbed/testbed.ts';
 
@@ -46,6 +48,14 @@ const GUESTS: Planned[] = [
   { name: 'batch', plan: { restart: 'best-effort', order: 0, delay: 0 } },
 ];
 
+const HOOK_SECRET = 'e2e-webhook-secret-0123456789';
+
+/** The guest's CPU and memory reach /metrics from its host's agent (QEMU's process figures). */
+async function waitGuestUsage(api: HaCluster['api'], id: string, host: string): Promise<void> {
+  const series = new RegExp(`^grappe_guest_cpu_seconds_total\\{guest="${id}",host="${host}"\\} [\\d.]+$`, 'm');
+  await eventually(`${id}'s CPU figure in /metrics`, async () => (series.test(await api.text('/api/v1/metrics')) ? true : undefined), 30_000);
+}
+
 const diskOf = (kind: FaultKind, g: Planned): string => `${kind}-${g.name}-root`;
 
 const FAULTS: { kind: FaultKind; host: string; what: string }[] = [
@@ -62,6 +72,8 @@ test(
     let cluster: HaCluster | undefined;
     let watcher: DoubleRunWatcher | undefined;
     const violations: string[] = [];
+    let hook: WebhookSink | undefined;
+    let smtp: SmtpSink | undefined;
     try {
       execFileSync(process.execPath, ['scripts/build.mjs', '--agent-only'], { cwd: repoRoot });
       await withTestbed({ hosts: HA_POOL_HOSTS }, async (tb) => {
@@ -74,6 +86,16 @@ test(
           assert.equal(s.heartbeatVolume, 'ha-heartbeat');
           assert.deepEqual(s.settings.timing, { ...s.settings.timing, ...SHORT_HA_TIMING }, 'the short timings are in force');
           watcher = startDoubleRunWatcher(tb.hosts, { onViolation: (v) => violations.push(v) });
+        });
+
+        await t.test('operations: a signed webhook and an SMTP relay are told of fences and failovers', async (st) => {
+          if (!cluster) return st.skip('the pool was not set up');
+          hook = await startWebhookSink();
+          smtp = await startSmtpSink();
+          await cluster.api.call('POST', '/api/v1/notify/targets', { name: 'ops-hook', target: { type: 'webhook', url: hook.url, secret: HOOK_SECRET } });
+          const mail = { type: 'smtp', host: smtp.host, port: smtp.port, security: 'none', from: 'grappe@example.org', to: ['oncall@example.org'] };
+          await cluster.api.call('POST', '/api/v1/notify/targets', { name: 'oncall', target: mail });
+          await cluster.api.call('POST', '/api/v1/notify/rules', { name: 'ha', kinds: ['fence', 'failover-done', 'failover-failed'], targets: ['ops-hook', 'oncall'] });
         });
 
         for (const fault of FAULTS) {
@@ -92,6 +114,7 @@ test(
               for (const id of ids) await w.waitPlacement(id, [fault.host], 30_000);
               await waitProtected(api, ids, fault.host, 30_000);
               await waitHaHealthy(api, processing, 30_000); // its lease now lists the guests (what a self-fence stops)
+              if (fault === FAULTS[0]) await waitGuestUsage(api, ids[0]!, fault.host);
 
               const faultAt = Date.now();
               await injectFault(tb, fault.kind, fault.host);
@@ -158,6 +181,35 @@ test(
           });
         }
 
+        await t.test('operations: the failover and fence counters moved, the webhook and the relay got signed notifications', async (st) => {
+          if (!cluster || !hook || !smtp) return st.skip('the pool was not set up');
+          const metrics = await cluster.api.text('/api/v1/metrics');
+          const failovers = Number(/^grappe_ha_failovers_total (\d+)$/m.exec(metrics)?.[1]);
+          const fences = Number(/^grappe_ha_fences_total (\d+)$/m.exec(metrics)?.[1]);
+          st.diagnostic(`grappe_ha_failovers_total ${failovers}, grappe_ha_fences_total ${fences}`);
+          assert.ok(failovers >= FAULTS.length * GUESTS.length, `every recovery counted (${failovers})`);
+          assert.ok(fences >= FAULTS.length, `every fence counted (${fences})`);
+          const lint = spawnSync('promtool', ['check', 'metrics'], { input: metrics, encoding: 'utf8' });
+          assert.equal(lint.status, 0, `promtool check metrics: ${lint.stdout}${lint.stderr}`);
+          for (const h of cluster.processing) assert.match(metrics, new RegExp(`^grappe_host_cpu_seconds_total\\{host="${h}"\\} [\\d.]+$`, 'm'));
+
+          const hooks = hook.received.map((r) => ({ ...r, json: JSON.parse(r.body) as { kinds: string[]; event: { type: string; message: string } } }));
+          for (const r of hooks) {
+            const expected = `sha256=${createHmac('sha256', HOOK_SECRET).update(`${String(r.headers['x-grappe-timestamp'])}.${r.body}`).digest('hex')}`;
+            assert.equal(r.headers['x-grappe-signature'], expected, 'every delivery carries a valid signature');
+          }
+          const types = hooks.map((r) => r.json.event.type);
+          st.diagnostic(`webhook deliveries: ${types.length}; mails: ${smtp.mails.length}`);
+          assert.ok(types.filter((ty) => ty === 'ha.guest-recovered').length >= FAULTS.length * GUESTS.length, 'one per recovered guest');
+          assert.ok(types.includes('ha.host-fenced'));
+          assert.ok(smtp.mails.some((m) => /^Subject: \[Grappe /m.test(m.data) && /^event: +ha\.guest-recovered \(failover-done\)$/m.test(m.data)), 'a failover mail');
+          assert.ok(smtp.mails.every((m) => m.to.includes('oncall@example.org')));
+
+          // The history kept per-minute figures of the hosts all along.
+          const cpu = await cluster.api.call<{ points: unknown[] }>('GET', `/api/v1/history?subject=host:${cluster.processing[0]}&metric=memory&span=1h`);
+          assert.ok(cpu.points.length >= 1, 'per-minute samples of the host');
+        });
+
         await t.test('the watcher never saw a guest on two hosts nor a disk open twice', async (st) => {
           if (!watcher) return st.skip('the pool was not set up');
           const report = await watcher.stop();
@@ -170,6 +222,8 @@ test(
         });
       });
     } finally {
+      await hook?.close();
+      await smtp?.close();
       await watcher?.stop().catch(() => undefined);
       await cluster?.close();
       cli.close();

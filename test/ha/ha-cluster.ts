@@ -33,6 +33,8 @@ export const SHORT_HA_TIMING: Partial<HaTimingSettings> = {
 export interface HaApi {
   /** A call that must answer 2xx; its parsed JSON body. */
   call<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
+  /** A call that must answer 2xx; its body as text (GET /metrics). */
+  text(path: string): Promise<string>;
   /** A task route called with ?wait=true: its result, failing unless the task succeeded. */
   task<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
   status(): Promise<HaStatus>;
@@ -47,6 +49,11 @@ function haApi(client: HttpClient): HaApi {
   };
   return {
     call,
+    async text(path: string): Promise<string> {
+      const res = await client.request('GET', path);
+      if (res.status !== 200) throw new Error(`GET ${path}: HTTP ${res.status} ${res.body.slice(0, 500)}`);
+      return res.body;
+    },
     async task<T>(method: string, path: string, body?: unknown): Promise<T> {
       const t = await call<{ state: string; result?: unknown; error?: unknown }>(method, `${path}${path.includes('?') ? '&' : '?'}wait=true`, body);
       if (t.state !== 'succeeded') throw new Error(`${method} ${path}: task ${t.state}: ${JSON.stringify(t.error)}`);

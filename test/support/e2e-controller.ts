@@ -28,7 +28,7 @@ export async function startE2eController(cli: CliSession, tb: Testbed): Promise<
   ]);
   assert.equal(init.code, 0, init.err);
   if (existsSync(KERNEL_CACHE)) cpSync(KERNEL_CACHE, join(dataDir, 'images', 'kernel-cache'), { recursive: true });
-  const controller = await startController({ dataDir, host: '127.0.0.1', port: 0, logLevel: 'warn', monitorIntervalMs: 1000 });
+  const controller = await startController({ dataDir, host: '127.0.0.1', port: 0, logLevel: 'warn', monitorIntervalMs: 1000, usageIntervalMs: 2000 });
   const login = await cli.grappe(['login', '--url', controller.url, '--user', 'admin', '--password', E2E_ADMIN_PASSWORD]);
   assert.equal(login.code, 0, login.err);
   return { controller, dataDir };
