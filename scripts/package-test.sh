@@ -71,7 +71,7 @@ echo "package-test: $A installed (cluster $cluster, service user grappe, setting
 
 run_unit grappe-agent
 run_unit grappe-controller
-wait_for 30 "the controller" grappe login --url "https://$ADDR:8443" --user admin --password "$password" --ca /var/lib/grappe/pki/ca.crt
+wait_for 30 "the controller" grappe login --url "https://127.0.0.1:8443" --user admin --password "$password" --ca /var/lib/grappe/pki/ca.crt
 grappe host add --purpose processing --name pkghost --address "$ADDR" --password grappe --new-password pkg-host-password >/dev/null
 grappe host enable pkghost >/dev/null
 grappe guest create --kind ct --name pkgct --memory 64 --template busybox >/dev/null
@@ -89,7 +89,7 @@ run_unit grappe-controller
 wait_for 30 "the upgraded controller" grappe host list
 [ "$(node -p 'require("/var/lib/grappe/cluster.json").id')" = "$cluster" ] || fail "the upgrade made a new cluster"
 [ "$(cat /etc/grappe/initial-admin-password)" = "$password" ] || fail "the upgrade changed the admin password"
-health=$(NODE_EXTRA_CA_CERTS=/var/lib/grappe/pki/ca.crt ip netns exec "$NS" node -e "fetch('https://$ADDR:8443/api/v1/health').then(r=>r.json()).then(b=>console.log(b.version))")
+health=$(NODE_EXTRA_CA_CERTS=/var/lib/grappe/pki/ca.crt ip netns exec "$NS" node -e "fetch('https://127.0.0.1:8443/api/v1/health').then(r=>r.json()).then(b=>console.log(b.version))")
 [ "$health" = "$B" ] || fail "the controller reports version '$health', not $B"
 wait_for 30 "host pkghost UP on agent $B" sh -c "ip netns exec $NS /usr/bin/grappe host list --json | node -e \"let s='';process.stdin.on('data',c=>s+=c).on('end',()=>{const h=JSON.parse(s).find(x=>x.name==='pkghost');process.exit(h&&h.state==='UP'&&h.agentVersion==='$B'?0:1)})\""
 wait_for 30 "ct:100 still running" sh -c "ip netns exec $NS /usr/bin/grappe guest list --json | grep -q '\"state\": *\"running\"'"

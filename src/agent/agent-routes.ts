@@ -20,7 +20,8 @@ import { hostChecks } from './doctor/host-checks.ts';
 import { AgentError } from './agent-error.ts';
 import type { AgentStore, Enrollment, SyslogConfig } from './agent-store.ts';
 import type { GuestRuntime } from './guest-runtime.ts';
-import { parseJsonBody } from './http-io.ts';
+import { parseJsonBody, parseQuery } from './http-io.ts';
+import { logQuery } from '../contract/logs.contract.ts';
 import { collectInventory } from './inventory.ts';
 import { collectUsage } from './stats/usage.ts';
 import type { Logger } from './logger.ts';
@@ -160,6 +161,21 @@ export const ROUTES: Route[] = [
     access: 'controller',
     exclusive: false,
     handle: async () => ({ status: 200, body: await collectInventory() }),
+  },
+  {
+    method: 'GET',
+    path: AGENT_PATHS.logs,
+    access: 'controller',
+    exclusive: false,
+    handle: async ({ query }, rt) => {
+      const q = parseQuery(query, logQuery);
+      const { lines, lastSeq } = rt.log.ring.read({
+        limit: q.limit,
+        ...(q.after === undefined ? {} : { afterSeq: q.after }),
+        ...(q.sinceMs === undefined ? {} : { sinceMs: q.sinceMs }),
+      });
+      return { status: 200, body: { lines: lines.map((l) => ({ seq: l.seq, entry: JSON.parse(l.line) as unknown })), lastSeq } };
+    },
   },
   {
     method: 'GET',

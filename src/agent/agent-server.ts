@@ -7,7 +7,9 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { CONTROLLER_CERT_CN, type CertAndKey } from '../pki/pki.ts';
+import { REQUEST_ID_HEADER, requestIdPattern } from '../contract/logs.contract.ts';
 import { messageOf } from '../contract/shared-rules.ts';
+import { withRequestId } from '../streams/request-context.ts';
 import { AgentError, isAgentError } from './agent-error.ts';
 import { matchRoute, type Access, type AgentRuntime } from './agent-routes.ts';
 import type { AgentStore, Enrollment, SyslogConfig } from './agent-store.ts';
@@ -198,8 +200,13 @@ export class AgentServer implements AgentRuntime {
         if (reply.after) res.once('close', reply.after);
         if (reply.stream) sendStream(res, reply.status, reply.stream.body, reply.stream.headers);
         else sendJson(res, reply.status, reply.body);
+        // Changes are logged (with the controller's request id); the monitor's reads would drown them.
+        if (req.method !== 'GET') this.log.info('request served', { method: req.method, path: pathname, status: reply.status });
       };
-      await (route.exclusive ? this.serialized(run) : run());
+      const header = req.headers[REQUEST_ID_HEADER];
+      const requestId = typeof header === 'string' && requestIdPattern.test(header) ? header : undefined;
+      const serve = (): Promise<void> => (route.exclusive ? this.serialized(run) : run());
+      await (requestId ? withRequestId(requestId, serve) : serve());
     } catch (e) {
       this.fail(req, res, e);
     }

@@ -6,6 +6,7 @@ import { rm } from 'node:fs/promises';
 import { request } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
 import { inventory as inventorySchema, AGENT_PATHS, type EnrollRequest } from '../contract/agent.contract.ts';
+import { withRequestId } from '../streams/request-context.ts';
 import { AgentClient, type ControllerCredentials } from '../controller/agents/agent-client.ts';
 import { CONTROLLER_CERT_CN, createCa, issueCert, type CertAndKey } from '../pki/pki.ts';
 import { AgentProcess, freePort } from '../../test/support/agent-process.ts';
@@ -190,6 +191,23 @@ describe('agent lifecycle through AgentClient', () => {
     assert.match(msg, /^<30>1 \d{4}-\d\d-\d\dT[\d:.]+Z \S+ grappe-agent \d+ - - \{.*"msg":"syslog forwarding set"/);
     await client.setSyslog({ enabled: false });
     assert.equal((await rejection(client.setSyslog({ enabled: true }))).kind, 'invalidInput');
+  });
+
+  test('usage figures and log lines: a change names the request id the controller passed on', async () => {
+    const stats = await client.stats();
+    assert.ok(stats.host.cpus > 0 && stats.host.memoryTotalBytes > 0 && stats.host.cpuSeconds > 0);
+    assert.deepEqual(stats.guests, [], 'no guest runs on this agent');
+    await withRequestId('req-test-42', () => client.setSyslog({ enabled: false }));
+    const logs = await client.logs({ limit: 50 });
+    const line = logs.lines.find((l) => l.entry['msg'] === 'request served' && l.entry['requestId'] === 'req-test-42');
+    assert.ok(line, `no 'request served' line with the request id in ${JSON.stringify(logs.lines.map((l) => l.entry).slice(-5))}`);
+    assert.equal(line.entry['path'], '/agent/v1/syslog');
+    const after = await client.logs({ after: logs.lastSeq, limit: 50 });
+    assert.ok(
+      after.lines.every((l) => l.seq > logs.lastSeq),
+      'following: only newer lines',
+    );
+    assert.equal((await rejection(client.logs({ limit: 0 } as never))).kind, 'invalidInput');
   });
 
   test('update is refused when running from source', async () => {

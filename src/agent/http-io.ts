@@ -35,6 +35,13 @@ export function parseJsonBody<T extends z.ZodType>(text: string, schema: T): z.o
   return r.data;
 }
 
+/** A query string checked against its schema (values are strings: the schema coerces numbers). */
+export function parseQuery<T extends z.ZodType>(query: URLSearchParams, schema: T): z.output<T> {
+  const r = schema.safeParse(Object.fromEntries(query));
+  if (!r.success) throw new AgentError('invalidInput', `request refused: ${describeIssues(r.error.issues)}`);
+  return r.data;
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   // One request per connection: a connection made before enrollment (or release) never carries

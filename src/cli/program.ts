@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerAudit } from './commands/audit.command.ts';
 import { registerMetrics } from './commands/metrics.command.ts';
 import { registerNotify } from './commands/notify.command.ts';
+import { registerLogs } from './commands/logs.command.ts';
 import { registerConsole } from './commands/console.command.ts';
 import { registerController } from './commands/controller.command.ts';
 import { registerEvents } from './commands/events.command.ts';
@@ -48,6 +49,7 @@ export function buildProgram(rt: Runtime): Command {
   registerAudit(program, rt);
   registerMetrics(program, rt);
   registerNotify(program, rt);
+  registerLogs(program, rt);
   registerEvents(program, rt);
   registerHa(program, rt);
   registerSimulate(program, rt);

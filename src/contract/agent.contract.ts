@@ -11,6 +11,7 @@ export const AGENT_PATHS = {
   hello: '/agent/v1/hello', // GET, no auth
   enroll: '/agent/v1/enroll', // POST, password in body, before enrollment only
   inventory: '/agent/v1/inventory', // GET, mTLS
+  logs: '/agent/v1/logs', // GET, mTLS: the agent's newest log lines (?after=&sinceMs=&limit=, logs.contract.ts)
   stats: '/agent/v1/stats', // GET, mTLS: usage counters of the host and its running guests (stats.contract.ts)
   nic: '/agent/v1/nics/:name', // PUT, mTLS: configure one NIC
   probe: '/agent/v1/probe', // POST, mTLS: TCP reachability test from this host

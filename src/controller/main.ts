@@ -9,6 +9,7 @@ import { installControlPlaneGate, leaderChangedEvent, quorumEvent } from './clus
 import { ControllerMetrics } from './metrics/controller-metrics.ts';
 import { installApiMetrics } from './metrics/api-metrics.ts';
 import { instrumentStore } from './metrics/instrumented-store.ts';
+import { LogRing } from '../streams/log-ring.ts';
 import { coreModule } from './core-routes/core.module.ts';
 import { openApiRoutes } from './core-routes/openapi.routes.ts';
 import { dataDirLayout, loadClusterIdentity } from './data-dir.ts';
@@ -65,9 +66,11 @@ export async function startController(opts: StartControllerOptions): Promise<Run
   const store = instrumentStore(rawStore, metrics);
   const loopStops: Array<() => Promise<void> | void> = [];
   const serveStops: Array<() => Promise<void> | void> = [];
+  const logRing = new LogRing();
   const app = createHttpApp({
     tls: { certPem: readFileSync(layout.apiCert, 'utf8'), keyPem: readFileSync(layout.apiKey, 'utf8') },
     logLevel: opts.logLevel ?? 'info',
+    logRing,
   });
   const stopLoops = async (): Promise<void> => {
     for (const stop of loopStops.splice(0).reverse()) await stop();
@@ -87,6 +90,7 @@ export async function startController(opts: StartControllerOptions): Promise<Run
       audit: new StoreAuditLog(store, clock),
       metrics,
       log: (level, message) => app.log[level](message),
+      logRing,
       dataDir: layout.root,
       cluster,
       agentBundle: { path: opts.agentBundlePath ?? defaultAgentBundlePath(), version: grappeVersion() },

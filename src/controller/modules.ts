@@ -12,6 +12,7 @@ import { doctorModule } from './doctor/doctor.module.ts';
 import { clusterModule } from './cluster/cluster.module.ts';
 import { metricsModule } from './metrics/metrics.module.ts';
 import { notifyModule } from './notify/notify.module.ts';
+import { logsModule } from './logs/logs.module.ts';
 
 export const modules: ControllerModule[] = [
   hostModule,
@@ -27,4 +28,5 @@ export const modules: ControllerModule[] = [
   clusterModule,
   metricsModule,
   notifyModule,
+  logsModule,
 ];

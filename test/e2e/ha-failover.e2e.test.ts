@@ -95,7 +95,11 @@ test(
           await cluster.api.call('POST', '/api/v1/notify/targets', { name: 'ops-hook', target: { type: 'webhook', url: hook.url, secret: HOOK_SECRET } });
           const mail = { type: 'smtp', host: smtp.host, port: smtp.port, security: 'none', from: 'grappe@example.org', to: ['oncall@example.org'] };
           await cluster.api.call('POST', '/api/v1/notify/targets', { name: 'oncall', target: mail });
-          await cluster.api.call('POST', '/api/v1/notify/rules', { name: 'ha', kinds: ['fence', 'failover-done', 'failover-failed'], targets: ['ops-hook', 'oncall'] });
+          await cluster.api.call('POST', '/api/v1/notify/rules', {
+            name: 'ha',
+            kinds: ['fence', 'failover-done', 'failover-failed'],
+            targets: ['ops-hook', 'oncall'],
+          });
         });
 
         for (const fault of FAULTS) {
@@ -195,14 +199,19 @@ test(
 
           const hooks = hook.received.map((r) => ({ ...r, json: JSON.parse(r.body) as { kinds: string[]; event: { type: string; message: string } } }));
           for (const r of hooks) {
-            const expected = `sha256=${createHmac('sha256', HOOK_SECRET).update(`${String(r.headers['x-grappe-timestamp'])}.${r.body}`).digest('hex')}`;
+            const expected = `sha256=${createHmac('sha256', HOOK_SECRET)
+              .update(`${String(r.headers['x-grappe-timestamp'])}.${r.body}`)
+              .digest('hex')}`;
             assert.equal(r.headers['x-grappe-signature'], expected, 'every delivery carries a valid signature');
           }
           const types = hooks.map((r) => r.json.event.type);
           st.diagnostic(`webhook deliveries: ${types.length}; mails: ${smtp.mails.length}`);
           assert.ok(types.filter((ty) => ty === 'ha.guest-recovered').length >= FAULTS.length * GUESTS.length, 'one per recovered guest');
           assert.ok(types.includes('ha.host-fenced'));
-          assert.ok(smtp.mails.some((m) => /^Subject: \[Grappe /m.test(m.data) && /^event: +ha\.guest-recovered \(failover-done\)$/m.test(m.data)), 'a failover mail');
+          assert.ok(
+            smtp.mails.some((m) => /^Subject: \[Grappe /m.test(m.data) && /^event: +ha\.guest-recovered \(failover-done\)$/m.test(m.data)),
+            'a failover mail',
+          );
           assert.ok(smtp.mails.every((m) => m.to.includes('oncall@example.org')));
 
           // The history kept per-minute figures of the hosts all along.

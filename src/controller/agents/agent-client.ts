@@ -21,6 +21,8 @@ import {
   type ProbeResponse,
 } from '../../contract/agent.contract.ts';
 import { agentStats, type AgentStats } from '../../contract/stats.contract.ts';
+import { REQUEST_ID_HEADER, logView, type LogQuery, type LogView } from '../../contract/logs.contract.ts';
+import { currentRequestId } from '../../streams/request-context.ts';
 import { isErrorCode } from '../../core/error-catalog.ts';
 import { GrappeError, errors, relayedError } from '../../core/errors.ts';
 
@@ -44,6 +46,12 @@ const DEFAULT_TIMEOUT_MS = 5000;
 const MAX_TIMEOUT_MS = 10_000;
 
 type Trust = 'firstContact' | 'mutual';
+
+/** The API request this call is made for (its task's, its loop's: none), passed on to the agent's log. */
+function requestIdHeader(): Record<string, string> {
+  const id = currentRequestId();
+  return id ? { [REQUEST_ID_HEADER]: id } : {};
+}
 
 // Certificate verification failures: the agent answers but is not (or no longer) one of ours.
 const CERT_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
@@ -73,6 +81,11 @@ export class AgentClient {
 
   inventory(): Promise<Inventory> {
     return this.call('GET', AGENT_PATHS.inventory, 'mutual', undefined, inventory, 'inventory');
+  }
+
+  logs(q: LogQuery): Promise<LogView> {
+    const params = new URLSearchParams(Object.entries(q).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])));
+    return this.call('GET', `${AGENT_PATHS.logs}?${params.toString()}`, 'mutual', undefined, logView, 'log lines');
   }
 
   stats(): Promise<AgentStats> {
@@ -173,7 +186,10 @@ export class AgentClient {
           method,
           path,
           agent: false,
-          headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+          headers: {
+            ...requestIdHeader(),
+            ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+          },
           ...this.tlsOptions(trust),
         },
         (res: IncomingMessage) => {

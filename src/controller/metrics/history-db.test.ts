@@ -29,7 +29,9 @@ test('samples per minute across hours, read back by span, kept after a reopen; o
       'minute stamps at the start of the minute, over the hour boundary',
     );
     assert.deepEqual(db.read('guest:vm:100', 'netRx', T0, T0 + 150 * MIN), [], 'a figure never sampled has no points');
-    assert.deepEqual(db.read('host:proc1', 'diskRead', T0, T0 + MIN), [{ atMs: T0, value: 42 }]);
+    const disk = db.read('host:proc1', 'diskRead', T0, T0 + MIN);
+    assert.equal(disk.length, 1);
+    assert.ok(Math.abs(disk[0]!.value - 42) < 42 * 0.001, `stored within 0.1 % (${disk[0]!.value})`);
     db.close();
 
     db = new HistoryDb(path);
@@ -48,4 +50,14 @@ test('samples per minute across hours, read back by span, kept after a reopen; o
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('16-bit figures: 0.1 % precision from zero to beyond 2^40, no sample kept apart from zero', async () => {
+  const { quantize, dequantize } = await import('./history-chunk.ts');
+  for (const v of [0, 0.001, 0.5, 1, 37.2, 1e6, 2.5e9, 2 ** 40]) {
+    const back = dequantize(quantize(v));
+    assert.ok(Math.abs(back - v) <= Math.max(0.001, v * 0.001), `${v} came back as ${back}`);
+  }
+  assert.ok(Number.isNaN(dequantize(quantize(Number.NaN))));
+  assert.equal(quantize(0), 1, 'zero is a sample, not a gap');
 });

@@ -21,6 +21,7 @@ export class ScrapeGauges {
   private readonly usageFailures: Counter<string>;
   private readonly host: Record<string, Usage>;
   private readonly guest: Record<string, Usage>;
+  private usageRound = -2;
 
   constructor(registry: Registry) {
     const m = { gauge: newGauge.bind(null, registry), counter: newCounter.bind(null, registry) };
@@ -72,6 +73,10 @@ export class ScrapeGauges {
     this.leader.set({ controller: status?.me ?? 'local' }, plane ? (plane.isLeader() ? 1 : 0) : 1);
     this.quorum.set(plane ? (status?.quorum.has ? 1 : 0) : 1);
 
+    // The usage series change once per collection round; scrapes in between serve them as they are.
+    const round = usage?.rounds ?? -1;
+    if (round === this.usageRound) return;
+    this.usageRound = round;
     for (const u of [...Object.values(this.host), ...Object.values(this.guest)]) ('gauge' in u ? u.gauge : u.counter).reset();
     this.usageFailures.reset();
     if (!usage) return;

@@ -44,6 +44,9 @@ export class UsageCollector {
     private readonly fetchStats: (host: HostRecord) => Promise<AgentStats> = (host) => agentFor(ctx, host, AGENT_TIMEOUT_MS).stats(),
   ) {}
 
+  /** Rounds done since start-up: the scrape refills its usage series only when this moved. */
+  rounds = 0;
+
   /** The fresh reports (younger than three intervals), one per host. */
   current(): HostUsage[] {
     const now = this.ctx.clock.now();
@@ -74,6 +77,7 @@ export class UsageCollector {
     const known = new Set(hosts.map((h) => h.id));
     for (const id of this.latest.keys()) if (!known.has(id)) this.latest.delete(id);
     const now = this.ctx.clock.now();
+    this.rounds++;
     this.history.flush(now);
     // Subjects not seen for an hour (deleted guests, removed hosts) are forgotten.
     for (const [subject, last] of this.lastSample) if (now - last.minute > 3600_000) this.lastSample.delete(subject);

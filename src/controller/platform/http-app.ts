@@ -1,7 +1,10 @@
 // The HTTPS server: fastify with the cluster's API certificate, errors in the JSON shape of
 // error-mapping.ts, and what answers paths no route claims (405, 404, the web UI).
+import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { REQUEST_ID_HEADER, requestIdPattern } from '../../contract/logs.contract.ts';
+import type { LogRing } from '../../streams/log-ring.ts';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { GrappeError } from '../../core/errors.ts';
 import { installErrorHandler, sendError } from './error-mapping.ts';
 import { API_PREFIX, type RegisteredRoute } from './routes.ts';
@@ -10,6 +13,8 @@ import { staticFile } from './static-site.ts';
 export interface HttpAppOptions {
   readonly tls: { readonly certPem: string; readonly keyPem: string };
   readonly logLevel: string;
+  /** Also keeps the log's newest lines here (GET /api/v1/logs). */
+  readonly logRing?: LogRing;
 }
 
 export function createHttpApp(options: HttpAppOptions): FastifyInstance {
@@ -17,6 +22,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     https: { cert: options.tls.certPem, key: options.tls.keyPem },
     logger: {
       level: options.logLevel,
+      ...(options.logRing ? { stream: teeTo(options.logRing) } : {}),
       // The event stream may carry its token in the URL (?token=): keep it out of the logs.
       serializers: {
         req: (req: { method: string; url: string; ip: string }) => ({ method: req.method, url: redactToken(req.url), remoteAddress: req.ip }),
@@ -26,10 +32,29 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     // Open event streams would keep close() waiting forever.
     forceCloseConnections: true,
     clientErrorHandler: answerUnparsable,
+    // A caller's X-Request-Id is kept (a well-formed one), else a new one: it names the request's log
+    // lines here and on every agent it calls, and comes back in the answer.
+    requestIdHeader: REQUEST_ID_HEADER,
+    genReqId: () => randomUUID(),
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (!requestIdPattern.test(request.id)) (request as { id: string }).id = randomUUID();
+    reply.header(REQUEST_ID_HEADER, request.id);
   });
   installErrorHandler(app as unknown as FastifyInstance);
   // Typed as the plain instance: route handlers do not depend on the server being https.
   return app as unknown as FastifyInstance;
+}
+
+/** stdout, and the ring of newest lines. */
+function teeTo(ring: LogRing): { write(line: string): void } {
+  return {
+    write: (line) => {
+      process.stdout.write(line);
+      ring.push(line);
+    },
+  };
 }
 
 /** A request node's HTTP parser could not read (no route, no reply object): same JSON error shape. */

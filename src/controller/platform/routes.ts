@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { errors, type GrappeError } from '../../core/errors.ts';
 import type { TaskView } from '../../contract/task.contract.ts';
+import { withRequestId } from '../../streams/request-context.ts';
 import { actorOfToken, tokenOfRequest } from '../auth/tokens.ts';
 import { grappeErrorFrom, toHttpError } from './error-mapping.ts';
 import { checkDeclared } from './route-errors.ts';
@@ -60,7 +61,7 @@ async function handle(ctx: ControllerContext, spec: RouteSpec, request: FastifyR
       request,
       reply,
     };
-    const result = await spec.handler(input);
+    const result = await withRequestId(request.id, () => spec.handler(input));
     return await answer(ctx, spec, actor, request, reply, result, wait);
   } catch (err) {
     // Audit what a known user was refused; unauthenticated calls name nobody and are not recorded.

@@ -2,6 +2,7 @@
 // (tasks.ts, events.ts, audit.ts, routes.ts); resource modules (hosts/, later guests/, ha/) depend
 // only on these shapes.
 import type { Registry } from 'prom-client';
+import type { LogRing } from '../../streams/log-ring.ts';
 import type { RuntimeSlots } from './runtime-slots.ts';
 import type { z } from 'zod';
 import type { ErrorCode } from '../../core/error-catalog.ts';
@@ -89,6 +90,8 @@ export interface ControllerContext {
   readonly metrics: MetricsRecorder;
   /** The controller's log, for background work that has no request or task to report to. */
   readonly log: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** The log's newest lines (GET /logs). */
+  readonly logRing: LogRing;
   readonly dataDir: string;
   readonly cluster: ClusterIdentity;
   /** The agent bundle this controller ships (dist/grappe-agent.mjs) and its version: what "update connector" pushes. */
