@@ -53,6 +53,7 @@ function reportOf(host: HostRecord, guests: readonly string[], atMs: number): Ag
     atMs,
     host: { cpus: 64, memoryTotalBytes: 256 * 2 ** 30, memoryUsedBytes: Math.floor(r() * 200 * 2 ** 30), cpuSeconds: r() * 1e6, ...io() },
     guests: guests.map((id) => ({ id, cpuSeconds: r() * 1e5, memoryBytes: Math.floor(r() * 4 * 2 ** 30), ...io() })),
+    certificateNotAfter: null,
   };
 }
 

@@ -32,7 +32,8 @@ node scripts/build.mjs --version "$version" --out-dir "$work/dist"
 
 common_files() { # $1: package root; $2: env file name
   install -D -m 0644 "packaging/deb/$2.env" "$1/etc/grappe/$2.env"
-  install -D -m 0644 packaging/deb/logrotate "$1/etc/logrotate.d/grappe-$2"
+  install -d "$1/etc/logrotate.d"
+  sed "s/@NAME@/$2/" packaging/deb/logrotate > "$1/etc/logrotate.d/grappe-$2"
   install -D -m 0644 "packaging/grappe-$2.service" "$1/lib/systemd/system/grappe-$2.service"
   install -D -m 0644 README.md "$1/usr/share/doc/grappe-$2/README.md"
   install -d "$1/DEBIAN"

@@ -182,7 +182,10 @@ export const ROUTES: Route[] = [
     path: AGENT_PATHS.stats,
     access: 'controller',
     exclusive: false,
-    handle: async (_req, rt) => ({ status: 200, body: await collectUsage(rt.guests) }),
+    handle: async (_req, rt) => {
+      const cert = rt.enrollment()?.certPem;
+      return { status: 200, body: await collectUsage(rt.guests, cert ? certificateNotAfter(cert) : null) };
+    },
   },
   {
     method: 'PUT',

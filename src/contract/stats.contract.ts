@@ -20,6 +20,8 @@ export const agentStats = z.object({
   atMs: z.number(), // the agent's clock when it read the figures
   host: z.object({ cpus: z.number().int().positive(), memoryTotalBytes: z.number(), memoryUsedBytes: z.number(), ...counters }),
   guests: z.array(guestUsage),
+  /** When the agent's certificate expires (ISO), so the controller can warn before it does; null before enrollment. */
+  certificateNotAfter: z.string().nullable().default(null),
 });
 export type AgentStats = z.infer<typeof agentStats>;
 

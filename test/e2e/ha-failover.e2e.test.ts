@@ -26,7 +26,7 @@ import {
 } from '../ha/ha-cluster.ts';
 import { createCliSession, repoRoot } from '../support/cli-session.ts';
 import { eventually } from '../support/eventually.ts';
-import { startSmtpSink, startWebhookSink, type SmtpSink, type WebhookSink } from '../support/notify-sinks.ts';
+import { startSmtpSink, startWebhookSink, subjectOf, type SmtpSink, type WebhookSink } from '../support/notify-sinks.ts';
 import { tailOf } from '../testbed/ns-process.ts';
 import { withTestbed } from '../testbed/testbed.ts';
 
@@ -209,8 +209,8 @@ test(
           assert.ok(types.filter((ty) => ty === 'ha.guest-recovered').length >= FAULTS.length * GUESTS.length, 'one per recovered guest');
           assert.ok(types.includes('ha.host-fenced'));
           assert.ok(
-            smtp.mails.some((m) => /^Subject: \[Grappe /m.test(m.data) && /^event: +ha\.guest-recovered \(failover-done\)$/m.test(m.data)),
-            'a failover mail',
+            smtp.mails.some((m) => /^\[Grappe [^\]]+\] info: .*vm:\d+/.test(subjectOf(m)) && /^event: +ha\.guest-recovered \(failover-done\)$/m.test(m.data)),
+            `a failover mail (subjects: ${smtp.mails.map(subjectOf).join(' | ')})`,
           );
           assert.ok(smtp.mails.every((m) => m.to.includes('oncall@example.org')));
 

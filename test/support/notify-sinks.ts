@@ -52,6 +52,20 @@ export interface ReceivedMail {
   readonly data: string;
 }
 
+/** The Subject header of a received mail, unfolded and decoded (RFC 2047 encoded words, Q or B). */
+export function subjectOf(mail: ReceivedMail): string {
+  const header = /^Subject: (.*(?:\n[ \t].*)*)/m.exec(mail.data)?.[1] ?? '';
+  const unfolded = header.replace(/\?=\s+=\?/g, '?==?').replace(/\n[ \t]/g, ' ');
+  return unfolded.replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_all, _charset: string, enc: string, text: string) =>
+    enc.toUpperCase() === 'B'
+      ? Buffer.from(text, 'base64').toString('utf8')
+      : Buffer.from(
+          text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
+          'latin1',
+        ).toString('utf8'),
+  );
+}
+
 export interface SmtpSink {
   readonly host: string;
   readonly port: number;

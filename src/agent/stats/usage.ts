@@ -8,7 +8,7 @@ import { hostTraffic, parseDiskstats, parseMeminfo, parseNetDev, parseProcStat }
 // Interfaces that carry guests' traffic, already counted on the host's own NICs (or not the host's at all).
 const GUEST_SIDE = /^(gv\d|veth|gn-|tap|vnet|lxcbr|virbr)/;
 
-export async function collectUsage(guests: GuestRuntime, now: () => number = Date.now): Promise<AgentStats> {
+export async function collectUsage(guests: GuestRuntime, certificateNotAfter: string | null, now: () => number = Date.now): Promise<AgentStats> {
   const [stat, meminfo, diskstats, netdev] = await Promise.all(
     ['/proc/stat', '/proc/meminfo', '/proc/diskstats', '/proc/net/dev'].map((f) => readFile(f, 'utf8').catch(() => '')),
   );
@@ -30,6 +30,7 @@ export async function collectUsage(guests: GuestRuntime, now: () => number = Dat
       netTxBytes: net.txBytes,
     },
     guests: await guestUsages(guests, interfaces),
+    certificateNotAfter,
   };
 }
 

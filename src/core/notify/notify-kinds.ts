@@ -38,6 +38,11 @@ export const NOTIFY_KINDS: readonly KindRule[] = [
     what: 'HA cannot protect guests (heartbeat volume, over-commitment, fencing storm)',
     matches: typeIn('ha.ha-unhealthy', 'ha.storm-guard', 'ha.over-committed'),
   },
+  {
+    kind: 'certificate-expiring',
+    what: 'a certificate of the cluster (CA, controller, an agent) ends within 30 days',
+    matches: typeIn('pki.certificate-expiring'),
+  },
   { kind: 'quorum-lost', what: 'the controllers lost their majority: no change can be made', matches: typeIn('cluster.quorum-lost') },
   { kind: 'leader-changed', what: 'another controller leads the cluster', matches: typeIn('cluster.leader-changed') },
   {
