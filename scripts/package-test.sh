@@ -62,6 +62,10 @@ ip -n "$NS" link set pkg0 up && ip -n "$NS" link set pkg1 up
 
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$out/grappe-controller_${A}_$(dpkg --print-architecture).deb" "$out/grappe-agent_${A}_all.deb" >/dev/null
 id grappe >/dev/null || fail "the service user grappe was not made"
+# The log rotation the packages install is valid for logrotate itself (a dry run).
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends logrotate >/dev/null
+logrotate -d /etc/logrotate.d/grappe-controller /etc/logrotate.d/grappe-agent > /tmp/package-test-logrotate.txt 2>&1 ||
+  { cat /tmp/package-test-logrotate.txt >&2; fail "logrotate refuses the packages' configuration"; }
 [ "$(stat -c %U:%a /var/lib/grappe)" = grappe:750 ] || fail "/var/lib/grappe is $(stat -c %U:%a /var/lib/grappe), not grappe:750"
 [ "$(stat -c %a /etc/grappe/initial-admin-password)" = 600 ] || fail "the initial admin password is not 0600"
 [ "$(stat -c %U:%a /var/lib/grappe/pki/ca.key)" = grappe:600 ] || fail "the CA key is $(stat -c %U:%a /var/lib/grappe/pki/ca.key), not grappe:600"
