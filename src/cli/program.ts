@@ -4,6 +4,7 @@ import { registerAudit } from './commands/audit.command.ts';
 import { registerMetrics } from './commands/metrics.command.ts';
 import { registerNotify } from './commands/notify.command.ts';
 import { registerLogs } from './commands/logs.command.ts';
+import { registerAccess } from './commands/access.command.ts';
 import { registerConsole } from './commands/console.command.ts';
 import { registerController } from './commands/controller.command.ts';
 import { registerEvents } from './commands/events.command.ts';
@@ -50,6 +51,7 @@ export function buildProgram(rt: Runtime): Command {
   registerMetrics(program, rt);
   registerNotify(program, rt);
   registerLogs(program, rt);
+  registerAccess(program, rt);
   registerEvents(program, rt);
   registerHa(program, rt);
   registerSimulate(program, rt);

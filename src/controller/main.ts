@@ -10,6 +10,8 @@ import { ControllerMetrics } from './metrics/controller-metrics.ts';
 import { installApiMetrics } from './metrics/api-metrics.ts';
 import { instrumentStore } from './metrics/instrumented-store.ts';
 import { LogRing } from '../streams/log-ring.ts';
+import { routeAuthorizer } from './access/route-authorizer.ts';
+import type { AccessRule } from './access/route-access.ts';
 import { coreModule } from './core-routes/core.module.ts';
 import { openApiRoutes } from './core-routes/openapi.routes.ts';
 import { dataDirLayout, loadClusterIdentity } from './data-dir.ts';
@@ -38,6 +40,8 @@ export interface StartControllerOptions {
   logLevel?: string; // pino level, default 'info'
   /** Modules beside those of modules.ts (tests plug theirs in through the same registry). */
   extraModules?: readonly ControllerModule[];
+  /** The access lines of those modules' routes (the product's are all in access/route-access.ts). */
+  extraAccess?: Readonly<Record<string, AccessRule>>;
   /** Where the built web UI is; default <repo>/web/dist. */
   webRoot?: string;
   /** How often every host's usage figures are fetched; default 15 s (tests shorten it). */
@@ -107,7 +111,7 @@ export async function startController(opts: StartControllerOptions): Promise<Run
     const specs: RouteSpec[] = modules.flatMap((m) => m.routes(ctx));
     specs.push(...openApiRoutes(() => buildOpenApi(specs, { version: grappeVersion() })));
     if (plane) installControlPlaneGate(app, plane);
-    const routes = registerRoutes(app, ctx, specs);
+    const routes = registerRoutes(app, ctx, specs, routeAuthorizer(ctx, opts.extraAccess));
     installApiMetrics(app, metrics);
     installFallback(app, routes, opts.webRoot ?? webDistDir());
     // WebSockets (the guest consoles) are served on the upgrade, outside fastify's routing.

@@ -13,6 +13,7 @@ import { clusterModule } from './cluster/cluster.module.ts';
 import { metricsModule } from './metrics/metrics.module.ts';
 import { notifyModule } from './notify/notify.module.ts';
 import { logsModule } from './logs/logs.module.ts';
+import { accessModule } from './access/access.module.ts';
 
 export const modules: ControllerModule[] = [
   hostModule,
@@ -29,4 +30,5 @@ export const modules: ControllerModule[] = [
   metricsModule,
   notifyModule,
   logsModule,
+  accessModule,
 ];

@@ -39,7 +39,7 @@ export const messageOf = (e: unknown): string => (e instanceof Error ? e.message
 export const errors = {
   invalidInput: (message: string, details: ErrorDetails<'invalidInput'> = {}) => new GrappeError('invalidInput', message, details),
   unauthenticated: (message = 'authentication required: log in and send "Authorization: Bearer <token>"') => new GrappeError('unauthenticated', message),
-  forbidden: (message: string) => new GrappeError('forbidden', message),
+  forbidden: (message: string, details: ErrorDetails<'forbidden'> = {}) => new GrappeError('forbidden', message, details),
   noSuchHost: (ref: string | number) => new GrappeError('noSuchHost', `no host '${ref}' in this cluster`, { host: String(ref) }),
   noSuchTask: (id: string) => new GrappeError('noSuchTask', `no task '${id}'`, { task: id }),
   noSuchNic: (host: string, nic: string) => new GrappeError('noSuchNic', `host '${host}' has no network interface '${nic}'`, { host, nic }),

@@ -69,7 +69,16 @@ describe('hosts web UI', { skip: noBrowser() }, () => {
     const running = join(dir, 'agent-running.mjs');
     await copyFile(oldBuild, running);
     agent = await AgentProcess.start({ listen: AGENT_ADDRESS, port: await freePort(), dataDir: join(dir, 'agent'), bundle: running });
-    controller = await startController({ dataDir, host: '127.0.0.1', port: 0, webRoot, logLevel: 'warn', monitorIntervalMs: 500, agentBundlePath: shipped });
+    controller = await startController({
+      dataDir,
+      host: '127.0.0.1',
+      port: 0,
+      webRoot,
+      logLevel: 'warn',
+      monitorIntervalMs: 500,
+      usageIntervalMs: 1000,
+      agentBundlePath: shipped,
+    });
     browser = await launchChromium();
     // The controller's certificate comes from the throw-away CA initCluster just made.
     page = await newTestPage(browser, 15_000);
@@ -186,6 +195,11 @@ describe('hosts web UI', { skip: noBrowser() }, () => {
     await nicDialog.waitFor({ state: 'detached' });
     await shot('nics-maint');
     await page.getByRole('tab', { name: 'General' }).click();
+    // The last hour's memory from the history (its first sample comes with the host's first usage report).
+    const memory = page.locator('[data-testid=usage-memory]');
+    await memory.waitFor({ timeout: 30_000 });
+    assert.match((await memory.textContent()) ?? '', /^Memory: \d+ MiB$/);
+    assert.equal(await memory.locator('svg .usage-line').count(), 1);
     await shot('hosts-selected');
 
     // On a narrow screen the panes stack: details below the list.

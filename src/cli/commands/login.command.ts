@@ -61,7 +61,7 @@ export function registerLogin(program: Command, rt: Runtime): void {
   });
 }
 
-async function askPassword(rt: Runtime, user: string): Promise<string> {
+export async function askPassword(rt: Runtime, user: string): Promise<string> {
   if (!rt.interactive) throw usageError('no password given: pass --password (there is no terminal to ask on)');
   const password = await rt.readHidden(`Password for ${user}: `);
   if (!password) throw new CliError('no password entered');

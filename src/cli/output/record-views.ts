@@ -59,12 +59,22 @@ export function renderAuditList(entries: readonly AuditEntry[], color: boolean):
       { header: 'SEQ', align: 'right' },
       { header: 'AT' },
       { header: 'USER' },
+      { header: 'FROM' },
       { header: 'ACTION' },
       { header: 'TARGET' },
       { header: 'RESULT' },
       { header: 'MESSAGE' },
     ],
-    entries.map((e) => [String(e.seq), e.at, e.user, e.action, e.target, paint(color, style[e.result], e.result), messageWithTask(e)]),
+    entries.map((e) => [
+      String(e.seq),
+      e.at,
+      e.token ? `${e.user} (token ${e.token})` : e.user,
+      e.from ?? '-',
+      e.action,
+      e.target,
+      paint(color, style[e.result], e.result),
+      messageWithTask(e),
+    ]),
   );
 }
 

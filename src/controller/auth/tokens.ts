@@ -7,6 +7,7 @@ import type { Store } from '../../store/store.ts';
 import { del, put } from '../../store/store.ts';
 import { defineRecordKind, readRecord, storedValue } from '../platform/stored-records.ts';
 import type { Actor, Clock } from '../platform/types.ts';
+import { actorOfApiToken, looksLikeApiToken } from './api-tokens.ts';
 
 export const DEFAULT_TOKEN_TTL_MS = 12 * 3600_000;
 
@@ -57,6 +58,7 @@ export async function revokeToken(store: Store, token: string): Promise<void> {
 
 /** The user a token belongs to; a 401 saying what is wrong otherwise. */
 export async function actorOfToken(store: Store, clock: Clock, token: string): Promise<Actor> {
+  if (looksLikeApiToken(token)) return actorOfApiToken(store, clock, token);
   if (!TOKEN_FORMAT.test(token)) throw refuse('tokenMalformed', 'malformed token: expected the token returned by POST /api/v1/auth/login');
   const entry = await store.get(tokenKey(token));
   const record = entry ? readRecord(TOKEN_RECORD, entry.key, entry.value) : undefined;

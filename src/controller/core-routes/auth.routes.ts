@@ -13,7 +13,7 @@ export const authRoutes = (ctx: ControllerContext): RouteSpec[] => [
     url: '/auth/login',
     summary: 'Log in: exchange a username and password for a bearer token',
     tags: ['auth'],
-    errors: ['badCredentials'],
+    errors: ['badCredentials', 'userDisabled'],
     auth: false,
     body: loginRequest,
     response: loginResponse,

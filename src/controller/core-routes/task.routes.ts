@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { errors } from '../../core/errors.ts';
 import { taskView } from '../../contract/task.contract.ts';
 import { limitQuery } from '../platform/common-queries.ts';
+import { accessRuntime } from '../access/access-runtime.ts';
 import { defineRoute } from '../platform/routes.ts';
 import type { ControllerContext, RouteSpec } from '../platform/types.ts';
 
@@ -24,9 +25,11 @@ export const taskRoutes = (ctx: ControllerContext): RouteSpec[] => [
     errors: ['noSuchTask'],
     params: z.object({ id: z.string() }),
     response: taskView,
-    handler: async ({ params }) => {
+    handler: async ({ params, actor }) => {
       const task = await ctx.tasks.get(params.id);
-      if (!task) throw errors.noSuchTask(params.id);
+      // Someone else's task is not found for a caller who may not read every task.
+      const visible = task && (task.user === actor.username || (await accessRuntime(ctx)).check(actor, 'Sys.Audit', '/').allowed);
+      if (!task || !visible) throw errors.noSuchTask(params.id);
       return { body: task };
     },
   }),

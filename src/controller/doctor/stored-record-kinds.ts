@@ -1,6 +1,9 @@
 // Every kind of record the controller keeps, with where it lives: what the doctor reads through to
 // find damaged records (each parsed by its kind's schema, as every reader does).
+import { ACL_KEY, ACL_RECORD, API_TOKEN_RECORD, API_TOKENS_PREFIX, GROUP_RECORD, GROUPS_PREFIX, ROLE_RECORD, ROLES_PREFIX } from '../access/access-store.ts';
 import { TOKEN_RECORD } from '../auth/tokens.ts';
+import { USER_RECORD, USERS_PREFIX } from '../auth/users.ts';
+import { DELIVERY_RECORD, RULE_RECORD, TARGET_RECORD } from '../notify/notify-store.ts';
 import { ACTIVE_KEY, ACTIVE_RECORD, EVACUATIONS_PREFIX, EVACUATION_RECORD } from '../evacuation/evacuation-store.ts';
 import { GUEST_RECORD, GUESTS_PREFIX } from '../guests/guest-record.ts';
 import { HA_CONFIG_KEY, HA_CONFIG_RECORD, HA_STATE_KEY, HA_STATE_RECORD } from '../ha/ha-config-store.ts';
@@ -25,6 +28,14 @@ export interface StoredPlace {
 
 export const STORED_PLACES: readonly StoredPlace[] = [
   { at: HOSTS_PREFIX, kind: HOST_RECORD },
+  { at: USERS_PREFIX, kind: USER_RECORD },
+  { at: ACL_KEY, kind: ACL_RECORD },
+  { at: GROUPS_PREFIX, kind: GROUP_RECORD },
+  { at: ROLES_PREFIX, kind: ROLE_RECORD },
+  { at: API_TOKENS_PREFIX, kind: API_TOKEN_RECORD },
+  { at: '/notify/targets/', kind: TARGET_RECORD },
+  { at: '/notify/rules/', kind: RULE_RECORD },
+  { at: '/notify/deliveries/', kind: DELIVERY_RECORD },
   { at: GUESTS_PREFIX, kind: GUEST_RECORD },
   { at: VOLUMES_PREFIX, kind: VOLUME_RECORD },
   { at: IMAGES_PREFIX, kind: IMAGE_RECORD },

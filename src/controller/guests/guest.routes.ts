@@ -2,6 +2,7 @@
 import { GUEST_ON_HOST, PLACEMENT, VOLUME_ON_HOST } from '../platform/route-errors.ts';
 import { z } from 'zod';
 import { guestCdBody, guestCreateRequest, guestList, guestRef, guestStopBody, guestView } from '../../contract/guest.contract.ts';
+import { accessRuntime } from '../access/access-runtime.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import { defineRoute } from '../platform/routes.ts';
 import type { ControllerContext, RouteSpec } from '../platform/types.ts';
@@ -62,13 +63,14 @@ export function guestRoutes(ctx: ControllerContext): RouteSpec[] {
     defineRoute({
       method: 'GET',
       url: '/guests',
-      summary: 'List the guests with their live state from the agents',
+      summary: 'List the guests the caller may see (VM.Audit), with their live state from the agents',
       tags: TAGS,
       errors: [],
       response: guestList,
-      handler: async () => {
+      handler: async ({ actor }) => {
         const cache = (await hostsRuntime(ctx)).cache;
-        const guests = await guestsRuntime(ctx).repo.list();
+        const access = await accessRuntime(ctx);
+        const guests = (await guestsRuntime(ctx).repo.list()).filter((g) => access.check(actor, 'VM.Audit', `/guests/${g.id}`).allowed);
         const hostIds = [...new Set(guests.map((g) => g.hostId))];
         const live = await liveStatuses(
           ctx,

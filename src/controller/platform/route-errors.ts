@@ -22,7 +22,15 @@ const EVERY_ROUTE: readonly ErrorCode[] = [
   'noQuorum',
   'notLeader',
 ];
-const WITH_SESSION: readonly ErrorCode[] = ['unauthenticated', 'tokenMalformed', 'tokenUnknown', 'tokenExpired', 'authorizationMalformed', 'forbidden'];
+const WITH_SESSION: readonly ErrorCode[] = [
+  'unauthenticated',
+  'tokenMalformed',
+  'tokenUnknown',
+  'tokenExpired',
+  'authorizationMalformed',
+  'forbidden',
+  'userDisabled',
+];
 
 export function routeErrorCodes(spec: RouteSpec): ErrorCode[] {
   const codes = new Set<ErrorCode>([...spec.errors, ...EVERY_ROUTE]);

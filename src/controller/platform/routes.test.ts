@@ -19,6 +19,12 @@ function gate(): { wait: Promise<void>; open: () => void } {
 
 const gates = new Map<string, ReturnType<typeof gate>>();
 
+// The test module's lines in the access table (the product's are in access/route-access.ts).
+const TEST_ACCESS = {
+  'POST /widgets/:id/polish': { privilege: 'Sys.Modify', on: '/' },
+  'PUT /widgets/:id': { privilege: 'Sys.Modify', on: '/' },
+} as const;
+
 const testModule: ControllerModule = {
   name: 'test-widgets',
   routes: (ctx) => [
@@ -73,7 +79,7 @@ describe('route registry with a task module', () => {
 
   before(async () => {
     cluster = await makeTestCluster();
-    controller = await startTestController(cluster, { extraModules: [testModule] });
+    controller = await startTestController(cluster, { extraModules: [testModule], extraAccess: TEST_ACCESS });
     api = apiClient(controller.url, cluster.caCertPem);
     token = await api.login('admin', cluster.password);
   });
@@ -310,7 +316,7 @@ describe('tasks across a controller restart', () => {
   test('a task left running by a stopped controller is failed at the next start', async () => {
     const cluster = await makeTestCluster();
     try {
-      const first = await startTestController(cluster, { extraModules: [testModule] });
+      const first = await startTestController(cluster, { extraModules: [testModule], extraAccess: TEST_ACCESS });
       const api = apiClient(first.url, cluster.caCertPem);
       const token = await api.login('admin', cluster.password);
       const g = gate();
@@ -321,7 +327,7 @@ describe('tasks across a controller restart', () => {
       for (let i = 0; i < 200 && (await first.ctx.tasks.get(r.json.taskId))?.progress !== 1; i++) await new Promise((res) => setTimeout(res, 10));
       await first.close();
 
-      const second = await startTestController(cluster, { extraModules: [testModule] });
+      const second = await startTestController(cluster, { extraModules: [testModule], extraAccess: TEST_ACCESS });
       try {
         const api2 = apiClient(second.url, cluster.caCertPem);
         const token2 = await api2.login('admin', cluster.password);

@@ -11,7 +11,7 @@ import { actorOfToken, tokenOfRequest } from '../auth/tokens.ts';
 import { grappeErrorFrom, toHttpError } from './error-mapping.ts';
 import { checkDeclared } from './route-errors.ts';
 import { parsePart, takeWait } from './route-input.ts';
-import type { Actor, ControllerContext, RouteResult, RouteSpec } from './types.ts';
+import type { Actor, Authorizer, ControllerContext, RouteResult, RouteSpec } from './types.ts';
 
 export const API_PREFIX = '/api/v1';
 
@@ -35,15 +35,16 @@ export interface RegisteredRoute {
   readonly url: string; // full, with the /api/v1 prefix
 }
 
-export function registerRoutes(app: FastifyInstance, ctx: ControllerContext, specs: readonly RouteSpec[]): RegisteredRoute[] {
+export function registerRoutes(app: FastifyInstance, ctx: ControllerContext, specs: readonly RouteSpec[], authorizer: Authorizer): RegisteredRoute[] {
+  for (const spec of specs) authorizer.check(spec);
   return specs.map((spec) => {
     const url = API_PREFIX + spec.url;
-    app.route({ method: spec.method, url, handler: (request, reply) => handle(ctx, spec, request, reply) });
+    app.route({ method: spec.method, url, handler: (request, reply) => handle(ctx, spec, authorizer, request, reply) });
     return { method: spec.method, url };
   });
 }
 
-async function handle(ctx: ControllerContext, spec: RouteSpec, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+async function handle(ctx: ControllerContext, spec: RouteSpec, authorizer: Authorizer, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   let actor: Actor | undefined = spec.auth === false ? ANONYMOUS : undefined;
   try {
     if (!actor) {
@@ -61,6 +62,7 @@ async function handle(ctx: ControllerContext, spec: RouteSpec, request: FastifyR
       request,
       reply,
     };
+    if (spec.auth !== false) await authorizer.authorize(spec, input, actor);
     const result = await withRequestId(request.id, () => spec.handler(input));
     return await answer(ctx, spec, actor, request, reply, result, wait);
   } catch (err) {
@@ -86,25 +88,32 @@ async function answer(
     const { taskId } = result;
     if (!wait) {
       if (spec.audit)
-        await ctx.audit.record({ user: actor.username, action: spec.audit, target, result: 'accepted', message: `task ${taskId} started`, taskId });
+        await ctx.audit.record({ ...whoOf(actor, request), action: spec.audit, target, result: 'accepted', message: `task ${taskId} started`, taskId });
       return reply.status(202).header('Location', `${API_PREFIX}/tasks/${taskId}`).send({ taskId });
     }
     const view = await ctx.tasks.wait(taskId);
     if (view.state !== 'succeeded') {
       const error = taskFailure(view.error, taskId);
       if (spec.audit) {
-        await ctx.audit.record({ user: actor.username, action: spec.audit, target, ...auditOutcome(error), taskId });
+        await ctx.audit.record({ ...whoOf(actor, request), action: spec.audit, target, ...auditOutcome(error), taskId });
         audited.add(error);
       }
       throw error;
     }
-    if (spec.audit) await ctx.audit.record({ user: actor.username, action: spec.audit, target, result: 'ok', message: `task ${taskId} succeeded`, taskId });
+    if (spec.audit) await ctx.audit.record({ ...whoOf(actor, request), action: spec.audit, target, result: 'ok', message: `task ${taskId} succeeded`, taskId });
     return reply.status(200).send(view);
   }
-  if (spec.audit) await ctx.audit.record({ user: actor.username, action: spec.audit, target, result: 'ok' });
+  if (spec.audit) await ctx.audit.record({ ...whoOf(actor, request), action: spec.audit, target, result: 'ok' });
   const status = result.status ?? 200;
   return status === 204 ? reply.status(204).send() : reply.status(status).send(result.body);
 }
+
+/** Who made a change and from where, as the audit log keeps it. */
+const whoOf = (actor: Actor, request: FastifyRequest): { user: string; token?: string; from: string } => ({
+  user: actor.username,
+  ...(actor.token ? { token: actor.token } : {}),
+  from: request.ip,
+});
 
 // Errors already recorded with their task's outcome.
 const audited = new WeakSet<object>();
@@ -124,7 +133,7 @@ function auditOutcome(err: unknown): { result: 'refused' | 'failed'; message: st
 async function auditError(ctx: ControllerContext, action: string, actor: Actor, request: FastifyRequest, err: unknown): Promise<void> {
   if (typeof err === 'object' && err !== null && audited.has(err)) return;
   try {
-    await ctx.audit.record({ user: actor.username, action, target: pathOf(request), ...auditOutcome(err) });
+    await ctx.audit.record({ ...whoOf(actor, request), action, target: pathOf(request), ...auditOutcome(err) });
   } catch (auditErr) {
     request.log.error({ err: auditErr }, 'could not write an audit record');
   }

@@ -22,6 +22,8 @@ export interface Actor {
   readonly username: string;
   /** Set for a scoped token: it may call only the routes that accept that scope. */
   readonly scope?: 'metrics';
+  /** Set when the caller is an API token ('<user>!<name>'): it acts with its own grants, never beyond its user's. */
+  readonly token?: string;
 }
 
 /** What a running task may do: report progress and log lines. */
@@ -137,6 +139,14 @@ export interface ControllerModule {
   serve?(ctx: ControllerContext): () => Promise<void> | void;
   /** Releases what serves every request, leader or not (caches fed by the store's watch): at shutdown only. */
   close?(ctx: ControllerContext): Promise<void> | void;
+}
+
+/** Who may call a route: the access table's check, run by the router (access/route-authorizer.ts). */
+export interface Authorizer {
+  /** At start-up: throws when a route has no line in the access table, or a line that contradicts its `auth`. */
+  check(spec: RouteSpec): void;
+  /** Before the handler: throws 401/403 saying what the caller lacks. */
+  authorize(spec: RouteSpec, input: { readonly params: unknown }, actor: Actor): Promise<void>;
 }
 
 /**

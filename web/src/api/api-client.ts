@@ -1,5 +1,6 @@
 // The REST client: bearer token from the session, JSON in and out, and the API's error body turned
 // into an ApiError whose message is shown to the user as is. A 401 anywhere ends the session.
+import type { HistoryMetric, HistoryView } from '../../../src/contract/stats.contract.ts';
 import type { ErrorBody } from '../../../src/contract/common.ts';
 import { isErrorCode, type ErrorCode } from '../../../src/contract/error-catalog.contract.ts';
 import type { HostAddRequest, HostNic, HostSummary, HostView } from '../../../src/contract/host.contract.ts';
@@ -97,4 +98,6 @@ export const api = {
   tasks: (limit = 20) => request<TaskView[]>('GET', `/tasks?limit=${limit}`),
   task: (id: string) => request<TaskView>('GET', `/tasks/${enc(id)}`),
   recentEvents: (limit = 50) => request<EventView[]>('GET', `/events/recent?limit=${limit}`),
+  history: (subject: string, metric: HistoryMetric, span: string) =>
+    request<HistoryView>('GET', `/history?subject=${enc(subject)}&metric=${metric}&span=${span}`),
 };

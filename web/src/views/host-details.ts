@@ -1,5 +1,5 @@
 // The details pane of the selected host: its action buttons, then the General tab (hardware, OS,
-// versions, hypervisor facts, indicators) and the Network interfaces tab (with an Edit per NIC).
+// versions, hypervisor facts, indicators, the last hour's CPU and memory) and the Network interfaces tab (with an Edit per NIC).
 import type { IndicatorName } from '../../../src/contract/common.ts';
 import type { HostNic, HostView } from '../../../src/contract/host.contract.ts';
 import type { Subnet } from '../../../src/contract/subnet.contract.ts';
@@ -8,6 +8,7 @@ import type { DetailsTab } from '../state/store.ts';
 import { h } from '../ui/dom.ts';
 import { formatDateTime, formatMiB, indicatorTitle } from '../ui/format.ts';
 import { indicatorDot, stateBadge } from '../ui/status.ts';
+import { usageCharts } from '../ui/usage-chart.ts';
 import { actionButton, hostToolbar, type ActionContext } from './host-actions.ts';
 
 export interface DetailsContext extends ActionContext {
@@ -75,6 +76,7 @@ function generalTab(host: HostView): HTMLElement {
         ['Memory allocated', `${formatMiB(host.memoryMiB.allocated)} / ${formatMiB(host.memoryMiB.total)}`],
       ]),
     ),
+    section('Usage, last hour', usageCharts(host.name, host.memoryMiB.total)),
     section(
       'Hardware and software',
       facts([
