@@ -7,7 +7,18 @@ import { runtimeSlot } from '../platform/runtime-slots.ts';
 import type { Actor, ControllerContext } from '../platform/types.ts';
 import { ACCESS_PREFIX, listGroups, listRoles, readGrants } from './access-store.ts';
 
+/** Something open (an event stream, a console) that must end when its credential or its right does. */
+export interface Guarded {
+  readonly actor: Actor;
+  /** The stored credential it was opened with (access/tokens credentialKeyOf). */
+  readonly credentialKey: string;
+  readonly privilege: Privilege;
+  readonly path: string;
+  readonly close: (why: string) => void;
+}
+
 export class AccessCache {
+  private readonly guarded = new Set<Guarded>();
   private grants: Grant[] = [];
   private roles: Roles = BUILTIN_ROLES;
   private groupsOf = new Map<string, string[]>();
@@ -21,10 +32,38 @@ export class AccessCache {
     for (const prefix of [ACCESS_PREFIX, USERS_PREFIX])
       this.unwatch.push(
         this.ctx.store.watch(prefix, (e) => {
+          if (e.type === 'delete') this.credentialGone(e.key);
           if (!e.key.startsWith('/access/tokens/')) void this.reload();
         }),
       );
+    // Session tokens: a logout or an expiry sweep deletes them.
+    this.unwatch.push(this.ctx.store.watch('/tokens/', (e) => e.type === 'delete' && this.credentialGone(e.key)));
     await this.reload();
+  }
+
+  /** Ends `g` when its credential is deleted or its caller loses the right; returns the release. */
+  guard(g: Guarded): () => void {
+    this.guarded.add(g);
+    return () => this.guarded.delete(g);
+  }
+
+  private credentialGone(key: string): void {
+    for (const g of [...this.guarded]) {
+      if (g.credentialKey !== key) continue;
+      this.guarded.delete(g);
+      g.close('its session or token was ended');
+    }
+  }
+
+  /** After a change of users, groups, roles or grants: what was opened under a right now gone is closed. */
+  private recheck(): void {
+    for (const g of [...this.guarded]) {
+      const u = this.users.get(g.actor.username);
+      const v = this.check(g.actor, g.privilege, g.path);
+      if (u && !u.disabled && v.allowed) continue;
+      this.guarded.delete(g);
+      g.close(!u ? 'its user was deleted' : u.disabled ? 'its user was disabled' : v.allowed ? 'revoked' : v.why);
+    }
   }
 
   close(): void {
@@ -51,6 +90,7 @@ export class AccessCache {
         const groupsOf = new Map<string, string[]>();
         for (const g of groups) for (const m of g.members) groupsOf.set(m, [...(groupsOf.get(m) ?? []), g.name]);
         this.groupsOf = groupsOf;
+        this.recheck();
       } catch (e) {
         this.ctx.log('error', `the access rules could not be read (the previous ones stay in force): ${String(e)}`);
       }

@@ -1,12 +1,30 @@
 // Users, groups, roles, grants and API tokens through a real controller: the access table covers every
 // route, and each built-in role can do what it says and nothing more (refusals name what is missing).
 import assert from 'node:assert/strict';
+import { request } from 'node:https';
 import { after, before, describe, test } from 'node:test';
 import { callWithToken, startControllerHarness, type ControllerHarness } from '../../../test/support/controller-harness.ts';
 import { seedGuest, seedHost } from '../../../test/support/seed-cluster.ts';
 import { ROUTE_ACCESS } from './route-access.ts';
 
 const PASSWORD = 'a-long-password-1';
+
+/** GET /events as a stream: resolves once it is open; `ended` resolves when the server ends it. */
+function openEventStream(url: string, token: string): Promise<{ ended: Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL('/api/v1/events', url), { headers: { authorization: `Bearer ${token}` }, rejectUnauthorized: false, agent: false }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`event stream: HTTP ${res.statusCode}`));
+      const ended = new Promise<void>((done) => {
+        res.on('end', done);
+        res.on('close', done);
+      });
+      res.once('data', () => resolve({ ended }));
+      res.on('data', () => undefined);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 describe('access: users, roles on paths, API tokens', () => {
   let h: ControllerHarness;
@@ -97,6 +115,25 @@ describe('access: users, roles on paths, API tokens', () => {
     const after = await callWithToken(h, token, 'GET', '/api/v1/hosts');
     assert.equal(after.status, 401);
     assert.equal(after.body.error.code, 'tokenUnknown');
+  });
+
+  test('an open event stream ends within a second of its token being revoked, or its right lost', async () => {
+    const made = await h.api('POST', '/api/v1/tokens', { name: 'watch', role: 'Auditor', path: '/' });
+    assert.equal(made.status, 201);
+    const stream = await openEventStream(h.controller.url, String(made.body.secret));
+    const t0 = performance.now();
+    assert.equal((await h.api('DELETE', '/api/v1/tokens/admin!watch')).status, 204);
+    await stream.ended;
+    const ms = performance.now() - t0;
+    assert.ok(ms < 1000, `the stream ended ${Math.round(ms)} ms after the revocation`);
+
+    // A user who loses the right: the grant revoked, the stream ends.
+    await h.api('POST', '/api/v1/users', { username: 'viewer', password: PASSWORD });
+    await h.api('POST', '/api/v1/acl', { path: '/', subject: 'user:viewer', role: 'Auditor' });
+    const login = await callWithToken(h, undefined, 'POST', '/api/v1/auth/login', { username: 'viewer', password: PASSWORD });
+    const second = await openEventStream(h.controller.url, String(login.body.token));
+    assert.equal((await h.api('DELETE', '/api/v1/acl?path=/&subject=user:viewer&role=Auditor')).status, 204);
+    await second.ended;
   });
 
   test('a token never has more rights than its user', async () => {

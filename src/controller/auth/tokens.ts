@@ -7,7 +7,7 @@ import type { Store } from '../../store/store.ts';
 import { del, put } from '../../store/store.ts';
 import { defineRecordKind, readRecord, storedValue } from '../platform/stored-records.ts';
 import type { Actor, Clock } from '../platform/types.ts';
-import { actorOfApiToken, looksLikeApiToken } from './api-tokens.ts';
+import { actorOfApiToken, apiTokenKey, looksLikeApiToken } from './api-tokens.ts';
 
 export const DEFAULT_TOKEN_TTL_MS = 12 * 3600_000;
 
@@ -54,6 +54,11 @@ export async function issueToken(
 
 export async function revokeToken(store: Store, token: string): Promise<void> {
   await del(store, tokenKey(token));
+}
+
+/** Where a bearer credential is stored: its deletion (logout, revocation) ends what it opened. */
+export function credentialKeyOf(bearer: string): string {
+  return looksLikeApiToken(bearer) ? apiTokenKey(bearer.split('.')[0] ?? bearer) : tokenKey(bearer);
 }
 
 /** The user a token belongs to; a 401 saying what is wrong otherwise. */

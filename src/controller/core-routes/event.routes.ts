@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { eventView } from '../../contract/event.contract.ts';
+import { accessRuntime } from '../access/access-runtime.ts';
+import { credentialKeyOf, tokenOfRequest } from '../auth/tokens.ts';
 import { limitQuery } from '../platform/common-queries.ts';
 import { defineRoute } from '../platform/routes.ts';
 import { lastEventIdOf, streamEvents } from '../platform/sse.ts';
@@ -18,7 +20,16 @@ export const eventRoutes = (ctx: ControllerContext): RouteSpec[] => [
       token: z.string().optional().describe('the bearer token, for clients that cannot set headers (EventSource)'),
       lastEventId: z.number().int().min(0).optional().describe('replay events after this seq (as the Last-Event-ID header)'),
     }),
-    handler: async ({ request, reply, query }) => {
+    handler: async ({ request, reply, query, actor }) => {
+      // The stream ends at once when its session or token does, or when its caller loses Sys.Audit on /.
+      const release = (await accessRuntime(ctx)).guard({
+        actor,
+        credentialKey: credentialKeyOf(tokenOfRequest(request.headers, query.token)),
+        privilege: 'Sys.Audit',
+        path: '/',
+        close: () => reply.raw.end(),
+      });
+      reply.raw.on('close', release);
       await streamEvents(ctx.events, request, reply, lastEventIdOf(request, query.lastEventId));
       return { hijacked: true };
     },

@@ -7,7 +7,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { errors } from '../../core/errors.ts';
 import { accessRuntime } from '../access/access-runtime.ts';
 import { requireEnabled } from '../access/route-authorizer.ts';
-import { actorOfToken, tokenOfRequest } from '../auth/tokens.ts';
+import { actorOfToken, credentialKeyOf, tokenOfRequest } from '../auth/tokens.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import { toHttpError } from '../platform/error-mapping.ts';
 import { API_PREFIX } from '../platform/routes.ts';
@@ -65,7 +65,8 @@ export function guestConsoleUpgrade(ctx: ControllerContext, open: Set<WebSocket>
       const url = new URL(req.url ?? '/', 'https://controller');
       const ref = consoleRef(url.pathname);
       if (ref === undefined) throw errors.notFound(`nothing to upgrade at ${url.pathname}: only ${API_PREFIX}/guests/ID/console is a WebSocket`);
-      const actor = await actorOfToken(ctx.store, ctx.clock, tokenOfRequest(req.headers, url.searchParams.get('token') ?? undefined));
+      const bearer = tokenOfRequest(req.headers, url.searchParams.get('token') ?? undefined);
+      const actor = await actorOfToken(ctx.store, ctx.clock, bearer);
       const access = await accessRuntime(ctx);
       requireEnabled(access.user(actor.username), actor);
       const g = (await guestsRuntime(ctx).repo.find(ref)).record;
@@ -74,7 +75,18 @@ export function guestConsoleUpgrade(ctx: ControllerContext, open: Set<WebSocket>
       if (!host) throw errors.noSuchHost(g.hostId);
       const agent = await guestAgentFor(ctx, host).openConsole(g.id);
       if (socket.destroyed) return void agent.close();
-      wss.handleUpgrade(req, socket, head, (viewer) => relay(viewer, agent, open));
+      wss.handleUpgrade(req, socket, head, (viewer) => {
+        // The console closes at once when its session or token ends, or its caller loses VM.Console.
+        const release = access.guard({
+          actor,
+          credentialKey: credentialKeyOf(bearer),
+          privilege: 'VM.Console',
+          path: `/guests/${g.id}`,
+          close: (why) => viewer.close(4403, `console closed: ${why}`.slice(0, 100)),
+        });
+        viewer.on('close', release);
+        relay(viewer, agent, open);
+      });
     })().catch((err: unknown) => refuse(socket, err));
   };
 }
