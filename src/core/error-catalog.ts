@@ -82,6 +82,7 @@ export const ERROR_CATALOG = {
   tokenExpired: spec('unauthenticated', 'token expired at {expiresAt}: log in again', ['expiresAt']),
   authorizationMalformed: spec('unauthenticated', "malformed Authorization header: expected 'Bearer <token>'"),
   forbidden: spec('forbidden', '{action} refused: {why}', ['privilege', 'path']),
+  tooManyAttempts: spec('forbidden', 'login refused: too many failed attempts {for}; try again in {retryAfterSeconds} s', ['retryAfterSeconds'], 429),
   userDisabled: spec('forbidden', "refused: user '{user}' is disabled", ['user']),
   noSuchUser: spec('notFound', "no user '{user}'", ['user']),
   noSuchGroup: spec('notFound', "no group '{group}'", ['group']),

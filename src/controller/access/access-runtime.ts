@@ -1,6 +1,7 @@
 // The rights of every caller, kept in memory on each controller (users, groups, roles, grants; read
 // again whenever one of them changes in the store), so a request's check costs no store read.
 import { BUILTIN_ROLES, checkPrivilege, type Grant, type Privilege, type Roles, type Verdict } from '../../core/access/privileges.ts';
+import { ADDRESS_THROTTLE, LoginThrottle, USER_THROTTLE } from '../../core/access/login-throttle.ts';
 import { errors } from '../../core/errors.ts';
 import { listUsers, USERS_PREFIX, type UserRecord } from '../auth/users.ts';
 import { runtimeSlot } from '../platform/runtime-slots.ts';
@@ -19,6 +20,8 @@ export interface Guarded {
 
 export class AccessCache {
   private readonly guarded = new Set<Guarded>();
+  /** Failed logins per user name and per source address (this controller's; each counts its own). */
+  readonly logins = { byUser: new LoginThrottle(USER_THROTTLE), byAddress: new LoginThrottle(ADDRESS_THROTTLE) };
   private grants: Grant[] = [];
   private roles: Roles = BUILTIN_ROLES;
   private groupsOf = new Map<string, string[]>();

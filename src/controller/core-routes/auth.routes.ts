@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { loginRequest, loginResponse } from '../../contract/auth.contract.ts';
+import { GrappeError, isGrappeError } from '../../core/errors.ts';
+import { accessRuntime } from '../access/access-runtime.ts';
 import { checkCredentials, findUser } from '../auth/users.ts';
 import { DEFAULT_TOKEN_TTL_MS, issueToken, revokeToken, tokenOfRequest } from '../auth/tokens.ts';
 import { defineRoute } from '../platform/routes.ts';
@@ -13,13 +15,33 @@ export const authRoutes = (ctx: ControllerContext): RouteSpec[] => [
     url: '/auth/login',
     summary: 'Log in: exchange a username and password for a bearer token',
     tags: ['auth'],
-    errors: ['badCredentials', 'userDisabled'],
+    errors: ['badCredentials', 'userDisabled', 'tooManyAttempts'],
     auth: false,
     body: loginRequest,
     response: loginResponse,
     audit: 'auth.login',
-    handler: async ({ body }) => {
-      const user = await checkCredentials(ctx.store, body.username, body.password);
+    handler: async ({ body, request, reply }) => {
+      const { byUser, byAddress } = (await accessRuntime(ctx)).logins;
+      const userKey = [`user:${body.username.toLowerCase()}`];
+      const addressKey = [`addr:${request.ip}`];
+      const now = ctx.clock.now();
+      const wait = Math.max(byUser.waitMs(userKey, now), byAddress.waitMs(addressKey, now));
+      if (wait > 0) {
+        const seconds = Math.ceil(wait / 1000);
+        reply.header('retry-after', String(seconds));
+        throw new GrappeError('tooManyAttempts', `login refused: too many failed attempts for this user or from this address; try again in ${seconds} s`, {
+          retryAfterSeconds: seconds,
+        });
+      }
+      const user = await checkCredentials(ctx.store, body.username, body.password).catch((e: unknown) => {
+        if (isGrappeError(e) && e.code === 'badCredentials') {
+          byUser.failed(userKey, now);
+          byAddress.failed(addressKey, now);
+        }
+        throw e;
+      });
+      byUser.succeeded(userKey);
+      byAddress.succeeded(addressKey);
       const { token, expiresAt } = await issueToken(ctx.store, ctx.clock, user.username, ctx.settings.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS);
       return { body: { token, expiresAt, username: user.username }, auditTarget: `user:${user.username}` };
     },
