@@ -83,6 +83,7 @@ export const ERROR_CATALOG = {
   authorizationMalformed: spec('unauthenticated', "malformed Authorization header: expected 'Bearer <token>'"),
   forbidden: spec('forbidden', '{action} refused: {why}', ['privilege', 'path']),
   tooManyAttempts: spec('forbidden', 'login refused: too many failed attempts {for}; try again in {retryAfterSeconds} s', ['retryAfterSeconds'], 429),
+  ticketInvalid: spec('unauthenticated', 'the ticket is unknown, used or expired: ask for a new one (POST /api/v1/auth/ticket)'),
   userDisabled: spec('forbidden', "refused: user '{user}' is disabled", ['user']),
   noSuchUser: spec('notFound', "no user '{user}'", ['user']),
   noSuchGroup: spec('notFound', "no group '{group}'", ['group']),

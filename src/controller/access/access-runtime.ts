@@ -1,8 +1,9 @@
 // The rights of every caller, kept in memory on each controller (users, groups, roles, grants; read
 // again whenever one of them changes in the store), so a request's check costs no store read.
+import { randomBytes } from 'node:crypto';
 import { BUILTIN_ROLES, checkPrivilege, type Grant, type Privilege, type Roles, type Verdict } from '../../core/access/privileges.ts';
 import { ADDRESS_THROTTLE, LoginThrottle, USER_THROTTLE } from '../../core/access/login-throttle.ts';
-import { errors } from '../../core/errors.ts';
+import { GrappeError, errors } from '../../core/errors.ts';
 import { listUsers, USERS_PREFIX, type UserRecord } from '../auth/users.ts';
 import { runtimeSlot } from '../platform/runtime-slots.ts';
 import type { Actor, ControllerContext } from '../platform/types.ts';
@@ -18,8 +19,12 @@ export interface Guarded {
   readonly close: (why: string) => void;
 }
 
+const TICKET_TTL_MS = 30_000;
+const MAX_TICKETS = 10_000;
+
 export class AccessCache {
   private readonly guarded = new Set<Guarded>();
+  private readonly tickets = new Map<string, { actor: Actor; credentialKey: string; expiresAt: number }>();
   /** Failed logins per user name and per source address (this controller's; each counts its own). */
   readonly logins = { byUser: new LoginThrottle(USER_THROTTLE), byAddress: new LoginThrottle(ADDRESS_THROTTLE) };
   private grants: Grant[] = [];
@@ -42,6 +47,28 @@ export class AccessCache {
     // Session tokens: a logout or an expiry sweep deletes them.
     this.unwatch.push(this.ctx.store.watch('/tokens/', (e) => e.type === 'delete' && this.credentialGone(e.key)));
     await this.reload();
+  }
+
+  /**
+   * A one-time ticket for what a browser cannot send headers with (EventSource, WebSocket): good for
+   * one use within 30 s, on this controller, standing for the caller's session or token.
+   */
+  issueTicket(actor: Actor, credentialKey: string, now: number): { ticket: string; expiresAt: number } {
+    for (const [t, v] of this.tickets) if (v.expiresAt <= now) this.tickets.delete(t);
+    if (this.tickets.size >= MAX_TICKETS) this.tickets.delete(this.tickets.keys().next().value as string);
+    const ticket = randomBytes(32).toString('base64url');
+    const expiresAt = now + TICKET_TTL_MS;
+    this.tickets.set(ticket, { actor, credentialKey, expiresAt });
+    return { ticket, expiresAt };
+  }
+
+  /** The caller a ticket stands for; it is used up. */
+  redeemTicket(ticket: string, now: number): { actor: Actor; credentialKey: string } {
+    const t = this.tickets.get(ticket);
+    this.tickets.delete(ticket);
+    if (!t || t.expiresAt <= now)
+      throw new GrappeError('ticketInvalid', 'the ticket is unknown, used or expired: ask for a new one (POST /api/v1/auth/ticket)');
+    return t;
   }
 
   /** Ends `g` when its credential is deleted or its caller loses the right; returns the release. */

@@ -51,6 +51,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, AccessRule>> = {
   'POST /auth/login': { public: 'it is how one gets a session (rate limits and lockout apply)' },
   'POST /auth/logout': { session: "ends the caller's own session" },
   'GET /auth/me': { session: 'says who the caller is and what they may do' },
+  'POST /auth/ticket': { session: "a one-time stand-in for the caller's own session (EventSource, WebSocket)" },
   'GET /health': { public: 'liveness, version and the cluster identity: nothing secret' },
   'GET /openapi.json': { public: 'the API description: no data' },
   'GET /cluster/ca': { public: "the cluster CA's certificate: public by nature (a joining controller checks it)" },

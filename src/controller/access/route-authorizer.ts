@@ -21,6 +21,9 @@ export function routeAuthorizer(ctx: ControllerContext, extra: Readonly<Record<s
         );
       }
     },
+    async redeemTicket(ticket) {
+      return redeem(ctx, ticket);
+    },
     async authorize(spec, input, actor) {
       const rule = ruleOf(spec);
       if ('public' in rule) return;
@@ -42,4 +45,11 @@ export function routeAuthorizer(ctx: ControllerContext, extra: Readonly<Record<s
 export function requireEnabled(user: { disabled: boolean } | undefined, actor: Actor): void {
   if (!user) throw new GrappeError('tokenUnknown', `unknown token: user '${actor.username}' no longer exists; log in again`);
   if (user.disabled) throw new GrappeError('userDisabled', `refused: user '${actor.username}' is disabled`, { user: actor.username });
+}
+
+/** A ticket's caller, if its session or token still exists (a logout within the ticket's 30 s ends it too). */
+export async function redeem(ctx: ControllerContext, ticket: string): Promise<{ actor: Actor; credentialKey: string }> {
+  const t = (await accessRuntime(ctx)).redeemTicket(ticket, ctx.clock.now());
+  if (!(await ctx.store.get(t.credentialKey))) throw new GrappeError('tokenUnknown', 'the session or token this ticket was made for has ended: log in again');
+  return t;
 }

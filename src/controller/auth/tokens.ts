@@ -76,15 +76,14 @@ export async function actorOfToken(store: Store, clock: Clock, token: string): P
   return { username: record.username, ...(record.scope ? { scope: record.scope } : {}) };
 }
 
-/** The token of a request: "Authorization: Bearer <token>", or `?token=` where headers cannot be set (EventSource). */
-export function tokenOfRequest(headers: { authorization?: string | undefined }, queryToken: unknown): string {
+/** The token of a request: "Authorization: Bearer <token>" (never the URL: tickets stand in where headers cannot be set). */
+export function tokenOfRequest(headers: { authorization?: string | undefined }): string {
   const header = headers.authorization;
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match?.[1]) throw refuse('authorizationMalformed', "malformed Authorization header: expected 'Bearer <token>'");
     return match[1];
   }
-  if (typeof queryToken === 'string' && queryToken !== '') return queryToken;
   throw errors.unauthenticated();
 }
 

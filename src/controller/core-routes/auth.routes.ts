@@ -54,8 +54,20 @@ export const authRoutes = (ctx: ControllerContext): RouteSpec[] => [
     errors: [],
     audit: 'auth.logout',
     handler: async ({ request, actor }) => {
-      await revokeToken(ctx.store, tokenOfRequest(request.headers, undefined));
+      await revokeToken(ctx.store, tokenOfRequest(request.headers));
       return { status: 204, body: null, auditTarget: `user:${actor.username}` };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/auth/ticket',
+    summary: 'A one-time ticket (30 s) for what cannot send headers: GET /events?ticket=, the console WebSocket ?ticket=',
+    tags: ['auth'],
+    errors: [],
+    response: z.object({ ticket: z.string(), expiresAt: z.string() }),
+    handler: async ({ actor, credentialKey }) => {
+      const { ticket, expiresAt } = (await accessRuntime(ctx)).issueTicket(actor, credentialKey, ctx.clock.now());
+      return { body: { ticket, expiresAt: new Date(expiresAt).toISOString() } };
     },
   }),
   defineRoute({

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { eventView } from '../../contract/event.contract.ts';
 import { accessRuntime } from '../access/access-runtime.ts';
-import { credentialKeyOf, tokenOfRequest } from '../auth/tokens.ts';
 import { limitQuery } from '../platform/common-queries.ts';
 import { defineRoute } from '../platform/routes.ts';
 import { lastEventIdOf, streamEvents } from '../platform/sse.ts';
@@ -12,19 +11,19 @@ export const eventRoutes = (ctx: ControllerContext): RouteSpec[] => [
     method: 'GET',
     url: '/events',
     summary:
-      'Live events as server-sent events (text/event-stream: id = seq, event = type, data = JSON). Send Last-Event-ID to replay what was missed. Browsers may pass the token as ?token=.',
+      'Live events as server-sent events (text/event-stream: id = seq, event = type, data = JSON). Send Last-Event-ID to replay what was missed. Browsers, which cannot set headers on an EventSource, pass a one-time ?ticket= (POST /auth/ticket).',
     tags: ['events'],
     errors: [],
-    tokenInQuery: true,
+    ticketInQuery: true,
     query: z.object({
-      token: z.string().optional().describe('the bearer token, for clients that cannot set headers (EventSource)'),
+      ticket: z.string().optional().describe('a one-time ticket (POST /auth/ticket), for clients that cannot set headers (EventSource)'),
       lastEventId: z.number().int().min(0).optional().describe('replay events after this seq (as the Last-Event-ID header)'),
     }),
-    handler: async ({ request, reply, query, actor }) => {
+    handler: async ({ request, reply, query, actor, credentialKey }) => {
       // The stream ends at once when its session or token does, or when its caller loses Sys.Audit on /.
       const release = (await accessRuntime(ctx)).guard({
         actor,
-        credentialKey: credentialKeyOf(tokenOfRequest(request.headers, query.token)),
+        credentialKey,
         privilege: 'Sys.Audit',
         path: '/',
         close: () => reply.raw.end(),

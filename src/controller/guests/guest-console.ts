@@ -1,12 +1,12 @@
 // GET /api/v1/guests/:id/console upgraded to a WebSocket, relayed to the guest's console on its
 // host's agent (which keeps the scrollback and lets several viewers watch). Authenticated like the
-// API: "Authorization: Bearer <token>", or `?token=` for browsers, whose WebSocket cannot set headers.
+// API: "Authorization: Bearer <token>", or a one-time `?ticket=` for browsers, whose WebSocket cannot set headers.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { errors } from '../../core/errors.ts';
 import { accessRuntime } from '../access/access-runtime.ts';
-import { requireEnabled } from '../access/route-authorizer.ts';
+import { redeem, requireEnabled } from '../access/route-authorizer.ts';
 import { actorOfToken, credentialKeyOf, tokenOfRequest } from '../auth/tokens.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import { toHttpError } from '../platform/error-mapping.ts';
@@ -65,8 +65,15 @@ export function guestConsoleUpgrade(ctx: ControllerContext, open: Set<WebSocket>
       const url = new URL(req.url ?? '/', 'https://controller');
       const ref = consoleRef(url.pathname);
       if (ref === undefined) throw errors.notFound(`nothing to upgrade at ${url.pathname}: only ${API_PREFIX}/guests/ID/console is a WebSocket`);
-      const bearer = tokenOfRequest(req.headers, url.searchParams.get('token') ?? undefined);
-      const actor = await actorOfToken(ctx.store, ctx.clock, bearer);
+      // A browser's WebSocket cannot set headers: it brings a one-time ticket (POST /auth/ticket), never the token.
+      const ticket = url.searchParams.get('ticket');
+      const { actor, credentialKey } =
+        ticket && req.headers.authorization === undefined
+          ? await redeem(ctx, ticket)
+          : await (async () => {
+              const bearer = tokenOfRequest(req.headers);
+              return { actor: await actorOfToken(ctx.store, ctx.clock, bearer), credentialKey: credentialKeyOf(bearer) };
+            })();
       const access = await accessRuntime(ctx);
       requireEnabled(access.user(actor.username), actor);
       const g = (await guestsRuntime(ctx).repo.find(ref)).record;
@@ -79,7 +86,7 @@ export function guestConsoleUpgrade(ctx: ControllerContext, open: Set<WebSocket>
         // The console closes at once when its session or token ends, or its caller loses VM.Console.
         const release = access.guard({
           actor,
-          credentialKey: credentialKeyOf(bearer),
+          credentialKey,
           privilege: 'VM.Console',
           path: `/guests/${g.id}`,
           close: (why) => viewer.close(4403, `console closed: ${why}`.slice(0, 100)),

@@ -111,13 +111,16 @@ describe('guest routes', () => {
     assert.deepEqual(await store.list('/guests/'), []);
   });
 
-  test('the console WebSocket: 401 without a token, 404 for an unknown guest or path', async () => {
+  test('the console WebSocket: 401 without a token or with it in the URL, a one-time ticket, 404 for an unknown guest or path', async () => {
     assert.equal((await upgrade(h, '/api/v1/guests/vm:100/console')).status, 401);
     const token = String((await h.api('POST', '/api/v1/auth/login', { username: 'admin', password: 'harness-admin-password' })).body.token);
     const unknown = await upgrade(h, '/api/v1/guests/vm%3A100/console', token);
     assert.equal(unknown.status, 404);
     assert.match(unknown.body, /noSuchGuest/);
-    assert.equal((await upgrade(h, `/api/v1/guests/vm:100/console?token=${token}`)).status, 404);
+    assert.equal((await upgrade(h, `/api/v1/guests/vm:100/console?token=${token}`)).status, 401, 'never the token in the URL');
+    const ticket = String((await h.api('POST', '/api/v1/auth/ticket')).body.ticket);
+    assert.equal((await upgrade(h, `/api/v1/guests/vm:100/console?ticket=${ticket}`)).status, 404, 'a ticket stands for the session');
+    assert.equal((await upgrade(h, `/api/v1/guests/vm:100/console?ticket=${ticket}`)).status, 401, 'once');
     assert.equal((await upgrade(h, '/api/v1/hosts', token)).status, 404);
   });
 });

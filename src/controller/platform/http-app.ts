@@ -23,7 +23,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     logger: {
       level: options.logLevel,
       ...(options.logRing ? { stream: teeTo(options.logRing) } : {}),
-      // The event stream may carry its token in the URL (?token=): keep it out of the logs.
+      // The event stream and the console carry a one-time ticket in the URL (?ticket=): keep it out of the logs.
       serializers: {
         req: (req: { method: string; url: string; ip: string }) => ({ method: req.method, url: redactToken(req.url), remoteAddress: req.ip }),
       },
@@ -97,4 +97,4 @@ export function patternOf(url: string): RegExp {
   return new RegExp(`^${escaped}/?$`);
 }
 
-export const redactToken = (url: string): string => url.replace(/([?&]token=)[^&]*/g, '$1[redacted]');
+export const redactToken = (url: string): string => url.replace(/([?&](?:token|ticket)=)[^&]*/g, '$1[redacted]');

@@ -35,6 +35,7 @@ const WITH_SESSION: readonly ErrorCode[] = [
 export function routeErrorCodes(spec: RouteSpec): ErrorCode[] {
   const codes = new Set<ErrorCode>([...spec.errors, ...EVERY_ROUTE]);
   if (spec.auth !== false) WITH_SESSION.forEach((c) => codes.add(c));
+  if (spec.ticketInQuery) codes.add('ticketInvalid');
   if (spec.params || spec.query || spec.body || spec.method !== 'GET') codes.add('invalidInput');
   return [...codes].sort();
 }

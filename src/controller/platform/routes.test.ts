@@ -212,10 +212,12 @@ describe('route registry with a task module', () => {
     const g = gate();
     gates.set('sse', g);
     let taskId = '';
+    // A browser's EventSource cannot send headers: it brings a one-time ticket, never the token.
+    const ticket = (await api.call('POST', '/api/v1/auth/ticket', { token })).json.ticket as string;
     const seen = await readEventStream(
       controller.url,
       cluster.caCertPem,
-      `/api/v1/events?token=${token}`,
+      `/api/v1/events?ticket=${ticket}`,
       {},
       (messages) =>
         messages.some(
@@ -261,17 +263,24 @@ describe('route registry with a task module', () => {
     assert.ok(recent.json[0].seq > recent.json[1].seq, 'newest first');
   });
 
-  test('the event stream refuses a missing or bad token', async () => {
-    let status = 0;
-    await readEventStream(
-      controller.url,
-      cluster.caCertPem,
-      '/api/v1/events?token=nope',
-      {},
-      () => true,
-      (s) => (status = s),
-    );
-    assert.equal(status, 401);
+  test('the event stream refuses a missing, bad or used ticket, and a token in the URL', async () => {
+    const statusOf = async (path: string): Promise<number> => {
+      let status = 0;
+      await readEventStream(
+        controller.url,
+        cluster.caCertPem,
+        path,
+        {},
+        () => true,
+        (s) => (status = s),
+      );
+      return status;
+    };
+    assert.equal(await statusOf('/api/v1/events?ticket=nope'), 401);
+    assert.equal(await statusOf(`/api/v1/events?token=${token}`), 401, 'the session token is never taken from a URL');
+    const ticket = (await api.call('POST', '/api/v1/auth/ticket', { token })).json.ticket as string;
+    assert.equal(await statusOf(`/api/v1/events?ticket=${ticket}`), 200);
+    assert.equal(await statusOf(`/api/v1/events?ticket=${ticket}`), 401, 'a ticket is good once');
   });
 
   test('the OpenAPI document lists the module routes with their params and bodies', async () => {

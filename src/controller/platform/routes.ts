@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { errors, type GrappeError } from '../../core/errors.ts';
 import type { TaskView } from '../../contract/task.contract.ts';
 import { withRequestId } from '../../streams/request-context.ts';
-import { actorOfToken, tokenOfRequest } from '../auth/tokens.ts';
+import { actorOfToken, credentialKeyOf, tokenOfRequest } from '../auth/tokens.ts';
 import { grappeErrorFrom, toHttpError } from './error-mapping.ts';
 import { checkDeclared } from './route-errors.ts';
 import { parsePart, takeWait } from './route-input.ts';
@@ -46,10 +46,15 @@ export function registerRoutes(app: FastifyInstance, ctx: ControllerContext, spe
 
 async function handle(ctx: ControllerContext, spec: RouteSpec, authorizer: Authorizer, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   let actor: Actor | undefined = spec.auth === false ? ANONYMOUS : undefined;
+  let credentialKey = '';
   try {
-    if (!actor) {
-      const query = request.query as Record<string, unknown> | undefined;
-      actor = await actorOfToken(ctx.store, ctx.clock, tokenOfRequest(request.headers, spec.tokenInQuery ? query?.['token'] : undefined));
+    const ticket = spec.ticketInQuery ? (request.query as Record<string, unknown> | undefined)?.['ticket'] : undefined;
+    if (!actor && typeof ticket === 'string' && ticket !== '' && request.headers.authorization === undefined) {
+      ({ actor, credentialKey } = await authorizer.redeemTicket(ticket));
+    } else if (!actor) {
+      const bearer = tokenOfRequest(request.headers);
+      credentialKey = credentialKeyOf(bearer);
+      actor = await actorOfToken(ctx.store, ctx.clock, bearer);
       if (actor.scope !== undefined && spec.acceptsScope !== actor.scope)
         throw errors.forbidden(`${spec.method} ${API_PREFIX}${spec.url} refused: this is a '${actor.scope}' token; it may only read ${API_PREFIX}/metrics`);
     }
@@ -59,6 +64,7 @@ async function handle(ctx: ControllerContext, spec: RouteSpec, authorizer: Autho
       query: parsePart('query', spec.query, rest),
       body: spec.body ? parsePart('body', spec.body, request.body) : undefined,
       actor,
+      credentialKey,
       request,
       reply,
     };

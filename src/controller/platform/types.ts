@@ -147,6 +147,8 @@ export interface Authorizer {
   check(spec: RouteSpec): void;
   /** Before the handler: throws 401/403 saying what the caller lacks. */
   authorize(spec: RouteSpec, input: { readonly params: unknown }, actor: Actor): Promise<void>;
+  /** The caller a one-time ticket stands for (`?ticket=`, routes with `ticketInQuery`), used up. */
+  redeemTicket(ticket: string): Promise<{ actor: Actor; credentialKey: string }>;
 }
 
 /**
@@ -167,8 +169,8 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   readonly audit?: string;
   /** A token of this scope may call the route too (GET /metrics: Prometheus's read-only token). */
   readonly acceptsScope?: 'metrics';
-  /** Also accept the token as `?token=` (GET /events: browsers' EventSource cannot set headers). */
-  readonly tokenInQuery?: boolean;
+  /** Also accept a one-time ticket as `?ticket=` (GET /events: browsers' EventSource cannot set headers; never the token itself). */
+  readonly ticketInQuery?: boolean;
   /** The codes it may answer besides those every route shares (see route-errors.ts), its task's included. */
   readonly errors: readonly ErrorCode[];
   readonly handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<RouteResult>;
@@ -179,6 +181,8 @@ export interface RouteInput<P, Q, B> {
   readonly query: Q;
   readonly body: B;
   readonly actor: Actor;
+  /** Where the caller's session or token is stored (what a stream watches to end with it); '' for anonymous calls. */
+  readonly credentialKey: string;
   readonly request: FastifyRequest;
   readonly reply: FastifyReply;
 }

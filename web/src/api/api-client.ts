@@ -85,6 +85,7 @@ const enc = encodeURIComponent;
 export const api = {
   login: (username: string, password: string) => request<LoginResponse>('POST', '/auth/login', { username, password }, { auth: false }),
   logout: () => request<void>('POST', '/auth/logout'),
+  ticket: () => request<{ ticket: string; expiresAt: string }>('POST', '/auth/ticket'),
   hosts: () => request<HostSummary[]>('GET', '/hosts'),
   host: (id: number) => request<HostView>('GET', `/hosts/${id}`),
   addHost: (body: HostAddRequest) => request<{ taskId: string }>('POST', '/hosts', body),
