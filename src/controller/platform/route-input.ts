@@ -61,13 +61,30 @@ export function invalidInputError(issues: InputIssue[]): GrappeError {
   return errors.invalidInput(`invalid input: ${summary}`, { issues });
 }
 
+/** Fields an object schema does not know: refused, not silently dropped (a typo must not go unnoticed). */
+function unknownKeys(part: InputPart, schema: z.ZodType | undefined, raw: unknown): InputIssue[] {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return [];
+  const known = schema instanceof z.ZodObject ? new Set(Object.keys(schema.shape as object)) : schema === undefined && part !== 'body' ? new Set<string>() : undefined;
+  if (!known) return [];
+  return Object.keys(raw)
+    .filter((k) => !known.has(k))
+    .map((k) => ({ path: `${part}.${k}`, message: part === 'query' ? 'unknown query parameter' : 'unknown field' }));
+}
+
 /** Validates one part of the request; throws invalidInput naming the fields. */
 export function parsePart(part: InputPart, schema: z.ZodType | undefined, raw: unknown): unknown {
-  if (!schema) return part === 'body' ? raw : (raw ?? {});
+  const unknown = unknownKeys(part, schema, raw);
+  if (!schema) {
+    if (unknown.length > 0) throw invalidInputError(unknown);
+    return part === 'body' ? raw : (raw ?? {});
+  }
   const input = part === 'body' ? raw : coerceUrlValues(schema, raw ?? {});
   const result = schema.safeParse(input);
-  if (!result.success) throw invalidInputError(issuesOf(part, result.error, raw));
-  return result.data;
+  // Every problem at once: the unknown fields and what the schema says of the others.
+  const issues = [...unknown, ...(result.success ? [] : issuesOf(part, result.error, raw))];
+  const unique = issues.filter((i, n) => issues.findIndex((j) => j.path === i.path) === n);
+  if (unique.length > 0) throw invalidInputError(unique.sort((a, b) => a.path.localeCompare(b.path)));
+  return result.success ? result.data : undefined;
 }
 
 /** `?wait=true` asks a task route to answer when the task has ended. Removed from the query it reads. */
