@@ -64,7 +64,8 @@ export function invalidInputError(issues: InputIssue[]): GrappeError {
 /** Fields an object schema does not know: refused, not silently dropped (a typo must not go unnoticed). */
 function unknownKeys(part: InputPart, schema: z.ZodType | undefined, raw: unknown): InputIssue[] {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return [];
-  const known = schema instanceof z.ZodObject ? new Set(Object.keys(schema.shape as object)) : schema === undefined && part !== 'body' ? new Set<string>() : undefined;
+  const known =
+    schema instanceof z.ZodObject ? new Set(Object.keys(schema.shape as object)) : schema === undefined && part !== 'body' ? new Set<string>() : undefined;
   if (!known) return [];
   return Object.keys(raw)
     .filter((k) => !known.has(k))
