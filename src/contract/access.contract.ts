@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PRIVILEGE_NAMES, isAccessPath, type Privilege } from '../core/access/privileges.ts';
 
-export { BUILTIN_ROLES, PRIVILEGES, PRIVILEGE_NAMES, type Privilege } from '../core/access/privileges.ts';
+export { BUILTIN_ROLES, PRIVILEGES, PRIVILEGE_NAMES, checkRights, type Privilege } from '../core/access/privileges.ts';
 
 // Users, groups, roles, grants (ACL) and API tokens: /users, /groups, /roles, /acl, /tokens.
 const name = z.string().regex(/^[a-z][a-z0-9._-]{0,63}$/i, 'a name: a letter, then letters, digits, dot, dash or underscore (at most 64)');

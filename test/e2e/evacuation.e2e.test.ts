@@ -6,7 +6,6 @@
 // why and brings the others back in their original state; a second undo is refused with a warning.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { WebSocket } from 'ws';
 import type { EvacuationPlanView, EvacuationView, UndoPlanView } from '../../src/contract/evacuation.contract.ts';
 import type { GuestView } from '../../src/contract/guest.contract.ts';
 import type { HostSummary } from '../../src/contract/host.contract.ts';
@@ -16,6 +15,7 @@ import { apiClient } from '../support/test-cluster.ts';
 import { E2E_ADMIN_PASSWORD } from '../support/e2e-controller.ts';
 import { addHosts, cliAssertions, ticks as allTicks, withE2ePool } from '../support/e2e-pool.ts';
 import { eventually } from '../support/eventually.ts';
+import { readConsole } from '../support/console-socket.ts';
 
 const isRoot = process.getuid?.() === 0;
 const RUNNING_VMS = ['vm1', 'vm2', 'vm3'];
@@ -31,31 +31,6 @@ const tickPast =
   (n: number) =>
   (text: string): boolean =>
     ticks(text).some((x) => x > n);
-
-/** The guest's console through the controller's WebSocket (the agent sends its scrollback first), until `until` says so. */
-function readConsole(controller: RunningController, token: string, ref: string, until: (text: string) => boolean, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const url = `${controller.url.replace(/^https/, 'wss')}/api/v1/guests/${encodeURIComponent(ref)}/console`;
-    const ws = new WebSocket(url, { ca: controller.ctx.cluster.caCertPem, headers: { authorization: `Bearer ${token}` } });
-    let text = '';
-    const timer = setTimeout(() => {
-      ws.terminate();
-      reject(new Error(`console ${ref}: not seen what was awaited within ${timeoutMs} ms; got:\n${text.slice(-1500)}`));
-    }, timeoutMs);
-    ws.on('message', (data: Buffer) => {
-      text += data.toString('latin1');
-      if (until(text)) {
-        clearTimeout(timer);
-        ws.close();
-        resolve(text);
-      }
-    });
-    ws.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-  });
-}
 
 test(
   'evacuation: a host with running VMs on iSCSI, a stopped VM and a container is evacuated live and undone',

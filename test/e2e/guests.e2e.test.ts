@@ -11,6 +11,7 @@ import type { GuestView } from '../../src/contract/guest.contract.ts';
 import type { HostSummary } from '../../src/contract/host.contract.ts';
 import type { VolumeRecord } from '../../src/contract/storage.contract.ts';
 import type { TaskView } from '../../src/contract/task.contract.ts';
+import { consoleSocket } from '../support/console-socket.ts';
 import { eventually } from '../support/eventually.ts';
 import { cliMain, repoRoot, type CliSession } from '../support/cli-session.ts';
 import { addHosts, cliAssertions, lastTick, ticks, withE2ePool } from '../support/e2e-pool.ts';
@@ -27,9 +28,10 @@ interface ConsoleViewer {
   detach(): Promise<number>;
 }
 
-function openConsole(cli: CliSession, ref: string): ConsoleViewer {
+function openConsole(cli: CliSession, ref: string, extraEnv: NodeJS.ProcessEnv = {}): ConsoleViewer {
   const command = `${process.execPath} --import tsx ${cliMain} console ${ref}`;
-  const child: ChildProcess = spawn('script', ['-qfc', command, '/dev/null'], { cwd: repoRoot, env: cli.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const env = { ...cli.env, ...extraEnv };
+  const child: ChildProcess = spawn('script', ['-qfc', command, '/dev/null'], { cwd: repoRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString('latin1')));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString('latin1')));
@@ -145,6 +147,66 @@ test(
         assert.equal(await second.detach(), 0);
         vmTicks = lastTick(viewer.text());
       });
+
+      await t.test(
+        "access: a GuestUser granted /guests/vm:100 sees only it and uses its console, not another's; a revoked token's console closes at once",
+        { timeout: 180_000 },
+        async () => {
+          await ok(['guest', 'create', '--name', 'other', '--disk', 'spare', '--host', 'proc2']);
+          try {
+            await ok(['user', 'add', 'dev', '--password', 'dev-password-long-1']);
+            await ok(['acl', 'grant', '/guests/vm:100', 'user:dev', 'GuestUser']);
+            const made = await cli.json<{ id: string; secret: string }>([
+              'token',
+              'create',
+              'console',
+              '--user',
+              'dev',
+              '--role',
+              'GuestUser',
+              '--path',
+              '/guests/vm:100',
+            ]);
+            const asDev = { GRAPPE_TOKEN: made.secret };
+            const listed = await cli.grappe(['guest', 'list', '--json'], asDev);
+            assert.equal(listed.code, 0, listed.err);
+            assert.deepEqual(
+              (JSON.parse(listed.out) as GuestView[]).map((g) => g.id),
+              ['vm:100'],
+              'dev sees only the guest granted',
+            );
+            const viewer = openConsole(cli, 'vm:100', asDev);
+            await viewer.waitFor(/grappe-tick \d+/, 60_000);
+            assert.equal(await viewer.detach(), 0);
+            const other = await cli.grappe(['console', 'vm:101'], asDev);
+            assert.notEqual(other.code, 0);
+            assert.match(other.err, /lacks VM\.Console on \/guests\/vm:101/);
+            const hosts = await cli.grappe(
+              ['host', 'add', '--purpose', 'processing', '--address', '198.18.0.99', '--password', 'x', '--new-password', 'a-new-password-1'],
+              asDev,
+            );
+            assert.match(hosts.err, /lacks Sys\.Modify on \/hosts/);
+
+            // Revoked while its console is open: the console closes within a second, the token stops.
+            const socket = consoleSocket(controller, made.secret, 'vm:100');
+            await socket.waitFor((text) => /grappe-tick \d+/.test(text), 60_000);
+            let closedAt: number | undefined;
+            void socket.closed.then(() => (closedAt = performance.now()));
+            await ok(['token', 'revoke', made.id]); // a CLI process: the clock starts when it has done it
+            const revokedAt = performance.now();
+            await socket.closed;
+            const lagMs = Math.max(0, (closedAt ?? performance.now()) - revokedAt);
+            assert.ok(lagMs < 1000, `the console closed ${Math.round(lagMs)} ms after the revocation`);
+            const after = await cli.grappe(['guest', 'list'], asDev);
+            assert.match(after.err, /not logged in or session expired/);
+            assert.notEqual(after.code, 0);
+          } finally {
+            // The later steps expect the spare volume free and no user but the admin.
+            await ok(['guest', 'delete', 'vm:101', '--yes']);
+            await ok(['user', 'delete', 'dev', '--yes']);
+          }
+        },
+      );
 
       await t.test('refusals on a running VM: delete, second use of its volume, duplicate name', async () => {
         await refused(['guest', 'delete', 'vm:100', '--yes'], /running/);

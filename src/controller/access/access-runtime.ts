@@ -1,7 +1,7 @@
 // The rights of every caller, kept in memory on each controller (users, groups, roles, grants; read
 // again whenever one of them changes in the store), so a request's check costs no store read.
 import { randomBytes } from 'node:crypto';
-import { BUILTIN_ROLES, checkPrivilege, type Grant, type Privilege, type Roles, type Verdict } from '../../core/access/privileges.ts';
+import { BUILTIN_ROLES, checkPrivilege, type CallerRights, type Grant, type Privilege, type Roles, type Verdict } from '../../core/access/privileges.ts';
 import { ADDRESS_THROTTLE, LoginThrottle, USER_THROTTLE } from '../../core/access/login-throttle.ts';
 import { GrappeError, errors } from '../../core/errors.ts';
 import { listUsers, USERS_PREFIX, type UserRecord } from '../auth/users.ts';
@@ -152,6 +152,15 @@ export class AccessCache {
     if (this.check(actor, privilege, path).allowed) return true;
     const below = new Set(this.grants.filter((g) => g.path.startsWith(`${path}/`)).map((g) => g.path));
     return [...below].some((p) => this.check(actor, privilege, p).allowed);
+  }
+
+  /** What the caller may do, for a client to hide or disable what it may not: its grants and their roles' privileges. */
+  rightsOf(actor: Actor): CallerRights {
+    const caller = this.callerOf(actor);
+    const subjects = new Set([`user:${caller.user}`, ...caller.groups.map((g) => `group:${g}`), ...(caller.token ? [`token:${caller.token}`] : [])]);
+    const grants = this.grants.filter((g) => subjects.has(g.subject));
+    const roles = Object.fromEntries([...new Set(grants.map((g) => g.role))].map((r) => [r, { privileges: [...(this.roles[r]?.privileges ?? [])] }]));
+    return { caller: { ...caller, groups: [...caller.groups] }, grants: grants.map((g) => ({ ...g })), roles };
   }
 
   private callerOf(actor: Actor): { user: string; groups: string[]; token?: string } {

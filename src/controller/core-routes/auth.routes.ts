@@ -1,13 +1,11 @@
 import { z } from 'zod';
-import { loginRequest, loginResponse } from '../../contract/auth.contract.ts';
+import { loginRequest, loginResponse, whoAmIResponse } from '../../contract/auth.contract.ts';
 import { GrappeError, isGrappeError } from '../../core/errors.ts';
 import { accessRuntime } from '../access/access-runtime.ts';
 import { checkCredentials, findUser } from '../auth/users.ts';
 import { DEFAULT_TOKEN_TTL_MS, issueToken, revokeToken, tokenOfRequest } from '../auth/tokens.ts';
 import { defineRoute } from '../platform/routes.ts';
 import type { ControllerContext, RouteSpec } from '../platform/types.ts';
-
-export const whoAmIResponse = z.object({ username: z.string(), role: z.string() });
 
 export const authRoutes = (ctx: ControllerContext): RouteSpec[] => [
   defineRoute({
@@ -73,13 +71,14 @@ export const authRoutes = (ctx: ControllerContext): RouteSpec[] => [
   defineRoute({
     method: 'GET',
     url: '/auth/me',
-    summary: 'Who the token belongs to',
+    summary: 'Who the token belongs to, and their rights (grants and privileges) for a client to hide what they may not do',
     tags: ['auth'],
     errors: [],
     response: whoAmIResponse,
     handler: async ({ actor }) => {
       const user = await findUser(ctx.store, actor.username);
-      return { body: { username: actor.username, role: user?.role ?? 'unknown' } };
+      const rights = (await accessRuntime(ctx)).rightsOf(actor);
+      return { body: { username: actor.username, role: user?.role ?? 'unknown', rights } };
     },
   }),
 ];

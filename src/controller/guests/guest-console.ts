@@ -33,7 +33,7 @@ export function consoleRef(pathname: string): string | undefined {
 
 function refuse(socket: Duplex, err: unknown): void {
   const { status, error } = toHttpError(err);
-  const body = JSON.stringify({ error });
+  const body = JSON.stringify(error.toJSON());
   if (!socket.writable) return void socket.destroy();
   socket.end(
     `HTTP/1.1 ${status} Refused\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

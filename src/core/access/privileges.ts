@@ -73,7 +73,7 @@ export interface Caller {
   readonly user: string;
   readonly groups: readonly string[];
   /** An API token acts with its own grants, never beyond its user's. */
-  readonly token?: string;
+  readonly token?: string | undefined;
 }
 
 export type Verdict = { readonly allowed: true } | { readonly allowed: false; readonly why: string };
@@ -94,6 +94,17 @@ export function checkPrivilege(grants: readonly Grant[], roles: Roles, caller: C
       : `token '${caller.token}' lacks ${privilege} on ${path}`,
   };
 }
+
+/** A caller's own grants and their roles' privileges: enough to check anything for that caller (GET /auth/me
+ * gives them to clients, which hide or disable what the caller may not do). */
+export interface CallerRights {
+  readonly caller: Caller;
+  readonly grants: readonly Grant[];
+  readonly roles: Roles;
+}
+
+export const checkRights = (rights: CallerRights, privilege: Privilege, path: string): Verdict =>
+  checkPrivilege(rights.grants, rights.roles, rights.caller, privilege, path);
 
 /** The enabled users who hold every privilege on '/' (who could give back any right): never none. */
 export function administrators(
