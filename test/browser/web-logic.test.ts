@@ -1,4 +1,4 @@
-// The web UI's pure pieces (no browser): formatting, the events list, and action verdicts.
+// The web UI's pure pieces (no browser): formatting, the events list, action verdicts, and rights.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ClusterStatusView } from '../../src/contract/cluster.contract.ts';
@@ -9,6 +9,8 @@ import { verdictOf } from '../../web/src/ui/action-verdict.ts';
 import { formatAllocation, formatMiB, indicatorTitle, percent } from '../../web/src/ui/format.ts';
 import { addEvent, MAX_EVENTS } from '../../web/src/state/store.ts';
 import { noQuorumBannerText } from '../../web/src/ui/quorum.ts';
+import { canRead, firstRefusal, rights } from '../../web/src/state/rights.ts';
+import { BUILTIN_ROLES } from '../../src/contract/access.contract.ts';
 
 test('memory and allocations read as an admin expects', () => {
   assert.equal(formatMiB(512), '512 MiB');
@@ -67,4 +69,27 @@ test('the no-quorum banner says how many controllers answer, and only without a 
   assert.equal(noQuorumBannerText(null), undefined);
   assert.equal(noQuorumBannerText(status(true, 2)), undefined);
   assert.match(noQuorumBannerText(status(false, 1)) ?? '', /^No quorum: 1 of 3 controllers reachable \(needs 2\)\. Changes are refused/);
+});
+
+test('rights: a GuestUser granted one VM may use it and read guests, nothing else; refusals name the right and path', () => {
+  const roles = Object.fromEntries(Object.entries(BUILTIN_ROLES).map(([name, r]) => [name, { privileges: [...r.privileges] }]));
+  rights.set(null);
+  assert.deepEqual(rights.may('VM.Audit', '/guests/vm:100'), { allowed: false, reason: 'your rights are not known yet' });
+  rights.set({ caller: { user: 'gus', groups: [] }, grants: [{ path: '/guests/vm:100', subject: 'user:gus', role: 'GuestUser', propagate: true }], roles });
+  assert.equal(rights.may('VM.Console', '/guests/vm:100').allowed, true);
+  assert.deepEqual(rights.may('VM.Console', '/guests/vm:101'), { allowed: false, reason: "you may not: user 'gus' lacks VM.Console on /guests/vm:101" });
+  assert.equal(rights.mayUnder('VM.Audit', '/guests'), true, 'the guests list shows the part it may see');
+  assert.deepEqual(
+    Object.entries(canRead)
+      .filter(([, may]) => may())
+      .map(([what]) => what),
+    ['guests'],
+  );
+  // A right is checked before the state of things.
+  assert.deepEqual(firstRefusal(rights.may('Sys.Modify', '/hosts'), { allowed: false, reason: 'host is busy' }), {
+    allowed: false,
+    reason: "you may not: user 'gus' lacks Sys.Modify on /hosts",
+  });
+  assert.deepEqual(firstRefusal({ allowed: true }, { allowed: false, reason: 'host is busy' }), { allowed: false, reason: 'host is busy' });
+  rights.set(null);
 });

@@ -52,13 +52,15 @@ test("two hosts write their slots and each sees the other's counter advance; a d
   const target = parseIscsiUrl(url);
   assert.ok(target);
   const own = () => ({ leaseOk: true, armed: true, selfFenced: false });
+  // The run dirs first: a heartbeat starts its qemu-nbd at once (and a throw before the try below
+  // would leave both running, the test process waiting on them for ever).
+  await mkdir(join(dir, 'a'), { recursive: true });
+  await mkdir(join(dir, 'b'), { recursive: true });
   const a = new HeartbeatVolume({ url, target, slot: 1, intervalMs: 200 }, { runDir: join(dir, 'a'), log, now: monoNow, own });
   const b = new HeartbeatVolume(
     { url, target, slot: 2, intervalMs: 200 },
     { runDir: join(dir, 'b'), log, now: monoNow, own: () => ({ ...own(), leaseOk: false }) },
   );
-  await mkdir(join(dir, 'a'));
-  await mkdir(join(dir, 'b'));
   try {
     const seqOf = (v: HeartbeatVolume, slot: number) => v.slots(monoNow()).slots.find((s) => s.slot === slot)?.seq;
     const first = await until('a sees slot 2', () => seqOf(a, 2));

@@ -6,7 +6,7 @@ import { isErrorCode, type ErrorCode } from '../../../src/contract/error-catalog
 import type { HostAddRequest, HostNic, HostSummary, HostView } from '../../../src/contract/host.contract.ts';
 import type { Subnet, SubnetName } from '../../../src/contract/subnet.contract.ts';
 import type { TaskView } from '../../../src/contract/task.contract.ts';
-import type { LoginResponse } from '../../../src/contract/auth.contract.ts';
+import type { LoginResponse, WhoAmI } from '../../../src/contract/auth.contract.ts';
 import type { EventView } from '../../../src/contract/event.contract.ts';
 
 export const API = '/api/v1';
@@ -85,6 +85,7 @@ const enc = encodeURIComponent;
 export const api = {
   login: (username: string, password: string) => request<LoginResponse>('POST', '/auth/login', { username, password }, { auth: false }),
   logout: () => request<void>('POST', '/auth/logout'),
+  me: () => request<WhoAmI>('GET', '/auth/me'),
   ticket: () => request<{ ticket: string; expiresAt: string }>('POST', '/auth/ticket'),
   hosts: () => request<HostSummary[]>('GET', '/hosts'),
   host: (id: number) => request<HostView>('GET', `/hosts/${id}`),

@@ -5,6 +5,7 @@
 import type { EventView } from '../../../src/contract/event.contract.ts';
 import { ApiError } from '../api/api-client.ts';
 import { clusterApi } from '../api/cluster-api.ts';
+import { canRead } from './rights.ts';
 import type { AppState, Store } from './store.ts';
 import { coalesced, messageOf, same } from './sync.ts';
 
@@ -78,6 +79,7 @@ export class ClusterSync {
   }
 
   async loadControlPlane(): Promise<void> {
+    if (!canRead.cluster()) return; // it would only bring a 403
     try {
       const controlPlane = await clusterApi.controlPlane();
       if (!same(controlPlane, this.store.state.controlPlane)) this.store.set({ controlPlane });
@@ -90,6 +92,7 @@ export class ClusterSync {
   }
 
   async loadGuests(): Promise<void> {
+    if (!canRead.guests()) return; // it would only bring a 403
     try {
       const guests = await clusterApi.guests();
       if (!same(guests, this.store.state.guests)) this.store.set({ guests });
@@ -100,6 +103,7 @@ export class ClusterSync {
   }
 
   async loadEvacuations(): Promise<void> {
+    if (!canRead.hosts()) return; // it would only bring a 403
     try {
       const evacuations = await clusterApi.evacuations();
       if (!same(evacuations, this.store.state.evacuations)) this.store.set({ evacuations });
@@ -109,6 +113,7 @@ export class ClusterSync {
   }
 
   async loadHa(): Promise<void> {
+    if (!canRead.cluster()) return; // it would only bring a 403
     try {
       const ha = await clusterApi.haStatus();
       if (!same(ha, this.store.state.ha)) this.store.set({ ha });

@@ -13,6 +13,11 @@ export const rights = {
     current = r;
   },
 
+  /** The logged-in user (a token's user when the session is a token). */
+  user(): string | null {
+    return current?.caller.user ?? null;
+  },
+
   /** Whether the caller holds `privilege` on `path`; the refusal says what is missing, where. */
   may(privilege: Privilege, path: string): Verdict {
     if (!current) return { allowed: false, reason: 'your rights are not known yet' };
@@ -32,3 +37,14 @@ export const rights = {
 export function firstRefusal(...verdicts: Verdict[]): Verdict {
   return verdicts.find((v) => !v.allowed) ?? { allowed: true };
 }
+
+/** What the caller may read, as the API's route table asks it (controller/access/route-access.ts). */
+export const canRead = {
+  hosts: (): boolean => rights.may('Sys.Audit', '/hosts').allowed,
+  /** Tasks, events (and their live stream), the audit log. */
+  activity: (): boolean => rights.may('Sys.Audit', '/').allowed,
+  guests: (): boolean => rights.mayUnder('VM.Audit', '/guests'),
+  /** HA, the controllers, subnets. */
+  cluster: (): boolean => rights.may('Sys.Audit', '/cluster').allowed,
+  access: (): boolean => rights.may('Sys.Audit', '/access').allowed,
+};

@@ -7,10 +7,12 @@ import type { EvacuationView } from '../../../src/contract/evacuation.contract.t
 import type { GuestView } from '../../../src/contract/guest.contract.ts';
 import type { HaStatus } from '../../../src/contract/ha.contract.ts';
 import type { ClusterStatusView } from '../../../src/contract/cluster.contract.ts';
+import type { AccessData } from './access-sync.ts';
+import type { AuditEntry, AuditFilter } from '../api/access-api.ts';
 
 export type DetailsTab = 'general' | 'nics';
 export type BottomTab = 'tasks' | 'events';
-export type View = 'hosts' | 'guests' | 'ha' | 'cluster';
+export type View = 'hosts' | 'guests' | 'ha' | 'cluster' | 'access' | 'audit';
 
 export interface AppState {
   hosts: HostSummary[];
@@ -32,6 +34,12 @@ export interface AppState {
   controlPlane: ClusterStatusView | null;
   controlPlaneError: string | null;
   haError: string | null;
+  /** Users, groups, roles, grants and tokens (the Access view); what the caller may not read is null. */
+  access: AccessData | null;
+  accessError: string | null;
+  audit: AuditEntry[] | null;
+  auditError: string | null;
+  auditFilter: AuditFilter;
 }
 
 export const MAX_EVENTS = 200;
@@ -55,6 +63,11 @@ export const initialState = (): AppState => ({
   haError: null,
   controlPlane: null,
   controlPlaneError: null,
+  access: null,
+  accessError: null,
+  audit: null,
+  auditError: null,
+  auditFilter: {},
 });
 
 type Listener = (state: AppState, changed: ReadonlySet<keyof AppState>) => void;

@@ -3,6 +3,7 @@
 import type { EventView } from '../../../src/contract/event.contract.ts';
 import { api, ApiError } from '../api/api-client.ts';
 import { openEventStream, type EventStream } from '../api/event-stream.ts';
+import { canRead } from './rights.ts';
 import { addEvent, type Store } from './store.ts';
 
 const HOST_EVENTS = new Set(['host.added', 'host.removed', 'host.state', 'host.updated', 'host.indicators']);
@@ -38,15 +39,20 @@ export class Sync {
   }
 
   async start(): Promise<void> {
-    this.stream = openEventStream(
-      (e) => this.onEvent(e),
-      (live) => this.store.set({ live }),
-    );
+    // Only what the caller may read: the rest would only bring 403s (the events stream, the tasks
+    // and the events need Sys.Audit on '/'; the hosts, on '/hosts').
+    const activity = canRead.activity();
+    if (activity) {
+      this.stream = openEventStream(
+        (e) => this.onEvent(e),
+        (live) => this.store.set({ live }),
+      );
+    }
     this.poll = setInterval(() => {
       void this.loadHosts();
       void this.loadTasks();
     }, SAFETY_POLL_MS);
-    await Promise.all([this.loadHosts(), this.loadTasks(), this.loadEvents()]);
+    await Promise.all([this.loadHosts(), this.loadTasks(), ...(activity ? [this.loadEvents()] : [])]);
   }
 
   stop(): void {
@@ -60,6 +66,7 @@ export class Sync {
   }
 
   async loadHosts(): Promise<void> {
+    if (!canRead.hosts()) return;
     try {
       const hosts = await api.hosts();
       if (!same(hosts, this.store.state.hosts)) this.store.set({ hosts });
@@ -87,6 +94,7 @@ export class Sync {
   }
 
   async loadTasks(): Promise<void> {
+    if (!canRead.activity()) return;
     try {
       const tasks = await api.tasks(20);
       if (!same(tasks, this.store.state.tasks)) this.store.set({ tasks });

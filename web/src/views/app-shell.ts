@@ -4,6 +4,11 @@ import type { HostView } from '../../../src/contract/host.contract.ts';
 import { api, session } from '../api/api-client.ts';
 import { openAddHostDialog } from '../dialogs/add-host-dialog.ts';
 import type { ClusterSync } from '../state/cluster-sync.ts';
+import type { AccessSync } from '../state/access-sync.ts';
+import { canRead, rights } from '../state/rights.ts';
+import { verdictButton } from '../ui/verdict-button.ts';
+import { accessPane } from './access-view.ts';
+import { auditPane } from './audit-view.ts';
 import type { AppState, Store, View } from '../state/store.ts';
 import type { Sync } from '../state/sync.ts';
 import { h } from '../ui/dom.ts';
@@ -23,16 +28,32 @@ function renderInto(pane: HTMLElement, content: Node): void {
   pane.scrollTop = top;
 }
 
-const VIEWS: ReadonlyArray<[View, string]> = [
-  ['hosts', 'Hosts'],
-  ['guests', 'Guests'],
-  ['ha', 'HA'],
-  ['cluster', 'Cluster'],
+/** Each view, its label, and whether the caller may read what it shows (the API would answer 403). */
+const VIEWS: ReadonlyArray<[View, string, () => boolean]> = [
+  ['hosts', 'Hosts', canRead.hosts],
+  ['guests', 'Guests', canRead.guests],
+  ['ha', 'HA', canRead.cluster],
+  ['cluster', 'Cluster', canRead.cluster],
+  ['access', 'Access', () => true], // everybody manages their own API tokens there
+  ['audit', 'Audit', canRead.activity],
 ];
-const viewOfHash = (hash: string): View => VIEWS.find(([v]) => `#${v}` === hash)?.[0] ?? 'hosts';
 
-export function appShell(store: Store, sync: Sync, onLogout: () => void, cluster?: ClusterSync): HTMLElement {
+/** A full-width pane with its title; the view's content goes in `body`. */
+function widePane(title: string, body: HTMLElement): HTMLElement {
+  return h('section', { class: 'pane wide-pane', 'aria-label': title, hidden: true }, h('header', { class: 'pane-head' }, h('h2', {}, title)), body);
+}
+
+export interface Syncs {
+  sync: Sync;
+  cluster?: ClusterSync;
+  access?: AccessSync;
+}
+
+export function appShell(store: Store, syncs: Syncs, onLogout: () => void): HTMLElement {
+  const { sync, cluster, access } = syncs;
   const expandedTasks = new Set<string>();
+  const views = VIEWS.filter(([, , readable]) => readable());
+  const viewOfHash = (hash: string): View => views.find(([v]) => `#${v}` === hash)?.[0] ?? views[0]?.[0] ?? 'access';
 
   const banner = h('div', { class: 'banner', role: 'alert', hidden: true });
   // Not dismissable: it goes when the majority is back.
@@ -43,27 +64,16 @@ export function appShell(store: Store, sync: Sync, onLogout: () => void, cluster
   const bottomBody = h('div', { class: 'pane-scroll' });
   // The guests and HA views take the place of the hosts list and details; the activity pane stays.
   const guestsBody = h('div', { class: 'pane-scroll' });
-  const guestsSection = h(
-    'section',
-    { class: 'pane wide-pane', 'aria-label': 'Guests', hidden: true },
-    h('header', { class: 'pane-head' }, h('h2', {}, 'Guests')),
-    guestsBody,
-  );
+  const guestsSection = widePane('Guests', guestsBody);
   const haBody = h('div', { class: 'pane-scroll' });
-  const haSection = h(
-    'section',
-    { class: 'pane wide-pane', 'aria-label': 'High availability', hidden: true },
-    h('header', { class: 'pane-head' }, h('h2', {}, 'High availability')),
-    haBody,
-  );
+  const haSection = widePane('High availability', haBody);
   const clusterBody = h('div', { class: 'pane-scroll' });
-  const clusterSection = h(
-    'section',
-    { class: 'pane wide-pane', 'aria-label': 'Cluster', hidden: true },
-    h('header', { class: 'pane-head' }, h('h2', {}, 'Cluster')),
-    clusterBody,
-  );
-  const navLinks = VIEWS.map(([view, label]) => h('a', { href: `#${view}`, 'data-view': view }, label));
+  const clusterSection = widePane('Cluster', clusterBody);
+  const accessBody = h('div', { class: 'pane-scroll' });
+  const accessSection = widePane('Access', accessBody);
+  const auditBody = h('div', { class: 'pane-scroll' });
+  const auditSection = widePane('Audit log', auditBody);
+  const navLinks = views.map(([view, label]) => h('a', { href: `#${view}`, 'data-view': view }, label));
   const onHash = (): void => store.set({ view: viewOfHash(location.hash) });
   window.onhashchange = onHash; // one shell at a time: a new login replaces the old handler
   const movesChanged = (): void => {
@@ -77,13 +87,18 @@ export function appShell(store: Store, sync: Sync, onLogout: () => void, cluster
   const selectAfterAdd = (host: HostView): void => {
     void sync.loadHosts().then(() => sync.select(host.id));
   };
-  const addButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'add-host' }, '+ Add host');
-  addButton.addEventListener('click', () =>
-    openAddHostDialog(
-      store.state.hosts.map((x) => x.name),
-      selectAfterAdd,
-    ),
-  );
+  const addButton = verdictButton({
+    action: 'add-host',
+    testId: 'add-host',
+    label: '+ Add host',
+    cls: 'primary',
+    verdict: rights.may('Sys.Modify', '/hosts'),
+    onClick: () =>
+      openAddHostDialog(
+        store.state.hosts.map((x) => x.name),
+        selectAfterAdd,
+      ),
+  });
   const listSection = h(
     'section',
     { class: 'pane list-pane', 'aria-label': 'Hosts' },
@@ -128,6 +143,8 @@ export function appShell(store: Store, sync: Sync, onLogout: () => void, cluster
       guestsSection.hidden = s.view !== 'guests';
       haSection.hidden = s.view !== 'ha';
       clusterSection.hidden = s.view !== 'cluster';
+      accessSection.hidden = s.view !== 'access';
+      auditSection.hidden = s.view !== 'audit';
       document.title = `Grappe — ${VIEWS.find(([v]) => v === s.view)?.[1] ?? 'Hosts'}`;
     }
     if (any('guests', 'guestsError', 'hosts')) {
@@ -138,6 +155,16 @@ export function appShell(store: Store, sync: Sync, onLogout: () => void, cluster
     }
     if (any('ha', 'haError')) renderInto(haBody, haPane(s.ha, s.haError, movesChanged));
     if (any('controlPlane', 'controlPlaneError')) renderInto(clusterBody, clusterPane(s.controlPlane, s.controlPlaneError));
+    if (any('access', 'accessError'))
+      renderInto(
+        accessBody,
+        accessPane(s.access, s.accessError, () => access?.refreshAccess()),
+      );
+    if (any('audit', 'auditError', 'auditFilter'))
+      renderInto(
+        auditBody,
+        auditPane(s.audit, s.auditError, s.auditFilter, (auditFilter) => store.set({ auditFilter })),
+      );
     if (any('selected', 'detailsTab', 'evacuations', 'hosts')) {
       const details = hostDetails(s.selected, {
         tab: s.detailsTab,
@@ -186,7 +213,12 @@ export function appShell(store: Store, sync: Sync, onLogout: () => void, cluster
       guestsSection,
       haSection,
       clusterSection,
-      h('section', { class: 'pane bottom-pane', 'aria-label': 'Activity' }, h('div', { class: 'tabs', role: 'tablist' }, tasksTab, eventsTab), bottomBody),
+      accessSection,
+      auditSection,
+      // Tasks and events need Sys.Audit on '/'.
+      canRead.activity()
+        ? h('section', { class: 'pane bottom-pane', 'aria-label': 'Activity' }, h('div', { class: 'tabs', role: 'tablist' }, tasksTab, eventsTab), bottomBody)
+        : null,
     ),
   );
 }

@@ -1,11 +1,13 @@
 // The guests pane: every VM and container with its state and host, and its Migrate action — disabled
-// with the reason when the guest cannot move; otherwise it opens the dry-run plan first.
+// with the reason when the caller may not or the guest cannot move; otherwise it opens the dry-run plan first.
 import type { GuestView } from '../../../src/contract/guest.contract.ts';
 import type { HostSummary } from '../../../src/contract/host.contract.ts';
 import { openMigrateDialog } from '../dialogs/migrate-dialog.ts';
 import { h } from '../ui/dom.ts';
 import { formatMiB } from '../ui/format.ts';
 import { migrateVerdict } from '../ui/move-verdicts.ts';
+import { verdictButton } from '../ui/verdict-button.ts';
+import { firstRefusal, rights } from '../state/rights.ts';
 
 const stateTag = (state: string): HTMLElement => h('span', { class: `badge guest-${state}`, 'data-testid': 'guest-state' }, state);
 
@@ -13,19 +15,14 @@ export function guestsTable(guests: readonly GuestView[], hosts: readonly HostSu
   if (guests.length === 0) return h('p', { class: 'empty' }, 'No guests yet. Create them with `grappe guest create`.');
   const head = h('thead', {}, h('tr', {}, ...['ID', 'Name', 'Kind', 'State', 'Host', 'vCPUs', 'Memory', ''].map((c) => h('th', { scope: 'col' }, c))));
   const rows = guests.map((g) => {
-    const verdict = migrateVerdict(g, hosts);
-    const migrate = h(
-      'button',
-      {
-        type: 'button',
-        class: 'small',
-        'data-action': 'migrate',
-        disabled: !verdict.allowed,
-        title: verdict.allowed ? `Migrate ${g.id} to another host` : (verdict.reason ?? 'Migrate is not possible now'),
-      },
-      'Migrate',
-    );
-    migrate.addEventListener('click', () => openMigrateDialog(g, hosts, changed));
+    const migrate = verdictButton({
+      action: 'migrate',
+      label: 'Migrate',
+      cls: 'small',
+      title: `Migrate ${g.id} to another host`,
+      verdict: firstRefusal(rights.may('VM.Migrate', `/guests/${g.id}`), migrateVerdict(g, hosts)),
+      onClick: () => openMigrateDialog(g, hosts, changed),
+    });
     return h(
       'tr',
       { 'data-guest-id': g.id, 'data-guest-name': g.name },

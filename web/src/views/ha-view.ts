@@ -7,6 +7,8 @@ import { confirmDialog, field, openDialog } from '../dialogs/dialog.ts';
 import { h } from '../ui/dom.ts';
 import { formatDateTime } from '../ui/format.ts';
 import { agoText, toleranceShort, toleranceText } from '../ui/move-format.ts';
+import { verdictButton } from '../ui/verdict-button.ts';
+import { firstRefusal, rights } from '../state/rights.ts';
 
 type HaHost = HaStatus['hosts'][number];
 
@@ -138,23 +140,25 @@ function openEnableDialog(s: HaStatus, changed: () => void): void {
 
 export function haPane(s: HaStatus | null, error: string | null, changed: () => void): HTMLElement {
   if (!s) return h('p', { class: 'empty', 'data-testid': 'ha-error' }, error ?? 'Loading the HA status…');
-  const enable = h(
-    'button',
-    { type: 'button', class: 'primary', 'data-action': 'ha-enable', disabled: s.enabled, title: s.enabled ? 'HA is already enabled' : 'Enable HA' },
-    'Enable HA',
-  );
-  enable.addEventListener('click', () => openEnableDialog(s, changed));
-  const disable = h(
-    'button',
-    { type: 'button', class: 'danger', 'data-action': 'ha-disable', disabled: !s.enabled, title: s.enabled ? 'Disable HA' : 'HA is not enabled' },
-    'Disable HA',
-  );
-  disable.addEventListener('click', () =>
-    confirmDialog('Disable HA', 'Disable HA? Failed hosts\u2019 guests will no longer be restarted elsewhere.', async () => {
-      await clusterApi.haDisable();
-      changed();
-    }),
-  );
+  const mayChange = rights.may('Sys.Modify', '/cluster');
+  const enable = verdictButton({
+    action: 'ha-enable',
+    label: 'Enable HA',
+    cls: 'primary',
+    verdict: firstRefusal(mayChange, s.enabled ? { allowed: false, reason: 'HA is already enabled' } : { allowed: true }),
+    onClick: () => openEnableDialog(s, changed),
+  });
+  const disable = verdictButton({
+    action: 'ha-disable',
+    label: 'Disable HA',
+    cls: 'danger',
+    verdict: firstRefusal(mayChange, s.enabled ? { allowed: true } : { allowed: false, reason: 'HA is not enabled' }),
+    onClick: () =>
+      confirmDialog('Disable HA', 'Disable HA? Failed hosts\u2019 guests will no longer be restarted elsewhere.', async () => {
+        await clusterApi.haDisable();
+        changed();
+      }),
+  });
   return h(
     'div',
     { class: 'ha', 'data-testid': 'ha-view' },

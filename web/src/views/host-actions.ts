@@ -7,6 +7,8 @@ import { confirmDialog, openDialog } from '../dialogs/dialog.ts';
 import { openRenameDialog } from '../dialogs/host-dialogs.ts';
 import { followTask } from '../dialogs/task-progress.ts';
 import { verdictOf } from '../ui/action-verdict.ts';
+import { verdictButton } from '../ui/verdict-button.ts';
+import { firstRefusal, rights } from '../state/rights.ts';
 import { h } from '../ui/dom.ts';
 import { hostMoveButtons, type HostMoveContext } from './host-move-actions.ts';
 
@@ -19,14 +21,11 @@ export interface ActionContext {
   moves?: HostMoveContext;
 }
 
-/** The button for one action: disabled, with the reason as its tooltip, when the action is not possible. */
+/** The button for one action: disabled, with the reason as its tooltip, when the caller may not
+ * (Sys.Modify on the host) or the host's state does not allow it. */
 export function actionButton(host: HostView, action: HostAction, label: string, onClick: () => void, cls = ''): HTMLButtonElement {
-  const verdict = verdictOf(host, action);
-  const allowed = verdict.allowed;
-  const reason = allowed ? undefined : (verdict.reason ?? `${label} is not possible now`);
-  const button = h('button', { type: 'button', class: cls, 'data-action': action, disabled: !allowed, title: reason ?? label }, label);
-  button.addEventListener('click', onClick);
-  return button;
+  const verdict = firstRefusal(rights.may('Sys.Modify', `/hosts/${host.name}`), verdictOf(host, action));
+  return verdictButton({ action, label, verdict, onClick, cls });
 }
 
 export function hostToolbar(host: HostView, ctx: ActionContext): HTMLElement {
