@@ -66,6 +66,12 @@ test('login, then read-only commands work', async () => {
   const audit = await grappe(['audit', '--limit', '5', '--json']);
   assert.equal(audit.code, 0, audit.err);
   assert.ok(JSON.parse(audit.out).some((e: { action: string }) => e.action === 'auth.login'));
+  // The filters hold with or without the `list` word (they once went to the parent command and were lost).
+  for (const words of [['audit', 'list'], ['audit']]) {
+    const none = await grappe([...words, '--user', 'nobody', '--json']);
+    assert.equal(none.code, 0, none.err);
+    assert.deepEqual(JSON.parse(none.out), [], `${words.join(' ')} --user nobody`);
+  }
 });
 
 test('subnet edit: a CIDR change shows in the list; a malformed one is a usage error', async () => {

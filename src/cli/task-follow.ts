@@ -1,7 +1,7 @@
 // Waiting for tasks: start one (202 + task id), poll it until it ends, show progress on stderr.
 import { taskView, type TaskView } from '../contract/task.contract.ts';
 import { CliError } from './cli-error.ts';
-import type { ApiClient, ApiResponse } from './http-client.ts';
+import { ApiError, type ApiClient, type ApiResponse } from './http-client.ts';
 import type { Runtime } from './runtime.ts';
 import { TaskDisplay } from './task-display.ts';
 import { printJson } from './commands/output.ts';
@@ -11,6 +11,13 @@ const POLL_MS = 300;
 const RECONNECT_BUDGET_MS = 60_000;
 
 export const isFinished = (t: TaskView): boolean => t.state === 'succeeded' || t.state === 'failed';
+
+/**
+ * A failure to read the task that says nothing about the task: the network, or a control plane that
+ * cannot answer for a moment (a leader change: 503). The task goes on; we ask again.
+ */
+export const isTransient = (e: unknown): e is CliError =>
+  e instanceof CliError && (e.code === 'network' || (e instanceof ApiError && (e.kind === 'unavailable' || (e.status >= 502 && e.status <= 504))));
 
 /** The task id from a 202 answer: the body's `taskId`, or the last part of `Location`. */
 export function taskIdOf(res: ApiResponse): string {
@@ -30,7 +37,7 @@ export async function followTask(client: ApiClient, rt: Runtime, id: string, dis
       task = await client.call(taskView, 'GET', `/tasks/${encodeURIComponent(id)}`);
       lostSince = undefined;
     } catch (e) {
-      if (!(e instanceof CliError) || e.code !== 'network') throw e;
+      if (!isTransient(e)) throw e;
       if (lostSince === undefined) {
         lostSince = 0;
         display.note(`${e.message}; retrying (the task goes on without us)…`);

@@ -64,14 +64,31 @@ const portal = z.string().refine(
   { message: 'must be IPV4:PORT, e.g. 198.18.2.1:3260' },
 );
 
-export const targetExportRequest = z.object({ initiators: z.array(ipv4).min(1).max(64), portal });
+/**
+ * CHAP credentials of one iSCSI target (made by the controller per volume): the target lets in only an
+ * initiator that knows them, on top of its address ACL. Letters and digits only: they go on tgtadm and
+ * QEMU command lines and in QEMU option strings.
+ */
+export const iscsiChap = z
+  .object({
+    user: z.string().regex(/^[a-z0-9-]{1,32}$/, '1-32 of a-z, 0-9, -'),
+    secret: z.string().regex(/^[A-Za-z0-9]{12,64}$/, '12-64 letters and digits'),
+  })
+  .strict();
+export type IscsiChap = z.infer<typeof iscsiChap>;
+
+export const targetExportRequest = z.object({ initiators: z.array(ipv4).min(1).max(64), portal, chap: iscsiChap.optional() });
 export type TargetExportRequest = z.infer<typeof targetExportRequest>;
 export const targetExportResponse = z.object({ iqn: z.string(), url: z.string(), initiators: z.array(z.string()) });
 export type TargetExportResponse = z.infer<typeof targetExportResponse>;
 
 // QEMU's built-in iSCSI client URL.
 export const iscsiUrlSchema = z.string().regex(/^iscsi:\/\/[0-9A-Za-z.:[\]-]+\/iqn\.[^/\s]+\/[0-9]+$/, 'must be iscsi://HOST[:PORT]/IQN/LUN');
-export const iscsiCheckRequest = z.object({ url: iscsiUrlSchema, timeoutMs: z.number().int().min(100).max(30_000).default(5_000) });
+export const iscsiCheckRequest = z.object({
+  url: iscsiUrlSchema,
+  chap: iscsiChap.optional(),
+  timeoutMs: z.number().int().min(100).max(30_000).default(5_000),
+});
 export const iscsiCheckResponse = z.object({ ok: z.boolean(), ms: z.number(), error: z.string().optional() });
 export type IscsiCheckResponse = z.infer<typeof iscsiCheckResponse>;
 
@@ -85,7 +102,7 @@ const absolutePath = z.string().regex(/^\/[^\n\0]*$/, 'must be an absolute file 
 
 /** A disk is an iSCSI LUN (`url`) or a volume of this host's local pool (`volume`). */
 export const vmDisk = z.union([
-  z.object({ url: iscsiUrlSchema, format: volumeFormat.default('raw') }).strict(),
+  z.object({ url: iscsiUrlSchema, format: volumeFormat.default('raw'), chap: iscsiChap.optional() }).strict(),
   z.object({ volume: volumeName, format: volumeFormat.optional() }).strict(),
 ]);
 

@@ -11,7 +11,7 @@
 // independent of the LAN) and reads everyone's slots; it reports what it saw as AGES on its own
 // clock (ms since the slot last changed), so controller and agents never compare clocks.
 import { z } from 'zod';
-import { iscsiUrlSchema } from './guest-agent.contract.ts';
+import { iscsiChap, iscsiUrlSchema } from './guest-agent.contract.ts';
 
 export const HA_AGENT_PATHS = {
   lease: '/agent/v1/ha/lease', // POST: renew (or disarm) the lease; answers the agent's HA health
@@ -57,6 +57,7 @@ export type HaLeaseResponse = z.infer<typeof haLeaseResponse>;
 export const heartbeatVolumeRequest = z
   .object({
     url: iscsiUrlSchema,
+    chap: iscsiChap.optional(),
     /** This host's slot: its host id (slot 0 is metadata, so host ids start at 1 or the slot is id+1). */
     slot: z.number().int().min(1).max(4095),
     intervalMs: z.number().int().min(100).max(10_000).default(500),

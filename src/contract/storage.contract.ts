@@ -1,7 +1,7 @@
 // Storage pools, volumes, images and guest networks: the REST shapes, and the
 // records the controller keeps in the store. Guests refer to volumes and networks by name.
 import { z } from 'zod';
-import { volumeFormat, volumeName } from './guest-agent.contract.ts';
+import { iscsiChap, volumeFormat, volumeName } from './guest-agent.contract.ts';
 
 // A pool is where volumes live: `iscsi` on a storage host (every volume a file-backed LUN exported as
 // its own iSCSI target on the storage host's SAN address), or `local` on one processing host.
@@ -33,10 +33,18 @@ export const volumeRecord = z.object({
   state: z.enum(['creating', 'ready', 'deleting']).optional(),
   /** iscsi pools: the initiator addresses the target's ACL was last set to. */
   initiators: z.array(z.string()).optional(),
+  /**
+   * iscsi pools: the target's CHAP credentials, made with the volume (or on the first ACL sync of an
+   * older one). Only the storage host and the hosts that log in get them; views show the user only.
+   */
+  chap: iscsiChap.optional(),
 });
 export type VolumeRecord = z.infer<typeof volumeRecord>;
-export const volumeView = volumeRecord;
-export type VolumeView = VolumeRecord;
+export const volumeView = volumeRecord.omit({ chap: true }).extend({
+  /** The CHAP user an initiator logs in as (its secret is never shown). */
+  chapUser: z.string().optional(),
+});
+export type VolumeView = z.infer<typeof volumeView>;
 
 export const volumeCreateBody = z
   .object({

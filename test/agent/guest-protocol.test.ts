@@ -193,11 +193,17 @@ describe('guest protocol through GuestClient, real agent', { skip }, () => {
     assert.deepEqual((await tgt.find('img1'))?.acl, ['127.0.0.1']);
     assert.equal((await client.listVolumes()).find((v) => v.name === 'img1')?.exportedAs, exp.iqn);
 
-    const ok = await client.iscsiCheck(exp.url);
+    const ok = await client.iscsiCheck(exp.url, undefined);
     assert.equal(ok.ok, true, ok.error);
+    // With CHAP, the same target wants the login: refused without it, admitted with it.
+    const chap = { user: 'v-img1', secret: 'ChapSecret0123456' };
+    await client.exportTarget('img1', { initiators: ['127.0.0.1'], portal, chap });
+    assert.deepEqual((await tgt.find('img1'))?.accounts, ['v-img1']);
+    assert.match((await client.iscsiCheck(exp.url, undefined)).error ?? '', /Authentication failure/);
+    assert.equal((await client.iscsiCheck(exp.url, chap)).ok, true);
     // A target bound to another initiator refuses this host: the check says so, with QEMU's words.
     const other = await client.exportTarget('data1', { initiators: ['127.0.0.9'], portal });
-    const denied = await client.iscsiCheck(other.url);
+    const denied = await client.iscsiCheck(other.url, undefined);
     assert.equal(denied.ok, false);
     assert.ok((denied.error ?? '').length > 0);
     await client.unexportTarget('data1');
@@ -207,7 +213,9 @@ describe('guest protocol through GuestClient, real agent', { skip }, () => {
       () => client.exportTarget('img1', { initiators: [], portal }),
       () => client.exportTarget('img1', { initiators: ['localhost'], portal }),
       () => client.exportTarget('img1', { initiators: ['127.0.0.1'], portal: 'nope' }),
-      () => client.iscsiCheck('http://127.0.0.1/x'),
+      () => client.iscsiCheck('http://127.0.0.1/x', undefined),
+      () => client.exportTarget('img1', { initiators: ['127.0.0.1'], portal, chap: { user: 'v-img1', secret: 'short' } }),
+      () => client.exportTarget('img1', { initiators: ['127.0.0.1'], portal, chap: { user: 'v img1', secret: 'x,option=1234567' } }),
     ])
       assert.equal((await refusal(bad())).kind, 'invalidInput');
     assert.equal((await refusal(client.exportTarget('nope', { initiators: ['127.0.0.1'], portal }))).code, 'noSuchVolume');

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { AuditEntry } from '../../src/contract/audit.contract.ts';
 import type { GuestView } from '../../src/contract/guest.contract.ts';
 import type { HostSummary } from '../../src/contract/host.contract.ts';
 import type { VolumeRecord } from '../../src/contract/storage.contract.ts';
@@ -126,15 +127,78 @@ test('live migration of running VMs between two processing hosts', { skip: !isRo
       assert.ok(events.some((e) => e.type === 'guest.moved' && e.subject === 'vm:100' && /from 'proc1' to 'proc2'/.test(e.message)));
     });
 
-    await t.test('qm-style: `guest migrate 100 proc1` brings it back live and prints the measured downtime and total time', { timeout: 300_000 }, async () => {
+    await t.test(
+      'qm-style, by an Operator: `guest migrate 100 proc1` brings it back live and prints the measured downtime and total time; adding a host is refused',
+      { timeout: 300_000 },
+      async () => {
+        needCluster();
+        // An Operator on / (through a token of its own, as a script would): lifecycle and migrate, no cluster changes.
+        await ok(['user', 'add', 'ops', '--password', 'ops-password-long-1']);
+        await ok(['acl', 'grant', '/', 'user:ops', 'Operator']);
+        const made = await cli.json<{ secret: string }>(['token', 'create', 'ops-cli', '--user', 'ops', '--role', 'Operator', '--path', '/']);
+        const asOperator = { GRAPPE_TOKEN: made.secret };
+        const addHost = await cli.grappe(
+          ['host', 'add', '--purpose', 'processing', '--address', '198.18.0.99', '--password', 'x', '--new-password', 'a-new-password-1'],
+          asOperator,
+        );
+        assert.equal(addHost.code, 1);
+        assert.match(addHost.err, /lacks Sys\.Modify on \/hosts/);
+        const mark = await tickOn(tb, 'proc2', 'vm-100', before + 3, 60_000);
+        const migrated = await cli.grappe(['guest', 'migrate', '100', 'proc1'], asOperator);
+        assert.equal(migrated.code, 0, migrated.err);
+        const out = migrated.out;
+        assert.match(out, /Guest vm:100 moved \(live\) from 'proc2' to 'proc1': downtime \d+(\.\d+)? ms, total \d+ ms/);
+        assert.equal((await guest('vm:100')).host.name, 'proc1');
+        await tickOn(tb, 'proc1', 'vm-100', mark + 2, 60_000);
+        const plan = await cli.json<{ expectedDowntimeMs: number; downtimeBasis: string }>(['guest', 'migrate', 'vm:100', 'proc2', '--dry-run']);
+        assert.match(plan.downtimeBasis, /median of 2 measured live migration/, 'the expectation now comes from what was measured');
+        const audit = await cli.json<AuditEntry[]>(['audit', 'list', '--user', 'ops']);
+        const entry = audit.find((a) => a.action === 'guest.migrate');
+        assert.equal(entry?.token, 'ops!ops-cli', `the migration is audited as ops's, through its token: ${JSON.stringify(audit)}`);
+        assert.ok(
+          audit.some((a) => a.action === 'host.add' && a.result === 'refused'),
+          'and so is the refused host add',
+        );
+      },
+    );
+
+    await t.test('an Auditor token reads everything and writes nothing', async () => {
       needCluster();
-      const mark = await tickOn(tb, 'proc2', 'vm-100', before + 3, 60_000);
-      const out = await ok(['guest', 'migrate', '100', 'proc1']);
-      assert.match(out, /Guest vm:100 moved \(live\) from 'proc2' to 'proc1': downtime \d+(\.\d+)? ms, total \d+ ms/);
+      await ok(['user', 'add', 'auditor', '--password', 'auditor-password-1']);
+      await ok(['acl', 'grant', '/', 'user:auditor', 'Auditor']);
+      const made = await cli.json<{ secret: string }>(['token', 'create', 'monitoring', '--user', 'auditor', '--role', 'Auditor', '--path', '/']);
+      const asAuditor = { GRAPPE_TOKEN: made.secret };
+      const reads = [
+        ['host', 'list'],
+        ['guest', 'list'],
+        ['guest', 'show', 'vm:100'],
+        ['volume', 'list'],
+        ['pool', 'list'],
+        ['subnet', 'list'],
+        ['task', 'list'],
+        ['events', '--limit', '20'],
+        ['audit', 'list'],
+        ['ha', 'status'],
+      ];
+      for (const args of reads) {
+        const r = await cli.grappe(args, asAuditor);
+        assert.equal(r.code, 0, `an Auditor reads: grappe ${args.join(' ')}: ${r.err}`);
+      }
+      assert.match((await cli.grappe(['guest', 'list'], asAuditor)).out, /web01/);
+      const writes: [string[], RegExp][] = [
+        [['guest', 'stop', 'vm:100', '--force'], /lacks VM\.PowerMgmt on \/guests\/vm:100/],
+        [['guest', 'migrate', 'vm:100', 'proc2'], /lacks VM\.Migrate on \/guests\/vm:100/],
+        [['volume', 'create', 'x1', '--pool', 'iscsi-stor1', '--size', '8M'], /lacks Datastore\.Allocate on \/storage/],
+        [['host', 'maintenance', 'proc2'], /lacks Sys\.Modify on \/hosts\/proc2/],
+        [['user', 'add', 'eve', '--password', 'eve-password-long-1'], /lacks User\.Modify on \/access/],
+      ];
+      for (const [args, why] of writes) {
+        const r = await cli.grappe(args, asAuditor);
+        assert.equal(r.code, 1, `an Auditor writes nothing: grappe ${args.join(' ')}: ${r.out}`);
+        assert.match(r.err, why);
+      }
+      assert.equal((await guest('vm:100')).state, 'running');
       assert.equal((await guest('vm:100')).host.name, 'proc1');
-      await tickOn(tb, 'proc1', 'vm-100', mark + 2, 60_000);
-      const plan = await cli.json<{ expectedDowntimeMs: number; downtimeBasis: string }>(['guest', 'migrate', 'vm:100', 'proc2', '--dry-run']);
-      assert.match(plan.downtimeBasis, /median of 2 measured live migration/, 'the expectation now comes from what was measured');
     });
 
     await t.test('a cancelled migration leaves the guest running on its source', { timeout: 300_000 }, async () => {

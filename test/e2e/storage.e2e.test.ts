@@ -9,14 +9,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { HostView } from '../../src/contract/host.contract.ts';
-import type { ImageRecord, PoolView, VolumeRecord } from '../../src/contract/storage.contract.ts';
+import type { IscsiChap } from '../../src/contract/guest-agent.contract.ts';
+import type { ImageRecord, PoolView, VolumeView } from '../../src/contract/storage.contract.ts';
+import { qemuImgImageArgs, withChapSecret } from '../../src/agent/drivers/iscsi-login-check.ts';
 import type { TaskView } from '../../src/contract/task.contract.ts';
 import { tgtControlPortFor } from '../../src/agent/guest-runtime.ts';
 import { volumeIqn } from '../../src/agent/drivers/tgt-show-parse.ts';
 import { loadClusterIdentity } from '../../src/controller/data-dir.ts';
 import { guestAgentFor } from '../../src/controller/storage/guest-agent-for.ts';
 import { allocateMac, ensureNetworkOnHost } from '../../src/controller/storage/index.ts';
-import { volumeKey } from '../../src/controller/storage/volume-store.ts';
+import { findVolume, volumeKey } from '../../src/controller/storage/volume-store.ts';
 import { update, type Json } from '../../src/store/store.ts';
 import { eventually } from '../support/eventually.ts';
 import { E2E_HOST_PASSWORD as HOST_PASSWORD, withE2ePool } from '../support/e2e-pool.ts';
@@ -35,8 +37,13 @@ test('storage pools, images and iSCSI volumes on real agents', { skip: !isRoot &
     const cluster = loadClusterIdentity(dataDir);
     const agentOf = (h: { name: string; lanIp: string }) => guestAgentFor({ cluster }, { name: h.name, address: h.lanIp, port: 4433 });
     const show = (name: string) => cli.json<HostView>(['host', 'show', name]);
-    const volume = (name: string) => cli.json<VolumeRecord>(['volume', 'show', name]);
+    const volume = (name: string) => cli.json<VolumeView>(['volume', 'show', name]);
     const sh = (host: string, cmd: string, args: string[]) => tb.exec(host, cmd, args);
+    // The target's CHAP login is only in the store (views show its user): what a host is given to log in.
+    const chapOf = async (name: string) => (await findVolume(ctx.store, name))?.volume.chap;
+    /** `qemu-img info [extra] <LUN>` from `host`'s namespace, logged in with `chap`. */
+    const qemuImgInfo = (host: string, url: string, chap: IscsiChap | undefined, extra: string[] = []) =>
+      withChapSecret(chap, (login) => sh(host, 'timeout', ['10', 'qemu-img', 'info', ...extra, ...qemuImgImageArgs(url, login)]));
 
     await t.test('hosts added; proc1 put on the SAN', async () => {
       for (const h of [stor1, proc1, proc2]) {
@@ -95,10 +102,21 @@ test('storage pools, images and iSCSI volumes on real agents', { skip: !isRoot &
       assert.equal(v.image, 'tiny');
       assert.match(v.url ?? '', new RegExp(`^iscsi://${stor1.sanIp.replace(/\./g, '\\.')}:3260/iqn\\.[^/]+/1$`));
       assert.deepEqual(v.initiators, [proc1.sanIp], 'only the processing host with a SAN address');
-      const check = await agentOf(proc1).iscsiCheck(v.url!);
+      // Its target has a CHAP account of its own: the view names the user, never the secret.
+      const chap = await chapOf('web01-root');
+      assert.ok(chap);
+      assert.equal(v.chapUser, chap.user);
+      assert.equal(JSON.stringify(v).includes(chap.secret), false);
+      const check = await agentOf(proc1).iscsiCheck(v.url!, chap);
       assert.equal(check.ok, true, check.error);
+      // From the right address, a login without the credentials or with wrong ones is refused.
+      const anonymous = await agentOf(proc1).iscsiCheck(v.url!, undefined);
+      assert.equal(anonymous.ok, false);
+      assert.match(anonymous.error ?? '', /Authentication failure/);
+      const wrong = await agentOf(proc1).iscsiCheck(v.url!, { user: chap.user, secret: 'NotTheSecret0000' });
+      assert.match(wrong.error ?? '', /Authentication failure/);
       // The content arrived intact: the image's boot sector is on the LUN.
-      const info = await sh('proc1', 'qemu-img', ['info', '--output=json', v.url!]);
+      const info = await qemuImgInfo('proc1', v.url!, chap, ['--output=json']);
       assert.equal(JSON.parse(info.stdout)['virtual-size'], v.sizeBytes);
     });
 
@@ -107,7 +125,7 @@ test('storage pools, images and iSCSI volumes on real agents', { skip: !isRoot &
       assert.ok(probe?.exportedAs, 'the storage host exports its probe LUN');
       await eventually('proc1 storage green', async () => ((await show('proc1')).indicators.storage === 'green' ? true : undefined));
       assert.equal((await show('proc2')).indicators.storage, 'red');
-      assert.equal((await agentOf(proc2).iscsiCheck((await volume('web01-root')).url!, 2000)).ok, false);
+      assert.equal((await agentOf(proc2).iscsiCheck((await volume('web01-root')).url!, await chapOf('web01-root'), 2000)).ok, false);
     });
 
     await t.test('the ACL refuses an address no processing host was given on the SAN', async () => {
@@ -116,7 +134,8 @@ test('storage pools, images and iSCSI volumes on real agents', { skip: !isRoot &
       await sh('proc2', 'ip', ['link', 'set', 'eth1', 'up']);
       try {
         assert.ok(await tb.ping('proc2', stor1.sanIp), 'the SAN itself works');
-        const r = await agentOf(proc2).iscsiCheck((await volume('web01-root')).url!, 3000);
+        // With the right CHAP login: the address alone keeps it out.
+        const r = await agentOf(proc2).iscsiCheck((await volume('web01-root')).url!, await chapOf('web01-root'), 3000);
         assert.equal(r.ok, false, 'login refused by the ACL');
       } finally {
         await sh('proc2', 'ip', ['addr', 'del', `${proc2.sanIp}/24`, 'dev', 'eth1']);
@@ -136,15 +155,16 @@ test('storage pools, images and iSCSI volumes on real agents', { skip: !isRoot &
       assert.equal(nic.code, 0, nic.err);
       await eventually('ACL with both', async () => ((await volume('web01-root')).initiators?.length === 2 ? true : undefined));
       assert.deepEqual((await volume('web01-root')).initiators, [proc1.sanIp, proc2.sanIp].sort());
-      assert.equal((await agentOf(proc2).iscsiCheck((await volume('web01-root')).url!)).ok, true);
+      assert.equal((await agentOf(proc2).iscsiCheck((await volume('web01-root')).url!, await chapOf('web01-root'))).ok, true);
       const removed = await cli.grappe(['host', 'remove', 'proc2', '--yes']);
       assert.equal(removed.code, 0, removed.err);
       await eventually('ACL back to proc1', async () => ((await volume('web01-root')).initiators?.length === 1 ? true : undefined));
       assert.deepEqual((await volume('web01-root')).initiators, [proc1.sanIp]);
       // Its connector was released with the host: log in from its namespace with QEMU's client directly.
-      const login = await sh('proc2', 'timeout', ['5', 'qemu-img', 'info', (await volume('web01-root')).url!]);
+      const url = (await volume('web01-root')).url!;
+      const login = await qemuImgInfo('proc2', url, await chapOf('web01-root'));
       assert.notEqual(login.code, 0, 'login refused by the ACL');
-      assert.equal((await sh('proc1', 'qemu-img', ['info', (await volume('web01-root')).url!])).code, 0);
+      assert.equal((await qemuImgInfo('proc1', url, await chapOf('web01-root'))).code, 0);
     });
 
     await t.test('resize grows the LUN; shrink refused', async () => {
@@ -155,7 +175,7 @@ test('storage pools, images and iSCSI volumes on real agents', { skip: !isRoot &
       const after = await volume('web01-root');
       assert.equal(after.sizeBytes, bigger * 1048576);
       assert.equal(after.url, before.url, 'same target');
-      const seen = await sh('proc1', 'qemu-img', ['info', '--output=json', after.url!]);
+      const seen = await qemuImgInfo('proc1', after.url!, await chapOf('web01-root'), ['--output=json']);
       assert.equal(JSON.parse(seen.stdout)['virtual-size'], bigger * 1048576, 'the initiator sees the new size');
       const shrink = await cli.grappe(['volume', 'resize', 'web01-root', '--size', '8M']);
       assert.equal(shrink.code, 1);
@@ -178,7 +198,7 @@ test('storage pools, images and iSCSI volumes on real agents', { skip: !isRoot &
       const usage = await cli.grappe(['volume', 'create', 'x1', '--pool', 'iscsi-stor1', '--size', 'lots']);
       assert.equal(usage.code, 2);
       assert.deepEqual(
-        (await cli.json<VolumeRecord[]>(['volume', 'list'])).map((v) => v.name),
+        (await cli.json<VolumeView[]>(['volume', 'list'])).map((v) => v.name),
         ['web01-root'],
       );
     });

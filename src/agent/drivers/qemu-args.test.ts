@@ -49,6 +49,20 @@ test('KVM gets the host CPU; disks become virtio drives, iSCSI URLs as they are,
   assert.deepEqual(after(args, '-kernel'), []);
 });
 
+test('an iSCSI disk with CHAP logs in through a secret object reading a file beside the VM: no password on the command line', () => {
+  const chap = { user: 'v-0a1b2c3d4e', secret: 'c0ffee00c0ffee00c0ffee00c0ffee00' };
+  const spec = parseVmSpec({ ...base, disks: [{ path: 'iscsi://198.18.2.1:3260/iqn.2026-11.org.grappe:vol1/1', format: 'raw', chap }] });
+  const args = qemuArgs(spec, paths, 'tcg');
+  assert.deepEqual(after(args, '-object'), ['secret,id=disk0-chap,file=/r/vm-100/disk0.chap']);
+  assert.deepEqual(after(args, '-drive'), [
+    'file.driver=iscsi,file.transport=tcp,file.portal=198.18.2.1:3260,file.target=iqn.2026-11.org.grappe:vol1,file.lun=1,' +
+      'file.user=v-0a1b2c3d4e,file.password-secret=disk0-chap,format=raw,if=virtio,cache=none,id=disk0',
+  ]);
+  assert.equal(args.join(' ').includes(chap.secret), false);
+  // The same for a migration's destination, which opens the same LUN while it waits.
+  assert.deepEqual(after(qemuArgs(spec, paths, 'tcg', { nbdDisks: [] }), '-object'), ['secret,id=disk0-chap,file=/r/vm-100/disk0.chap']);
+});
+
 test('NICs are taps QEMU opens itself; the CD-ROM drive is always there, with an ISO or empty', () => {
   const empty = qemuArgs(parseVmSpec({ ...base, kernel: '/k' }), paths, 'tcg');
   assert.deepEqual(after(empty, '-device'), ['ide-cd,id=cd0,bus=ide.0']);
@@ -76,6 +90,8 @@ test('bad VM specs are refused with every reason', () => {
   refuses({ ...base, kernel: 'relative/vmlinuz' }, /kernel: must be an absolute file path/);
   refuses({ ...base, disks: [{ path: 'http://x/y', format: 'raw' }] }, /disks.0.path: must be an absolute file path or iscsi/);
   refuses({ ...base, disks: [{ path: '/d', format: 'vmdk' }] }, /disks.0.format/);
+  refuses({ ...base, disks: [{ path: '/d', format: 'raw', chap: { user: 'v-1', secret: 'abcdefabcdef1234' } }] }, /CHAP credentials are for iscsi/);
+  refuses({ ...base, disks: [{ path: 'iscsi://h/iqn.x:y/1', format: 'raw', chap: { user: 'v-1', secret: 'a,b=c' } }] }, /disks.0.chap.secret/);
   refuses({ ...base, kernel: '/k', nics: [{ mac: '52:54:00:00:00:0G', tap: 't0' }] }, /nics.0.mac/);
   refuses({ ...base, kernel: '/k', nics: [{ mac: '52:54:00:00:00:01', tap: 'much-too-long-name' }] }, /nics.0.tap/);
   refuses('nonsense', /spec:/);

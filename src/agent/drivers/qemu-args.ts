@@ -1,5 +1,7 @@
 // The QEMU command line for a VM spec. Pure: the driver adds nothing to it but the binary.
+import { join } from 'node:path';
 import { DEFAULT_CMDLINE } from '../../contract/agent-constants.ts';
+import { dottedOptions, iscsiNode, optValue, parseIscsiUrl, secretObject } from './iscsi-client.ts';
 import type { VmSpec } from './vm-spec.ts';
 
 export type Accel = 'kvm' | 'tcg';
@@ -19,9 +21,6 @@ export const QEMU_BINARY = 'qemu-system-x86_64';
 /** The CPU model under KVM; the KVM probe uses the same, so its answer holds for real VMs. */
 export const KVM_CPU_ARGS = ['-cpu', 'host'] as const;
 
-// QEMU option values use ',' as separator: a literal comma is written twice.
-const optValue = (v: string): string => v.replaceAll(',', ',,');
-
 /** The CD-ROM's qdev id, which QMP's blockdev-change-medium and eject name. */
 export const CDROM_DEVICE = 'cd0';
 const CDROM_DRIVE = 'cdrom0';
@@ -38,6 +37,23 @@ export const nameMarker = (id: string): string => `guest=${id}`;
  */
 export interface IncomingArgs {
   readonly nbdDisks: readonly number[];
+}
+
+/** Where the driver writes disk `index`'s CHAP secret (0600) for QEMU to read. */
+export const chapSecretFile = (paths: VmPaths, index: number): string => join(paths.dir, `disk${index}.chap`);
+
+/**
+ * The -drive source of a disk: a file or iSCSI URL as is; an iSCSI LUN with CHAP as the iscsi node's
+ * options, its secret read from a file through `-object secret` (the password is never an argument).
+ */
+function driveSource(disk: VmSpec['disks'][number], index: number, paths: VmPaths): { objects: string[]; source: string } {
+  const target = disk.chap ? parseIscsiUrl(disk.path) : undefined;
+  if (!disk.chap || !target) return { objects: [], source: `file=${optValue(disk.path)}` };
+  const secretId = `disk${index}-chap`;
+  return {
+    objects: ['-object', secretObject(secretId, chapSecretFile(paths, index))],
+    source: dottedOptions('file.', iscsiNode(target, { user: disk.chap.user, secretId })),
+  };
 }
 
 export function qemuArgs(spec: VmSpec, paths: VmPaths, accel: Accel, incoming?: IncomingArgs): string[] {
@@ -77,8 +93,9 @@ export function qemuArgs(spec: VmSpec, paths: VmPaths, accel: Accel, incoming?: 
   }
   const explicitDisks = incoming !== undefined && incoming.nbdDisks.length > 0;
   spec.disks.forEach((d, i) => {
-    if (!explicitDisks) args.push('-drive', `file=${optValue(d.path)},format=${d.format},if=virtio,cache=none,id=disk${i}`);
-    else if (!incoming.nbdDisks.includes(i)) args.push('-drive', `file=${optValue(d.path)},format=${d.format},if=none,cache=none,id=disk${i}`);
+    const { objects, source } = driveSource(d, i, paths);
+    if (!explicitDisks) args.push(...objects, '-drive', `${source},format=${d.format},if=virtio,cache=none,id=disk${i}`);
+    else if (!incoming.nbdDisks.includes(i)) args.push(...objects, '-drive', `${source},format=${d.format},if=none,cache=none,id=disk${i}`);
     else
       args.push(
         '-blockdev',

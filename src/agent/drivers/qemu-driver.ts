@@ -9,7 +9,7 @@ import type { GuestUsage } from '../../contract/stats.contract.ts';
 import { parsePidStat, parseVmRss, type NetCounters } from '../stats/proc-parse.ts';
 import { AgentError } from '../agent-error.ts';
 import { kvmWorks } from './accel-probe.ts';
-import { type Accel, type IncomingArgs, nameMarker, QEMU_BINARY, qemuArgs, qemuFailureReason, type VmPaths } from './qemu-args.ts';
+import { type Accel, chapSecretFile, type IncomingArgs, nameMarker, QEMU_BINARY, qemuArgs, qemuFailureReason, type VmPaths } from './qemu-args.ts';
 import { withQmp } from './qmp-client.ts';
 import { findProcesses, isOurProcess, readPidfile, waitForExit } from './process-probe.ts';
 import { parseVmSpec, type VmSpec, type VmSpecInput } from './vm-spec.ts';
@@ -95,7 +95,9 @@ export class QemuDriver {
     const accel = await this.chooseAccel(spec.accel);
     await rm(paths.dir, { recursive: true, force: true });
     await mkdir(paths.dir, { recursive: true, mode: 0o700 });
-    await writeFile(paths.spec, JSON.stringify({ spec, accel } satisfies SavedSpec));
+    // 0600: the spec and the CHAP secrets QEMU reads (never on its command line).
+    await writeFile(paths.spec, JSON.stringify({ spec, accel } satisfies SavedSpec), { mode: 0o600 });
+    for (const [i, d] of spec.disks.entries()) if (d.chap) await writeFile(chapSecretFile(paths, i), d.chap.secret, { mode: 0o600 });
     const failure = await this.spawnDaemon(qemuArgs(spec, paths, accel, incoming));
     if (failure !== undefined) {
       // A start that timed out may have left its daemonized half behind: it must not linger.

@@ -22,6 +22,7 @@ const SHOW = `Target 1: iqn.2026-11.org.grappe:vol1
             Backing store type: rdwr
             Backing store path: /srv/vol1.img
     Account information:
+        v-vol1
     ACL information:
         127.0.0.1
         198.18.2.11
@@ -38,7 +39,7 @@ Target 3: iqn.2026-11.org.grappe:vol2
     ACL information:
 `;
 
-test('tgtadm show output: targets, LUNs with backing files, ACL, logged-in sessions', () => {
+test('tgtadm show output: targets, LUNs with backing files, ACL, CHAP accounts, logged-in sessions', () => {
   assert.deepEqual(parseTgtShow(SHOW), [
     {
       tid: 1,
@@ -48,9 +49,10 @@ test('tgtadm show output: targets, LUNs with backing files, ACL, logged-in sessi
         { lun: 1, type: 'disk', backingPath: '/srv/vol1.img' },
       ],
       acl: ['127.0.0.1', '198.18.2.11'],
+      accounts: ['v-vol1'],
       sessions: [{ nexus: 3, initiator: 'iqn.2008-11.org.linux-kvm:vm:120', addresses: ['127.0.0.1'] }],
     },
-    { tid: 3, iqn: 'iqn.2026-11.org.grappe:vol2', luns: [{ lun: 0, type: 'controller', backingPath: null }], acl: [], sessions: [] },
+    { tid: 3, iqn: 'iqn.2026-11.org.grappe:vol2', luns: [{ lun: 0, type: 'controller', backingPath: null }], acl: [], accounts: [], sessions: [] },
   ]);
   assert.deepEqual(parseTgtShow(''), []);
 });

@@ -18,6 +18,8 @@ export interface TgtTargetInfo {
   iqn: string;
   luns: TgtLun[];
   acl: string[];
+  /** CHAP users bound to the target (incoming accounts): an initiator must log in as one of them. */
+  accounts: string[];
   sessions: TgtSession[];
 }
 
@@ -31,7 +33,7 @@ export function parseTgtShow(text: string): TgtTargetInfo[] {
     const line = raw.trim();
     const target = /^Target (\d+): (\S+)$/.exec(raw);
     if (target) {
-      t = { tid: Number(target[1]), iqn: target[2]!, luns: [], acl: [], sessions: [] };
+      t = { tid: Number(target[1]), iqn: target[2]!, luns: [], acl: [], accounts: [], sessions: [] };
       targets.push(t);
       section = 'none';
       continue;
@@ -45,6 +47,7 @@ export function parseTgtShow(text: string): TgtTargetInfo[] {
     else if (section === 'nexus') parseNexusLine(t, line);
     else if (section === 'lun') parseLunLine(t, line);
     else if (section === 'acl') t.acl.push(line);
+    else if (section === 'account') t.accounts.push(line);
   }
   return targets;
 }

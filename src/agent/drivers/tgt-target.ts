@@ -4,6 +4,7 @@
 import { stat } from 'node:fs/promises';
 import { isIpv4 } from '../../contract/shared-rules.ts';
 import type { ErrorCode } from '../../contract/error-catalog.contract.ts';
+import type { IscsiChap } from '../../contract/guest-agent.contract.ts';
 import { AgentError } from '../agent-error.ts';
 import { runCommand } from '../../process/run-command.ts';
 import { sleep } from './process-probe.ts';
@@ -24,6 +25,8 @@ export interface ExportedVolume {
   lun: 1;
   path: string;
   initiators: string[];
+  /** The CHAP user an initiator must log in as (none: the address ACL alone guards the target). */
+  chapUser: string | null;
 }
 
 const DAEMON_WAIT_MS = 5_000;
@@ -90,7 +93,7 @@ export class TgtTargets {
     return (await this.list()).find((t) => t.iqn === iqn);
   }
 
-  async exportVolume(req: { volume: string; path: string; initiators: string[] }): Promise<ExportedVolume> {
+  async exportVolume(req: { volume: string; path: string; initiators: string[]; chap?: IscsiChap | undefined }): Promise<ExportedVolume> {
     const what = `export of volume '${req.volume}' refused`;
     if (!isValidVolumeName(req.volume)) throw refused('invalidInput', `${what}: the name must be 1-63 of a-z, 0-9, '.', '-' (it becomes part of the IQN)`);
     if (req.initiators.length === 0) throw refused('invalidInput', `${what}: at least one initiator address is needed (a target open to all is never made)`);
@@ -103,20 +106,42 @@ export class TgtTargets {
     const iqn = volumeIqn(req.volume);
     if (targets.some((t) => t.iqn === iqn)) throw refused('volumeExported', `${what}: it is already exported as ${iqn}`);
     const tid = nextTid(targets);
-    const steps: string[][] = [
-      ['--op', 'new', '--mode', 'target', '--tid', String(tid), '-T', iqn],
-      ['--op', 'new', '--mode', 'logicalunit', '--tid', String(tid), '--lun', '1', '-b', req.path],
-      ...req.initiators.map((a) => ['--op', 'bind', '--mode', 'target', '--tid', String(tid), '-I', a]),
-    ];
-    for (const step of steps) {
-      const r = await this.tgtadm(step);
-      if (!r.ok) {
-        // Never leave a half-made target behind.
-        await this.tgtadm(['--op', 'delete', '--force', '--mode', 'target', '--tid', String(tid)]);
-        throw refused('tgtFailed', `${what}: tgtadm ${step.slice(0, 4).join(' ')} failed: ${r.error}`);
-      }
+    const step = async (args: string[]): Promise<void> => {
+      const r = await this.tgtadm(args);
+      if (!r.ok) throw refused('tgtFailed', `${what}: tgtadm ${args.slice(0, 4).join(' ')} failed: ${r.error}`);
+    };
+    try {
+      await step(['--op', 'new', '--mode', 'target', '--tid', String(tid), '-T', iqn]);
+      await step(['--op', 'new', '--mode', 'logicalunit', '--tid', String(tid), '--lun', '1', '-b', req.path]);
+      // CHAP before the ACL: the target admits nobody until both guard it.
+      await this.setChap({ tid, iqn, accounts: [] }, req.chap);
+      for (const a of req.initiators) await step(['--op', 'bind', '--mode', 'target', '--tid', String(tid), '-I', a]);
+    } catch (e) {
+      // Never leave a half-made target behind.
+      await this.tgtadm(['--op', 'delete', '--force', '--mode', 'target', '--tid', String(tid)]);
+      if (req.chap) await this.tgtadm(['--op', 'delete', '--mode', 'account', '--user', req.chap.user]);
+      throw e;
     }
-    return { volume: req.volume, iqn, tid, lun: 1, path: req.path, initiators: [...req.initiators] };
+    return { volume: req.volume, iqn, tid, lun: 1, path: req.path, initiators: [...req.initiators], chapUser: req.chap?.user ?? null };
+  }
+
+  /**
+   * Makes `chap` the target's only CHAP account (none: no CHAP). Accounts belong to one volume each, so
+   * a replaced one is deleted. tgtd (1.0.85) crashes when an account is removed from a target holding
+   * two: the old one goes before the new one comes (the address ACL still guards the target meanwhile).
+   */
+  async setChap(target: Pick<TgtTargetInfo, 'tid' | 'iqn' | 'accounts'>, chap: IscsiChap | undefined): Promise<void> {
+    const must = async (args: string[], doing: string): Promise<void> => {
+      const r = await this.tgtadm(args);
+      if (!r.ok) throw refused('tgtFailed', `${doing} on ${target.iqn} failed: ${r.error}`);
+    };
+    if (chap !== undefined && target.accounts.length === 1 && target.accounts[0] === chap.user) return;
+    for (const user of target.accounts) await must(['--op', 'delete', '--mode', 'account', '--user', user], `deleting CHAP account ${user}`);
+    if (chap === undefined) return;
+    // A leftover account of that name (an export cut short) would keep its old password.
+    await this.tgtadm(['--op', 'delete', '--mode', 'account', '--user', chap.user]);
+    await must(['--op', 'new', '--mode', 'account', '--user', chap.user, '--password', chap.secret], `creating CHAP account ${chap.user}`);
+    await must(['--op', 'bind', '--mode', 'account', '--tid', String(target.tid), '--user', chap.user], `binding CHAP account ${chap.user}`);
   }
 
   /**
@@ -138,6 +163,7 @@ export class TgtTargets {
     }
     const r = await this.tgtadm(['--op', 'delete', '--mode', 'target', '--tid', String(t.tid)]);
     if (!r.ok) throw refused('tgtFailed', `unexport of volume '${volume}' failed: ${r.error}`);
+    for (const user of t.accounts) await this.tgtadm(['--op', 'delete', '--mode', 'account', '--user', user]);
   }
 }
 

@@ -1,5 +1,6 @@
 // What the QEMU driver is asked to run, validated before any process starts.
 import { z } from 'zod';
+import { iscsiChap } from '../../contract/guest-agent.contract.ts';
 import { parseGuestId } from '../../contract/shared-rules.ts';
 import { AgentError } from '../agent-error.ts';
 
@@ -27,7 +28,11 @@ export const vmSpec = z
     initrd: absolutePath.optional(),
     cmdline: z.string().max(1024).optional(),
     disks: z
-      .array(z.object({ path: diskPath, format: z.enum(['raw', 'qcow2']) }))
+      .array(
+        z
+          .object({ path: diskPath, format: z.enum(['raw', 'qcow2']), chap: iscsiChap.optional() })
+          .refine((d) => d.chap === undefined || d.path.startsWith('iscsi://'), { message: 'CHAP credentials are for iscsi:// disks only' }),
+      )
       .max(16)
       .default([]),
     /** An ISO in the CD-ROM drive at start; null = empty drive (a medium can be inserted later). */

@@ -7,7 +7,7 @@ import { AgentError } from '../agent-error.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { type GuestDrivers, hardStopGuests } from './hard-stop.ts';
 import { HeartbeatVolume } from './heartbeat-volume.ts';
-import { parseIscsiUrl } from './qemu-nbd-args.ts';
+import { parseIscsiUrl } from '../drivers/iscsi-client.ts';
 import { type FenceDecision, type Lease, leaseOk, outageExtensionMs, renewLease, selfFenceDecision, watchdogDeadline } from './self-fence.ts';
 import { monoNow } from './watchdog-files.ts';
 import { WatchdogSupervisor } from './watchdog-supervisor.ts';
@@ -116,10 +116,11 @@ export class HaService {
     const target = parseIscsiUrl(req.url);
     if (!target) throw new AgentError('invalidInput', `heartbeat volume refused: '${req.url}' is not iscsi://HOST[:PORT]/IQN/LUN`);
     const cur = this.volume?.config;
-    if (cur && cur.url === req.url && cur.slot === req.slot && cur.intervalMs === req.intervalMs) return this.storage(this.now());
+    const sameChap = cur?.chap?.user === req.chap?.user && cur?.chap?.secret === req.chap?.secret;
+    if (cur && cur.url === req.url && sameChap && cur.slot === req.slot && cur.intervalMs === req.intervalMs) return this.storage(this.now());
     await this.volume?.stop();
     this.volume = new HeartbeatVolume(
-      { url: req.url, target, slot: req.slot, intervalMs: req.intervalMs },
+      { url: req.url, target, chap: req.chap, slot: req.slot, intervalMs: req.intervalMs },
       {
         runDir: this.runDir,
         log: this.log,

@@ -10,7 +10,7 @@ import { freeLoopbackPort, shortTempDir, skipUnless } from '../../../test/suppor
 import { TgtTargets } from '../drivers/tgt-target.ts';
 import { createLogger } from '../logger.ts';
 import { HeartbeatVolume } from './heartbeat-volume.ts';
-import { parseIscsiUrl } from './qemu-nbd-args.ts';
+import { parseIscsiUrl } from '../drivers/iscsi-client.ts';
 import { monoNow } from './watchdog-files.ts';
 
 const skip = skipUnless('tgtd', 'tgtadm', 'qemu-nbd');

@@ -6,13 +6,16 @@ import { HA_MIN_HEARTBEAT_VOLUME_BYTES, HA_SLOT_BYTES, type SlotsResponse } from
 import type { Logger } from '../logger.ts';
 import { decodeSlot, encodeSlot, slotOffset, type SlotRecord } from './heartbeat-slot.ts';
 import { NbdClient } from './nbd-client.ts';
-import { haInitiatorName, HB_EXPORT_NAME, type IscsiTarget } from './qemu-nbd-args.ts';
+import type { IscsiChap } from '../../contract/guest-agent.contract.ts';
+import type { IscsiTarget } from '../drivers/iscsi-client.ts';
+import { haInitiatorName, HB_EXPORT_NAME } from './qemu-nbd-args.ts';
 import { QemuNbdExport } from './qemu-nbd-export.ts';
 import { type PeerSlot, SlotTracker } from './slot-tracker.ts';
 
 export interface HeartbeatConfig {
   url: string;
   target: IscsiTarget;
+  chap?: IscsiChap | undefined;
   slot: number;
   intervalMs: number;
 }
@@ -142,7 +145,8 @@ export class HeartbeatVolume {
   private async connect(): Promise<NbdClient> {
     if (this.client && !this.client.closed) return this.client;
     const fresh = !this.nbd.running;
-    if (fresh) await this.nbd.start(this.config.target, haInitiatorName(this.config.slot - 1), START_TIMEOUT_MS);
+    if (fresh)
+      await this.nbd.start({ target: this.config.target, initiatorName: haInitiatorName(this.config.slot - 1), chap: this.config.chap }, START_TIMEOUT_MS);
     // qemu-nbd listens before it opens the LUN: the first handshake waits for the iSCSI login.
     const client = await NbdClient.connect(join(this.opts.runDir, 'nbd.sock'), HB_EXPORT_NAME, fresh ? START_TIMEOUT_MS : this.ioTimeoutMs()).catch(
       async (e: unknown) => {

@@ -1,42 +1,37 @@
 // The qemu-nbd command line that exports an iSCSI LUN (through QEMU's own iSCSI client) as NBD on a
 // unix socket. Pure.
+import { iscsiNode, secretObject, type IscsiTarget } from '../drivers/iscsi-client.ts';
+
 export const QEMU_NBD_BINARY = 'qemu-nbd';
 export const HB_EXPORT_NAME = 'hb';
-export const DEFAULT_ISCSI_PORT = 3260;
-
-export interface IscsiTarget {
-  portal: string;
-  target: string;
-  lun: number;
-}
-
-/** iscsi://HOST[:PORT]/IQN/LUN → its parts; undefined when it is not such a URL. */
-export function parseIscsiUrl(url: string): IscsiTarget | undefined {
-  const m = /^iscsi:\/\/([0-9A-Za-z.-]+|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?\/(iqn\.[^/\s]+)\/(\d+)$/.exec(url);
-  if (!m) return undefined;
-  const port = m[2] === undefined ? DEFAULT_ISCSI_PORT : Number(m[2]);
-  if (port < 1 || port > 65535) return undefined;
-  return { portal: `${m[1]}:${port}`, target: m[3] as string, lun: Number(m[4]) };
-}
+const CHAP_SECRET_ID = 'hb-chap';
 
 /** Our own initiator name per host, so the target tells this session from the host's guests'. */
 export const haInitiatorName = (hostId: number): string => `iqn.2026-11.org.grappe:ha-host-${hostId}`;
 
-export function qemuNbdArgs(t: IscsiTarget, socketPath: string, pidFile: string, initiatorName: string): string[] {
-  const image = {
-    driver: 'raw',
-    file: { driver: 'iscsi', transport: 'tcp', portal: t.portal, target: t.target, lun: t.lun, 'initiator-name': initiatorName },
-  };
+export interface NbdExportArgs {
+  readonly target: IscsiTarget;
+  readonly socketPath: string;
+  readonly pidFile: string;
+  readonly initiatorName: string;
+  /** CHAP: the target's user, and the 0600 file holding its secret. */
+  readonly chap?: { readonly user: string; readonly secretFile: string } | undefined;
+}
+
+export function qemuNbdArgs(a: NbdExportArgs): string[] {
+  const login = a.chap ? { user: a.chap.user, secretId: CHAP_SECRET_ID } : undefined;
+  const image = { driver: 'raw', file: iscsiNode(a.target, login, a.initiatorName) };
   return [
+    ...(a.chap ? ['--object', secretObject(CHAP_SECRET_ID, a.chap.secretFile)] : []),
     '--persistent',
     '--shared=2',
     '--cache=none',
     '--socket',
-    socketPath,
+    a.socketPath,
     '--export-name',
     HB_EXPORT_NAME,
     '--pid-file',
-    pidFile,
+    a.pidFile,
     `json:${JSON.stringify(image)}`,
   ];
 }

@@ -3,9 +3,12 @@
 // previous agent is found through its pidfile and killed first.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, rm, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import type { IscsiChap } from '../../contract/guest-agent.contract.ts';
+import { writeFileAtomic } from '../atomic-file.ts';
+import type { IscsiTarget } from '../drivers/iscsi-client.ts';
 import { isOurProcess, readPidfile, sleep, waitForExit } from '../drivers/process-probe.ts';
-import { isOurQemuNbd, type IscsiTarget, QEMU_NBD_BINARY, qemuNbdArgs } from './qemu-nbd-args.ts';
+import { isOurQemuNbd, QEMU_NBD_BINARY, qemuNbdArgs } from './qemu-nbd-args.ts';
 
 const READY_POLL_MS = 50;
 
@@ -23,13 +26,25 @@ export class QemuNbdExport {
   }
 
   /** Starts qemu-nbd and resolves once its socket exists (it listens before it opens the LUN); rejects with qemu-nbd's own words. */
-  async start(target: IscsiTarget, initiatorName: string, timeoutMs: number): Promise<void> {
+  async start(source: { target: IscsiTarget; initiatorName: string; chap?: IscsiChap | undefined }, timeoutMs: number): Promise<void> {
     await this.stop();
     await this.killLeftover();
-    await mkdir(dirname(this.socketPath), { recursive: true, mode: 0o700 });
+    const dir = dirname(this.socketPath);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     await rm(this.socketPath, { force: true });
+    // The CHAP secret reaches qemu-nbd through a 0600 file, never its command line (ps shows that).
+    const secretFile = join(dir, 'hb.chap');
+    if (source.chap) await writeFileAtomic(secretFile, source.chap.secret, 0o600);
+    else await rm(secretFile, { force: true });
     this.stderr = '';
-    const child = spawn(QEMU_NBD_BINARY, qemuNbdArgs(target, this.socketPath, this.pidFile, initiatorName), { stdio: ['ignore', 'ignore', 'pipe'] });
+    const args = qemuNbdArgs({
+      target: source.target,
+      socketPath: this.socketPath,
+      pidFile: this.pidFile,
+      initiatorName: source.initiatorName,
+      chap: source.chap ? { user: source.chap.user, secretFile } : undefined,
+    });
+    const child = spawn(QEMU_NBD_BINARY, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
     child.stderr?.on('data', (c: Buffer) => (this.stderr = (this.stderr + c.toString()).slice(-2000)));
     const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));

@@ -75,7 +75,7 @@ export async function vmDriverSpec(gid: GuestId, spec: VmGuestSpec, volumes: Vol
   const disks = [];
   for (const d of spec.disks) {
     if ('url' in d) {
-      disks.push({ path: d.url, format: d.format });
+      disks.push({ path: d.url, format: d.format, ...(d.chap ? { chap: d.chap } : {}) });
       continue;
     }
     const v = await volumes.find(d.volume);

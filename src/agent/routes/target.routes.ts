@@ -4,13 +4,13 @@ import { AgentError } from '../agent-error.ts';
 import type { Route } from '../agent-routes.ts';
 import { iscsiUrl } from '../drivers/tgt-target.ts';
 import { parseJsonBody } from '../http-io.ts';
-import { runCommand } from '../../process/run-command.ts';
+import { qemuImgInfo } from '../drivers/iscsi-login-check.ts';
 import { ensurePortal, setAcl } from './tgt-admin.ts';
 import { volumeNameOf } from './volume.routes.ts';
 
 export const TARGET_ROUTES: Route[] = [
   {
-    // Idempotent: exports the volume, or brings an existing export's ACL to the given initiators.
+    // Idempotent: exports the volume, or brings an existing export's ACL and CHAP account to those given.
     method: 'PUT',
     path: GUEST_AGENT_PATHS.target,
     access: 'controller',
@@ -29,12 +29,13 @@ export const TARGET_ROUTES: Route[] = [
         const backing = existing.luns.find((l) => l.lun === 1)?.backingPath;
         if (backing !== v.path)
           throw new AgentError('volumeExported', `export of volume '${name}' refused: ${existing.iqn} already serves ${backing ?? 'no file'}`);
+        await tgt.setChap(existing, req.chap);
         await setAcl(rt.guests.tgtControlPort, existing, initiators);
         iqn = existing.iqn;
       } else {
-        iqn = (await tgt.exportVolume({ volume: name, path: v.path, initiators })).iqn;
+        iqn = (await tgt.exportVolume({ volume: name, path: v.path, initiators, chap: req.chap })).iqn;
       }
-      rt.log.info('volume exported', { volume: name, iqn, portal: req.portal, initiators });
+      rt.log.info('volume exported', { volume: name, iqn, portal: req.portal, initiators, chapUser: req.chap?.user ?? null });
       return { status: 200, body: { iqn, url: iscsiUrl(req.portal, iqn), initiators } };
     },
   },
@@ -59,7 +60,7 @@ export const TARGET_ROUTES: Route[] = [
     handle: async ({ body }) => {
       const req = parseJsonBody(body, iscsiCheckRequest);
       const t0 = performance.now();
-      const r = await runCommand('qemu-img', ['info', req.url], req.timeoutMs);
+      const r = await qemuImgInfo(req.url, req.chap, req.timeoutMs);
       const ms = Math.round(performance.now() - t0);
       if (r.ok) return { status: 200, body: { ok: true, ms } };
       const timedOut = r.code === null && !r.stderr.trim() && ms >= req.timeoutMs;

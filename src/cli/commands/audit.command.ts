@@ -39,6 +39,8 @@ export function registerAudit(program: Command, rt: Runtime): void {
       rt.stdout.write(renderAuditList(entries, rt.color));
     });
   };
-  const audit = addOptions(program.command('audit').description('show the audit log (also: grappe audit list)')).action(run);
-  addOptions(audit.command('list').description('show the audit log, filtered')).action(run);
+  // `list` is the default: `grappe audit --user ops` is `grappe audit list --user ops`. The options live on
+  // `list` only (on both, the parent's would take them and the list would go unfiltered).
+  const audit = program.command('audit').description('show the audit log (also: grappe audit list)');
+  addOptions(audit.command('list', { isDefault: true }).description('show the audit log, filtered')).action(run);
 }

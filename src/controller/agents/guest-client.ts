@@ -19,6 +19,7 @@ import {
   volumeInfo,
   volumeList,
   type BridgeInfo,
+  type IscsiChap,
   type GuestSpecInput,
   type GuestStatus,
   type GuestStopRequest,
@@ -203,8 +204,9 @@ export class GuestClient extends AgentClient {
     await this.call('DELETE', pathOf(GUEST_AGENT_PATHS.target, { volume }), 'mutual', undefined, ack, 'unexport answer', STORAGE_MS);
   }
 
-  iscsiCheck(url: string, timeoutMs = 5_000): Promise<IscsiCheckResponse> {
-    return this.call('POST', GUEST_AGENT_PATHS.iscsiCheck, 'mutual', { url, timeoutMs }, iscsiCheckResponse, 'iSCSI check', timeoutMs + SHORT_MS);
+  iscsiCheck(url: string, chap: IscsiChap | undefined, timeoutMs = 5_000): Promise<IscsiCheckResponse> {
+    const body = { url, timeoutMs, ...(chap ? { chap } : {}) };
+    return this.call('POST', GUEST_AGENT_PATHS.iscsiCheck, 'mutual', body, iscsiCheckResponse, 'iSCSI check', timeoutMs + SHORT_MS);
   }
 
   ensureBridge(name: string): Promise<BridgeInfo> {

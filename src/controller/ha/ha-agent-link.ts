@@ -1,6 +1,6 @@
 // What the HA loop asks of a host's agent, behind one interface: the real one speaks the agent
 // protocol (ha-agent.contract.ts), tests plug in a fake.
-import type { GuestStatus } from '../../contract/guest-agent.contract.ts';
+import type { GuestStatus, IscsiChap } from '../../contract/guest-agent.contract.ts';
 import type { HaLeaseRequest, HaLeaseResponse, HeartbeatVolumeRequest, SlotsResponse } from '../../contract/ha-agent.contract.ts';
 
 export interface HaHostRef {
@@ -27,3 +27,17 @@ export interface HaAgentLink {
 /** The heartbeat slot of a host: slot 0 holds the pool's metadata. */
 export const slotOfHost = (hostId: number): number => hostId + 1;
 export const hostOfSlot = (slot: number): number => slot - 1;
+
+/** The heartbeat volume as a host opens it: its LUN, and its target's CHAP login. */
+export interface HeartbeatTarget {
+  readonly url: string;
+  readonly chap?: IscsiChap | undefined;
+}
+
+/** What a host is told to write: its own slot of the heartbeat volume, every `intervalMs`. */
+export const heartbeatRequest = (target: HeartbeatTarget, hostId: number, intervalMs: number): HeartbeatVolumeRequest => ({
+  url: target.url,
+  ...(target.chap ? { chap: target.chap } : {}),
+  slot: slotOfHost(hostId),
+  intervalMs,
+});

@@ -13,7 +13,7 @@ import { storedValue } from '../platform/stored-records.ts';
 import type { HostRecord } from '../hosts/host-record.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { getVolumeEntry, volumeKey, volumeValue } from '../storage/volume-store.ts';
-import { slotOfHost, type HaHostRef } from './ha-agent-link.ts';
+import { heartbeatRequest, type HaHostRef, type HeartbeatTarget } from './ha-agent-link.ts';
 import { capacityFacts, haGuestsOf, isHaHost, type ClusterFacts } from './ha-cluster-view.ts';
 import { HA_CONFIG_KEY, HA_CONFIG_RECORD, readHaConfigEntry, writeHaState } from './ha-config-store.ts';
 import { HA_VOLUME_MARK, haRouteErrors } from './ha-controller-errors.ts';
@@ -34,7 +34,7 @@ export function checkHeartbeatVolume(v: VolumeRecord): void {
 }
 
 /** Each UP processing host writes its slot of the volume and gets an armed lease; all or nothing. */
-async function armHosts(ctx: ControllerContext, cfg: HaConfigRecord, facts: ClusterFacts, url: string): Promise<void> {
+async function armHosts(ctx: ControllerContext, cfg: HaConfigRecord, facts: ClusterFacts, target: HeartbeatTarget): Promise<void> {
   const { link } = haRuntime(ctx);
   const hosts = facts.hosts.filter((h) => h.purpose === 'processing' && h.state === 'UP');
   const protectedGuests = haGuestsOf(cfg, facts);
@@ -43,7 +43,7 @@ async function armHosts(ctx: ControllerContext, cfg: HaConfigRecord, facts: Clus
       hosts.map(async (h) => {
         // Undone even when the call failed: it may have been applied before its answer was lost.
         revert.add(`the storage heartbeat of '${h.name}'`, () => link.unconfigure(refOf(h), AGENT_TIMEOUT_MS));
-        await link.configure(refOf(h), { url, slot: slotOfHost(h.id), intervalMs: cfg.timing.slotIntervalMs }, AGENT_TIMEOUT_MS);
+        await link.configure(refOf(h), heartbeatRequest(target, h.id, cfg.timing.slotIntervalMs), AGENT_TIMEOUT_MS);
         const guests = protectedGuests.filter((g) => g.hostId === h.id).map((g) => g.id);
         revert.add(`the armed lease of '${h.name}'`, () =>
           link.lease(refOf(h), { armed: false, fenceTimeoutMs: cfg.timing.fenceTimeoutMs, guests: [] }, AGENT_TIMEOUT_MS),
@@ -110,7 +110,7 @@ export async function enableHa(ctx: ControllerContext, body: { heartbeatVolume: 
     }
     await writeHaState(ctx.store, null);
     try {
-      await armHosts(ctx, next, facts, vol.volume.url as string);
+      await armHosts(ctx, next, facts, { url: vol.volume.url as string, chap: vol.volume.chap });
     } catch (err) {
       await undoEnable(ctx, vol.volume.name);
       throw err;

@@ -68,7 +68,7 @@ function world(
     emit: async (e) => {
       events.push(e);
     },
-    heartbeatUrl: async () => 'iscsi://198.18.1.10:3260/iqn.2026-01.test:hb/1',
+    heartbeatTarget: async () => ({ url: 'iscsi://198.18.1.10:3260/iqn.2026-01.test:hb/1' }),
   });
   const types = (): string[] => events.map((e) => (e.kind === 'manager' ? e.event.type : e.kind));
   const run = async (ms: number): Promise<void> => {

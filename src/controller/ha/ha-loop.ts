@@ -9,7 +9,7 @@ import { HaManager } from '../../core/ha/ha-manager.ts';
 import type { HaGuestRecord, HaCommand, HaConfig, HaState } from '../../core/ha/ha-types.ts';
 import type { Clock } from '../platform/types.ts';
 import type { HostRecord } from '../hosts/host-record.ts';
-import { slotOfHost, type HaAgentLink, type HaHostRef } from './ha-agent-link.ts';
+import { heartbeatRequest, type HaAgentLink, type HaHostRef, type HeartbeatTarget } from './ha-agent-link.ts';
 import { haClusterView, isProtectedPlan, planOf, type ClusterFacts, type HaClusterView } from './ha-cluster-view.ts';
 import { renameHosts } from './ha-host-keys.ts';
 import { buildObservations, type HostVisit } from './ha-observations.ts';
@@ -31,8 +31,8 @@ export interface HaLoopDeps {
   runFenceAgent(agent: FenceAgentConfig): Promise<FenceAgentResult>;
   /** An HA event (the manager's, or the loop's own), with the host records it names. */
   emit(event: HaLoopEvent): Promise<void>;
-  /** The heartbeat volume's iSCSI URL, to configure hosts that are not writing it yet. */
-  heartbeatUrl(volume: string): Promise<string | undefined>;
+  /** The heartbeat volume's LUN and login, to configure hosts that are not writing it yet. */
+  heartbeatTarget(volume: string): Promise<HeartbeatTarget | undefined>;
 }
 
 export type HaLoopEvent =
@@ -266,9 +266,9 @@ export class HaLoop {
     const last = this.configuredTriedAt.get(ref.id);
     if (last !== undefined && now - last < CONFIGURE_RETRY_MS) return;
     this.configuredTriedAt.set(ref.id, now);
-    const url = cfg.heartbeatVolume === null ? undefined : await this.deps.heartbeatUrl(cfg.heartbeatVolume);
-    if (url === undefined) return;
-    await this.deps.link.configure(ref, { url, slot: slotOfHost(ref.id), intervalMs: cfg.timing.slotIntervalMs }, timeout).catch((err: unknown) => {
+    const target = cfg.heartbeatVolume === null ? undefined : await this.deps.heartbeatTarget(cfg.heartbeatVolume);
+    if (target === undefined) return;
+    await this.deps.link.configure(ref, heartbeatRequest(target, ref.id, cfg.timing.slotIntervalMs), timeout).catch((err: unknown) => {
       this.log(`host '${ref.name}': could not configure the heartbeat volume: ${err instanceof Error ? err.message : String(err)}`);
     });
   }

@@ -58,7 +58,10 @@ const HA_RUNTIME = runtimeSlot('HA', (ctx: ControllerContext): HaRuntime => {
     migrateGuest: (guest, hostId) => moveGuest(ctx, guest, hostId, {}),
     runFenceAgent,
     emit: (e) => emitHaEvent(ctx, e),
-    heartbeatUrl: async (volume) => (await findVolume(ctx.store, volume))?.volume.url ?? undefined,
+    heartbeatTarget: async (name) => {
+      const volume = (await findVolume(ctx.store, name))?.volume;
+      return volume?.url ? { url: volume.url, chap: volume.chap } : undefined;
+    },
   });
   return {
     get link() {

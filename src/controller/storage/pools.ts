@@ -1,6 +1,6 @@
 // The pools, derived from the hosts (nothing to store): see core/storage/pool-rules.ts.
 import { errors } from '../../core/errors.ts';
-import type { PoolView, VolumeRecord } from '../../contract/storage.contract.ts';
+import type { PoolView, VolumeRecord, VolumeView } from '../../contract/storage.contract.ts';
 import { findPool, poolOfHost, poolsOf, type Pool } from '../../core/storage/pool-rules.ts';
 import type { HostRecord } from '../hosts/host-record.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
@@ -19,9 +19,10 @@ export async function resolvePool(ctx: ControllerContext, name: string): Promise
   return { pool, host };
 }
 
-/** A volume as shown: its pool named after its host's current name (hosts can be renamed). */
-export function volumeView(v: VolumeRecord, hostOf: (id: number) => HostRecord | undefined): VolumeRecord {
+/** A volume as shown: its pool named after its host's current name (hosts can be renamed), CHAP user without secret. */
+export function volumeView(v: VolumeRecord, hostOf: (id: number) => HostRecord | undefined): VolumeView {
   const host = hostOf(v.hostId);
   const pool = host ? poolOfHost(host) : undefined;
-  return pool ? { ...v, pool: pool.name } : v;
+  const { chap, ...shown } = v;
+  return { ...shown, ...(pool ? { pool: pool.name } : {}), ...(chap ? { chapUser: chap.user } : {}) };
 }

@@ -5,6 +5,7 @@ import { messageOf } from '../../core/errors.ts';
 import { PROBE_VOLUME, PROBE_VOLUME_MIB, MiB } from '../../core/storage/volume-rules.ts';
 import type { StorageCheck } from '../../core/hosts/indicators.ts';
 import { z } from 'zod';
+import { iscsiChap, type IscsiChap } from '../../contract/guest-agent.contract.ts';
 import type { Store } from '../../store/store.ts';
 import { defineRecordKind, readRecord, storedValue } from '../platform/stored-records.ts';
 import type { HostRecord } from '../hosts/host-record.ts';
@@ -21,6 +22,8 @@ export interface ProbeRecord {
   readonly iqn: string | null;
   readonly url: string | null;
   readonly initiators: string[];
+  /** The probe target's CHAP login (absent in records of controllers before CHAP: made at the next sync). */
+  readonly chap?: IscsiChap | undefined;
 }
 
 /** `/storage-probes/<host id>`: version 1. */
@@ -28,7 +31,13 @@ export const PROBE_RECORD = defineRecordKind<ProbeRecord>({
   name: 'storage probe',
   version: 1,
   migrations: {},
-  schema: z.object({ hostId: z.number().int(), iqn: z.string().nullable(), url: z.string().nullable(), initiators: z.array(z.string()) }),
+  schema: z.object({
+    hostId: z.number().int(),
+    iqn: z.string().nullable(),
+    url: z.string().nullable(),
+    initiators: z.array(z.string()),
+    chap: iscsiChap.optional(),
+  }),
 });
 
 export async function listProbes(store: Store): Promise<ProbeRecord[]> {
@@ -49,7 +58,7 @@ export async function ensureProbe(
       if ((e as { code?: string }).code !== 'volumeExists') throw e; // left by an earlier controller: reuse it
     });
   }
-  const state = await applyExport(client, PROBE_VOLUME, initiators, portal);
+  const state = await applyExport(client, PROBE_VOLUME, initiators, portal, current?.chap);
   const record: ProbeRecord = { hostId: host.id, ...state };
   await ctx.store.txn([], [{ put: probeKey(host.id), value: storedValue(PROBE_RECORD, record) }]);
 }
@@ -72,7 +81,7 @@ export async function storageLoginChecks(
     const url = p.url ?? '';
     const what = `pool ${poolNameOf(p.hostId)}: QEMU cannot open ${url}`;
     const r = await client
-      .iscsiCheck(url, CHECK_TIMEOUT_MS)
+      .iscsiCheck(url, p.chap, CHECK_TIMEOUT_MS)
       .catch((e: unknown) => ({ ok: false as const, error: `the agent could not run the check: ${messageOf(e)}` }));
     if (r.ok) return [{ ok: true, what }];
     out.push({ ok: false, what, error: r.error ?? 'failed' });

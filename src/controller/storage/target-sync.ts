@@ -1,4 +1,5 @@
-// Keeps every iSCSI target's ACL equal to the processing hosts' SAN addresses, and every storage host's
+// Keeps every iSCSI target's ACL equal to the processing hosts' SAN addresses (and behind its CHAP
+// account: older volumes get one on their first pass), and every storage host's
 // probe LUN in place. Runs on any hosts change and on a slow timer (to retry hosts that were down);
 // one pass at a time, and a pass asked for meanwhile runs right after.
 import { portalOf, sameList, sanInitiators } from '../../core/storage/target-acl.ts';
@@ -18,16 +19,16 @@ export async function syncTargets(ctx: ControllerContext, warn: (message: string
     if (host.purpose !== 'storage') continue;
     const portal = portalOf(host);
     const probe = probes.get(host.id);
-    if (!portal || (probe && sameList(probe.initiators, initiators))) continue;
+    if (!portal || (probe?.chap && sameList(probe.initiators, initiators))) continue;
     await ensureProbe(ctx, host, initiators, portal, probe).catch((e: unknown) => warn(`storage probe on '${host.name}': ${String(e)}`));
   }
   for (const v of await listVolumes(ctx.store)) {
-    if ((v.state !== undefined && v.state !== 'ready') || !v.pool.startsWith('iscsi-') || sameList(v.initiators, initiators)) continue;
+    if ((v.state !== undefined && v.state !== 'ready') || !v.pool.startsWith('iscsi-') || (v.chap && sameList(v.initiators, initiators))) continue;
     const host = cache.get(v.hostId);
     const portal = host ? portalOf(host) : undefined;
     if (!host || !portal) continue;
     try {
-      const state = await applyExport(guestAgentFor(ctx, host), v.name, initiators, portal);
+      const state = await applyExport(guestAgentFor(ctx, host), v.name, initiators, portal, v.chap);
       await updateVolume(ctx.store, v.name, state);
     } catch (e) {
       warn(`ACL of volume '${v.name}' on '${host.name}': ${String(e)}`);

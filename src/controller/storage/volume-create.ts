@@ -81,7 +81,7 @@ export async function runVolumeCreate(ctx: ControllerContext, task: TaskContext,
       revert.add(`the file of volume '${reserved.name}' on '${host.name}'`, undoFile);
       sizeBytes = info.sizeBytes;
     }
-    let target: Pick<VolumeRecord, 'iqn' | 'url'> & { initiators?: string[] } = { iqn: null, url: null };
+    let target: Pick<VolumeRecord, 'iqn' | 'url' | 'initiators' | 'chap'> = { iqn: null, url: null };
     const portal = portalOf(host);
     if (reserved.pool.startsWith('iscsi-') && portal) {
       await task.progress(0.8, `exporting it over iSCSI on ${portal}`);

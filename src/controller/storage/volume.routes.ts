@@ -111,7 +111,7 @@ export function volumeRoutes(ctx: ControllerContext): RouteSpec[] {
           const portal = portalOf(host);
           if (resized.url !== null && resized.attachedTo === null && portal) {
             await client.unexportTarget(volume.name);
-            resized = await setFields(volume.name, await applyExport(client, volume.name, resized.initiators ?? [], portal));
+            resized = await setFields(volume.name, await applyExport(client, volume.name, resized.initiators ?? [], portal, resized.chap));
           }
           return { body: await view(resized) };
         }),

@@ -82,19 +82,27 @@ export function assertAttachable(v: VolumeFacts, guestId: string): void {
   }
 }
 
+/** A target's CHAP login (the contract's IscsiChap; core imports nothing of the project). */
+export interface ChapLogin {
+  readonly user: string;
+  readonly secret: string;
+}
+
 export interface PlacedVolume {
   readonly name: string;
   readonly pool: string;
   readonly hostId: number;
   readonly format: 'raw' | 'qcow2';
   readonly url: string | null;
+  readonly chap?: ChapLogin | undefined;
 }
 
-export type GuestDisk = { readonly url: string; readonly format: 'raw' | 'qcow2' } | { readonly volume: string; readonly format: 'raw' | 'qcow2' };
+export type GuestDisk =
+  { readonly url: string; readonly format: 'raw' | 'qcow2'; readonly chap?: ChapLogin } | { readonly volume: string; readonly format: 'raw' | 'qcow2' };
 
-/** How a guest on `host` opens the volume: the iSCSI URL, or by name in its own local pool. */
+/** How a guest on `host` opens the volume: the iSCSI URL (with its target's CHAP login), or by name in its own local pool. */
 export function diskFor(v: PlacedVolume, host: { readonly id: number; readonly name: string }): GuestDisk {
-  if (v.url !== null) return { url: v.url, format: v.format };
+  if (v.url !== null) return { url: v.url, format: v.format, ...(v.chap ? { chap: v.chap } : {}) };
   if (v.pool.startsWith('iscsi-')) {
     throw new GrappeError(
       'volumeNotExported',
