@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { HaLeaseRequest, HaLeaseResponse, SlotView } from '../../src/contract/ha-agent.contract.ts';
 import type { HostView } from '../../src/contract/host.contract.ts';
-import type { VolumeRecord } from '../../src/contract/storage.contract.ts';
+import type { VolumeView } from '../../src/contract/storage.contract.ts';
+import { findVolume } from '../../src/controller/storage/volume-store.ts';
 import { testTinyImage } from '../support/guest-test-env.ts';
 import { refusal } from '../support/agent-refusal.ts';
 import { HaClient } from '../../src/controller/agents/ha-client.ts';
@@ -131,8 +132,11 @@ test(
           await ok(['host', 'enable', name]);
         }
         await ok(['volume', 'create', 'ha-heartbeat', '--pool', 'iscsi-stor1', '--size', '356M']);
-        const hbUrl = (await cli.json<VolumeRecord>(['volume', 'show', 'ha-heartbeat'])).url;
+        const hbUrl = (await cli.json<VolumeView>(['volume', 'show', 'ha-heartbeat'])).url;
         assert.ok(hbUrl, 'the heartbeat volume is an iSCSI LUN');
+        // Its target's CHAP login, which the controller hands the hosts with the URL (views never show it).
+        const hbChap = (await findVolume(controller.ctx.store, 'ha-heartbeat'))?.volume.chap;
+        assert.ok(hbChap, 'the heartbeat volume has a CHAP login');
         const slotOfHost = new Map<string, number>();
         for (const name of ['proc1', 'proc2']) slotOfHost.set(name, (await cli.json<HostView>(['host', 'show', name])).id + 1);
         const cluster = loadClusterIdentity(started.dataDir);
@@ -183,7 +187,7 @@ test(
             ['proc1', p1],
             ['proc2', p2],
           ] as const) {
-            const st = await client.configureHeartbeatVolume({ url: hbUrl, slot: slot(name), intervalMs: HEARTBEAT_INTERVAL_MS });
+            const st = await client.configureHeartbeatVolume({ url: hbUrl, chap: hbChap, slot: slot(name), intervalMs: HEARTBEAT_INTERVAL_MS });
             assert.equal(st.configured, true);
           }
           for (const [reader, other] of [

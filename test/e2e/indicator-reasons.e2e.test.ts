@@ -19,7 +19,7 @@ const isRoot = process.getuid?.() === 0;
 const QEMU_ISCSI_DRIVER = '/usr/lib/x86_64-linux-gnu/qemu/block-iscsi.so';
 const CHROMIUM = '/usr/bin/chromium';
 const WHY =
-  /^pool iscsi-storage1: QEMU cannot open iscsi:\/\/198\.18\.\d+\.\d+:3260\/iqn\.[^ ]+\/1: .*Unknown protocol 'iscsi' — install qemu-block-extra \(QEMU's iSCSI driver\)$/;
+  /^pool iscsi-storage1: QEMU cannot open iscsi:\/\/198\.18\.\d+\.\d+:3260\/iqn\.[^ ]+\/1: .*Unknown (protocol|driver) 'iscsi' — install qemu-block-extra \(QEMU's iSCSI driver\)$/;
 
 test(
   'a host whose QEMU cannot open iSCSI shows a red storage indicator with the reason everywhere',
@@ -53,7 +53,7 @@ test(
         const shown = await ok(['host', 'show', 'processing2']);
         assert.match(
           shown,
-          /Storage connectivity: +✗ failing: pool iscsi-storage1: QEMU cannot open iscsi:\/\/.*Unknown protocol 'iscsi' — install qemu-block-extra/,
+          /Storage connectivity: +✗ failing: pool iscsi-storage1: QEMU cannot open iscsi:\/\/.*Unknown (protocol|driver) 'iscsi' — install qemu-block-extra/,
         );
         const list = (await ok(['host', 'list'])).split('\n');
         assert.match(list[0] ?? '', /STOR {2}WHY/);

@@ -27,6 +27,13 @@ export async function withChapSecret<T>(chap: IscsiChap | undefined, run: (login
   }
 }
 
-export function qemuImgInfo(url: string, chap: IscsiChap | undefined, timeoutMs: number): ReturnType<typeof runCommand> {
-  return withChapSecret(chap, (login) => runCommand('qemu-img', ['info', ...qemuImgImageArgs(url, login)], timeoutMs));
+export async function qemuImgInfo(url: string, chap: IscsiChap | undefined, timeoutMs: number): ReturnType<typeof runCommand> {
+  return withChapSecret(chap, async (login) => {
+    const image = qemuImgImageArgs(url, login);
+    const r = await runCommand('qemu-img', ['info', ...image], timeoutMs);
+    // QEMU quotes the options it could not open: say the URL instead, as without CHAP.
+    const options = image.at(-1) ?? url;
+    const tidy = (text: string): string => text.replaceAll(options, url);
+    return { ...r, stderr: tidy(r.stderr), ...(r.error === undefined ? {} : { error: tidy(r.error) }) };
+  });
 }

@@ -9,7 +9,8 @@ export interface FixHint {
 }
 
 export const FIX_HINTS: readonly FixHint[] = [
-  { pattern: /Unknown protocol 'iscsi'/i, fix: "install qemu-block-extra (QEMU's iSCSI driver)" },
+  // 'protocol' for an iscsi:// URL, 'driver' for options naming driver=iscsi (a CHAP login).
+  { pattern: /Unknown (protocol|driver) 'iscsi'/i, fix: "install qemu-block-extra (QEMU's iSCSI driver)" },
   { pattern: /Unknown protocol 'nbd'/i, fix: "install qemu-block-extra (QEMU's block drivers)" },
   { pattern: /qemu-img: (not found|command not found)|spawn qemu-img ENOENT/i, fix: 'install qemu-utils (qemu-img)' },
   { pattern: /spawn qemu-system-x86_64 ENOENT|qemu-system-x86_64: (not found|command not found)/i, fix: 'install qemu-system-x86' },
