@@ -77,7 +77,8 @@ export const iscsiChap = z
   .strict();
 export type IscsiChap = z.infer<typeof iscsiChap>;
 
-export const targetExportRequest = z.object({ initiators: z.array(ipv4).min(1).max(64), portal, chap: iscsiChap.optional() });
+/** `initiators` is the whole ACL: empty, the target admits nobody (tgt refuses a login no entry matches). */
+export const targetExportRequest = z.object({ initiators: z.array(ipv4).max(64), portal, chap: iscsiChap.optional() });
 export type TargetExportRequest = z.infer<typeof targetExportRequest>;
 export const targetExportResponse = z.object({ iqn: z.string(), url: z.string(), initiators: z.array(z.string()) });
 export type TargetExportResponse = z.infer<typeof targetExportResponse>;

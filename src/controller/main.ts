@@ -46,6 +46,7 @@ export interface StartControllerOptions {
   webRoot?: string;
   /** How often every host's usage figures are fetched; default 15 s (tests shorten it). */
   usageIntervalMs?: number;
+  admissionGraceMs?: number;
   /** Notification delivery attempts and backoff; default 6 attempts from 1 s doubling to 30 s (tests shorten it). */
   notifyRetry?: ControllerContext['settings']['notifyRetry'];
   /** Refuse (500) any error code a route does not declare; default: GRAPPE_STRICT_ERROR_CODES=1 (the tests). */
@@ -103,6 +104,7 @@ export async function startController(opts: StartControllerOptions): Promise<Run
         ...(opts.tokenTtlMs === undefined ? {} : { tokenTtlMs: opts.tokenTtlMs }),
         strictErrorCodes: opts.strictErrorCodes ?? process.env['GRAPPE_STRICT_ERROR_CODES'] === '1',
         ...(opts.usageIntervalMs === undefined ? {} : { usageIntervalMs: opts.usageIntervalMs }),
+        ...(opts.admissionGraceMs === undefined ? {} : { admissionGraceMs: opts.admissionGraceMs }),
         ...(opts.notifyRetry === undefined ? {} : { notifyRetry: opts.notifyRetry }),
       },
       ...(plane ? { controlPlane: plane } : {}),

@@ -14,6 +14,8 @@ import type { HaLeaseRequest, HaLeaseResponse, SlotView } from '../../src/contra
 import type { HostView } from '../../src/contract/host.contract.ts';
 import type { VolumeView } from '../../src/contract/storage.contract.ts';
 import { findVolume } from '../../src/controller/storage/volume-store.ts';
+import { admitHost } from '../../src/controller/storage/target-admission.ts';
+import { hostsRuntime } from '../../src/controller/hosts/hosts-runtime.ts';
 import { testTinyImage } from '../support/guest-test-env.ts';
 import { refusal } from '../support/agent-refusal.ts';
 import { HaClient } from '../../src/controller/agents/ha-client.ts';
@@ -137,6 +139,12 @@ test(
         // Its target's CHAP login, which the controller hands the hosts with the URL (views never show it).
         const hbChap = (await findVolume(controller.ctx.store, 'ha-heartbeat'))?.volume.chap;
         assert.ok(hbChap, 'the heartbeat volume has a CHAP login');
+        // What `ha enable` does first: every processing host let into the volume's target.
+        for (const name of ['proc1', 'proc2']) {
+          const host = (await hostsRuntime(controller.ctx)).cache.find(name);
+          assert.ok(host);
+          await admitHost(controller.ctx, ['ha-heartbeat'], host);
+        }
         const slotOfHost = new Map<string, number>();
         for (const name of ['proc1', 'proc2']) slotOfHost.set(name, (await cli.json<HostView>(['host', 'show', name])).id + 1);
         const cluster = loadClusterIdentity(started.dataDir);

@@ -11,7 +11,16 @@ export const E2E_ADMIN_PASSWORD = 'e2e-admin-password';
 // Where the tiny image tests keep the downloaded kernel package: reused when present, to spare a download.
 const KERNEL_CACHE = '/tmp/grappe-test-tiny-image/kernel-cache';
 
-export async function startE2eController(cli: CliSession, tb: Testbed): Promise<{ controller: RunningController; dataDir: string }> {
+/** Controller knobs an e2e test may shorten (the rest are the e2e defaults below). */
+export interface E2eControllerOptions {
+  readonly admissionGraceMs?: number;
+}
+
+export async function startE2eController(
+  cli: CliSession,
+  tb: Testbed,
+  options: E2eControllerOptions = {},
+): Promise<{ controller: RunningController; dataDir: string }> {
   const dataDir = join(cli.dir, 'data');
   const init = await cli.grappe([
     'init',
@@ -28,7 +37,15 @@ export async function startE2eController(cli: CliSession, tb: Testbed): Promise<
   ]);
   assert.equal(init.code, 0, init.err);
   if (existsSync(KERNEL_CACHE)) cpSync(KERNEL_CACHE, join(dataDir, 'images', 'kernel-cache'), { recursive: true });
-  const controller = await startController({ dataDir, host: '127.0.0.1', port: 0, logLevel: 'warn', monitorIntervalMs: 1000, usageIntervalMs: 2000 });
+  const controller = await startController({
+    dataDir,
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'warn',
+    monitorIntervalMs: 1000,
+    usageIntervalMs: 2000,
+    ...options,
+  });
   const login = await cli.grappe(['login', '--url', controller.url, '--user', 'admin', '--password', E2E_ADMIN_PASSWORD]);
   assert.equal(login.code, 0, login.err);
   return { controller, dataDir };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { RunningController } from '../../src/controller/main.ts';
 import { withTestbed, type Testbed, type TestbedHostSpec } from '../testbed/testbed.ts';
 import { createCliSession, repoRoot, type CliSession } from './cli-session.ts';
-import { startE2eController } from './e2e-controller.ts';
+import { startE2eController, type E2eControllerOptions } from './e2e-controller.ts';
 import { eventually } from './eventually.ts';
 
 export const E2E_HOST_PASSWORD = 'e2e-host-password';
@@ -28,14 +28,19 @@ export interface E2ePool {
 /** A host of the pool; `hide` lists files its agent must run without (a package "not installed" there). */
 export type E2eHostSpec = TestbedHostSpec & { readonly hide?: readonly string[] };
 
-export async function withE2ePool(prefix: string, hosts: E2eHostSpec[], body: (pool: E2ePool) => Promise<void>): Promise<void> {
+export async function withE2ePool(
+  prefix: string,
+  hosts: E2eHostSpec[],
+  body: (pool: E2ePool) => Promise<void>,
+  options: E2eControllerOptions = {},
+): Promise<void> {
   const cli = createCliSession(prefix);
   let controller: RunningController | undefined;
   try {
     execFileSync(process.execPath, ['scripts/build.mjs', '--agent-only'], { cwd: repoRoot });
     await withTestbed({ hosts }, async (tb: Testbed) => {
       for (const h of hosts) await tb.startAgent(h.name, h.hide ? { hide: h.hide } : {});
-      const started = await startE2eController(cli, tb);
+      const started = await startE2eController(cli, tb, options);
       controller = started.controller;
       await body({ cli, tb, controller, dataDir: started.dataDir });
     });

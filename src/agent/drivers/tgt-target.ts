@@ -96,7 +96,6 @@ export class TgtTargets {
   async exportVolume(req: { volume: string; path: string; initiators: string[]; chap?: IscsiChap | undefined }): Promise<ExportedVolume> {
     const what = `export of volume '${req.volume}' refused`;
     if (!isValidVolumeName(req.volume)) throw refused('invalidInput', `${what}: the name must be 1-63 of a-z, 0-9, '.', '-' (it becomes part of the IQN)`);
-    if (req.initiators.length === 0) throw refused('invalidInput', `${what}: at least one initiator address is needed (a target open to all is never made)`);
     const bad = req.initiators.find((a) => !isIpv4(a));
     if (bad !== undefined) throw refused('invalidInput', `${what}: initiator '${bad}' is not an IPv4 address`);
     const file = await stat(req.path).catch(() => undefined);

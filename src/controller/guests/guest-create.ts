@@ -18,7 +18,7 @@ import { logDecision } from '../scheduling/log-decision.ts';
 import { isoAt } from '../platform/clock.ts';
 import type { Actor, ControllerContext, TaskContext } from '../platform/types.ts';
 import { guestAgentFor } from '../storage/guest-agent-for.ts';
-import { ensureNetworkOnHost } from '../storage/index.ts';
+import { prepareHostFor } from '../storage/index.ts';
 import { agentSpecOf, BUSYBOX_TEMPLATE } from './guest-agent-spec.ts';
 import { guestErrors } from './guest-errors.ts';
 import { emitGuestEvent } from './guest-events.ts';
@@ -120,7 +120,7 @@ async function materialize(ctx: ControllerContext, { record, host, decision }: C
     await logDecision(decision, (line) => task.log(line));
     // Progress is written while the agent works (not awaited: the task runner keeps the writes in order).
     void task.progress(0.2, `defining ${record.id} on host '${host.name}'`);
-    for (const network of new Set(record.nics.map((n) => n.network))) await ensureNetworkOnHost(ctx, host.id, network);
+    await prepareHostFor(ctx, record, host);
     const spec = await agentSpecOf(ctx, record, host);
     defined = true; // a definition that failed half-way (a container's rootfs) is removed too
     await agent.defineGuest(record.id, spec);

@@ -14,6 +14,7 @@ import type { HostRecord } from '../hosts/host-record.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { getVolumeEntry, volumeKey, volumeValue } from '../storage/volume-store.ts';
 import { heartbeatRequest, type HaHostRef, type HeartbeatTarget } from './ha-agent-link.ts';
+import { admitHost } from '../storage/target-admission.ts';
 import { capacityFacts, haGuestsOf, isHaHost, type ClusterFacts } from './ha-cluster-view.ts';
 import { HA_CONFIG_KEY, HA_CONFIG_RECORD, readHaConfigEntry, writeHaState } from './ha-config-store.ts';
 import { HA_VOLUME_MARK, haRouteErrors } from './ha-controller-errors.ts';
@@ -110,6 +111,8 @@ export async function enableHa(ctx: ControllerContext, body: { heartbeatVolume: 
     }
     await writeHaState(ctx.store, null);
     try {
+      // Every processing host writes its slot: each is let into the volume's target first.
+      for (const h of facts.hosts.filter((x) => x.purpose === 'processing')) await admitHost(ctx, [vol.volume.name], h);
       await armHosts(ctx, next, facts, { url: vol.volume.url as string, chap: vol.volume.chap });
     } catch (err) {
       await undoEnable(ctx, vol.volume.name);

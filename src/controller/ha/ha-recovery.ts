@@ -11,7 +11,7 @@ import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import { commitMove } from '../migration/move-commit.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { guestAgentFor } from '../storage/guest-agent-for.ts';
-import { ensureNetworkOnHost } from '../storage/index.ts';
+import { prepareHostFor } from '../storage/index.ts';
 import { isProtectedPlan, planOf } from './ha-cluster-view.ts';
 import { readHaConfig } from './ha-config-store.ts';
 
@@ -31,7 +31,7 @@ export async function startHaGuest(ctx: ControllerContext, guestId: string, toHo
     const agent = guestAgentFor(ctx, to);
     const from = g.hostId;
     if (from !== toHostId) {
-      for (const network of new Set(g.nics.map((n) => n.network))) await ensureNetworkOnHost(ctx, to.id, network);
+      await prepareHostFor(ctx, g, to);
       await agent.defineGuest(g.id, await agentSpecOf(ctx, g, to));
       g = await commitMove(ctx, g.id, from, toHostId, { state: 'stopped' });
     }

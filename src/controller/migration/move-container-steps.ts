@@ -7,7 +7,7 @@ import { agentSpecOf } from '../guests/guest-agent-spec.ts';
 import type { RevertReport } from '../platform/revert.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { guestAgentFor } from '../storage/guest-agent-for.ts';
-import { ensureNetworkOnHost } from '../storage/index.ts';
+import { prepareHostFor } from '../storage/index.ts';
 import type { MoveOutcome, MoveRequest } from './move-types.ts';
 
 export interface MoveAgents {
@@ -26,7 +26,7 @@ export const failureText = (err: unknown): string => (err instanceof Error ? err
 
 /** The guest's networks on the destination, then its definition there (a container gets its rootfs from its template). */
 export async function defineOnDestination(ctx: ControllerContext, req: MoveRequest, dst: GuestClient): Promise<void> {
-  for (const network of new Set(req.guest.nics.map((n) => n.network))) await ensureNetworkOnHost(ctx, req.to.id, network);
+  await prepareHostFor(ctx, req.guest, req.to);
   // Built for the source host: local disks are named, not located, so the same spec holds on the
   // destination once their copies are there; iSCSI URLs and bridges are the same everywhere.
   await dst.defineGuest(req.guest.id, await agentSpecOf(ctx, req.guest, req.from));

@@ -8,7 +8,7 @@ import { errors, GrappeError } from '../../core/errors.ts';
 import type { GuestClient } from '../agents/guest-client.ts';
 import { agentSpecOf } from '../guests/guest-agent-spec.ts';
 import type { ControllerContext } from '../platform/types.ts';
-import { ensureNetworkOnHost } from '../storage/index.ts';
+import { prepareHostFor } from '../storage/index.ts';
 import { commitMove } from './move-commit.ts';
 import { failureText, moveAgents, outcomeOf, removeFromSource } from './move-container-steps.ts';
 import { sanAddressOf } from './move-plan.ts';
@@ -83,7 +83,7 @@ export const moveLive: Mover = async (ctx: ControllerContext, req: MoveRequest) 
   );
 
   report.progress(0.05, `starting ${g.id} on '${to.name}', waiting for its memory on ${address}`);
-  for (const network of new Set(g.nics.map((n) => n.network))) await ensureNetworkOnHost(ctx, to.id, network);
+  await prepareHostFor(ctx, g, to);
   // Built for the source: local disks are named, not located, and are made under the same names there.
   const spec = await agentSpecOf(ctx, g, from);
   if (spec.kind !== 'vm') throw errors.internal(`live migration of '${g.id}': not a VM`);

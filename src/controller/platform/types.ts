@@ -107,6 +107,8 @@ export interface ControllerContext {
     readonly strictErrorCodes?: boolean;
     /** How often every host's usage figures are fetched (default 15 s). */
     readonly usageIntervalMs?: number;
+    /** How long a host let into a volume's target stays without a guest of it there (default 10 min). */
+    readonly admissionGraceMs?: number;
     /** Notification delivery attempts and backoff (tests shorten it). */
     readonly notifyRetry?: { readonly attempts: number; readonly initialDelayMs: number; readonly maxDelayMs: number };
   };

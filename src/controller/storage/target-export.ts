@@ -1,6 +1,6 @@
 // Brings one volume's iSCSI export to the wanted ACL: exported to exactly `initiators` behind its CHAP
-// account, or not exported at all while no processing host has a SAN address (an empty ACL would let
-// nobody in anyway). A volume without CHAP credentials yet (made before they existed) gets some here.
+// account; with none, the target stays (its URL with it) and admits nobody. A volume without CHAP
+// credentials yet (made before they existed) gets some here.
 import { randomBytes } from 'node:crypto';
 import type { IscsiChap } from '../../contract/guest-agent.contract.ts';
 import type { GuestClient } from '../agents/guest-client.ts';
@@ -9,7 +9,6 @@ export interface ExportState {
   readonly iqn: string | null;
   readonly url: string | null;
   readonly initiators: string[];
-  /** Kept when the target goes (no initiators): the same login comes back with it. */
   readonly chap: IscsiChap;
 }
 
@@ -23,12 +22,6 @@ export async function applyExport(
   portal: string,
   chap: IscsiChap = newChap(),
 ): Promise<ExportState> {
-  if (initiators.length === 0) {
-    await client.unexportTarget(volume).catch((e: unknown) => {
-      if ((e as { code?: string }).code !== 'noSuchExport') throw e; // not exported: already as wanted
-    });
-    return { iqn: null, url: null, initiators: [], chap };
-  }
   const r = await client.exportTarget(volume, { initiators: [...initiators], portal, chap });
   return { iqn: r.iqn, url: r.url, initiators: [...initiators], chap };
 }

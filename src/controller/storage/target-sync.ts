@@ -1,14 +1,17 @@
-// Keeps every iSCSI target's ACL equal to the processing hosts' SAN addresses (and behind its CHAP
-// account: older volumes get one on their first pass), and every storage host's
-// probe LUN in place. Runs on any hosts change and on a slow timer (to retry hosts that were down);
+// Keeps every iSCSI target's ACL equal to the SAN addresses of the hosts that open its volume (its
+// guest's host, hosts admitted for an action in progress; every processing host for the HA heartbeat
+// volume and the probe LUNs), behind its CHAP account (older volumes get one on their first pass), and
+// every storage host's probe LUN in place. Runs on any hosts change and on a slow timer (to retry hosts that were down);
 // one pass at a time, and a pass asked for meanwhile runs right after.
-import { portalOf, sameList, sanInitiators } from '../../core/storage/target-acl.ts';
+import type { VolumeRecord } from '../../contract/storage.contract.ts';
+import { portalOf, sameList, sanInitiators, wantedInitiators } from '../../core/storage/target-acl.ts';
+import { guestsRuntime } from '../guests/guests-runtime.ts';
+import { HA_VOLUME_MARK } from '../ha/ha-controller-errors.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import type { ControllerContext } from '../platform/types.ts';
-import { guestAgentFor } from './guest-agent-for.ts';
 import { ensureProbe, listProbes } from './storage-probe.ts';
-import { applyExport } from './target-export.ts';
-import { listVolumes, updateVolume } from './volume-store.ts';
+import { setVolumeAcl, targetRuntime } from './target-admission.ts';
+import { findVolume, listVolumes } from './volume-store.ts';
 
 export async function syncTargets(ctx: ControllerContext, warn: (message: string) => void): Promise<void> {
   const cache = (await hostsRuntime(ctx)).cache;
@@ -22,17 +25,27 @@ export async function syncTargets(ctx: ControllerContext, warn: (message: string
     if (!portal || (probe?.chap && sameList(probe.initiators, initiators))) continue;
     await ensureProbe(ctx, host, initiators, portal, probe).catch((e: unknown) => warn(`storage probe on '${host.name}': ${String(e)}`));
   }
-  for (const v of await listVolumes(ctx.store)) {
-    if ((v.state !== undefined && v.state !== 'ready') || !v.pool.startsWith('iscsi-') || (v.chap && sameList(v.initiators, initiators))) continue;
-    const host = cache.get(v.hostId);
-    const portal = host ? portalOf(host) : undefined;
-    if (!host || !portal) continue;
-    try {
-      const state = await applyExport(guestAgentFor(ctx, host), v.name, initiators, portal, v.chap);
-      await updateVolume(ctx.store, v.name, state);
-    } catch (e) {
-      warn(`ACL of volume '${v.name}' on '${host.name}': ${String(e)}`);
-    }
+  const rt = targetRuntime(ctx);
+  const guestHost = new Map((await guestsRuntime(ctx).repo.list()).map((g) => [g.id, g.hostId]));
+  const wanted = (v: VolumeRecord): string[] =>
+    wantedInitiators(
+      {
+        everyHost: v.attachedTo === HA_VOLUME_MARK,
+        guestHostId: v.attachedTo === null ? undefined : guestHost.get(v.attachedTo),
+        admitted: rt.admissions.current(v.name, ctx.clock.now()),
+      },
+      hosts,
+    );
+  for (const listed of await listVolumes(ctx.store)) {
+    if ((listed.state !== undefined && listed.state !== 'ready') || !listed.pool.startsWith('iscsi-')) continue;
+    if (listed.chap && sameList(listed.initiators, wanted(listed))) continue;
+    // Again under the volume's lock, on its latest record: an admission may have come meanwhile.
+    await rt.serial
+      .run(listed.name, async () => {
+        const v = (await findVolume(ctx.store, listed.name))?.volume;
+        if (v && !(v.chap && sameList(v.initiators, wanted(v)))) await setVolumeAcl(ctx, v, wanted(v));
+      })
+      .catch((e: unknown) => warn(`ACL of volume '${listed.name}': ${String(e)}`));
   }
 }
 

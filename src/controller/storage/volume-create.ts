@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { z } from 'zod';
 import type { volumeCreateBody, VolumeRecord } from '../../contract/storage.contract.ts';
 import { GrappeError, errors } from '../../core/errors.ts';
-import { sanInitiators, portalOf } from '../../core/storage/target-acl.ts';
+import { portalOf } from '../../core/storage/target-acl.ts';
 import { assertUserVolumeName, planVolumeSize } from '../../core/storage/volume-rules.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import { assertImageFileHere, getImage } from '../images/image-store.ts';
@@ -85,7 +85,8 @@ export async function runVolumeCreate(ctx: ControllerContext, task: TaskContext,
     const portal = portalOf(host);
     if (reserved.pool.startsWith('iscsi-') && portal) {
       await task.progress(0.8, `exporting it over iSCSI on ${portal}`);
-      target = await applyExport(client, reserved.name, sanInitiators(rt.cache.all()), portal);
+      // Nobody may log in yet: a host is let in when a guest of the volume goes there.
+      target = await applyExport(client, reserved.name, [], portal);
       revert.add(`the iSCSI export of volume '${reserved.name}'`, () => client.unexportTarget(reserved.name));
     }
     const ready: VolumeRecord = { ...reserved, sizeBytes, ...target, state: 'ready' };

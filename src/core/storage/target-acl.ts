@@ -1,7 +1,8 @@
 // Who may log in to the iSCSI targets: the SAN addresses of the processing hosts (those with a NIC
-// attached to SAN), and nothing else. Pure.
+// attached to SAN) that open the volume, and nothing else. Pure.
 
 export interface AclHost {
+  readonly id?: number;
   readonly purpose: string;
   readonly attachments: Readonly<Record<string, { readonly subnet: string; readonly ip: string }>>;
 }
@@ -24,3 +25,26 @@ export function portalOf(host: AclHost): string | undefined {
 
 export const sameList = (a: readonly string[] | undefined, b: readonly string[]): boolean =>
   a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** What decides who needs a volume's target. */
+export interface VolumeNeed {
+  /** `everyHost`: opened by every processing host (the HA heartbeat volume, the storage probe LUN). */
+  readonly everyHost: boolean;
+  /** The host running the guest the volume is attached to, if any. */
+  readonly guestHostId: number | undefined;
+  /** Addresses admitted for a start, move or recovery in progress (they stay while it may still log in). */
+  readonly admitted: readonly string[];
+}
+
+/**
+ * The ACL a volume's target should have: every processing host's SAN address for shared volumes, else the
+ * address of the host of its guest plus those admitted for an action in progress; none for a free volume
+ * (tgt then refuses every login, and the target keeps its URL). Sorted and unique.
+ */
+export function wantedInitiators(need: VolumeNeed, hosts: readonly AclHost[]): string[] {
+  const all = sanInitiators(hosts);
+  if (need.everyHost) return all;
+  const guestHost = hosts.filter((h) => h.id !== undefined && h.id === need.guestHostId);
+  // An admitted address counts while a processing host still has it (a removed host's goes at once).
+  return [...new Set([...sanInitiators(guestHost), ...need.admitted.filter((a) => all.includes(a))])].sort();
+}
