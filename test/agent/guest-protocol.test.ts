@@ -201,6 +201,11 @@ describe('guest protocol through GuestClient, real agent', { skip }, () => {
     assert.deepEqual((await tgt.find('img1'))?.accounts, ['v-img1']);
     assert.match((await client.iscsiCheck(exp.url, undefined)).error ?? '', /Authentication failure/);
     assert.equal((await client.iscsiCheck(exp.url, chap)).ok, true);
+    // An empty ACL closes the target without removing it: every login is refused, the URL stays.
+    assert.equal((await client.exportTarget('img1', { initiators: [], portal, chap })).url, exp.url);
+    assert.deepEqual((await tgt.find('img1'))?.acl, []);
+    assert.equal((await client.iscsiCheck(exp.url, chap)).ok, false);
+    await client.exportTarget('img1', { initiators: ['127.0.0.1'], portal, chap });
     // A target bound to another initiator refuses this host: the check says so, with QEMU's words.
     const other = await client.exportTarget('data1', { initiators: ['127.0.0.9'], portal });
     const denied = await client.iscsiCheck(other.url, undefined);
@@ -210,7 +215,6 @@ describe('guest protocol through GuestClient, real agent', { skip }, () => {
     assert.equal((await refusal(client.unexportTarget('data1'))).code, 'noSuchExport');
 
     for (const bad of [
-      () => client.exportTarget('img1', { initiators: [], portal }),
       () => client.exportTarget('img1', { initiators: ['localhost'], portal }),
       () => client.exportTarget('img1', { initiators: ['127.0.0.1'], portal: 'nope' }),
       () => client.iscsiCheck('http://127.0.0.1/x', undefined),
