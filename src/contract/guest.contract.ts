@@ -57,6 +57,8 @@ export const guestView = z.object({
   cdrom: z.string().nullable(),
   autostart: z.boolean(),
   state: guestRunState,
+  /** The host's own words when the state is 'other' (e.g. QEMU not answering its monitor). */
+  stateDetail: z.string().optional(),
   /** kvm or tcg while a VM runs (the guest shows which). */
   accel: z.enum(['kvm', 'tcg']).nullable(),
   /** true when the state was just read from the host's agent, false when it is the last one recorded. */

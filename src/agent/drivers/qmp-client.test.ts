@@ -81,6 +81,25 @@ describe('QmpClient with a real QEMU', { skip: skipUnless('qemu-system-x86_64') 
     await assert.rejects(qmp.execute('query-status'), (e: unknown) => e instanceof AgentError && e.code === 'qmpClosed');
   });
 
+  test('a dozen simultaneous users of one socket all get their answer (QEMU alone would refuse all but two with EAGAIN)', async () => {
+    const answers = await Promise.all(Array.from({ length: 12 }, () => withQmp(sock, (q) => q.execute<{ status: string }>('query-status'), 5000)));
+    assert.equal(answers.length, 12);
+    assert.ok(answers.every((a) => a.status === 'paused')); // stopped by the test before
+  });
+
+  test('a connection held open makes the next caller wait, then fail clearly at its timeout', async () => {
+    const held = await QmpClient.connect(sock);
+    try {
+      await assert.rejects(
+        withQmp(sock, (q) => q.execute('query-status'), 200),
+        (e: unknown) => e instanceof AgentError && e.code === 'qmpTimeout' && /busy/.test(e.message),
+      );
+    } finally {
+      held.close();
+    }
+    assert.equal((await withQmp(sock, (q) => q.execute<{ status: string }>('query-status'), 2000)).status, 'paused');
+  });
+
   test('quit: QEMU closing the socket as it exits is the answer, and pending callers learn it closed', async () => {
     const exited = new Promise((resolve) => qemu.once('exit', resolve));
     await withQmp(sock, async (q) => {

@@ -4,6 +4,8 @@ import { EventEmitter } from 'node:events';
 import { createConnection, type Socket } from 'node:net';
 import type { ErrorCode } from '../../contract/error-catalog.contract.ts';
 import { AgentError } from '../agent-error.ts';
+import { sleep } from './process-probe.ts';
+import { SocketTurns } from './socket-turns.ts';
 
 export interface QmpEvent {
   event: string;
@@ -26,6 +28,40 @@ interface Pending {
 export const QMP_DEFAULT_TIMEOUT_MS = 10_000;
 
 const qmpError = (code: ErrorCode, message: string): AgentError => new AgentError(code, message);
+
+const turns = new SocketTurns();
+/** Another process (an admin's qmp-shell) may hold the socket: its backlog full, connect says EAGAIN. */
+const BUSY_RETRY_MS = 50;
+
+function openSocket(path: string, timeoutMs: number): Promise<Socket> {
+  return new Promise<Socket>((resolve, reject) => {
+    const s = createConnection(path);
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(qmpError('qmpTimeout', `no QMP connection to ${path} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    s.once('connect', () => {
+      clearTimeout(timer);
+      resolve(s);
+    });
+    s.once('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(e.code === 'EAGAIN' ? e : qmpError('qmpUnreachable', `cannot connect to QMP socket ${path}: ${e.message}`));
+    });
+  });
+}
+
+async function openWhenFree(path: string, timeoutMs: number): Promise<Socket> {
+  for (let waited = 0; ; waited += BUSY_RETRY_MS) {
+    try {
+      return await openSocket(path, timeoutMs);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      if (waited >= timeoutMs) throw qmpError('qmpTimeout', `QMP socket ${path} stayed busy for ${timeoutMs} ms (another program is connected to it)`);
+      await sleep(BUSY_RETRY_MS);
+    }
+  }
+}
 
 /** Splits a stream of newline-delimited JSON into parsed messages; returns the unfinished tail. */
 export function parseQmpLines(buffered: string): { messages: unknown[]; rest: string } {
@@ -62,24 +98,21 @@ export class QmpClient extends EventEmitter<{ event: [QmpEvent]; close: [] }> {
     socket.on('error', (e) => this.onClose(`the QMP socket ${path} failed: ${e.message}`));
   }
 
-  /** Connects, reads the greeting and leaves negotiation mode, all within timeoutMs. */
+  /**
+   * Waits for this process's earlier connections to the socket to close, connects, reads the greeting and
+   * leaves negotiation mode (each phase within timeoutMs). The turn is held until the client closes.
+   */
   static async connect(path: string, timeoutMs = QMP_DEFAULT_TIMEOUT_MS): Promise<QmpClient> {
-    const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = createConnection(path);
-      const timer = setTimeout(() => {
-        s.destroy();
-        reject(qmpError('qmpTimeout', `no QMP connection to ${path} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      s.once('connect', () => {
-        clearTimeout(timer);
-        resolve(s);
-      });
-      s.once('error', (e) => {
-        clearTimeout(timer);
-        reject(qmpError('qmpUnreachable', `cannot connect to QMP socket ${path}: ${e.message}`));
-      });
-    });
+    const release = await turns.take(path, timeoutMs);
+    let socket: Socket;
+    try {
+      socket = await openWhenFree(path, timeoutMs);
+    } catch (e) {
+      release();
+      throw e;
+    }
     const client = new QmpClient(socket, path);
+    client.once('close', release);
     try {
       client.greeting = await client.waitGreeting(timeoutMs);
       await client.execute('qmp_capabilities', undefined, timeoutMs);

@@ -52,7 +52,10 @@ export function renderGuestDetails(g: GuestView, color: boolean): string {
     ['Name', g.name],
     ['Kind', g.kind === 'vm' ? 'virtual machine (QEMU)' : 'container (LXC)'],
     ['Host', `${g.host.name} (#${g.host.id})`],
-    ['State', `${paint(color, STATE_STYLE[g.state], g.state)}${g.live ? '' : ' (last recorded: its host did not answer)'}`],
+    [
+      'State',
+      `${paint(color, STATE_STYLE[g.state], g.state)}${g.stateDetail ? ` (${g.stateDetail})` : ''}${g.live ? '' : ' (last recorded: its host did not answer)'}`,
+    ],
     ['Accelerator', g.accel ?? '-'],
     ['vCPUs', String(g.vcpus)],
     ['Memory', formatMiB(g.memoryMiB)],

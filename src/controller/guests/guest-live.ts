@@ -24,9 +24,13 @@ export async function liveStatuses(ctx: ControllerContext, hosts: readonly HostR
 }
 
 /** The run state the agent reports, in the controller's terms (absent from a host that answered: unknown). */
-export function stateOf(status: GuestStatus | undefined): { state: GuestView['state']; accel: 'kvm' | 'tcg' | null } {
+export function stateOf(status: GuestStatus | undefined): { state: GuestView['state']; accel: 'kvm' | 'tcg' | null; detail?: string } {
   if (!status) return { state: 'unknown', accel: null };
-  return { state: status.state, accel: status.state === 'running' || status.state === 'paused' ? (status.accel ?? null) : null };
+  return {
+    state: status.state,
+    accel: status.state === 'running' || status.state === 'paused' ? (status.accel ?? null) : null,
+    ...(status.state === 'other' && status.detail ? { detail: status.detail } : {}),
+  };
 }
 
 export function toGuestView(g: GuestRecord, host: HostRecord | undefined, live?: Map<string, GuestStatus>): GuestView {
@@ -45,6 +49,7 @@ export function toGuestView(g: GuestRecord, host: HostRecord | undefined, live?:
     cdrom: g.cdrom,
     autostart: g.autostart,
     state: now?.state ?? g.state,
+    ...(now?.detail ? { stateDetail: now.detail } : {}),
     accel: now ? now.accel : g.accel,
     live: now !== undefined,
     stateChangedAt: g.stateChangedAt,
