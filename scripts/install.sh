@@ -13,9 +13,10 @@ cd "$(dirname "$0")/.."
 # the network driver and the testbed; openssl: certificates; dosfstools/mtools/syslinux: the bootable
 # tiny disk image, built without mounting anything; etcd-server: the store of a cluster of controllers
 # (`grappe cluster create`; Grappe starts its own members on ports 7379/7380, never the distribution's
-# service); iputils-arping: the gratuitous ARP of the floating management address.
+# service); iputils-arping: the gratuitous ARP of the floating management address; acl: a running VM's
+# QEMU (an unprivileged user) is let read the CD inserted into it.
 packages=(qemu-system-x86 qemu-utils qemu-block-extra lxc tgt busybox-static cpio iproute2 iputils-ping openssl ca-certificates
-  dosfstools mtools syslinux syslinux-common etcd-server iputils-arping)
+  dosfstools mtools syslinux syslinux-common etcd-server iputils-arping acl)
 with_test_tools=0
 [ "${1:-}" = --with-test-tools ] && with_test_tools=1
 [ "$with_test_tools" = 1 ] && packages+=(chromium ganeti-htools prometheus)
@@ -34,6 +35,11 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 npm run -s build
+
+# The unprivileged user VMs' QEMU becomes once it has opened its disks, taps and sockets.
+if ! getent passwd grappe-qemu >/dev/null && [ "$(id -u)" -eq 0 ]; then
+  useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin grappe-qemu
+fi
 
 # Each capability tried for real (QEMU opens an iscsi:// URL, a throwaway tgtd answers, bridges and
 # veths can be made…): a package that did not install, or a kernel that lacks a feature, stops here

@@ -87,7 +87,7 @@ Version: $version
 Architecture: all
 Maintainer: Grappe developers <grappe@localhost>
 Installed-Size: $size
-Depends: nodejs (>= 20), qemu-system-x86, qemu-utils, qemu-block-extra, lxc, tgt, busybox-static, iproute2, openssl
+Depends: nodejs (>= 20), qemu-system-x86, qemu-utils, qemu-block-extra, lxc, tgt, busybox-static, iproute2, openssl, passwd, acl, util-linux
 Recommends: logrotate
 Section: admin
 Priority: optional

@@ -2,7 +2,8 @@
 # The .deb packages, installed and upgraded as an admin would (run by fresh-check.sh in a pristine
 # Debian root, after install.sh; needs root): builds version A and B of both packages, installs A
 # with apt, starts the two services from their installed systemd units (the fresh root has no systemd:
-# each unit's User, EnvironmentFile, ExecStart and log file are honoured by run_unit below), enrolls
+# each unit's User, CapabilityBoundingSet, EnvironmentFile, ExecStart and log file are honoured by
+# run_unit below), enrolls
 # the agent, starts a container, then upgrades to B while they run and checks the cluster kept its
 # state: same cluster, host UP on agent B, the container still running, the data dir and settings kept.
 # The services run in their own network namespace (a host at 198.18.0.250), so nothing of the
@@ -26,18 +27,22 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Starts a service the way systemd would from its installed unit: as its User, with its EnvironmentFile,
-# its ExecStart (${VAR} expanded), appending to its StandardOutput file.
+# Starts a service the way systemd would from its installed unit: as its User, bounded by its
+# CapabilityBoundingSet, with its EnvironmentFile, its ExecStart (${VAR} expanded), appending to its
+# StandardOutput file.
 run_unit() {
   local unit=/lib/systemd/system/$1.service
-  local user env exec log
+  local user env exec log caps
   user=$(sed -n 's/^User=//p' "$unit"); env=$(sed -n 's/^EnvironmentFile=//p' "$unit")
   exec=$(sed -n 's/^ExecStart=//p' "$unit"); log=$(sed -n 's/^StandardOutput=append://p' "$unit")
+  caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit" | tr 'A-Z' 'a-z' | sed 's/cap_/+/g; s/ /,/g')
   [ -n "$exec" ] || fail "$unit has no ExecStart"
+  local as=(setpriv)
+  [ -z "$user" ] || as+=(--reuid "$user" --regid "$user" --init-groups)
+  [ -z "$caps" ] || as+=(--bounding-set "-all,$caps")
   ( set -a; . "$env"; set +a
     cmd=$(eval "echo \"$exec\"")
-    if [ -n "$user" ]; then exec ip netns exec "$NS" setpriv --reuid "$user" --regid "$user" --init-groups $cmd >> "$log" 2>&1
-    else exec ip netns exec "$NS" $cmd >> "$log" 2>&1; fi ) &
+    exec ip netns exec "$NS" "${as[@]}" -- $cmd >> "$log" 2>&1 ) &
   pids+=($!)
 }
 # KillMode=process for the agent: only the services' own processes stop, guests keep running.

@@ -1,4 +1,4 @@
-// Command line of the agent: grappe-agent --data-dir DIR [--port 4433] [--listen 0.0.0.0] [--bundle-path FILE] [--tgt-control-port N]
+// Command line of the agent: grappe-agent --data-dir DIR [--port 4433] [--listen 0.0.0.0] [--bundle-path FILE] [--tgt-control-port N] [--qemu-user NAME]
 import { parseArgs } from 'node:util';
 import { DEFAULT_AGENT_PORT } from '../contract/agent.contract.ts';
 
@@ -10,9 +10,12 @@ export interface AgentArgs {
   bundlePath: string | undefined;
   /** tgtd's management channel for this agent; absent = derived from the data dir. */
   tgtControlPort?: number;
+  /** The user QEMU drops to (`root`: it does not); absent = grappe-qemu if it exists. */
+  qemuUser?: string;
 }
 
-export const USAGE = 'usage: grappe-agent --data-dir DIR [--port 4433] [--listen 0.0.0.0] [--bundle-path FILE] [--tgt-control-port 1..32767]';
+export const USAGE =
+  'usage: grappe-agent --data-dir DIR [--port 4433] [--listen 0.0.0.0] [--bundle-path FILE] [--tgt-control-port 1..32767] [--qemu-user NAME|root]';
 
 /** Parses argv (without node and script); throws an Error with the usage on bad input. */
 export function parseAgentArgs(argv: string[]): AgentArgs {
@@ -24,6 +27,7 @@ export function parseAgentArgs(argv: string[]): AgentArgs {
       listen: { type: 'string' },
       'bundle-path': { type: 'string' },
       'tgt-control-port': { type: 'string' },
+      'qemu-user': { type: 'string' },
     },
     strict: true,
   });
@@ -36,7 +40,16 @@ export function parseAgentArgs(argv: string[]): AgentArgs {
   if (tgtControlPort !== undefined && (!Number.isInteger(tgtControlPort) || tgtControlPort < 1 || tgtControlPort > 32767)) {
     throw new Error(`--tgt-control-port must be 1..32767, not '${tgt}'\n${USAGE}`);
   }
-  return { dataDir, port, listen: values.listen ?? '0.0.0.0', bundlePath: values['bundle-path'], ...(tgtControlPort === undefined ? {} : { tgtControlPort }) };
+  const qemuUser = values['qemu-user'];
+  if (qemuUser !== undefined && !/^[a-z_][a-z0-9_-]{0,31}$/.test(qemuUser)) throw new Error(`--qemu-user must be a user name, not '${qemuUser}'\n${USAGE}`);
+  return {
+    dataDir,
+    port,
+    listen: values.listen ?? '0.0.0.0',
+    bundlePath: values['bundle-path'],
+    ...(tgtControlPort === undefined ? {} : { tgtControlPort }),
+    ...(qemuUser === undefined ? {} : { qemuUser }),
+  };
 }
 
 /** `grappe-agent --watchdog DIR`: the agent's HA watchdog process; DIR, or undefined for a normal start. */

@@ -23,6 +23,8 @@ test('agent arguments: defaults, port check, data dir required', () => {
   assert.throws(() => parseAgentArgs([]), /--data-dir is required/);
   assert.throws(() => parseAgentArgs(['--data-dir', '/d', '--port', '70000']), /--port must be/);
   assert.throws(() => parseAgentArgs(['--data-dir', '/d', '--bogus']));
+  assert.equal(parseAgentArgs(['--data-dir', '/d', '--qemu-user', 'root']).qemuUser, 'root');
+  assert.throws(() => parseAgentArgs(['--data-dir', '/d', '--qemu-user', '../x']), /--qemu-user must be a user name, not '\.\.\/x'/);
 });
 
 test('routes match paths and parameters', () => {

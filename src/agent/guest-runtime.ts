@@ -20,6 +20,8 @@ export interface GuestRuntimeOptions {
   dataDir: string;
   /** tgtd's management channel; default derived from the data dir. */
   tgtControlPort?: number;
+  /** The user QEMU drops to once set up (qemu-user.ts); undefined: it stays root. */
+  qemuUser?: string | undefined;
 }
 
 // tgtd control ports this agent may pick from (0 is the system tgtd's; tgtadm allows up to 32767).
@@ -57,7 +59,7 @@ export class GuestRuntime {
 
   constructor(opts: GuestRuntimeOptions) {
     this.dataDir = opts.dataDir;
-    this.qemu = new QemuDriver({ runDir: join(opts.dataDir, 'qemu') });
+    this.qemu = new QemuDriver({ runDir: join(opts.dataDir, 'qemu'), runAs: opts.qemuUser });
     this.lxcPath = join(opts.dataDir, 'lxc');
     this.lxc = new LxcDriver({ lxcPath: this.lxcPath });
     this.tgtControlPort = opts.tgtControlPort ?? tgtControlPortFor(opts.dataDir);

@@ -1,5 +1,5 @@
 // Entry point of the agent ("connector"):
-//   node grappe-agent.mjs --data-dir DIR [--port 4433] [--listen 0.0.0.0] [--bundle-path FILE] [--tgt-control-port N]
+//   node grappe-agent.mjs --data-dir DIR [--port 4433] [--listen 0.0.0.0] [--bundle-path FILE] [--tgt-control-port N] [--qemu-user NAME]
 //   node grappe-agent.mjs --watchdog DIR   (the HA watchdog process; the agent starts it itself)
 //   node grappe-agent.mjs --doctor [DIR…]  (prints this machine's doctor checks as JSON: `grappe doctor --local`)
 import { realpathSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { hostChecks } from './doctor/host-checks.ts';
 import { AgentServer } from './agent-server.ts';
 import { AgentStore } from './agent-store.ts';
 import { GuestRuntime } from './guest-runtime.ts';
+import { resolveQemuUser } from './drivers/qemu-user.ts';
 import { runWatchdog } from './ha/watchdog-process.ts';
 import { createLogger } from './logger.ts';
 import { AGENT_VERSION, RUNNING_FROM_BUNDLE } from './version.ts';
@@ -24,15 +25,22 @@ async function main(): Promise<void> {
     return;
   }
   let args;
+  let qemuUser;
   try {
     args = parseAgentArgs(argv);
+    qemuUser = await resolveQemuUser(args.qemuUser);
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
     process.exit(2);
   }
   // Updates replace the running bundle; from source there is nothing safe to replace.
   const bundlePath = args.bundlePath ?? (RUNNING_FROM_BUNDLE && process.argv[1] ? realpathSync(process.argv[1]) : undefined);
-  const guests = new GuestRuntime({ dataDir: args.dataDir, ...(args.tgtControlPort === undefined ? {} : { tgtControlPort: args.tgtControlPort }) });
+  if (qemuUser.warning) log.warn(qemuUser.warning);
+  const guests = new GuestRuntime({
+    dataDir: args.dataDir,
+    qemuUser: qemuUser.runAs,
+    ...(args.tgtControlPort === undefined ? {} : { tgtControlPort: args.tgtControlPort }),
+  });
   const server = new AgentServer({ store: new AgentStore(args.dataDir), log, bundlePath, args: argv, guests });
   const port = await server.start(args.listen, args.port);
   await guests.ha.start(log);
@@ -43,6 +51,7 @@ async function main(): Promise<void> {
     pid: process.pid,
     enrolled: server.enrollment() !== undefined,
     dataDir: args.dataDir,
+    qemuUser: qemuUser.runAs ?? 'root',
   });
 
   let stopping = false;

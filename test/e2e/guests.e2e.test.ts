@@ -4,13 +4,14 @@
 // stop/start/delete, the same for a container, an agent restart the VM survives, and each refusal.
 // The controller runs in this process so the test can look at its store. One QEMU boots at a time.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { GuestView } from '../../src/contract/guest.contract.ts';
 import type { HostSummary } from '../../src/contract/host.contract.ts';
 import type { VolumeRecord } from '../../src/contract/storage.contract.ts';
 import type { TaskView } from '../../src/contract/task.contract.ts';
+import { hostsByNamespaceInode, scanGuestProcesses } from '../ha/proc-scan.ts';
 import { consoleSocket } from '../support/console-socket.ts';
 import { eventually } from '../support/eventually.ts';
 import { cliMain, repoRoot, type CliSession } from '../support/cli-session.ts';
@@ -229,6 +230,15 @@ test(
         assert.equal(await viewer.detach(), 0);
         assert.ok(!/grappe-tiny: booted/.test(seen.slice(seen.indexOf(`grappe-tick ${vmTicks + 1} `))), 'no reboot after the restart');
         assert.ok(Math.min(...ticks(seen)) > 0, 'the counter did not restart');
+      });
+
+      await t.test("the VM's QEMU is not root: it dropped to grappe-qemu with no capability once set up", () => {
+        const qemu = scanGuestProcesses(hostsByNamespaceInode(tb.hosts)).filter((p) => p.guest === 'vm:100');
+        assert.equal(qemu.length, 1);
+        const status = readFileSync(`/proc/${qemu[0]!.pid}/status`, 'utf8');
+        const uid = /^Uid:\s+(\d+)/m.exec(status)?.[1];
+        assert.equal(uid, execFileSync('id', ['-u', 'grappe-qemu'], { encoding: 'utf8' }).trim());
+        assert.match(status, /^CapEff:\s+0+$/m);
       });
 
       await t.test('CD-ROM: insert an image in the running VM, eject it; a container has no drive', async () => {

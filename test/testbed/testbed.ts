@@ -28,6 +28,7 @@ import {
   waitForExit,
 } from './ns-process.ts';
 import { createRootDir, defaultRootDir, removeRootDir, STATE_FILE } from './testbed-dirs.ts';
+import { withAgentBoundingSet } from './agent-capabilities.ts';
 import { buildNetwork, checkSubnetsFree, setLink, teardownNetwork } from './testbed-network.ts';
 import {
   planTestbed,
@@ -217,7 +218,7 @@ export class Testbed {
       copyFileSync(bundle, join(installDir(h), 'grappe-agent.mjs'));
     }
     mkdirSync(join(h.dir, 'agent-data'), { recursive: true });
-    const { command, args } = withHiddenFiles(this.agentCommand(h), opts.hide ?? [], h.dir);
+    const { command, args } = withHiddenFiles(withAgentBoundingSet(this.agentCommand(h)), opts.hide ?? [], h.dir);
     const log = this.agentLog(name);
     appendFileSync(log, `--- testbed: starting ${command} ${args.join(' ')}\n`);
     const pid = startDetached({ namespace: h.namespace, command, args, cwd: h.dir, logFile: log, pidFile: this.pidFile(name) });

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { spawn } from 'node:child_process';
 import { KERNEL_FEATURES, diskCheck, kernelFeatureCheck, nodeVersionCheck, notOk, ok, type CheckResult } from '../../contract/shared-rules.ts';
 import { runCommand } from '../../process/run-command.ts';
+import { DEFAULT_QEMU_USER, userExists } from '../drivers/qemu-user.ts';
 
 /** Programs the agent runs, the Debian package of each, and whether a host can do without it. */
 export const REQUIRED_PROGRAMS = [
@@ -43,6 +44,17 @@ export async function qemuIscsiCheck(): Promise<CheckResult> {
   if (/Unknown protocol 'iscsi'/.test(text)) return notOk('fail', name, `QEMU cannot open iscsi:// URLs: Unknown protocol 'iscsi'`);
   if (/command not found/.test(text)) return notOk('fail', name, 'qemu-img is not installed', 'apt-get install qemu-utils qemu-block-extra');
   return ok(name, 'QEMU opens iscsi:// URLs (its built-in iSCSI client)');
+}
+
+export async function qemuUserCheck(): Promise<CheckResult> {
+  const name = 'qemu: unprivileged user';
+  if (await userExists(DEFAULT_QEMU_USER)) return ok(name, `VMs' QEMU drops to user ${DEFAULT_QEMU_USER} once set up`);
+  return notOk(
+    'warn',
+    name,
+    `no user ${DEFAULT_QEMU_USER}: VMs' QEMU runs as root`,
+    `useradd --system --no-create-home --shell /usr/sbin/nologin ${DEFAULT_QEMU_USER}`,
+  );
 }
 
 const freeTcpPort = (): Promise<number> =>
@@ -123,12 +135,13 @@ export async function diskChecks(dirs: readonly string[]): Promise<CheckResult[]
 
 /** Everything a host is checked for, the same whether the agent or `grappe doctor --local` asks. */
 export async function hostChecks(dataDirs: readonly string[]): Promise<CheckResult[]> {
-  const [programs, iscsi, tgt, kernel, disks] = await Promise.all([
+  const [programs, iscsi, qemuUser, tgt, kernel, disks] = await Promise.all([
     programChecks(),
     qemuIscsiCheck(),
+    qemuUserCheck(),
     tgtdAnswersCheck(),
     kernelFeatureChecks(),
     diskChecks(dataDirs),
   ]);
-  return [nodeVersionCheck(process.version), ...programs, iscsi, tgt, ...kernel, ...disks];
+  return [nodeVersionCheck(process.version), ...programs, iscsi, qemuUser, tgt, ...kernel, ...disks];
 }

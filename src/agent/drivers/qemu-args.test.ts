@@ -60,7 +60,7 @@ test('an iSCSI disk with CHAP logs in through a secret object reading a file bes
   ]);
   assert.equal(args.join(' ').includes(chap.secret), false);
   // The same for a migration's destination, which opens the same LUN while it waits.
-  assert.deepEqual(after(qemuArgs(spec, paths, 'tcg', { nbdDisks: [] }), '-object'), ['secret,id=disk0-chap,file=/r/vm-100/disk0.chap']);
+  assert.deepEqual(after(qemuArgs(spec, paths, 'tcg', { incoming: { nbdDisks: [] } }), '-object'), ['secret,id=disk0-chap,file=/r/vm-100/disk0.chap']);
 });
 
 test('NICs are taps QEMU opens itself; the CD-ROM drive is always there, with an ISO or empty', () => {
@@ -101,4 +101,10 @@ test("QEMU's stderr becomes the reason, without its program-name prefix", () => 
   assert.equal(qemuFailureReason("qemu-system-x86_64: could not load kernel '/x'\n"), "could not load kernel '/x'");
   assert.equal(qemuFailureReason('qemu-system-x86_64: -drive file=a: Could not open\nqemu-system-x86_64: more\n'), '-drive file=a: Could not open; more');
   assert.equal(qemuFailureReason(''), 'QEMU exited without a message');
+});
+
+test('QEMU drops to the unprivileged user it is given once set up; without one it stays as started', () => {
+  const spec = parseVmSpec({ ...base, kernel: '/k' });
+  assert.deepEqual(after(qemuArgs(spec, paths, 'tcg', { runAs: 'grappe-qemu' }), '-runas'), ['grappe-qemu']);
+  assert.deepEqual(after(qemuArgs(spec, paths, 'tcg'), '-runas'), []);
 });

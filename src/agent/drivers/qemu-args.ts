@@ -56,7 +56,18 @@ function driveSource(disk: VmSpec['disks'][number], index: number, paths: VmPath
   };
 }
 
-export function qemuArgs(spec: VmSpec, paths: VmPaths, accel: Accel, incoming?: IncomingArgs): string[] {
+export interface QemuProcessOptions {
+  /** A live migration's destination (see IncomingArgs). */
+  readonly incoming?: IncomingArgs | undefined;
+  /**
+   * The unprivileged user QEMU becomes once it has opened its taps, disks, secrets and sockets (QEMU's
+   * -runas, as libvirt runs QEMU as libvirt-qemu): a guest that breaks out of QEMU is not root.
+   */
+  readonly runAs?: string | undefined;
+}
+
+export function qemuArgs(spec: VmSpec, paths: VmPaths, accel: Accel, opts: QemuProcessOptions = {}): string[] {
+  const { incoming, runAs } = opts;
   const args = [
     '-name',
     `${nameMarker(spec.id)},debug-threads=on`,
@@ -73,6 +84,7 @@ export function qemuArgs(spec: VmSpec, paths: VmPaths, accel: Accel, incoming?: 
     '-no-user-config',
     '-display',
     'none',
+    ...(runAs === undefined ? [] : ['-runas', runAs]),
     // Detached from the agent: its own session, survives the agent's restart or update.
     '-daemonize',
     '-pidfile',

@@ -11,6 +11,7 @@ import { AgentError } from '../agent-error.ts';
 import { kvmWorks } from './accel-probe.ts';
 import { type Accel, chapSecretFile, type IncomingArgs, nameMarker, QEMU_BINARY, qemuArgs, qemuFailureReason, type VmPaths } from './qemu-args.ts';
 import { withQmp } from './qmp-client.ts';
+import { grantAccess } from './qemu-user.ts';
 import { findProcesses, isOurProcess, readPidfile, waitForExit } from './process-probe.ts';
 import { parseVmSpec, type VmSpec, type VmSpecInput } from './vm-spec.ts';
 
@@ -41,6 +42,8 @@ export interface QemuDriverOptions {
   /** Decides KVM or TCG for `accel: 'auto'`; by default KVM is tried once per process. */
   kvmUsable?: () => Promise<boolean>;
   startTimeoutMs?: number;
+  /** The user QEMU drops to after setting up (QemuProcessOptions.runAs); undefined: it stays root. */
+  runAs?: string | undefined;
 }
 
 const UNIX_PATH_MAX = 107;
@@ -59,11 +62,13 @@ export class QemuDriver {
   private readonly runDir: string;
   private readonly kvm: () => Promise<boolean>;
   private readonly startTimeoutMs: number;
+  readonly runAs: string | undefined;
 
   constructor(opts: QemuDriverOptions) {
     this.runDir = opts.runDir;
     this.kvm = opts.kvmUsable ?? kvmWorks;
     this.startTimeoutMs = opts.startTimeoutMs ?? 60_000;
+    this.runAs = opts.runAs;
   }
 
   paths(id: string): VmPaths {
@@ -98,7 +103,8 @@ export class QemuDriver {
     // 0600: the spec and the CHAP secrets QEMU reads (never on its command line).
     await writeFile(paths.spec, JSON.stringify({ spec, accel } satisfies SavedSpec), { mode: 0o600 });
     for (const [i, d] of spec.disks.entries()) if (d.chap) await writeFile(chapSecretFile(paths, i), d.chap.secret, { mode: 0o600 });
-    const failure = await this.spawnDaemon(qemuArgs(spec, paths, accel, incoming));
+    await this.letQemuOpenLocalDisks(spec);
+    const failure = await this.spawnDaemon(qemuArgs(spec, paths, accel, { incoming, runAs: this.runAs }));
     if (failure !== undefined) {
       // A start that timed out may have left its daemonized half behind: it must not linger.
       for (const pid of await findProcesses(this.marker(spec.id))) await this.kill(spec.id, pid).catch(() => undefined);
@@ -106,6 +112,19 @@ export class QemuDriver {
       throw new AgentError('guestStartFailed', `VM '${spec.id}' did not start: QEMU says: ${failure}`);
     }
     return this.status(spec.id);
+  }
+
+  /**
+   * QEMU opens its disks as root, but reopens a local disk file later with its own rights (a live
+   * migration's destination activating its disks, a mirror): those files must be open to its user.
+   */
+  private async letQemuOpenLocalDisks(spec: VmSpec): Promise<void> {
+    if (this.runAs === undefined) return;
+    for (const d of spec.disks) {
+      if (!d.path.startsWith('/')) continue; // iSCSI: no file
+      const denied = await grantAccess(this.runAs, d.path, 'rw');
+      if (denied !== undefined) throw new AgentError('guestStartFailed', `VM '${spec.id}' not started: its QEMU runs as '${this.runAs}', and ${denied}`);
+    }
   }
 
   /** QEMU with -daemonize: the parent exits once the VM is set up, non-zero with the reason on stderr. */

@@ -21,11 +21,11 @@ const spec = parseVmSpec({
 
 test('without local disks to fill: the normal arguments plus -incoming defer', () => {
   const normal = qemuArgs(spec, paths, 'tcg');
-  assert.deepEqual(qemuArgs(spec, paths, 'tcg', { nbdDisks: [] }), [...normal, '-incoming', 'defer']);
+  assert.deepEqual(qemuArgs(spec, paths, 'tcg', { incoming: { nbdDisks: [] } }), [...normal, '-incoming', 'defer']);
 });
 
 test('with a local disk to fill: nodes, then the virtio-blk devices after the NIC, the filled one sharing writes', () => {
-  const a = qemuArgs(spec, paths, 'tcg', { nbdDisks: [1] });
+  const a = qemuArgs(spec, paths, 'tcg', { incoming: { nbdDisks: [1] } });
   assert.ok(a.includes('file=iscsi://198.18.1.10:3260/iqn.2026-11.org.grappe:a/1,format=raw,if=none,cache=none,id=disk0'));
   assert.ok(a.includes('driver=file,filename=/v/data.qcow2,node-name=disk1-file,cache.direct=on'));
   assert.ok(a.includes('driver=qcow2,file=disk1-file,node-name=disk1'));

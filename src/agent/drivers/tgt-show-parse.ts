@@ -94,3 +94,13 @@ export function nextTid(targets: readonly TgtTargetInfo[]): number {
   while (used.has(tid)) tid++;
   return tid;
 }
+
+/** "Portal: 127.0.0.1:3260,1" lines → ['127.0.0.1:3260']. */
+export function parsePortals(text: string): string[] {
+  return [...text.matchAll(/^Portal:\s*(\S+?)(?:,\d+)?$/gm)].map((m) => m[1]!);
+}
+
+/** The difference between an ACL and the wanted one. */
+export function aclChanges(current: readonly string[], wanted: readonly string[]): { bind: string[]; unbind: string[] } {
+  return { bind: wanted.filter((a) => !current.includes(a)), unbind: current.filter((a) => !wanted.includes(a)) };
+}

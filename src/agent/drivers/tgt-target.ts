@@ -8,7 +8,7 @@ import type { IscsiChap } from '../../contract/guest-agent.contract.ts';
 import { AgentError } from '../agent-error.ts';
 import { runCommand } from '../../process/run-command.ts';
 import { sleep } from './process-probe.ts';
-import { isValidVolumeName, nextTid, parseTgtShow, type TgtTargetInfo, volumeIqn } from './tgt-show-parse.ts';
+import { aclChanges, isValidVolumeName, nextTid, parsePortals, parseTgtShow, type TgtTargetInfo, volumeIqn } from './tgt-show-parse.ts';
 
 export interface TgtOptions {
   /** tgtd's management channel number (its socket /var/run/tgtd/socket.N); 0 is tgtd's default. */
@@ -141,6 +141,29 @@ export class TgtTargets {
     await this.tgtadm(['--op', 'delete', '--mode', 'account', '--user', chap.user]);
     await must(['--op', 'new', '--mode', 'account', '--user', chap.user, '--password', chap.secret], `creating CHAP account ${chap.user}`);
     await must(['--op', 'bind', '--mode', 'account', '--tid', String(target.tid), '--user', chap.user], `binding CHAP account ${chap.user}`);
+  }
+
+  /** tgtd listens only where it was told; a target asked for on another address adds that portal. */
+  async ensurePortal(portal: string): Promise<void> {
+    const shown = await this.tgtadm(['--op', 'show', '--mode', 'portal']);
+    if (shown.ok && parsePortals(shown.stdout).includes(portal)) return;
+    const r = await this.tgtadm(['--op', 'new', '--mode', 'portal', '--param', `portal=${portal}`]);
+    if (!r.ok) throw refused('tgtFailed', `the iSCSI target daemon cannot listen on ${portal}: ${r.error}`);
+  }
+
+  /** Changes a live target's initiator ACL in place: the guests logged in keep their sessions. */
+  async setAcl(target: Pick<TgtTargetInfo, 'tid' | 'iqn' | 'acl'>, wanted: readonly string[]): Promise<void> {
+    const { bind, unbind } = aclChanges(target.acl, wanted);
+    // Bind first: never a moment with an empty ACL on a target in use.
+    for (const [op, addrs] of [
+      ['bind', bind],
+      ['unbind', unbind],
+    ] as const) {
+      for (const a of addrs) {
+        const r = await this.tgtadm(['--op', op, '--mode', 'target', '--tid', String(target.tid), '-I', a]);
+        if (!r.ok) throw refused('tgtFailed', `${op} of initiator ${a} on ${target.iqn} failed: ${r.error}`);
+      }
+    }
   }
 
   /**

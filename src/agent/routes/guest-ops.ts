@@ -8,6 +8,7 @@ import { AgentError } from '../agent-error.ts';
 import type { ContainerStatus } from '../drivers/lxc-driver.ts';
 import { CDROM_DEVICE } from '../drivers/qemu-args.ts';
 import { withQmp, type QmpClient } from '../drivers/qmp-client.ts';
+import { grantAccess } from '../drivers/qemu-user.ts';
 import { runCommand } from '../../process/run-command.ts';
 import type { GuestRuntime } from '../guest-runtime.ts';
 import { ensureBridge } from './bridge.routes.ts';
@@ -166,6 +167,15 @@ export async function changeCdrom(g: GuestRuntime, gid: GuestId, iso: string | n
   const spec = await g.specs.get(gid);
   if (spec.kind !== 'vm') throw noSuchGuest(id);
   if ((await g.qemu.status(id)).state !== 'stopped') {
+    // A running QEMU opens the new CD with its own rights, no longer root's.
+    const runAs = g.qemu.runAs;
+    const denied = iso !== null && runAs !== undefined ? await grantAccess(runAs, iso, 'r') : undefined;
+    if (denied !== undefined) {
+      throw new AgentError(
+        'cdromFailed',
+        `CD-ROM change of '${id}' refused: its QEMU runs as '${runAs}', and ${denied}; change the CD while the VM is stopped`,
+      );
+    }
     const change = (q: QmpClient): Promise<unknown> =>
       iso === null
         ? q.execute('eject', { id: CDROM_DEVICE, force: true })

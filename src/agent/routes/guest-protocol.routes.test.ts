@@ -6,7 +6,7 @@ import { tgtControlPortFor } from '../guest-runtime.ts';
 import { consolePathGuest } from './console-socket.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { bootTimeFromProcStat, startTicksFromStat } from './process-start-time.ts';
-import { aclChanges, parsePortals } from './tgt-admin.ts';
+import { aclChanges, parsePortals } from '../drivers/tgt-show-parse.ts';
 import { parseVolumeFileName } from './volume-files.ts';
 
 test('guest routes are matched with their parameters, DELETE included', () => {

@@ -5,7 +5,6 @@ import type { Route } from '../agent-routes.ts';
 import { iscsiUrl } from '../drivers/tgt-target.ts';
 import { parseJsonBody } from '../http-io.ts';
 import { qemuImgInfo } from '../drivers/iscsi-login-check.ts';
-import { ensurePortal, setAcl } from './tgt-admin.ts';
 import { volumeNameOf } from './volume.routes.ts';
 
 export const TARGET_ROUTES: Route[] = [
@@ -21,7 +20,7 @@ export const TARGET_ROUTES: Route[] = [
       const v = await rt.guests.volumes.get(name);
       const tgt = rt.guests.tgt(req.portal);
       await tgt.ensureDaemon();
-      await ensurePortal(rt.guests.tgtControlPort, req.portal);
+      await tgt.ensurePortal(req.portal);
       const existing = await tgt.find(name);
       const initiators = [...new Set(req.initiators)];
       let iqn: string;
@@ -30,7 +29,7 @@ export const TARGET_ROUTES: Route[] = [
         if (backing !== v.path)
           throw new AgentError('volumeExported', `export of volume '${name}' refused: ${existing.iqn} already serves ${backing ?? 'no file'}`);
         await tgt.setChap(existing, req.chap);
-        await setAcl(rt.guests.tgtControlPort, existing, initiators);
+        await tgt.setAcl(existing, initiators);
         iqn = existing.iqn;
       } else {
         iqn = (await tgt.exportVolume({ volume: name, path: v.path, initiators, chap: req.chap })).iqn;

@@ -10,7 +10,7 @@ import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import { defineRoute } from '../platform/routes.ts';
 import type { ControllerContext, RouteSpec } from '../platform/types.ts';
 import { guestAgentFor } from './guest-agent-for.ts';
-import { KeyedSerial } from './keyed-serial.ts';
+import { targetRuntime } from './target-admission.ts';
 import { applyExport } from './target-export.ts';
 import { portalOf } from '../../core/storage/target-acl.ts';
 import { listPools, volumeView } from './pools.ts';
@@ -21,7 +21,8 @@ const TAGS = ['storage'];
 const nameParams = z.object({ name: volumeName });
 
 export function volumeRoutes(ctx: ControllerContext): RouteSpec[] {
-  const serial = new KeyedSerial();
+  // The lock admission and the ACL sync take too: a resize's re-export never crosses an ACL change.
+  const serial = targetRuntime(ctx).serial;
   const view = async (v: VolumeRecord): Promise<VolumeRecord> => {
     const cache = (await hostsRuntime(ctx)).cache;
     return volumeView(v, (id) => cache.get(id));
