@@ -91,6 +91,15 @@ test('unknown ids, bad commands and expired tokens', async () => {
   const task = await grappe(['task', 'show', 'T99999']);
   assert.equal(task.code, 1);
   assert.match(task.err, /no task 'T99999'/);
+  const noHost = await grappe(['guest', 'list', '--host', 'nowhere']);
+  assert.equal(noHost.code, 1);
+  assert.equal(noHost.err, "error: no host 'nowhere' in this cluster\n");
+  const badState = await grappe(['guest', 'list', '--state', 'sleeping']);
+  assert.equal(badState.code, 2);
+  assert.match(badState.err, /'sleeping' is invalid.*running/s);
+  const empty = await grappe(['guest', 'list', '--state', 'running', '--limit', '10', '--cursor', '100', '--json']);
+  assert.equal(empty.code, 0, empty.err);
+  assert.deepEqual(JSON.parse(empty.out), []);
   const bogus = await grappe(['hots', 'list']);
   assert.equal(bogus.code, 2);
   assert.match(bogus.err, /unknown command 'hots'/);

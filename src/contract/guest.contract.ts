@@ -68,6 +68,19 @@ export const guestView = z.object({
 });
 export type GuestView = z.infer<typeof guestView>;
 export const guestList = z.array(guestView);
+/**
+ * GET /api/v1/guests: ?host= (name or id), ?state= (the live state when the host answered), ?limit= and
+ * ?cursor= (guests come by number; when more remain, X-Next-Cursor holds the cursor of the next page).
+ */
+export const guestListQuery = z
+  .object({
+    host: z.string().min(1).max(63).optional(),
+    state: guestRunState.optional(),
+    limit: z.coerce.number().int().min(1).max(1000).optional(),
+    cursor: z.coerce.number().int().min(0).optional(),
+  })
+  .strict();
+export const NEXT_CURSOR_HEADER = 'x-next-cursor';
 /** The guest.create task's result: the guest, and why its host was chosen. */
 export const guestCreateResult = guestView.extend({ placement: placementDecision.optional() });
 

@@ -280,6 +280,11 @@ test(
         assert.match(created.nics[0]!.mac, /^52:54:00:/);
         await ok(['guest', 'start', id]);
         assert.equal((await guest(id)).state, 'running');
+        // Filtered by host and by the live state its agent reports.
+        const listed = async (...args: string[]): Promise<string[]> => (await cli.json<GuestView[]>(['guest', 'list', ...args])).map((g) => g.id);
+        assert.deepEqual(await listed('--host', 'proc2', '--state', 'running'), [id]);
+        assert.deepEqual(await listed('--host', 'proc2', '--state', 'stopped'), []);
+        assert.deepEqual(await listed('--host', 'proc1'), []);
         const viewer = openConsole(cli, id);
         await viewer.waitFor(/grappe-tick 2\b/, 60_000);
         assert.equal(await viewer.detach(), 0);

@@ -1,6 +1,6 @@
 // `grappe guest …`: create, list, show, start, stop, reboot, delete, cd. VMs are vm:ID, containers ct:ID.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { guestCreateResult, guestView, type GuestCreateRequest, type GuestView } from '../../contract/guest.contract.ts';
+import { guestCreateResult, guestRunState, guestView, NEXT_CURSOR_HEADER, type GuestCreateRequest, type GuestView } from '../../contract/guest.contract.ts';
 import { placementDecision } from '../../contract/scheduler.contract.ts';
 import { positiveIntArg } from '../arg-parsers.ts';
 import { CliError, usageError } from '../cli-error.ts';
@@ -11,6 +11,7 @@ import { renderFields, renderTable } from '../output/table.ts';
 import { formatMiB } from '../output/units.ts';
 import type { Runtime } from '../runtime.ts';
 import { reportAction, type ActionFlags } from './action-result.ts';
+import { cursorArg, guestListPath, nextPageArgs, type ListFlags } from './guest-list-args.ts';
 import { registerGuestMigrate } from './guest-migrate.command.ts';
 import { addStatsCommand } from './stats.command.ts';
 import { printJson, withJson, withWait, type JsonFlag } from './output.ts';
@@ -161,11 +162,22 @@ export function registerGuest(program: Command, rt: Runtime): void {
     });
   });
 
-  withJson(guest.command('list').description('list the guests with their live state')).action(async (opts: JsonFlag) => {
+  withJson(
+    guest
+      .command('list')
+      .description('list the guests with their live state')
+      .option('--host <host>', 'only the guests of this host (name or id)')
+      .addOption(new Option('--state <state>', 'only the guests in this live state').choices(guestRunState.options))
+      .option('--limit <n>', 'at most n guests (the next page: --cursor, as printed)', positiveIntArg)
+      .option('--cursor <n>', 'the guests after this guest number (from the previous page)', cursorArg),
+  ).action(async (opts: JsonFlag & ListFlags) => {
     await withClient(rt, async (client) => {
-      const res = await client.request('GET', '/guests');
+      const path = guestListPath(opts);
+      const res = await client.request('GET', path);
+      const next = res.headers[NEXT_CURSOR_HEADER];
+      if (typeof next === 'string') rt.stderr.write(`more guests: grappe guest list ${nextPageArgs(opts, next)}\n`);
       if (opts.json) return printJson(rt, res.body);
-      rt.stdout.write(renderGuestList(parseList(client, guestView, res.body, 'guests', 'GET /guests'), rt.color));
+      rt.stdout.write(renderGuestList(parseList(client, guestView, res.body, 'guests', `GET ${path}`), rt.color));
     });
   });
 

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
+import type { GuestRecord } from './guest-record.ts';
+import { guestsRuntime } from './guests-runtime.ts';
 import { startControllerHarness, type ControllerHarness } from '../../../test/support/controller-harness.ts';
 import type { HostRecord } from '../hosts/host-record.ts';
 
@@ -124,5 +126,57 @@ describe('guest routes', () => {
     assert.equal((await upgrade(h, `/api/v1/guests/vm:100/console?ticket=${ticket}`)).status, 404, 'a ticket stands for the session');
     assert.equal((await upgrade(h, `/api/v1/guests/vm:100/console?ticket=${ticket}`)).status, 401, 'once');
     assert.equal((await upgrade(h, '/api/v1/hosts', token)).status, 404);
+  });
+
+  test('the list filters by host and state and comes in pages; bad filters are refused', async () => {
+    const host = await seedHost(h, 'pagehost', 'MAINT');
+    const repo = guestsRuntime(h.controller.ctx).repo;
+    for (const number of [300, 301, 302, 303, 304]) {
+      const record: GuestRecord = {
+        id: `ct:${number}`,
+        kind: 'ct',
+        number,
+        name: `page${number}`,
+        hostId: host.id,
+        vcpus: 1,
+        memoryMiB: 64,
+        disks: [],
+        template: 'busybox',
+        nics: [],
+        cdrom: null,
+        autostart: false,
+        state: number % 2 === 0 ? 'running' : 'stopped',
+        accel: null,
+        stateChangedAt: null,
+        createdAt: new Date().toISOString(),
+      };
+      assert.equal(await repo.create(record, { compare: [], ops: [] }), true);
+    }
+    const numbers = (body: { number: number }[]): number[] => body.map((g) => g.number);
+    const first = await h.api('GET', '/api/v1/guests?host=pagehost&limit=2');
+    assert.deepEqual(numbers(first.body), [300, 301]);
+    assert.equal(first.headers['x-next-cursor'], '301');
+    const last = await h.api('GET', '/api/v1/guests?host=pagehost&limit=2&cursor=303');
+    assert.deepEqual(numbers(last.body), [304]);
+    assert.equal(last.headers['x-next-cursor'], undefined);
+    // The host does not answer: the state is the last one recorded.
+    const running = await h.api('GET', `/api/v1/guests?host=${host.id}&state=running&limit=2`);
+    assert.deepEqual(numbers(running.body), [300, 302]);
+    assert.equal(running.headers['x-next-cursor'], '302');
+    assert.deepEqual(numbers((await h.api('GET', '/api/v1/guests?state=running&cursor=302')).body), [304]);
+    const unknown = await h.api('GET', '/api/v1/guests?host=nowhere');
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.body.error.message, /no host 'nowhere'/);
+    for (const [bad, field] of [
+      ['limit=0', 'limit'],
+      ['limit=5000', 'limit'],
+      ['cursor=-1', 'cursor'],
+      ['state=sleeping', 'state'],
+      ['sort=name', 'sort'],
+    ]) {
+      const r = await h.api('GET', `/api/v1/guests?${bad}`);
+      assert.equal(r.status, 422, `${bad}: ${JSON.stringify(r.body)}`);
+      assert.match(r.body.error.message, new RegExp(field!), bad);
+    }
   });
 });

@@ -1,15 +1,28 @@
 // /api/v1/guests: create, list, show, power actions, CD, delete. Changes run as tasks (202 + Location).
 import { GUEST_ON_HOST, PLACEMENT, VOLUME_ON_HOST } from '../platform/route-errors.ts';
 import { z } from 'zod';
-import { guestCdBody, guestCreateRequest, guestList, guestRef, guestStopBody, guestView } from '../../contract/guest.contract.ts';
+import {
+  guestCdBody,
+  guestCreateRequest,
+  guestList,
+  guestListQuery,
+  guestRef,
+  guestStopBody,
+  guestView,
+  NEXT_CURSOR_HEADER,
+  type GuestView,
+} from '../../contract/guest.contract.ts';
 import { accessRuntime } from '../access/access-runtime.ts';
+import { findHost } from '../hosts/host-lookup.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import { defineRoute } from '../platform/routes.ts';
 import type { ControllerContext, RouteSpec } from '../platform/types.ts';
 import { cdWork, deleteWork, rebootWork, startGuestAction, startWork, stopWork } from './guest-actions.ts';
 import { recordState } from './guest-state.ts';
 import { startGuestCreate } from './guest-create.ts';
+import { guestPage } from './guest-list.ts';
 import { liveStatuses, toGuestView } from './guest-live.ts';
+import type { GuestRecord } from './guest-record.ts';
 import { guestsRuntime } from './guests-runtime.ts';
 import { migrateRoutes } from '../migration/migrate.routes.ts';
 
@@ -63,20 +76,29 @@ export function guestRoutes(ctx: ControllerContext): RouteSpec[] {
     defineRoute({
       method: 'GET',
       url: '/guests',
-      summary: 'List the guests the caller may see (VM.Audit), with their live state from the agents',
+      summary: 'List the guests the caller may see (VM.Audit), with their live state from the agents; filter by host and state, in pages',
       tags: TAGS,
-      errors: [],
+      errors: ['noSuchHost'],
+      query: guestListQuery,
       response: guestList,
-      handler: async ({ actor }) => {
-        const cache = (await hostsRuntime(ctx)).cache;
+      handler: async ({ actor, query, reply }) => {
+        const hosts = await hostsRuntime(ctx);
+        const onHost = query.host === undefined ? undefined : findHost(hosts, query.host);
         const access = await accessRuntime(ctx);
-        const guests = (await guestsRuntime(ctx).repo.list()).filter((g) => access.check(actor, 'VM.Audit', `/guests/${g.id}`).allowed);
-        const hostIds = [...new Set(guests.map((g) => g.hostId))];
-        const live = await liveStatuses(
-          ctx,
-          hostIds.map((id) => cache.get(id)).filter((h) => h !== undefined),
+        const visible = (await guestsRuntime(ctx).repo.list()).filter(
+          (g) => (onHost === undefined || g.hostId === onHost.id) && access.check(actor, 'VM.Audit', `/guests/${g.id}`).allowed,
         );
-        return { body: guests.map((g) => toGuestView(g, cache.get(g.hostId), live.get(g.hostId))) };
+        const viewsOf = async (guests: readonly GuestRecord[]): Promise<GuestView[]> => {
+          const hostIds = [...new Set(guests.map((g) => g.hostId))];
+          const live = await liveStatuses(
+            ctx,
+            hostIds.map((id) => hosts.cache.get(id)).filter((h) => h !== undefined),
+          );
+          return guests.map((g) => toGuestView(g, hosts.cache.get(g.hostId), live.get(g.hostId)));
+        };
+        const page = await guestPage(visible, query, viewsOf);
+        if (page.nextCursor !== null) void reply.header(NEXT_CURSOR_HEADER, String(page.nextCursor));
+        return { body: page.items };
       },
     }),
     defineRoute({

@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { pageAfter } from './paging.ts';
+
+const n = (x: { n: number }): number => x.n;
+const items = [105, 101, 103, 102, 104].map((x) => ({ n: x }));
+
+test('pages in key order, each after the cursor the one before gave; the last page has no next cursor', () => {
+  const first = pageAfter(items, n, { limit: 2 });
+  assert.deepEqual(first.items.map(n), [101, 102]);
+  assert.equal(first.nextCursor, 102);
+  const second = pageAfter(items, n, { limit: 2, cursor: 102 });
+  assert.deepEqual(second.items.map(n), [103, 104]);
+  const last = pageAfter(items, n, { limit: 2, cursor: 104 });
+  assert.deepEqual(last.items.map(n), [105]);
+  assert.equal(last.nextCursor, null);
+  assert.deepEqual(pageAfter(items, n, { limit: 5 }).nextCursor, null, 'exactly one full page');
+});
+
+test('without a limit everything after the cursor; an item removed before its page does not shift the pages', () => {
+  assert.deepEqual(pageAfter(items, n, {}).items.map(n), [101, 102, 103, 104, 105]);
+  assert.deepEqual(pageAfter(items, n, { cursor: 103 }).items.map(n), [104, 105]);
+  const without103 = items.filter((x) => x.n !== 103);
+  assert.deepEqual(pageAfter(without103, n, { limit: 2, cursor: 102 }).items.map(n), [104, 105]);
+});
