@@ -22,7 +22,7 @@ export class SocketTurns {
         before,
         new Promise<never>((_, reject) => {
           timer = setTimeout(
-            () => reject(new AgentError('qmpTimeout', `QMP socket ${path} stayed busy for ${timeoutMs} ms (another operation holds it, e.g. a migration)`)),
+            () => reject(new AgentError('qmpTimeout', `QMP socket ${path} stayed busy for ${timeoutMs} ms (another call of this agent holds it)`)),
             timeoutMs,
           );
         }),

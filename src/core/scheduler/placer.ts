@@ -90,7 +90,6 @@ export class Placer {
   /** The batch path's index (see bestBatch), built on first use. */
   private classes: SizeClass[] | undefined;
   private readonly classOf: Int32Array;
-  private readonly posInClass: Int32Array;
 
   constructor(hosts: readonly SchedulerHost[], options: SchedulerOptions = {}) {
     this.policy = options.policy ?? 'spread';
@@ -113,7 +112,6 @@ export class Placer {
     this.den = new Float64Array(n);
     this.staticCode = new Int8Array(n);
     this.classOf = new Int32Array(n);
-    this.posInClass = new Int32Array(n);
     const excluded = new Set(options.exclude ?? []);
     const eligible: number[] = [];
     hosts.forEach((h, i) => {
@@ -241,9 +239,12 @@ export class Placer {
 
   /** Does host `a` come before host `b` in its class's scan order? */
   private scansBefore(a: number, b: number): boolean {
-    const fa = this.freeNum(a);
-    const fb = this.freeNum(b);
-    if (fa !== fb) return this.policy === 'spread' ? fa > fb : fa < fb;
+    return this.keyBefore(this.freeNum(a), a, this.freeNum(b), b);
+  }
+
+  /** Scan order on (free resources, host id): most free first for spread, least for pack; then lowest id. */
+  private keyBefore(freeA: number, a: number, freeB: number, b: number): boolean {
+    if (freeA !== freeB) return this.policy === 'spread' ? freeA > freeB : freeA < freeB;
     return this.hosts[a]!.id < this.hosts[b]!.id;
   }
 
@@ -259,42 +260,58 @@ export class Placer {
     }
     this.classes = [...byKey.values()].map((list, c) => {
       const members = Int32Array.from(list).sort((a, b) => (this.scansBefore(a, b) ? -1 : this.scansBefore(b, a) ? 1 : 0));
-      members.forEach((i, k) => {
-        this.classOf[i] = c;
-        this.posInClass[i] = k;
-      });
+      for (const i of members) this.classOf[i] = c;
       return { members };
     });
     return this.classes;
   }
 
   /**
-   * Host `i` just took a guest: move it to its new place in its class (towards the back for spread,
-   * towards the front for pack, where fuller hosts come first).
+   * Host `i` just took a guest (its free resources were `freeBefore`): move it to its new place in its
+   * class, found by binary search on both sides, the hosts between moved in one block copy (a class can
+   * hold thousands of hosts of one model, and a batch commits once per guest).
    */
-  private reorder(i: number): void {
+  private reorder(i: number, freeBefore: number): void {
     const c = this.classes?.[this.classOf[i]!];
     if (!c) return;
     const { members } = c;
-    let k = this.posInClass[i]!;
-    while (k + 1 < members.length && this.scansBefore(members[k + 1]!, i)) {
-      members[k] = members[k + 1]!;
-      this.posInClass[members[k]!] = k;
-      k++;
+    let lo = 0;
+    let hi = members.length - 1;
+    let from = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const m = members[mid]!;
+      if (m === i) {
+        from = mid;
+        break;
+      }
+      if (this.keyBefore(freeBefore, i, this.freeNum(m), m)) hi = mid - 1;
+      else lo = mid + 1;
     }
-    while (k > 0 && this.scansBefore(i, members[k - 1]!)) {
-      members[k] = members[k - 1]!;
-      this.posInClass[members[k]!] = k;
-      k--;
+    if (from < 0) return; // not in the scan order (cannot happen for an eligible host)
+    const free = this.freeNum(i);
+    // Where it goes among the others: the first of them it comes before.
+    let a = 0;
+    let b = members.length - 1; // positions in the array without i
+    const at = (k: number): number => members[k < from ? k : k + 1]!;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      const m = at(mid);
+      if (this.keyBefore(free, i, this.freeNum(m), m)) b = mid;
+      else a = mid + 1;
     }
-    members[k] = i;
-    this.posInClass[i] = k;
+    const to = a;
+    if (to > from) members.copyWithin(from, from + 1, to + 1);
+    else if (to < from) members.copyWithin(to + 1, to, from);
+    members[to] = i;
   }
 
   private commit(i: number, r: GuestRequest): void {
+    const freeBefore = this.freeNum(i);
     this.cpuAlloc[i]! += r.vcpus;
     this.memAlloc[i]! += r.memoryMiB;
-    this.reorder(i);
+    this.reorder(i, freeBefore);
+    if (r.affinity === undefined && r.antiAffinity === undefined) return;
     for (const g of new Set([...(r.affinity ?? []), ...(r.antiAffinity ?? [])])) this.addGroup(g, i);
   }
 
