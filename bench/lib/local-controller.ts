@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
-export function startLocalController(dataDir: string): Promise<{ url: string; stop: () => void }> {
+export function startLocalController(dataDir: string): Promise<{ url: string; pid: number; stop: () => void }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'src/cli/main.ts', 'controller', 'start', '--data-dir', dataDir, '--listen', '127.0.0.1', '--port', '0', '--log-level', 'warn'],
@@ -17,7 +17,7 @@ export function startLocalController(dataDir: string): Promise<{ url: string; st
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
       const m = out.match(/listening on (https:\/\/127\.0\.0\.1:\d+)/);
-      if (m) resolve({ url: m[1]!, stop: () => child.kill('SIGTERM') });
+      if (m) resolve({ url: m[1]!, pid: child.pid ?? 0, stop: () => child.kill('SIGTERM') });
     });
     child.on('exit', (code) => reject(new Error(`controller exited with ${code}: ${out}`)));
   });

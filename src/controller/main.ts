@@ -26,6 +26,7 @@ import { defaultAgentBundlePath, grappeVersion, webDistDir } from './platform/re
 import { registerRoutes } from './platform/routes.ts';
 import { RESTART_FAILURE, StoreTaskRunner } from './platform/tasks.ts';
 import type { Clock, ControllerContext, ControllerModule, RouteSpec } from './platform/types.ts';
+import { AGENT_CONNECTIONS } from './hosts/agent-link.ts';
 
 export const DEFAULT_API_PORT = 8443;
 
@@ -175,6 +176,7 @@ export async function startController(opts: StartControllerOptions): Promise<Run
         await stopServing();
         await app.close();
         for (const m of modules) await m.close?.(ctx);
+        ctx.runtimes.get(AGENT_CONNECTIONS).close();
         await (plane ? plane.stop() : store.close()); // a leader resigns: another takes over at once
       })());
     return { url: publicUrl(url, opts.host), ctx, close };

@@ -4,7 +4,7 @@
 // controller's client certificate.
 import { agentDoctorResponse, type AgentDoctorResponse } from '../../contract/doctor.contract.ts';
 import type { IncomingMessage } from 'node:http';
-import { request, type RequestOptions } from 'node:https';
+import { request, type Agent, type RequestOptions } from 'node:https';
 import type { z } from 'zod';
 import {
   AGENT_PATHS,
@@ -40,6 +40,8 @@ export interface AgentClientOptions {
   hostLabel: string;
   credentials: ControllerCredentials;
   timeoutMs?: number;
+  /** Kept-alive connections to this agent (agent-connections.ts); without it, one connection per call. */
+  pool?: Agent;
 }
 
 const DEFAULT_TIMEOUT_MS = 5000;
@@ -52,6 +54,10 @@ function requestIdHeader(): Record<string, string> {
   const id = currentRequestId();
   return id ? { [REQUEST_ID_HEADER]: id } : {};
 }
+
+/** A reused connection found closed by the agent before the request reached it. */
+class StaleConnection extends Error {}
+const STALE_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 // Certificate verification failures: the agent answers but is not (or no longer) one of ours.
 const CERT_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
@@ -168,8 +174,30 @@ export class AgentClient {
     return relayedError(code, said, { agentHost: this.opts.hostLabel });
   }
 
-  // One request on its own connection (no pooling, no TLS session reuse), bounded by the timeout.
-  private exchange(method: string, path: string, trust: Trust, body: unknown, timeoutMs: number): Promise<{ status: number; text: string }> {
+  // One request, bounded by the timeout: mutual-TLS calls on the host's kept-alive connections when
+  // the controller gave a pool, first contact always on a connection of its own (its certificate is
+  // not checked, so it must never be reused for a verified call).
+  private async exchange(method: string, path: string, trust: Trust, body: unknown, timeoutMs: number): Promise<{ status: number; text: string }> {
+    const pool = trust === 'mutual' ? this.opts.pool : undefined;
+    const started = Date.now();
+    try {
+      return await this.exchangeOnce(method, path, trust, body, timeoutMs, pool);
+    } catch (err) {
+      // A kept-alive connection the agent closed meanwhile (restart, idle timeout): the request never
+      // reached it, so it is sent once more on a fresh connection, within what is left of the timeout.
+      if (!(err instanceof StaleConnection)) throw err;
+      return this.exchangeOnce(method, path, trust, body, Math.max(1, timeoutMs - (Date.now() - started)), pool);
+    }
+  }
+
+  private exchangeOnce(
+    method: string,
+    path: string,
+    trust: Trust,
+    body: unknown,
+    timeoutMs: number,
+    pool: Agent | undefined,
+  ): Promise<{ status: number; text: string }> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       let done = false;
@@ -185,7 +213,7 @@ export class AgentClient {
           port: this.opts.port,
           method,
           path,
-          agent: false,
+          agent: pool ?? false,
           headers: {
             ...requestIdHeader(),
             ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
@@ -203,7 +231,9 @@ export class AgentClient {
         finish(() => reject(errors.unreachable(this.where, `no answer within ${timeoutMs} ms`)));
         req.destroy();
       }, timeoutMs);
-      req.on('error', (e) => finish(() => reject(this.transportError(e))));
+      req.on('error', (e: NodeJS.ErrnoException) =>
+        finish(() => reject(req.reusedSocket && STALE_CODES.has(e.code ?? '') ? new StaleConnection() : this.transportError(e))),
+      );
       req.end(payload);
     });
   }

@@ -11,6 +11,7 @@ import { guestsRuntime } from './guests-runtime.ts';
 
 export async function guestMonitorRound(ctx: ControllerContext): Promise<void> {
   const rt = guestsRuntime(ctx);
+  const mark = rt.mark();
   const cache = (await hostsRuntime(ctx)).cache;
   const entries = await rt.repo.entries();
   const guests = entries.map((e) => e.record);
@@ -20,12 +21,14 @@ export async function guestMonitorRound(ctx: ControllerContext): Promise<void> {
   const live = await liveStatuses(ctx, hosts);
   for (const { record: g, modRevision } of entries) {
     const seen = live.get(g.hostId);
-    if (!seen || rt.isBusy(g.id)) continue;
+    // An action that began or ended during the round (a create whose definition reached the host
+    // after the listing) makes the listing stale for that guest: the next round sees it as it is.
+    if (!seen || rt.isBusy(g.id) || rt.touchedSince(g.id, mark)) continue;
     // A start, a move or an HA recovery that wrote the record while the agents were being asked makes
     // what they answered stale: writing it would undo that action (a running guest recorded stopped).
     // The next round sees the new state.
     const current = await rt.repo.find(g.id).catch(() => undefined);
-    if (!current || current.modRevision !== modRevision || rt.isBusy(g.id)) continue;
+    if (!current || current.modRevision !== modRevision || rt.isBusy(g.id) || rt.touchedSince(g.id, mark)) continue;
     await recordState(ctx, current.record, seen.get(g.id), 'seen by the monitor', modRevision);
   }
 }

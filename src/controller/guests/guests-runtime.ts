@@ -8,6 +8,9 @@ import { GuestRepo } from './guest-repo.ts';
 export class GuestsRuntime {
   readonly repo: GuestRepo;
   private readonly busy = new Set<string>();
+  /** Counts claims and releases; each guest's latest one, so a reader can tell what moved since it looked. */
+  private seq = 0;
+  private readonly lastAction = new Map<string, number>();
 
   constructor(ctx: Pick<ControllerContext, 'store'>) {
     this.repo = new GuestRepo(ctx.store);
@@ -21,7 +24,24 @@ export class GuestsRuntime {
   claim(id: string): () => void {
     if (this.busy.has(id)) throw guestErrors.busy(id);
     this.busy.add(id);
-    return () => this.busy.delete(id);
+    this.lastAction.set(id, ++this.seq);
+    return () => {
+      this.busy.delete(id);
+      this.lastAction.set(id, ++this.seq);
+    };
+  }
+
+  /** A point in the sequence of actions, for `touchedSince`. */
+  mark(): number {
+    return this.seq;
+  }
+
+  /**
+   * An action on the guest began or ended after `mark`: what was read from its host since then may
+   * be from before the action's effect (a list taken before a create's definition reached the host).
+   */
+  touchedSince(id: string, mark: number): boolean {
+    return (this.lastAction.get(id) ?? -1) > mark;
   }
 }
 

@@ -4,8 +4,7 @@ import { GUEST_AGENT_PATHS, guestList } from '../../contract/guest-agent.contrac
 import { AgentClient } from '../agents/agent-client.ts';
 import { GuestClient } from '../agents/guest-client.ts';
 import { HaClient } from '../agents/ha-client.ts';
-import { agentClientOptions } from '../hosts/agent-link.ts';
-import type { ControllerContext } from '../platform/types.ts';
+import { agentClientOptions, type AgentCaller } from '../hosts/agent-link.ts';
 import type { HaAgentLink, HaHostRef } from './ha-agent-link.ts';
 
 /** The guest list within the client's own (short) time limit: a slow host must not hold up HA. */
@@ -15,7 +14,7 @@ class QuickGuestList extends AgentClient {
   }
 }
 
-export function agentHaLink(ctx: Pick<ControllerContext, 'cluster'>): HaAgentLink {
+export function agentHaLink(ctx: AgentCaller): HaAgentLink {
   const opts = (h: HaHostRef, timeoutMs?: number) => agentClientOptions(ctx, h, timeoutMs);
   return {
     lease: (h, req, t) => new HaClient(opts(h)).renewLease(req, t),
