@@ -6,7 +6,23 @@ import { join } from 'node:path';
 export function startLocalController(dataDir: string): Promise<{ url: string; pid: number; stop: () => void }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'controller', 'start', '--data-dir', dataDir, '--listen', '127.0.0.1', '--port', '0', '--log-level', 'warn'],
+    [
+      // GRAPPE_BENCH_CPU_PROF=DIR: the controller writes a CPU profile there when it stops.
+      ...(process.env.GRAPPE_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.GRAPPE_BENCH_CPU_PROF] : []),
+      '--import',
+      'tsx',
+      'src/cli/main.ts',
+      'controller',
+      'start',
+      '--data-dir',
+      dataDir,
+      '--listen',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--log-level',
+      'warn',
+    ],
     {
       cwd: join(import.meta.dirname, '..', '..'),
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -61,7 +61,7 @@ export const guestView = z.object({
   stateDetail: z.string().optional(),
   /** kvm or tcg while a VM runs (the guest shows which). */
   accel: z.enum(['kvm', 'tcg']).nullable(),
-  /** true when the state was just read from the host's agent, false when it is the last one recorded. */
+  /** true when the state comes from the host's agent (read within the last 2 s, and after any action on the guest ended), false when it is the last one recorded. */
   live: z.boolean(),
   stateChangedAt: z.string().nullable(),
   createdAt: z.string(),

@@ -4,6 +4,7 @@
 // controller's client certificate.
 import { agentDoctorResponse, type AgentDoctorResponse } from '../../contract/doctor.contract.ts';
 import type { IncomingMessage } from 'node:http';
+import type { SecureContext } from 'node:tls';
 import { request, type Agent, type RequestOptions } from 'node:https';
 import type { z } from 'zod';
 import {
@@ -42,6 +43,8 @@ export interface AgentClientOptions {
   timeoutMs?: number;
   /** Kept-alive connections to this agent (agent-connections.ts); without it, one connection per call. */
   pool?: Agent;
+  /** The credentials below, already parsed (agent-connections.ts); without it, parsed for each connection. */
+  secureContext?: SecureContext;
 }
 
 const DEFAULT_TIMEOUT_MS = 5000;
@@ -126,9 +129,10 @@ export class AgentClient {
   protected tlsOptions(trust: Trust): RequestOptions {
     if (trust === 'firstContact') return { rejectUnauthorized: false };
     const c = this.opts.credentials;
+    const identity = this.opts.secureContext ? { secureContext: this.opts.secureContext } : { ca: c.caCertPem, cert: c.certPem, key: c.keyPem };
     // The chain to the cluster CA is what identifies the agent; its address may change (NIC edit),
     // so the host name in the certificate is not checked.
-    return { ca: c.caCertPem, cert: c.certPem, key: c.keyPem, rejectUnauthorized: true, checkServerIdentity: () => undefined };
+    return { ...identity, rejectUnauthorized: true, checkServerIdentity: () => undefined };
   }
 
   // Protected with its helpers for GuestClient, which adds longer calls, uploads and consoles.

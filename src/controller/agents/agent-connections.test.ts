@@ -38,13 +38,19 @@ before(async () => {
 
 after(() => new Promise<void>((r) => server.close(() => r())));
 
-const client = (pool?: ReturnType<AgentConnections['poolFor']>): AgentClient =>
-  new AgentClient({ address: '127.0.0.1', port, hostLabel: 'h1', credentials, ...(pool ? { pool } : {}) });
+const client = (pools?: AgentConnections): AgentClient =>
+  new AgentClient({
+    address: '127.0.0.1',
+    port,
+    hostLabel: 'h1',
+    credentials,
+    ...(pools ? { pool: pools.poolFor('127.0.0.1', port), secureContext: pools.secureContext } : {}),
+  });
 
 test('calls through a pool share one TLS connection; without a pool each call has its own', async () => {
-  const pools = new AgentConnections();
+  const pools = new AgentConnections(credentials);
   connections = 0;
-  for (let i = 0; i < 5; i++) await client(pools.poolFor('127.0.0.1', port)).release();
+  for (let i = 0; i < 5; i++) await client(pools).release();
   assert.equal(connections, 1);
   connections = 0;
   for (let i = 0; i < 3; i++) await client().release();
@@ -53,22 +59,29 @@ test('calls through a pool share one TLS connection; without a pool each call ha
 });
 
 test('a reused connection the agent dropped is retried once on a fresh one', async () => {
-  const pools = new AgentConnections();
-  const pool = pools.poolFor('127.0.0.1', port);
-  await client(pool).release();
+  const pools = new AgentConnections(credentials);
+  await client(pools).release();
   connections = 0;
   dropOnReused = 1;
-  await client(pool).release();
+  await client(pools).release();
   assert.equal(dropOnReused, 0, 'the first attempt was dropped');
   assert.equal(connections, 1, 'the retry opened a fresh connection');
   pools.close();
 });
 
 test('a fresh connection dropped is a failure, not retried (the agent may have acted on it)', async () => {
-  const pools = new AgentConnections();
+  const pools = new AgentConnections(credentials);
   connections = 0;
   dropAlways = 1;
-  await assert.rejects(client(pools.poolFor('127.0.0.1', port)).release(), (e: Error) => /unreachable|ECONNRESET|socket hang up/.test(e.message));
+  await assert.rejects(client(pools).release(), (e: Error) => /unreachable|ECONNRESET|socket hang up/.test(e.message));
   assert.equal(connections, 1);
+  pools.close();
+});
+
+test('the shared TLS identity still refuses an agent whose certificate is not from the cluster CA', async () => {
+  const otherCa = await createCa('another CA');
+  const other = await issueCert(otherCa, { commonName: CONTROLLER_CERT_CN, usage: 'client' });
+  const pools = new AgentConnections({ caCertPem: otherCa.certPem, certPem: other.certPem, keyPem: other.keyPem });
+  await assert.rejects(client(pools).release(), (e: Error & { code?: string }) => e.code === 'untrustedAgent');
   pools.close();
 });

@@ -6,7 +6,7 @@ import type { HostRecord } from '../hosts/host-record.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { recordState } from './guest-state.ts';
-import { liveStatuses } from './guest-live.ts';
+import { liveStatuses, stateOf } from './guest-live.ts';
 import { guestsRuntime } from './guests-runtime.ts';
 
 export async function guestMonitorRound(ctx: ControllerContext): Promise<void> {
@@ -18,12 +18,16 @@ export async function guestMonitorRound(ctx: ControllerContext): Promise<void> {
   const hosts = [...new Set(guests.map((g) => g.hostId))]
     .map((id) => cache.get(id))
     .filter((h): h is HostRecord => h !== undefined && h.purpose === 'processing' && (h.state === 'UP' || h.state === 'MAINT' || h.state === 'EVACUATING'));
-  const live = await liveStatuses(ctx, hosts);
+  // The HA loop lists the HA hosts several times a second: an answer from the last half round will do.
+  const live = await liveStatuses(ctx, hosts, { maxAgeMs: ctx.settings.monitorIntervalMs / 2, guests });
   for (const { record: g, modRevision } of entries) {
     const seen = live.get(g.hostId);
     // An action that began or ended during the round (a create whose definition reached the host
     // after the listing) makes the listing stale for that guest: the next round sees it as it is.
     if (!seen || rt.isBusy(g.id) || rt.touchedSince(g.id, mark)) continue;
+    // Unchanged: nothing to write, and no need to read the record again (most guests, most rounds).
+    const now = stateOf(seen.get(g.id));
+    if (now.state === g.state && now.accel === g.accel) continue;
     // A start, a move or an HA recovery that wrote the record while the agents were being asked makes
     // what they answered stale: writing it would undo that action (a running guest recorded stopped).
     // The next round sees the new state.

@@ -3,6 +3,7 @@
 import { errors } from '../../core/errors.ts';
 import type { Compare, Op, Store } from '../../store/store.ts';
 import { guestErrors } from './guest-errors.ts';
+import { LazyMirror, RecordMirror } from '../platform/record-mirror.ts';
 import { readRecord, storedValue } from '../platform/stored-records.ts';
 import { GUEST_RECORD, GUESTS_PREFIX, guestIdFromRef, guestKey, guestMacKey, guestNameKey, indexKeysOf, type GuestRecord } from './guest-record.ts';
 
@@ -20,15 +21,24 @@ export interface ExtraOps {
 const MAX_ATTEMPTS = 20;
 
 export class GuestRepo {
-  constructor(private readonly store: Store) {}
+  /** Every guest record, parsed once per change (record-mirror.ts): the loops read them all often. */
+  private readonly mirror: LazyMirror<GuestRecord>;
+
+  constructor(private readonly store: Store) {
+    this.mirror = new LazyMirror(() => RecordMirror.load(store, GUESTS_PREFIX, GUEST_RECORD));
+  }
+
+  private mirrored(): Promise<RecordMirror<GuestRecord>> {
+    return this.mirror.get();
+  }
 
   async list(): Promise<GuestRecord[]> {
-    return (await this.store.list(GUESTS_PREFIX)).map((e) => readRecord(GUEST_RECORD, e.key, e.value));
+    return (await this.mirrored()).records();
   }
 
   /** Every record with its revision, for readers that must notice a write made after they read. */
   async entries(): Promise<GuestEntry[]> {
-    return (await this.store.list(GUESTS_PREFIX)).map((e) => ({ record: readRecord(GUEST_RECORD, e.key, e.value), modRevision: e.modRevision }));
+    return (await this.mirrored()).entries().map((e) => ({ record: e.record, modRevision: e.modRevision }));
   }
 
   async usedNumbers(): Promise<Set<number>> {

@@ -27,6 +27,8 @@ import { guestsRuntime } from './guests-runtime.ts';
 import { migrateRoutes } from '../migration/migrate.routes.ts';
 
 const TAGS = ['guests'];
+/** A page of the guest list shows live states read at most this long ago (by the monitors or an earlier page). */
+const LIST_LIVE_MAX_AGE_MS = 2_000;
 const noBody = z.object({}).strict().optional();
 
 export function guestRoutes(ctx: ControllerContext): RouteSpec[] {
@@ -93,6 +95,7 @@ export function guestRoutes(ctx: ControllerContext): RouteSpec[] {
           const live = await liveStatuses(
             ctx,
             hostIds.map((id) => hosts.cache.get(id)).filter((h) => h !== undefined),
+            { maxAgeMs: LIST_LIVE_MAX_AGE_MS, guests },
           );
           return guests.map((g) => toGuestView(g, hosts.cache.get(g.hostId), live.get(g.hostId)));
         };

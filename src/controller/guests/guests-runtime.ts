@@ -4,9 +4,12 @@ import { runtimeSlot } from '../platform/runtime-slots.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { guestErrors } from './guest-errors.ts';
 import { GuestRepo } from './guest-repo.ts';
+import { HostListings } from './host-listings.ts';
 
 export class GuestsRuntime {
   readonly repo: GuestRepo;
+  /** Each host's latest guest listing (guest-live.ts). */
+  readonly listings = new HostListings();
   private readonly busy = new Set<string>();
   /** Counts claims and releases; each guest's latest one, so a reader can tell what moved since it looked. */
   private seq = 0;

@@ -4,7 +4,9 @@ import { GUEST_AGENT_PATHS, guestList } from '../../contract/guest-agent.contrac
 import { AgentClient } from '../agents/agent-client.ts';
 import { GuestClient } from '../agents/guest-client.ts';
 import { HaClient } from '../agents/ha-client.ts';
-import { agentClientOptions, type AgentCaller } from '../hosts/agent-link.ts';
+import { agentClientOptions } from '../hosts/agent-link.ts';
+import { guestsRuntime } from '../guests/guests-runtime.ts';
+import type { ControllerContext } from '../platform/types.ts';
 import type { HaAgentLink, HaHostRef } from './ha-agent-link.ts';
 
 /** The guest list within the client's own (short) time limit: a slow host must not hold up HA. */
@@ -14,7 +16,7 @@ class QuickGuestList extends AgentClient {
   }
 }
 
-export function agentHaLink(ctx: AgentCaller): HaAgentLink {
+export function agentHaLink(ctx: ControllerContext): HaAgentLink {
   const opts = (h: HaHostRef, timeoutMs?: number) => agentClientOptions(ctx, h, timeoutMs);
   return {
     lease: (h, req, t) => new HaClient(opts(h)).renewLease(req, t),
@@ -26,7 +28,14 @@ export function agentHaLink(ctx: AgentCaller): HaAgentLink {
       await new HaClient(opts(h)).stopHeartbeatVolume();
     },
     slots: (h, t) => new HaClient(opts(h)).slots(t),
-    listGuests: (h, t) => new QuickGuestList(opts(h, t)).list(),
+    // Remembered for the guest list and monitor (host-listings.ts): they need not ask again.
+    listGuests: async (h, t) => {
+      const rt = guestsRuntime(ctx);
+      const asked = { at: ctx.clock.now(), mark: rt.mark() };
+      const list = await new QuickGuestList(opts(h, t)).list();
+      rt.listings.put(h.id, asked, list);
+      return list;
+    },
     forceStop: async (h, guest, t) => {
       await new GuestClient(opts(h, t)).stopGuest(guest, { force: true, timeoutMs: 0 });
     },

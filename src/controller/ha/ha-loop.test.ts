@@ -190,3 +190,53 @@ test('a guest whose plan is removed is forgotten: a later guest with the same id
   await w.run(2 * TICK);
   assert.equal(w.loop.state?.guests['vm:100'], undefined);
 });
+
+test('each round asks only three hosts for their read of the heartbeat volume, in turn, and every host is still renewed', async () => {
+  const clock = new FakeClock();
+  const agents = new FakeHaAgents(clock);
+  for (let id = 1; id <= 7; id++) agents.add(id);
+  const asked: number[][] = [];
+  const link = {
+    ...agents,
+    lease: agents.lease.bind(agents),
+    configure: agents.configure.bind(agents),
+    unconfigure: agents.unconfigure.bind(agents),
+    listGuests: agents.listGuests.bind(agents),
+    forceStop: agents.forceStop.bind(agents),
+    slots: async (ref: Parameters<FakeHaAgents['slots']>[0]) => {
+      asked.at(-1)!.push(ref.id);
+      return agents.slots(ref);
+    },
+  };
+  const cfg: HaConfigRecord = { ...DEFAULT_HA_CONFIG, enabled: true, heartbeatVolume: 'hb', failuresToTolerate: 1, plans: {} };
+  const loop = new HaLoop({
+    clock,
+    link,
+    readConfig: async () => cfg,
+    readFacts: async (): Promise<ClusterFacts> => ({
+      hosts: Array.from({ length: 7 }, (_, i) => hostFixture(i + 1, `h${i + 1}`)),
+      guests: [],
+      volumes: new Map(),
+      networks: new Map([['default', defaultNetwork]]),
+    }),
+    isBusy: () => false,
+    loadState: async () => undefined,
+    saveState: async () => undefined,
+    startGuest: async () => undefined,
+    stopGuest: async () => undefined,
+    migrateGuest: async () => undefined,
+    runFenceAgent: async () => ({ confirmed: false, detail: '' }),
+    emit: async () => undefined,
+    heartbeatTarget: async () => ({ url: 'iscsi://198.18.1.10:3260/iqn.2026-01.test:hb/1' }),
+  });
+  for (let round = 0; round < 4; round++) {
+    asked.push([]);
+    await loop.iterate(1000);
+    await loop.settle();
+    clock.advance(TICK);
+  }
+  for (const r of asked) assert.equal(r.length, 3, JSON.stringify(asked));
+  // The first round knows no answering host yet; from then on the readers go round all seven.
+  assert.deepEqual(new Set(asked.slice(1).flat()), new Set([1, 2, 3, 4, 5, 6, 7]));
+  for (let id = 1; id <= 7; id++) assert.equal(agents.host(id).leases.length, 4, `host ${id} renewed every round`);
+});

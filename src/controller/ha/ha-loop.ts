@@ -41,6 +41,8 @@ export type HaLoopEvent =
   | { readonly kind: 'fence-agent'; readonly host: string; readonly result: FenceAgentResult };
 
 const LOG_KEEP = 500;
+/** Hosts asked for their read of the heartbeat volume each round. */
+const SLOT_READERS = 3;
 /** A host not writing the heartbeat volume is asked again this often. */
 const CONFIGURE_RETRY_MS = 5_000;
 
@@ -53,6 +55,8 @@ export class HaLoop {
   private readonly visits = new Map<number, HostVisit>();
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly configuredTriedAt = new Map<number, number>();
+  /** Where the next round's slot readers start, in turn among the hosts. */
+  private readerTurn = 0;
   private readonly lines: string[] = [];
   private saving: Promise<void> = Promise.resolve();
   private emitting: Promise<void> = Promise.resolve();
@@ -107,7 +111,9 @@ export class HaLoop {
     const first = this.manager === undefined;
     await this.ensureManager(view, facts);
     this.view = view;
-    const round = [...view.hostByName.values()].map((h) => this.visit(h, cfg, view));
+    const onHost = this.guestsByHost(cfg, view);
+    const readers = this.slotReaders(view);
+    const round = [...view.hostByName.values()].map((h) => this.visit(h, cfg, onHost.get(h.id) ?? [], readers.has(h.id)));
     // The first step (HA just enabled, or the controller restarted) waits for every host's answers,
     // so it does not judge hosts on what it has not asked yet.
     await waitAtMost(Promise.all(round), first ? Math.max(visitWaitMs, this.timeoutOf(cfg)) : visitWaitMs);
@@ -183,25 +189,56 @@ export class HaLoop {
     return out;
   }
 
-  /** The HA guests the host runs as far as HA knows, and those it reports: what a self-fence stops. */
-  private guestsOn(h: HostRecord, cfg: HaConfigRecord, view: HaClusterView): string[] {
+  /**
+   * For every host, the HA guests it runs as far as HA knows, and those it reports: what a
+   * self-fence stops. Made once per round (per host, a scan of every guest was quadratic).
+   */
+  private guestsByHost(cfg: HaConfigRecord, view: HaClusterView): Map<number, string[]> {
     const state = this.manager?.snapshot();
     const ha = new Set(view.haGuests.map((g) => g.id));
-    const out = new Set<string>();
+    const out = new Map<number, Set<string>>();
+    const add = (hostId: number | undefined, guest: string): void => {
+      if (hostId === undefined) return;
+      let set = out.get(hostId);
+      if (!set) out.set(hostId, (set = new Set()));
+      set.add(guest);
+    };
     for (const [id, r] of Object.entries(state?.guests ?? {})) {
-      if (ha.has(id) && (r.state === 'started' || r.state === 'migrate') && (r.host === h.name || r.target === h.name)) out.add(id);
+      if (!ha.has(id) || (r.state !== 'started' && r.state !== 'migrate')) continue;
+      if (r.host !== undefined) add(view.hostByName.get(r.host)?.id, id);
+      if (r.target !== undefined) add(view.hostByName.get(r.target)?.id, id);
     }
-    for (const id of this.visits.get(h.id)?.running?.guests ?? []) if (ha.has(id)) out.add(id);
+    for (const [hostId, v] of this.visits) for (const id of v.running?.guests ?? []) if (ha.has(id)) add(hostId, id);
     // Belt and braces: every guest with a protecting plan recorded on this host, whatever state its
     // record shows. Fencing a guest that is not running costs nothing; missing one that is could let
     // it run twice once HA restarts it elsewhere.
-    for (const g of this.facts?.guests ?? []) if (g.hostId === h.id && isProtectedPlan(planOf(cfg, g)?.restart)) out.add(g.id);
-    return [...out].sort();
+    for (const g of this.facts?.guests ?? []) if (isProtectedPlan(planOf(cfg, g)?.restart)) add(g.hostId, g.id);
+    return new Map([...out].map(([hostId, set]) => [hostId, [...set].sort()]));
+  }
+
+  /**
+   * The hosts whose read of the heartbeat volume is asked for this round: a few, in turn among
+   * those answering. Every host reads every slot, so a few readers see all of them; asking every
+   * host made each round's reads grow with the square of the hosts.
+   */
+  private slotReaders(view: HaClusterView): Set<number> {
+    const ids = [...view.hostByName.values()].map((h) => h.id).sort((a, b) => a - b);
+    const answering = ids.filter((id) => {
+      const v = this.visits.get(id);
+      return v?.leaseOkAt !== undefined && (v.failedAt === undefined || v.failedAt < v.leaseOkAt);
+    });
+    const pool = answering.length >= SLOT_READERS ? answering : ids;
+    const out = new Set<number>();
+    for (let k = 0; k < Math.min(SLOT_READERS, pool.length); k++) out.add(pool[(this.readerTurn + k) % pool.length]!);
+    this.readerTurn = (this.readerTurn + SLOT_READERS) % Math.max(1, pool.length);
+    return out;
   }
 
   /** Starts the host's lease renewal and its reads, each unless the previous one is still out. */
-  private visit(h: HostRecord, cfg: HaConfigRecord, view: HaClusterView): Promise<void> {
-    return Promise.all([this.once(`renew:${h.id}`, () => this.renew(h, cfg, view)), this.once(`read:${h.id}`, () => this.read(h, cfg))]).then(() => undefined);
+  private visit(h: HostRecord, cfg: HaConfigRecord, guests: readonly string[], readSlots: boolean): Promise<void> {
+    return Promise.all([this.once(`renew:${h.id}`, () => this.renew(h, cfg, guests)), this.once(`read:${h.id}`, () => this.read(h, cfg, readSlots))]).then(
+      () => undefined,
+    );
   }
 
   private once(key: string, work: () => Promise<void>): Promise<void> {
@@ -222,16 +259,12 @@ export class HaLoop {
   }
 
   /** The lease renewal: its success time is the host's network heartbeat. */
-  private async renew(h: HostRecord, cfg: HaConfigRecord, view: HaClusterView): Promise<void> {
+  private async renew(h: HostRecord, cfg: HaConfigRecord, guests: readonly string[]): Promise<void> {
     const ref: HaHostRef = { id: h.id, name: h.name, address: h.address, port: h.port };
     const v = this.visitRecord(h.id);
     try {
       const armed = this.manager?.hostState(h.name) !== 'maintenance';
-      const lease = await this.deps.link.lease(
-        ref,
-        { armed, fenceTimeoutMs: cfg.timing.fenceTimeoutMs, guests: this.guestsOn(h, cfg, view) },
-        this.timeoutOf(cfg),
-      );
+      const lease = await this.deps.link.lease(ref, { armed, fenceTimeoutMs: cfg.timing.fenceTimeoutMs, guests: [...guests] }, this.timeoutOf(cfg));
       v.leaseOkAt = this.deps.clock.now();
       v.lease = lease;
       // Not awaited: it waits for an iSCSI login, and the next renewal is due in a few hundred ms.
@@ -242,12 +275,15 @@ export class HaLoop {
   }
 
   /** The heartbeat slots as the host reads them, and the guests it runs. */
-  private async read(h: HostRecord, cfg: HaConfigRecord): Promise<void> {
+  private async read(h: HostRecord, cfg: HaConfigRecord, readSlots: boolean): Promise<void> {
     const ref: HaHostRef = { id: h.id, name: h.name, address: h.address, port: h.port };
     const v = this.visitRecord(h.id);
     try {
-      const slots = await this.deps.link.slots(ref, this.timeoutOf(cfg));
-      v.slots = { at: this.deps.clock.now(), response: slots };
+      if (readSlots) {
+        const slots = await this.deps.link.slots(ref, this.timeoutOf(cfg));
+        // The answer's time: the ages in it were measured when the agent answered.
+        v.slots = { at: this.deps.clock.now(), response: slots };
+      }
       const guests = await this.deps.link.listGuests(ref, this.timeoutOf(cfg));
       v.running = {
         at: this.deps.clock.now(),

@@ -3,7 +3,7 @@
 // (time the answer arrived minus the age), so no two clocks are ever compared.
 import type { HaLeaseResponse, SlotsResponse } from '../../contract/ha-agent.contract.ts';
 import type { HaObservations, HostObservation } from '../../core/ha/ha-types.ts';
-import { slotOfHost } from './ha-agent-link.ts';
+import { hostOfSlot } from './ha-agent-link.ts';
 
 /** The latest results of the loop's visits to one host (controller times). */
 export interface HostVisit {
@@ -34,21 +34,32 @@ export interface StorageSeen {
   readonly by: number;
 }
 
+/**
+ * The freshest sight of every slot among every reader's latest read, in one pass over the reads
+ * (per host, a scan of every reader's slots made each HA round cubic in the number of hosts).
+ */
+export function storageSights(visits: ReadonlyMap<number, HostVisit>, peersOnly = false): Map<number, StorageSeen> {
+  const out = new Map<number, StorageSeen>();
+  for (const [reader, v] of visits) {
+    if (!v.slots || v.slots.response.error !== undefined) continue;
+    for (const view of v.slots.response.slots) {
+      const host = hostOfSlot(view.slot);
+      if (peersOnly && reader === host) continue;
+      const writtenAt = v.slots.at - view.changedAgoMs;
+      const selfFencedAt = view.selfFencedAgoMs === undefined ? undefined : v.slots.at - view.selfFencedAgoMs;
+      const best = out.get(host);
+      const fencedBest = Math.max(best?.selfFencedAt ?? -Infinity, selfFencedAt ?? -Infinity);
+      let next: StorageSeen = best === undefined || writtenAt > best.writtenAt ? { writtenAt, by: reader } : { writtenAt: best.writtenAt, by: best.by };
+      if (fencedBest > -Infinity) next = { ...next, selfFencedAt: fencedBest };
+      out.set(host, next);
+    }
+  }
+  return out;
+}
+
 /** The freshest sight of `host`'s slot among every host's latest read. */
 export function storageSeen(host: number, visits: ReadonlyMap<number, HostVisit>, peersOnly = false): StorageSeen | undefined {
-  const slot = slotOfHost(host);
-  let best: StorageSeen | undefined;
-  for (const [reader, v] of visits) {
-    if (!v.slots || v.slots.response.error !== undefined || (peersOnly && reader === host)) continue;
-    const view = v.slots.response.slots.find((s) => s.slot === slot);
-    if (!view) continue;
-    const writtenAt = v.slots.at - view.changedAgoMs;
-    const selfFencedAt = view.selfFencedAgoMs === undefined ? undefined : v.slots.at - view.selfFencedAgoMs;
-    const fencedBest = Math.max(best?.selfFencedAt ?? -Infinity, selfFencedAt ?? -Infinity);
-    if (best === undefined || writtenAt > best.writtenAt) best = { writtenAt, by: reader };
-    if (fencedBest > -Infinity) best = { ...best, selfFencedAt: fencedBest };
-  }
-  return best;
+  return storageSights(visits, peersOnly).get(host);
 }
 
 /**
@@ -63,9 +74,10 @@ function runningNow(v: HostVisit | undefined, now: number, maxAgeMs: number): re
 
 export function buildObservations(hosts: readonly ObservedHost[], visits: ReadonlyMap<number, HostVisit>, now: number, maxAgeMs: number): HaObservations {
   const out: Record<string, HostObservation> = {};
+  const sights = storageSights(visits);
   for (const h of hosts) {
     const v = visits.get(h.id);
-    const storage = storageSeen(h.id, visits);
+    const storage = sights.get(h.id);
     const running = runningNow(v, now, maxAgeMs);
     out[h.key] = {
       ...(v?.leaseOkAt !== undefined ? { netSeenAt: v.leaseOkAt } : {}),

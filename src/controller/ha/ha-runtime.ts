@@ -34,7 +34,7 @@ export async function clusterFacts(ctx: ControllerContext): Promise<ClusterFacts
   const [hosts, guests, volumes, networks] = await Promise.all([
     hostsRuntime(ctx).then((rt) => rt.cache.all()),
     guestsRuntime(ctx).repo.list(),
-    listVolumes(ctx.store),
+    listVolumes(ctx),
     listNetworks(ctx.store),
   ]);
   return { hosts, guests, volumes: new Map(volumes.map((v) => [v.name, v])), networks: new Map(networks.map((n) => [n.name, n])) };

@@ -8,7 +8,7 @@ import type { ControllerContext } from '../platform/types.ts';
 import { isHaHost, planOf, type ClusterFacts } from './ha-cluster-view.ts';
 import { readHaConfig, readHaState } from './ha-config-store.ts';
 import { renameHosts } from './ha-host-keys.ts';
-import { storageSeen, type HostVisit } from './ha-observations.ts';
+import { storageSights, type HostVisit, type StorageSeen } from './ha-observations.ts';
 import { haRuntime } from './ha-runtime.ts';
 
 const EVENTS_SHOWN = 20;
@@ -18,12 +18,13 @@ function hostStatus(
   cfg: HaConfigRecord,
   state: HaState | undefined,
   visits: ReadonlyMap<number, HostVisit>,
+  sights: { readonly byPeers: ReadonlyMap<number, StorageSeen>; readonly byAny: ReadonlyMap<number, StorageSeen> },
   now: number,
 ): HaStatus['hosts'][number] {
   const v = visits.get(h.id);
   const netAgo = v?.leaseOkAt === undefined ? undefined : now - v.leaseOkAt;
   // Peers' reads say most (the host's own read can be wrong about itself); its own when alone.
-  const seen = storageSeen(h.id, visits, true) ?? storageSeen(h.id, visits);
+  const seen = sights.byPeers.get(h.id) ?? sights.byAny.get(h.id);
   const storageAgo = seen === undefined ? undefined : Math.max(0, now - seen.writtenAt);
   const selfFenced = v?.lease?.selfFenced !== undefined || (seen?.selfFencedAt !== undefined && seen.selfFencedAt >= (v?.leaseOkAt ?? 0));
   const haState = state?.hosts[h.name]?.state;
@@ -59,11 +60,13 @@ export async function haStatus(ctx: ControllerContext): Promise<HaStatus> {
   const state = cfg.enabled ? await currentState(ctx, facts) : undefined;
   const now = ctx.clock.now();
   const hostName = new Map(facts.hosts.map((h) => [h.id, h.name]));
+  const visits = rt.loop.allVisits();
+  const sights = { byPeers: storageSights(visits, true), byAny: storageSights(visits) };
   const hosts = cfg.enabled
     ? facts.hosts
         .filter(isHaHost)
         .sort((a, b) => a.id - b.id)
-        .map((h) => hostStatus(h, cfg, state, rt.loop.allVisits(), now))
+        .map((h) => hostStatus(h, cfg, state, visits, sights, now))
     : [];
   const guests = facts.guests
     .filter((g) => planOf(cfg, g) !== undefined)

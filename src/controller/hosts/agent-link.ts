@@ -8,7 +8,13 @@ type HostAddress = { readonly name: string; readonly address: string; readonly p
 /** The controller's context, or only its credentials (a test's client: one connection per call). */
 export type AgentCaller = Pick<ControllerContext, 'cluster'> & Partial<Pick<ControllerContext, 'runtimes'>>;
 
-export const AGENT_CONNECTIONS = runtimeSlot('agent connections', () => new AgentConnections());
+const credentialsOf = (ctx: Pick<ControllerContext, 'cluster'>) => ({
+  caCertPem: ctx.cluster.caCertPem,
+  certPem: ctx.cluster.controllerCertPem,
+  keyPem: ctx.cluster.controllerKeyPem,
+});
+
+export const AGENT_CONNECTIONS = runtimeSlot('agent connections', (ctx: ControllerContext) => new AgentConnections(credentialsOf(ctx)));
 
 export function agentClientOptions(ctx: AgentCaller, host: HostAddress, timeoutMs?: number): AgentClientOptions {
   const connections = ctx.runtimes?.get(AGENT_CONNECTIONS);
@@ -16,9 +22,9 @@ export function agentClientOptions(ctx: AgentCaller, host: HostAddress, timeoutM
     address: host.address,
     port: host.port,
     hostLabel: host.name,
-    credentials: { caCertPem: ctx.cluster.caCertPem, certPem: ctx.cluster.controllerCertPem, keyPem: ctx.cluster.controllerKeyPem },
+    credentials: credentialsOf(ctx),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
-    ...(connections ? { pool: connections.poolFor(host.address, host.port) } : {}),
+    ...(connections ? { pool: connections.poolFor(host.address, host.port), secureContext: connections.secureContext } : {}),
   };
 }
 

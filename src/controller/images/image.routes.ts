@@ -101,7 +101,7 @@ export function imageRoutes(ctx: ControllerContext): RouteSpec[] {
       audit: 'image.delete',
       handler: async ({ params }) => {
         const image = await getImage(ctx.store, params.name);
-        const users = (await listVolumes(ctx.store)).filter((v) => v.state === 'creating' && v.image === image.name).map((v) => v.name);
+        const users = (await listVolumes(ctx)).filter((v) => v.state === 'creating' && v.image === image.name).map((v) => v.name);
         if (users.length > 0) throw storageErrors.imageInUse(image.name, users);
         await ctx.store.txn([], [{ delete: imageKey(image.name) }]);
         // Only files in the image store are ours to remove.

@@ -4,7 +4,7 @@
 // every storage host's probe LUN in place. Runs on any hosts change and on a slow timer (to retry hosts that were down);
 // one pass at a time, and a pass asked for meanwhile runs right after.
 import type { VolumeRecord } from '../../contract/storage.contract.ts';
-import { portalOf, sameList, sanInitiators, wantedInitiators } from '../../core/storage/target-acl.ts';
+import { portalOf, sameList, sanIndex, wantedInitiators } from '../../core/storage/target-acl.ts';
 import { guestsRuntime } from '../guests/guests-runtime.ts';
 import { HA_VOLUME_MARK } from '../ha/ha-controller-errors.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
@@ -16,7 +16,8 @@ import { findVolume, listVolumes } from './volume-store.ts';
 export async function syncTargets(ctx: ControllerContext, warn: (message: string) => void): Promise<void> {
   const cache = (await hostsRuntime(ctx)).cache;
   const hosts = cache.all();
-  const initiators = sanInitiators(hosts);
+  const san = sanIndex(hosts);
+  const initiators = [...san.all];
   const probes = new Map((await listProbes(ctx.store)).map((p) => [p.hostId, p]));
   for (const host of hosts) {
     if (host.purpose !== 'storage') continue;
@@ -34,9 +35,9 @@ export async function syncTargets(ctx: ControllerContext, warn: (message: string
         guestHostId: v.attachedTo === null ? undefined : guestHost.get(v.attachedTo),
         admitted: rt.admissions.current(v.name, ctx.clock.now()),
       },
-      hosts,
+      san,
     );
-  for (const listed of await listVolumes(ctx.store)) {
+  for (const listed of await listVolumes(ctx)) {
     if ((listed.state !== undefined && listed.state !== 'ready') || !listed.pool.startsWith('iscsi-')) continue;
     if (listed.chap && sameList(listed.initiators, wanted(listed))) continue;
     // Again under the volume's lock, on its latest record: an admission may have come meanwhile.

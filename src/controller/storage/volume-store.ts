@@ -6,6 +6,8 @@ import { storageErrors } from '../../core/storage/storage-errors.ts';
 import type { Compare, Op, Store } from '../../store/store.ts';
 import { defineRecordKind, readRecord, storedValue, updateRecord } from '../platform/stored-records.ts';
 import type { ControllerContext } from '../platform/types.ts';
+import { LazyMirror, RecordMirror } from '../platform/record-mirror.ts';
+import { runtimeSlot } from '../platform/runtime-slots.ts';
 
 export const VOLUMES_PREFIX = '/volumes/';
 export const volumeKey = (name: string): string => `${VOLUMES_PREFIX}${name}`;
@@ -43,8 +45,14 @@ export async function getVolumeEntry(store: Store, name: string): Promise<Volume
   return found;
 }
 
-export async function listVolumes(store: Store): Promise<VolumeRecord[]> {
-  return (await store.list(VOLUMES_PREFIX)).map((e) => readRecord(VOLUME_RECORD, e.key, e.value));
+const VOLUMES_MIRROR = runtimeSlot(
+  'volumes mirror',
+  (ctx: ControllerContext) => new LazyMirror(() => RecordMirror.load(ctx.store, VOLUMES_PREFIX, VOLUME_RECORD)),
+);
+
+/** Every volume record, from the controller's mirror of them (record-mirror.ts). */
+export async function listVolumes(ctx: Pick<ControllerContext, 'runtimes'>): Promise<VolumeRecord[]> {
+  return (await ctx.runtimes.get(VOLUMES_MIRROR).get()).records();
 }
 
 /** A guarded write for one transaction: the compares and the ops to put beside the caller's own. */

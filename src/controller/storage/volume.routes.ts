@@ -56,7 +56,7 @@ export function volumeRoutes(ctx: ControllerContext): RouteSpec[] {
       tags: TAGS,
       errors: [],
       response: z.array(volumeViewSchema),
-      handler: async () => ({ body: await Promise.all((await listVolumes(ctx.store)).map(view)) }),
+      handler: async () => ({ body: await Promise.all((await listVolumes(ctx)).map(view)) }),
     }),
     defineRoute({
       method: 'GET',

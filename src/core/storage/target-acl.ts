@@ -36,15 +36,28 @@ export interface VolumeNeed {
   readonly admitted: readonly string[];
 }
 
+/** The processing hosts' SAN addresses, all of them and by host: made once for a pass over every volume. */
+export interface SanIndex {
+  readonly all: readonly string[];
+  readonly allSet: ReadonlySet<string>;
+  readonly byHost: ReadonlyMap<number, readonly string[]>;
+}
+
+export function sanIndex(hosts: readonly AclHost[]): SanIndex {
+  const byHost = new Map<number, readonly string[]>();
+  for (const h of hosts) if (h.id !== undefined) byHost.set(h.id, sanInitiators([h]));
+  const all = sanInitiators(hosts);
+  return { all, allSet: new Set(all), byHost };
+}
+
 /**
  * The ACL a volume's target should have: every processing host's SAN address for shared volumes, else the
  * address of the host of its guest plus those admitted for an action in progress; none for a free volume
  * (tgt then refuses every login, and the target keeps its URL). Sorted and unique.
  */
-export function wantedInitiators(need: VolumeNeed, hosts: readonly AclHost[]): string[] {
-  const all = sanInitiators(hosts);
-  if (need.everyHost) return all;
-  const guestHost = hosts.filter((h) => h.id !== undefined && h.id === need.guestHostId);
+export function wantedInitiators(need: VolumeNeed, san: SanIndex): string[] {
+  if (need.everyHost) return [...san.all];
+  const ofGuestHost = need.guestHostId === undefined ? [] : (san.byHost.get(need.guestHostId) ?? []);
   // An admitted address counts while a processing host still has it (a removed host's goes at once).
-  return [...new Set([...sanInitiators(guestHost), ...need.admitted.filter((a) => all.includes(a))])].sort();
+  return [...new Set([...ofGuestHost, ...need.admitted.filter((a) => san.allSet.has(a))])].sort();
 }
