@@ -16,7 +16,6 @@ import { createHttpClient, expectStatus, login } from './lib/http-client.ts';
 import { startLocalController } from './lib/local-controller.ts';
 import { runFixedRate, summarizeRun } from './lib/open-loop.ts';
 import { buildReport, printReport, target } from './lib/report.ts';
-import { summarize } from './lib/stats.ts';
 import { forkFleet, processUsage } from './scale/fleet-client.ts';
 import { addHosts, createGuests, enableHa, guestNumber, HOST_PASSWORD, SIM_PORT } from './scale/scale-cluster.ts';
 import { measureFailover } from './scale/failover.ts';
@@ -37,6 +36,8 @@ const SECONDS = Number(args.seconds);
 const RATE = Number(args.rate);
 const RACK = Number(args.rack);
 const PASSWORD = 'bench-admin-password';
+/** The 3-host failover target (bench/ha-failover.bench.ts: p99 ≤ 10 s) plus the 2 s the issue allows at scale. */
+const ONE_HOST_FAILOVER_MAX_MS = 12_000;
 const log = (s: string): void => void process.stderr.write(`[scale] ${s}\n`);
 
 const dir = mkdtempSync(join(tmpdir(), 'grappe-bench-scale-'));
@@ -98,7 +99,7 @@ try {
     target('steady.guestPage.p99Ms', steady.guestPage.latencyMs.p99, 200),
     ...(failover
       ? [
-          target('failover.oneHost.p99Ms', failover.oneHost.restartMs.p99, 60_000),
+          target('failover.oneHost.p99Ms', failover.oneHost.restartMs.p99, ONE_HOST_FAILOVER_MAX_MS),
           target('failover.rack.allRunningMs', failover.rack.allRunningMs, 60_000),
           target('failover.doubleRuns', failover.doubleRuns, 0),
         ]
@@ -113,7 +114,6 @@ try {
       one.errors === 0 && pages.errors === 0,
     ),
   );
-  void summarize;
 } finally {
   stopController();
   await fleet.stop();

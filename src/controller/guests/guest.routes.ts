@@ -87,8 +87,9 @@ export function guestRoutes(ctx: ControllerContext): RouteSpec[] {
         const hosts = await hostsRuntime(ctx);
         const onHost = query.host === undefined ? undefined : findHost(hosts, query.host);
         const access = await accessRuntime(ctx);
+        const everyGuest = access.holdsOnEveryChild(actor, 'VM.Audit', '/guests');
         const visible = (await guestsRuntime(ctx).repo.list()).filter(
-          (g) => (onHost === undefined || g.hostId === onHost.id) && access.check(actor, 'VM.Audit', `/guests/${g.id}`).allowed,
+          (g) => (onHost === undefined || g.hostId === onHost.id) && (everyGuest || access.check(actor, 'VM.Audit', `/guests/${g.id}`).allowed),
         );
         const viewsOf = async (guests: readonly GuestRecord[]): Promise<GuestView[]> => {
           const hostIds = [...new Set(guests.map((g) => g.hostId))];

@@ -85,3 +85,37 @@ test('the failures to tolerate cannot be set above what capacity allows', () => 
     (e) => isGrappeError(e) && e.code === 'toleranceTooHigh' && /can survive only 1/.test(e.message),
   );
 });
+
+test('a plan change is refused exactly when the full rule says so (the one-check shortcut changes no answer)', () => {
+  let seed = 7;
+  const rand = (n: number): number => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed % n;
+  };
+  for (let trial = 0; trial < 300; trial++) {
+    const hosts = Array.from({ length: 1 + rand(6) }, (_, i) => ({ id: `h${i}`, ramMiB: 1024 * (1 + rand(8)), cpus: 1 + rand(8) }));
+    const plans = ['always', 'best-effort', 'never'] as const;
+    const guests = Array.from({ length: rand(12) }, (_, n) => ({
+      id: `vm:${n}`,
+      ramMiB: 256 * (1 + rand(8)),
+      vcpus: 1 + rand(4),
+      restart: plans[rand(3)]!,
+      host: `h${rand(hosts.length)}`,
+    }));
+    if (guests.length === 0) continue;
+    const settings = { failuresToTolerate: rand(hosts.length + 2), cpuOvercommit: 1 + rand(4) };
+    const target = guests[rand(guests.length)]!.id;
+    const restart = plans[rand(3)]!;
+    const changed = guests.map((g) => (g.id === target ? { ...g, restart } : g));
+    const before = maxTolerable(hosts, guests, settings.cpuOvercommit);
+    const after = maxTolerable(hosts, changed, settings.cpuOvercommit);
+    const refused = after < settings.failuresToTolerate && after < before;
+    let threw = false;
+    try {
+      checkPlanChange(hosts, guests, settings, target, { restart, order: 0, delay: 0 });
+    } catch {
+      threw = true;
+    }
+    assert.equal(threw, refused, JSON.stringify({ hosts, guests, settings, target, restart, before, after }));
+  }
+});

@@ -89,6 +89,20 @@ function worstLossSets(hosts: readonly CapacityHost[], guests: readonly Capacity
   return [biggest.slice(0, n).map((h) => h.id), heaviest.slice(0, n).map((h) => h.id)];
 }
 
+/** Whether every running 'always' guest can run again after losing any `n` hosts (one step of maxTolerable). */
+export function toleratesLoss(
+  hosts: readonly CapacityHost[],
+  guests: readonly CapacityGuest[],
+  n: number,
+  cpuOvercommit: number,
+  placement: HaPlacement = mostFreePlacement,
+): boolean {
+  for (const set of worstLossSets(hosts, guests, n)) {
+    if (!survivesLoss(hosts, guests, new Set(set), cpuOvercommit, placement)) return false;
+  }
+  return true;
+}
+
 /** The largest number of host failures after which every running 'always' guest can run again. */
 export function maxTolerable(
   hosts: readonly CapacityHost[],
@@ -96,12 +110,7 @@ export function maxTolerable(
   cpuOvercommit: number,
   placement: HaPlacement = mostFreePlacement,
 ): number {
-  const survivesAny = (n: number): boolean => {
-    for (const set of worstLossSets(hosts, guests, n)) {
-      if (!survivesLoss(hosts, guests, new Set(set), cpuOvercommit, placement)) return false;
-    }
-    return true;
-  };
+  const survivesAny = (n: number): boolean => toleratesLoss(hosts, guests, n, cpuOvercommit, placement);
   // Losing more hosts never helps, so the answer is found by bisection.
   let low = 0;
   let high = Math.max(0, hosts.length - 1);

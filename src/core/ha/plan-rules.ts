@@ -1,5 +1,5 @@
 // Checks made before an admin changes a guest's HA plan or the pool's failures to tolerate.
-import { maxTolerable, type CapacityGuest, type CapacityHost } from './capacity.ts';
+import { maxTolerable, toleratesLoss, type CapacityGuest, type CapacityHost } from './capacity.ts';
 import { haErrors } from './ha-errors.ts';
 import type { HaPlan } from './ha-types.ts';
 import { RESTART_PLANS } from './ha-types.ts';
@@ -21,6 +21,10 @@ export function checkPlanChange(
 ): void {
   validatePlan(plan);
   const changed = guests.map((g) => (g.id === guest ? { ...g, restart: plan.restart } : g));
+  // The usual case, answered with one check (not the two bisections below): the pool still
+  // tolerates what it is set to.
+  const ftt = settings.failuresToTolerate;
+  if (ftt < hosts.length && toleratesLoss(hosts, changed, ftt, settings.cpuOvercommit)) return;
   const before = maxTolerable(hosts, guests, settings.cpuOvercommit);
   const after = maxTolerable(hosts, changed, settings.cpuOvercommit);
   // A change that does not make things worse is always allowed (the pool may already be over-committed).
