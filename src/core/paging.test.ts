@@ -23,3 +23,15 @@ test('without a limit everything after the cursor; an item removed before its pa
   const without103 = items.filter((x) => x.n !== 103);
   assert.deepEqual(pageAfter(without103, n, { limit: 2, cursor: 102 }).items.map(n), [104, 105]);
 });
+
+test('a list already in key order pages the same as an unordered one (found by binary search, not sorted again)', () => {
+  const ordered = Array.from({ length: 1000 }, (_, i) => ({ n: 100 + 2 * i }));
+  const shuffled = [...ordered].reverse();
+  for (const cursor of [undefined, 99, 100, 101, 1000, 2097, 2098, 5000]) {
+    for (const limit of [undefined, 1, 7, 100]) {
+      assert.deepEqual(pageAfter(ordered, n, { cursor, limit }), pageAfter(shuffled, n, { cursor, limit }), `cursor ${cursor} limit ${limit}`);
+    }
+  }
+  assert.deepEqual(pageAfter(ordered, n, { cursor: 101, limit: 2 }).items.map(n), [102, 104]);
+  assert.equal(pageAfter(ordered, n, { cursor: 2098 }).items.length, 0);
+});

@@ -14,9 +14,28 @@ export interface Page<T> {
 }
 
 export function pageAfter<T>(items: readonly T[], keyOf: (item: T) => number, req: PageRequest): Page<T> {
-  const cursor = req.cursor;
-  const after = [...items].sort((a, b) => keyOf(a) - keyOf(b)).filter((t) => cursor === undefined || keyOf(t) > cursor);
-  if (req.limit === undefined || after.length <= req.limit) return { items: after, nextCursor: null };
-  const page = after.slice(0, req.limit);
-  return { items: page, nextCursor: keyOf(page[page.length - 1] as T) };
+  // Lists usually come in key order already (guests are stored by number): then a page costs a
+  // binary search and a slice, not a sort of the whole list (25,000 guests, 50 pages a second).
+  const sorted = inOrder(items, keyOf) ? items : [...items].sort((a, b) => keyOf(a) - keyOf(b));
+  const start = req.cursor === undefined ? 0 : firstAfter(sorted, keyOf, req.cursor);
+  const end = req.limit === undefined ? sorted.length : Math.min(sorted.length, start + req.limit);
+  const page = sorted.slice(start, end);
+  return { items: page, nextCursor: end < sorted.length && page.length > 0 ? keyOf(page[page.length - 1] as T) : null };
+}
+
+function inOrder<T>(items: readonly T[], keyOf: (item: T) => number): boolean {
+  for (let i = 1; i < items.length; i++) if (keyOf(items[i - 1] as T) > keyOf(items[i] as T)) return false;
+  return true;
+}
+
+/** The index of the first item whose key is greater than `cursor` (items sorted by key). */
+function firstAfter<T>(sorted: readonly T[], keyOf: (item: T) => number, cursor: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (keyOf(sorted[mid] as T) <= cursor) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

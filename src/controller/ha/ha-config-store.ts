@@ -77,6 +77,22 @@ export async function readHaConfig(store: Store): Promise<HaConfigRecord> {
   return (await readHaConfigEntry(store)).config;
 }
 
+/**
+ * readHaConfig for a loop that reads it every round: the record is still read from the store each
+ * time (never a stale copy: a disarm must not be followed by an armed renewal), but parsed only when
+ * its revision changed — with every guest's plan in it, parsing it three times a second cost more
+ * than the round's own work at thousands of guests.
+ */
+export function haConfigReader(store: Store): () => Promise<HaConfigRecord> {
+  let last: { readonly modRevision: number; readonly config: HaConfigRecord } | undefined;
+  return async () => {
+    const e = await store.get(HA_CONFIG_KEY);
+    if (!e) return DEFAULT_HA_CONFIG;
+    if (last?.modRevision !== e.modRevision) last = { modRevision: e.modRevision, config: readRecord(HA_CONFIG_RECORD, e.key, e.value) };
+    return last.config;
+  };
+}
+
 /** Read-modify-write; `change` may throw to refuse (nothing is written then). */
 export async function updateHaConfig(store: Store, change: (current: HaConfigRecord) => HaConfigRecord): Promise<HaConfigRecord> {
   const next = await updateRecord(store, HA_CONFIG_RECORD, HA_CONFIG_KEY, (cur) => change(cur ?? DEFAULT_HA_CONFIG));

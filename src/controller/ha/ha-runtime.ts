@@ -11,7 +11,7 @@ import { agentHaLink } from './ha-agent-link-tls.ts';
 import { runFenceAgent } from './fence-agent-runner.ts';
 import type { HaAgentLink } from './ha-agent-link.ts';
 import type { ClusterFacts } from './ha-cluster-view.ts';
-import { readHaConfig, readHaState, writeHaState } from './ha-config-store.ts';
+import { haConfigReader, readHaConfig, readHaState, writeHaState } from './ha-config-store.ts';
 import { emitHaEvent } from './ha-event-out.ts';
 import { HaLoop } from './ha-loop.ts';
 import { startHaGuest, stopHaGuest } from './ha-recovery.ts';
@@ -48,7 +48,7 @@ const HA_RUNTIME = runtimeSlot('HA', (ctx: ControllerContext): HaRuntime => {
     get link() {
       return linkNow();
     },
-    readConfig: () => readHaConfig(ctx.store),
+    readConfig: haConfigReader(ctx.store),
     readFacts: () => clusterFacts(ctx),
     isBusy: (id) => guestsRuntime(ctx).isBusy(id),
     loadState: () => readHaState(ctx.store),
