@@ -105,7 +105,7 @@ export class SimulatedAgent {
       case `POST ${GUEST_AGENT_PATHS.iscsiCheck}`:
         return ok({ ok: true, ms: 1 });
       case `GET ${GUEST_AGENT_PATHS.guests}`:
-        return ok([...this.guests.values()].map((g) => this.status(g)));
+        return ok(this.listing());
       case `GET ${GUEST_AGENT_PATHS.volumes}`:
         return ok([...this.volumes].map(([name, v]) => this.volumeInfo(name, v)));
       case `POST ${HA_AGENT_PATHS.lease}`:
@@ -185,11 +185,17 @@ export class SimulatedAgent {
     };
   }
 
+  private listing(): GuestStatus[] {
+    return [...this.guests.values()].map((g) => this.status(g));
+  }
+
   private renew(req: { armed: boolean; fenceTimeoutMs: number }, now: number): HaLeaseResponse {
     this.lease = { armed: req.armed, until: now + req.fenceTimeoutMs };
     return {
       agentTime: now,
       watchdog: req.armed ? 'ok' : 'disarmed',
+      // As the real agent: its guests' listing rides on the answer (made now: the simulation is in memory).
+      guests: { agoMs: 0, list: this.listing() },
       storage: this.slot === undefined ? { configured: false } : { configured: true, lastWriteAgoMs: 100 },
     };
   }

@@ -10,6 +10,9 @@ import { LxcDriver } from './drivers/lxc-driver.ts';
 import { QemuDriver } from './drivers/qemu-driver.ts';
 import { TgtTargets } from './drivers/tgt-target.ts';
 import { HaService } from './ha/ha-service.ts';
+import { monoNow } from './ha/watchdog-files.ts';
+import { RecentGuestList } from './recent-guest-list.ts';
+import { listGuests } from './routes/guest-ops.ts';
 import type { Logger } from './logger.ts';
 import { ConsoleRelays } from './routes/console-relays.ts';
 import { GuestSpecs } from './routes/guest-specs.ts';
@@ -55,6 +58,8 @@ export class GuestRuntime {
   } = { incoming: new Map(), outgoing: new Map() };
   /** HA: controller lease, storage heartbeat, self-fence and its watchdog (started by main). */
   readonly ha: HaService;
+  /** The latest listing of this host's guests, carried in lease answers (recent-guest-list.ts). */
+  readonly recent: RecentGuestList;
   private readonly dataDir: string;
 
   constructor(opts: GuestRuntimeOptions) {
@@ -68,6 +73,7 @@ export class GuestRuntime {
     this.volumes = new VolumeFiles(this.volumesDir);
     this.specs = new GuestSpecs(this.specsDir);
     this.consoles = new ConsoleRelays(this);
+    this.recent = new RecentGuestList(() => listGuests(this), monoNow);
     this.ha = new HaService({
       dataDir: opts.dataDir,
       drivers: { qemu: this.qemu, lxc: this.lxc },

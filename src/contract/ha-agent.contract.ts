@@ -11,7 +11,7 @@
 // independent of the LAN) and reads everyone's slots; it reports what it saw as AGES on its own
 // clock (ms since the slot last changed), so controller and agents never compare clocks.
 import { z } from 'zod';
-import { iscsiChap, iscsiUrlSchema } from './guest-agent.contract.ts';
+import { guestList, iscsiChap, iscsiUrlSchema } from './guest-agent.contract.ts';
 
 export const HA_AGENT_PATHS = {
   lease: '/agent/v1/ha/lease', // POST: renew (or disarm) the lease; answers the agent's HA health
@@ -45,6 +45,11 @@ export const haLeaseResponse = z.object({
   selfFenced: z.object({ agoMs: z.number(), guests: guestIdList }).optional(),
   /** The watchdog process is alive and was handed the new deadline. */
   watchdog: z.enum(['ok', 'missing', 'disarmed']),
+  /**
+   * The agent's latest listing of its guests (as GET /guests answers), begun `agoMs` before this
+   * answer: the controller needs no listing call of its own. Absent until the agent has made one.
+   */
+  guests: z.object({ agoMs: z.number().min(0), list: guestList }).optional(),
   storage: z.object({
     configured: z.boolean(),
     /** The last write of our own slot succeeded this long ago. */

@@ -162,7 +162,14 @@ export const haGuestStatus = z.object({
 export const haStatus = z.object({
   enabled: z.boolean(),
   heartbeatVolume: z.string().nullable(),
-  settings: z.object({ failuresToTolerate: z.number(), cpuOvercommit: z.number(), timing: haTiming, fenceAgents: z.array(z.string()) }),
+  settings: z.object({
+    failuresToTolerate: z.number(),
+    cpuOvercommit: z.number(),
+    timing: haTiming,
+    /** The timings HA runs with when the number of hosts makes its round longer than configured (at scale). */
+    pacedTiming: haTiming.optional(),
+    fenceAgents: z.array(z.string()),
+  }),
   pool: z.object({
     failuresToTolerate: z.number(),
     /** What the pool can survive now (absent until HA computed it). */

@@ -24,8 +24,14 @@ export interface FakeHost {
 export class FakeHaAgents implements HaAgentLink {
   readonly hosts = new Map<number, FakeHost>();
   readonly stops: { host: number; guest: string }[] = [];
+  /** Guest listings asked for on their own (not carried in a lease answer). */
+  listCalls = 0;
 
-  constructor(private readonly clock: Clock) {}
+  /** `leaseCarriesGuests`: lease answers carry the host's listing, as agents since they do. */
+  constructor(
+    private readonly clock: Clock,
+    private readonly opts: { leaseCarriesGuests?: boolean } = {},
+  ) {}
 
   add(id: number, running: readonly string[] = []): FakeHost {
     const h: FakeHost = {
@@ -70,7 +76,12 @@ export class FakeHaAgents implements HaAgentLink {
   async lease(ref: HaHostRef, req: HaLeaseRequest): Promise<HaLeaseResponse> {
     const h = this.reach(ref);
     h.leases.push(req);
-    return { agentTime: this.clock.now(), watchdog: req.armed ? 'ok' : 'disarmed', storage: { configured: h.configured !== undefined } };
+    return {
+      agentTime: this.clock.now(),
+      watchdog: req.armed ? 'ok' : 'disarmed',
+      ...(this.opts.leaseCarriesGuests ? { guests: { agoMs: 0, list: this.listing(h) } } : {}),
+      storage: { configured: h.configured !== undefined },
+    };
   }
 
   async configure(ref: HaHostRef, req: HeartbeatVolumeRequest): Promise<void> {
@@ -103,7 +114,11 @@ export class FakeHaAgents implements HaAgentLink {
   }
 
   async listGuests(ref: HaHostRef): Promise<GuestStatus[]> {
-    const h = this.reach(ref);
+    this.listCalls++;
+    return this.listing(this.reach(ref));
+  }
+
+  private listing(h: FakeHost): GuestStatus[] {
     return [...h.running].map((id) => ({ id, name: id.replace(':', '-'), kind: id.startsWith('ct') ? 'ct' : 'vm', state: 'running' }));
   }
 

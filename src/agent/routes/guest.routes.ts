@@ -4,7 +4,7 @@ import { formatGuestId } from '../../contract/shared-rules.ts';
 import { AgentError } from '../agent-error.ts';
 import type { Route } from '../agent-routes.ts';
 import { parseJsonBody } from '../http-io.ts';
-import { changeCdrom, defineGuest, deleteGuest, guestStatus, listGuests, rebootGuest, startGuest, stopGuest } from './guest-ops.ts';
+import { changeCdrom, defineGuest, deleteGuest, guestStatus, rebootGuest, startGuest, stopGuest } from './guest-ops.ts';
 import { guestIdOf } from './guest-specs.ts';
 
 const idParam = (params: Record<string, string>): ReturnType<typeof guestIdOf> => guestIdOf(params['id'] ?? '');
@@ -15,7 +15,7 @@ export const GUEST_LIFECYCLE_ROUTES: Route[] = [
     path: GUEST_AGENT_PATHS.guests,
     access: 'controller',
     exclusive: false,
-    handle: async (_ctx, rt) => ({ status: 200, body: await listGuests(rt.guests) }),
+    handle: async (_ctx, rt) => ({ status: 200, body: await rt.guests.recent.listNow() }),
   },
   {
     method: 'PUT',

@@ -10,7 +10,11 @@ export const HA_ROUTES: Route[] = [
     path: HA_AGENT_PATHS.lease,
     access: 'controller',
     exclusive: false,
-    handle: async ({ body }, rt) => ({ status: 200, body: await rt.guests.ha.renew(parseJsonBody(body, haLeaseRequest)) }),
+    handle: async ({ body }, rt) => {
+      const lease = await rt.guests.ha.renew(parseJsonBody(body, haLeaseRequest));
+      const guests = rt.guests.recent.peek();
+      return { status: 200, body: guests ? { ...lease, guests } : lease };
+    },
   },
   {
     method: 'PUT',

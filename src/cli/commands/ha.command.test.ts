@@ -74,6 +74,13 @@ test('ha status: pool line, hosts with both heartbeats, plans, recent events', (
     renderHaStatus({ ...status, enabled: false }, false),
     'HA: disabled (enable it with `grappe ha enable --heartbeat-volume VOL`). 1 guest plan(s) are kept for when it is.\n',
   );
+  assert.doesNotMatch(text, /Round:/, 'no pacing line when the configured round is used');
+});
+
+test('ha status at scale: the longer round and the timings that grew are shown', () => {
+  const pacedTiming = { ...DEFAULT_HA_TIMING, renewIntervalMs: 2500, netTimeoutMs: 5000, storageTimeoutMs: 5200 };
+  const text = renderHaStatus({ ...status, settings: { ...status.settings, pacedTiming } }, false);
+  assert.match(text, /Round: 2500 ms for this many hosts \(configured 300 ms\); network timeout 5000 ms, fence timeout 5000 ms, storage timeout 5200 ms/);
 });
 
 test('simulate fail: the log, where guests end up, and the invariants verdict', () => {

@@ -34,6 +34,16 @@ export function fenceAgentArg(value: string, previous: Record<string, string[]> 
 
 const ago = (ms: number | undefined): string => (ms === undefined ? 'never' : `${(ms / 1000).toFixed(1)}s ago`);
 
+/** At scale HA runs a longer round than configured: say so, with the timings that grew. */
+function pacingLine(settings: HaStatus['settings']): string[] {
+  const t = settings.pacedTiming;
+  if (!t) return [];
+  return [
+    `Round: ${t.renewIntervalMs} ms for this many hosts (configured ${settings.timing.renewIntervalMs} ms); ` +
+      `network timeout ${t.netTimeoutMs} ms, fence timeout ${t.fenceTimeoutMs} ms, storage timeout ${t.storageTimeoutMs} ms`,
+  ];
+}
+
 export function renderHaStatus(s: HaStatus, color: boolean): string {
   if (!s.enabled) {
     const plans = s.guests.length > 0 ? ` ${s.guests.length} guest plan(s) are kept for when it is.` : '';
@@ -46,6 +56,7 @@ export function renderHaStatus(s: HaStatus, color: boolean): string {
     `Failures tolerated: ${tolerable} now, ${p.failuresToTolerate} configured` + (p.overCommitted ? ` ${paint(color, 'red', 'ALERT: over-committed')}` : ''),
     `Health: ${p.unhealthy === undefined ? paint(color, 'green', 'healthy') : paint(color, 'red', `UNHEALTHY: ${p.unhealthy}`)}` +
       (p.stormGuard ? ` ${paint(color, 'red', '(fencing-storm guard on: fencing nothing)')}` : ''),
+    ...pacingLine(s.settings),
     '',
   ];
   const hosts = renderTable(

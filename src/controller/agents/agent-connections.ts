@@ -30,7 +30,9 @@ export class AgentConnections {
     const key = `${address}:${port}`;
     let pool = this.pools.get(key);
     if (!pool) {
-      pool = new Agent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_HOST, maxFreeSockets: MAX_SOCKETS_PER_HOST, timeout: IDLE_CLOSE_MS, scheduling: 'lifo' });
+      // fifo: free connections are used in turn, so none idles out between the loops' bursts (with
+      // lifo, the spare ones closed every few seconds and were made again: 60 handshakes/s at 250 hosts).
+      pool = new Agent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_HOST, maxFreeSockets: MAX_SOCKETS_PER_HOST, timeout: IDLE_CLOSE_MS, scheduling: 'fifo' });
       this.pools.set(key, pool);
     }
     return pool;

@@ -37,11 +37,8 @@ export async function liveStatuses(
     hosts.map(async (h) => {
       const known = usable(h.id);
       if (known) return void out.set(h.id, known);
-      const asked = { at: ctx.clock.now(), mark: rt.mark() };
-      const list = await guestAgentFor(ctx, h, LIVE_TIMEOUT_MS)
-        .listGuests()
-        .catch(() => undefined);
-      if (list) out.set(h.id, rt.listings.put(h.id, asked, list));
+      const listed = await rt.listNow(h.id, () => guestAgentFor(ctx, h, LIVE_TIMEOUT_MS).listGuests()).catch(() => undefined);
+      if (listed) out.set(h.id, listed);
     }),
   );
   return out;

@@ -19,7 +19,13 @@ class QuickGuestList extends AgentClient {
 export function agentHaLink(ctx: ControllerContext): HaAgentLink {
   const opts = (h: HaHostRef, timeoutMs?: number) => agentClientOptions(ctx, h, timeoutMs);
   return {
-    lease: (h, req, t) => new HaClient(opts(h)).renewLease(req, t),
+    // The listing the answer carries is remembered for the guest list and monitor (host-listings.ts).
+    lease: async (h, req, t) => {
+      const sentAt = ctx.clock.now();
+      const lease = await new HaClient(opts(h)).renewLease(req, t);
+      if (lease.guests) guestsRuntime(ctx).remember(h.id, sentAt - lease.guests.agoMs, lease.guests.list);
+      return lease;
+    },
     // Starting to write the volume waits for an iSCSI login: the client's own, longer, limit.
     configure: async (h, req) => {
       await new HaClient(opts(h)).configureHeartbeatVolume(req);
@@ -28,14 +34,8 @@ export function agentHaLink(ctx: ControllerContext): HaAgentLink {
       await new HaClient(opts(h)).stopHeartbeatVolume();
     },
     slots: (h, t) => new HaClient(opts(h)).slots(t),
-    // Remembered for the guest list and monitor (host-listings.ts): they need not ask again.
-    listGuests: async (h, t) => {
-      const rt = guestsRuntime(ctx);
-      const asked = { at: ctx.clock.now(), mark: rt.mark() };
-      const list = await new QuickGuestList(opts(h, t)).list();
-      rt.listings.put(h.id, asked, list);
-      return list;
-    },
+    // Remembered for the guest list and monitor too (host-listings.ts): they need not ask again.
+    listGuests: async (h, t) => [...(await guestsRuntime(ctx).listNow(h.id, () => new QuickGuestList(opts(h, t)).list())).values()],
     forceStop: async (h, guest, t) => {
       await new GuestClient(opts(h, t)).stopGuest(guest, { force: true, timeoutMs: 0 });
     },

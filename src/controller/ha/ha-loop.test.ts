@@ -15,10 +15,18 @@ import { defaultNetwork, guestFixture, hostFixture, volumeFixture } from '../../
 const TICK = 300;
 
 function world(
-  opts: { saved?: HaState; clock?: FakeClock; agents?: FakeHaAgents; guests?: GuestRecord[]; cfg?: Partial<HaConfigRecord>; fenceAgentWorks?: boolean } = {},
+  opts: {
+    saved?: HaState;
+    clock?: FakeClock;
+    agents?: FakeHaAgents;
+    guests?: GuestRecord[];
+    cfg?: Partial<HaConfigRecord>;
+    fenceAgentWorks?: boolean;
+    leaseCarriesGuests?: boolean;
+  } = {},
 ) {
   const clock = opts.clock ?? new FakeClock();
-  const agents = opts.agents ?? new FakeHaAgents(clock);
+  const agents = opts.agents ?? new FakeHaAgents(clock, { leaseCarriesGuests: opts.leaseCarriesGuests ?? false });
   if (!opts.agents) {
     agents.add(1);
     agents.add(2);
@@ -94,28 +102,34 @@ test('leases are armed with the fence timeout and carry the HA guests of each ho
   assert.ok(w.types().includes('ha-armed'));
 });
 
-test('a crashed host: lost, fenced once its deadline passed with its slot silent, its guest started once on a survivor', async () => {
-  const w = world();
-  await w.run(2 * TICK);
-  const crashAt = w.clock.now();
-  w.agents.crash(3);
-  await w.run(12_000);
-  assert.equal(w.starts.length, 1, JSON.stringify(w.starts));
-  const start = w.starts[0]!;
-  assert.equal(start.guest, 'vm:100');
-  assert.notEqual(start.host, 3);
-  const fenced = w.events.find((e) => e.kind === 'manager' && e.event.type === 'host-fenced');
-  assert.ok(fenced, w.types().join(','));
-  // Never before the host's lease (fence timeout + margin after its last renewal) has run out.
-  assert.ok(start.at >= crashAt + 5000 + 1000 - TICK, `started at +${start.at - crashAt} ms`);
-  const order = w.types();
-  assert.ok(order.indexOf('host-lost') < order.indexOf('host-fenced'));
-  assert.ok(order.indexOf('host-fenced') < order.indexOf('guest-recovered'));
-  const recovered = w.events.find((e) => e.kind === 'manager' && e.event.type === 'guest-recovered');
-  assert.ok(recovered && recovered.kind === 'manager' && recovered.event.type === 'guest-recovered');
-  assert.equal(recovered.event.from, 'h3');
-  assert.ok(order.includes('tolerance-changed') || order.includes('over-committed') || order.includes('ha-unhealthy'));
-});
+for (const leaseCarriesGuests of [false, true]) {
+  const how = leaseCarriesGuests ? 'listings carried in lease answers' : 'listings asked for apart';
+  test(`a crashed host (${how}): lost, fenced once its deadline passed with its slot silent, its guest started once on a survivor`, async () => {
+    const w = world({ leaseCarriesGuests });
+    await w.run(2 * TICK);
+    const crashAt = w.clock.now();
+    w.agents.crash(3);
+    await w.run(12_000);
+    assert.equal(w.starts.length, 1, JSON.stringify(w.starts));
+    const start = w.starts[0]!;
+    assert.equal(start.guest, 'vm:100');
+    assert.notEqual(start.host, 3);
+    const fenced = w.events.find((e) => e.kind === 'manager' && e.event.type === 'host-fenced');
+    assert.ok(fenced, w.types().join(','));
+    // Never before the host's lease (fence timeout + margin after its last renewal) has run out.
+    assert.ok(start.at >= crashAt + 5000 + 1000 - TICK, `started at +${start.at - crashAt} ms`);
+    const order = w.types();
+    assert.ok(order.indexOf('host-lost') < order.indexOf('host-fenced'));
+    assert.ok(order.indexOf('host-fenced') < order.indexOf('guest-recovered'));
+    const recovered = w.events.find((e) => e.kind === 'manager' && e.event.type === 'guest-recovered');
+    assert.ok(recovered && recovered.kind === 'manager' && recovered.event.type === 'guest-recovered');
+    assert.equal(recovered.event.from, 'h3');
+    assert.ok(order.includes('tolerance-changed') || order.includes('over-committed') || order.includes('ha-unhealthy'));
+    // Carried listings: the loop asks for none of its own (the first round's answers are not in yet).
+    if (leaseCarriesGuests) assert.ok(w.agents.listCalls <= 3, `${w.agents.listCalls} listings asked for`);
+    else assert.ok(w.agents.listCalls > 40, `${w.agents.listCalls} listings asked for`);
+  });
+}
 
 test('a partitioned host still writing its slot is not fenced by its deadline: recovery waits for its self-fence mark', async () => {
   const w = world();

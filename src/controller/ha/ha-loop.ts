@@ -2,11 +2,14 @@
 // host's network heartbeat), reads the heartbeat slots and guest lists, turns them into observations
 // and runs one step of the core HA manager, whose actions come back through the HaEnv built here.
 // Every dependency is injected (clock, agents, store, actions), so tests drive it step by step.
-import type { HaConfigRecord, FenceAgentConfig } from '../../contract/ha.contract.ts';
+import type { GuestStatus } from '../../contract/guest-agent.contract.ts';
+import { DEFAULT_HA_TIMING, type HaConfigRecord, type FenceAgentConfig } from '../../contract/ha.contract.ts';
+import { pacedTiming } from '../../core/ha/ha-pacing.ts';
 import type { HaEvent } from '../../core/ha/ha-events.ts';
 import type { HaEnv } from '../../core/ha/ha-env.ts';
 import { HaManager } from '../../core/ha/ha-manager.ts';
 import type { HaGuestRecord, HaCommand, HaConfig, HaState } from '../../core/ha/ha-types.ts';
+import { LatestWriter } from '../platform/latest-writer.ts';
 import type { Clock } from '../platform/types.ts';
 import type { HostRecord } from '../hosts/host-record.ts';
 import { heartbeatRequest, type HaAgentLink, type HaHostRef, type HeartbeatTarget } from './ha-agent-link.ts';
@@ -59,6 +62,10 @@ export class HaLoop {
   private readerTurn = 0;
   private readonly lines: string[] = [];
   private saving: Promise<void> = Promise.resolve();
+  private readonly states = new LatestWriter<{ state: HaState; hosts: ReadonlyMap<string, HostRecord> }>(({ state, hosts }) => {
+    const idOf = new Map([...hosts.values()].map((h) => [h.name, String(h.id)]));
+    return this.deps.saveState(renameHosts(state, (name) => idOf.get(name)));
+  });
   private emitting: Promise<void> = Promise.resolve();
   private readonly actions = new Set<Promise<unknown>>();
   /** Guests this loop is starting right now (their busy mark is ours). */
@@ -94,14 +101,22 @@ export class HaLoop {
     return run;
   }
 
+  /** The round's length the loop runs at now (the configured one, longer at scale: ha-pacing.ts). */
+  get renewIntervalMs(): number {
+    return this.cfg?.timing.renewIntervalMs ?? DEFAULT_HA_TIMING.renewIntervalMs;
+  }
+
   private async iterateNow(visitWaitMs: number): Promise<void> {
-    const cfg = await this.deps.readConfig();
-    this.cfg = cfg;
-    if (!cfg.enabled) {
+    const stored = await this.deps.readConfig();
+    if (!stored.enabled) {
+      this.cfg = stored;
       this.forget();
       return;
     }
     const facts = await this.deps.readFacts();
+    const timing = pacedTiming(stored.timing, facts.hosts.length);
+    const cfg = timing === stored.timing ? stored : { ...stored, timing };
+    this.cfg = cfg;
     const known = this.manager?.snapshot().guests ?? {};
     const view = haClusterView(cfg, facts, {
       busy: (id) => this.deps.isBusy(id) && !this.ownActions.has(id),
@@ -264,9 +279,12 @@ export class HaLoop {
     const v = this.visitRecord(h.id);
     try {
       const armed = this.manager?.hostState(h.name) !== 'maintenance';
+      const sentAt = this.deps.clock.now();
       const lease = await this.deps.link.lease(ref, { armed, fenceTimeoutMs: cfg.timing.fenceTimeoutMs, guests: [...guests] }, this.timeoutOf(cfg));
       v.leaseOkAt = this.deps.clock.now();
       v.lease = lease;
+      // The agent's listing began `agoMs` before it answered, so no later than this (sent minus age).
+      if (lease.guests) v.running = { at: sentAt - lease.guests.agoMs, guests: runningIds(lease.guests.list) };
       // Not awaited: it waits for an iSCSI login, and the next renewal is due in a few hundred ms.
       if (!lease.storage.configured && cfg.heartbeatVolume !== null) void this.once(`configure:${h.id}`, () => this.configure(ref, cfg, this.timeoutOf(cfg)));
     } catch (err) {
@@ -274,7 +292,10 @@ export class HaLoop {
     }
   }
 
-  /** The heartbeat slots as the host reads them, and the guests it runs. */
+  /**
+   * The heartbeat slots as the host reads them, and the guests it runs when its lease answers do
+   * not carry them (an agent from before they did, or one that has not listed yet).
+   */
   private async read(h: HostRecord, cfg: HaConfigRecord, readSlots: boolean): Promise<void> {
     const ref: HaHostRef = { id: h.id, name: h.name, address: h.address, port: h.port };
     const v = this.visitRecord(h.id);
@@ -284,14 +305,9 @@ export class HaLoop {
         // The answer's time: the ages in it were measured when the agent answered.
         v.slots = { at: this.deps.clock.now(), response: slots };
       }
+      if (v.lease?.guests) return;
       const guests = await this.deps.link.listGuests(ref, this.timeoutOf(cfg));
-      v.running = {
-        at: this.deps.clock.now(),
-        guests: guests
-          .filter((g) => g.state !== 'stopped')
-          .map((g) => g.id)
-          .sort(),
-      };
+      v.running = { at: this.deps.clock.now(), guests: runningIds(guests) };
     } catch (err) {
       this.failed(v, err);
     }
@@ -386,10 +402,11 @@ export class HaLoop {
           }),
         );
       },
+      // Only the latest state is written (latest-writer.ts): one record of every guest's HA state,
+      // made and written per change, grew with the square of the guests while thousands were added.
       persist: (state) => {
-        const idOf = new Map([...(this.view?.hostByName ?? new Map<string, HostRecord>()).values()].map((h) => [h.name, String(h.id)]));
-        const stored = renameHosts(state, (name) => idOf.get(name));
-        this.saving = this.saving.then(() => this.deps.saveState(stored)).catch((err: unknown) => this.log(`could not save the HA state: ${String(err)}`));
+        const hosts = this.view?.hostByName ?? new Map<string, HostRecord>();
+        this.saving = this.states.put({ state, hosts }).catch((err: unknown) => this.log(`could not save the HA state: ${String(err)}`));
       },
     };
   }
@@ -398,6 +415,13 @@ export class HaLoop {
 /** HA is bringing the guest back: its stored record may say stopped meanwhile. */
 const inHand = (r: HaGuestRecord | undefined): boolean =>
   r !== undefined && (r.pendingSince !== undefined || r.state === 'fence' || r.state === 'recovery' || r.state === 'migrate');
+
+/** The guests a listing shows in any state but stopped, in order. */
+const runningIds = (list: readonly GuestStatus[]): string[] =>
+  list
+    .filter((g) => g.state !== 'stopped')
+    .map((g) => g.id)
+    .sort();
 
 /** Resolves when `p` settles or after `ms`, whichever comes first (never rejects). */
 async function waitAtMost(p: Promise<unknown>, ms: number): Promise<void> {

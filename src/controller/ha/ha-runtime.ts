@@ -11,7 +11,7 @@ import { agentHaLink } from './ha-agent-link-tls.ts';
 import { runFenceAgent } from './fence-agent-runner.ts';
 import type { HaAgentLink } from './ha-agent-link.ts';
 import type { ClusterFacts } from './ha-cluster-view.ts';
-import { haConfigReader, readHaConfig, readHaState, writeHaState } from './ha-config-store.ts';
+import { haConfigReader, readHaState, writeHaState } from './ha-config-store.ts';
 import { emitHaEvent } from './ha-event-out.ts';
 import { HaLoop } from './ha-loop.ts';
 import { startHaGuest, stopHaGuest } from './ha-recovery.ts';
@@ -88,10 +88,10 @@ export function startHaLoop(ctx: ControllerContext): () => Promise<void> {
   const tick = (): void => {
     round = (async () => {
       const started = ctx.clock.now();
-      const interval = (await readHaConfig(ctx.store)).timing.renewIntervalMs;
       // A silent host's calls run until their time limit: the others' answers are not held up by it.
-      await loop.iterate(interval / 2);
-      return Math.max(0, interval - (ctx.clock.now() - started));
+      await loop.iterate(loop.renewIntervalMs / 2);
+      // The round just run set the interval (the settings', paced for the number of hosts).
+      return Math.max(0, loop.renewIntervalMs - (ctx.clock.now() - started));
     })().then(
       (wait) => next(wait),
       (err: unknown) => {

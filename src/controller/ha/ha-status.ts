@@ -2,6 +2,7 @@
 // as its peers read it) with their health, and its HA state; per pool, failures tolerated now vs
 // configured, over-commitment, the storm guard and why HA is unhealthy; recent HA events.
 import { HA_EVENT_PREFIX, type HaConfigRecord, type HaStatus } from '../../contract/ha.contract.ts';
+import { pacedTiming } from '../../core/ha/ha-pacing.ts';
 import type { HaState } from '../../core/ha/ha-types.ts';
 import type { HostRecord } from '../hosts/host-record.ts';
 import type { ControllerContext } from '../platform/types.ts';
@@ -62,11 +63,14 @@ export async function haStatus(ctx: ControllerContext): Promise<HaStatus> {
   const hostName = new Map(facts.hosts.map((h) => [h.id, h.name]));
   const visits = rt.loop.allVisits();
   const sights = { byPeers: storageSights(visits, true), byAny: storageSights(visits) };
+  // Health is judged with the timings the loop runs with (longer at scale).
+  const timing = pacedTiming(cfg.timing, facts.hosts.length);
+  const paced = { ...cfg, timing };
   const hosts = cfg.enabled
     ? facts.hosts
         .filter(isHaHost)
         .sort((a, b) => a.id - b.id)
-        .map((h) => hostStatus(h, cfg, state, visits, sights, now))
+        .map((h) => hostStatus(h, paced, state, visits, sights, now))
     : [];
   const guests = facts.guests
     .filter((g) => planOf(cfg, g) !== undefined)
@@ -92,6 +96,7 @@ export async function haStatus(ctx: ControllerContext): Promise<HaStatus> {
       failuresToTolerate: cfg.failuresToTolerate,
       cpuOvercommit: cfg.cpuOvercommit,
       timing: cfg.timing,
+      ...(timing !== cfg.timing ? { pacedTiming: timing } : {}),
       fenceAgents: Object.keys(cfg.fenceAgents)
         .map((id) => hostName.get(Number(id)) ?? `#${id}`)
         .sort(),

@@ -1,6 +1,7 @@
 // The host monitor: every interval, each host is checked on its own (a slow or dead host never
 // delays the others; a host whose previous check still runs is skipped this round). It measures the
 // three indicators, refreshes the inventory, and writes to the store only what changed.
+import { pacedPeriodMs } from '../../core/pacing.ts';
 import { isGrappeError, messageOf } from '../../core/errors.ts';
 import {
   INDICATOR_NAMES,
@@ -131,9 +132,12 @@ export async function checkHost(
 /**
  * Starts the loop; the returned function stops it and waits for checks in flight. Each round spreads
  * its hosts' checks over the interval, so 1,000 hosts do not open 1,000 connections in one burst and
- * stall the API for everyone.
+ * stall the API for everyone; past 500 hosts the round grows so that at most
+ * MONITOR_HOSTS_PER_SECOND hosts are checked a second (each check is a TCP probe, an inventory and
+ * an iSCSI login check per storage host).
  */
 const RECHECK_DELAY_MS = 100;
+export const MONITOR_HOSTS_PER_SECOND = 250;
 
 export function startHostMonitor(ctx: ControllerContext, tcpAccepts: TcpAccepts): () => Promise<void> {
   const interval = ctx.settings.monitorIntervalMs;
@@ -153,13 +157,16 @@ export function startHostMonitor(ctx: ControllerContext, tcpAccepts: TcpAccepts)
     inFlight.set(host.id, check);
   };
 
+  /** Length of the next round (the setting's interval, longer for many hosts). */
+  let period = interval;
   const runRound = async (): Promise<void> => {
     const rt = await hostsRuntime(ctx);
     const hosts = rt.cache.all();
+    period = pacedPeriodMs(interval, hosts.length, MONITOR_HOSTS_PER_SECOND);
     if (hosts.length === 0) return;
     const subnets = await listSubnets(ctx.store);
     const targets = storageTargets(hosts);
-    const spread = hosts.length > 1 ? (interval * 0.8) / hosts.length : 0;
+    const spread = hosts.length > 1 ? (period * 0.8) / hosts.length : 0;
     hosts.forEach((host, i) => {
       if (i === 0 || spread === 0) return launch(rt, host, subnets, targets);
       const t = setTimeout(() => {
@@ -194,21 +201,27 @@ export function startHostMonitor(ctx: ControllerContext, tcpAccepts: TcpAccepts)
     });
   });
 
-  const timer = setInterval(() => {
-    if (round) return; // listing/scheduling only; the checks themselves run detached
-    round = runRound()
-      .catch((err: unknown) => process.emitWarning(`host monitor round failed: ${String(err)}`))
-      .finally(() => {
-        round = undefined;
-      });
-  }, interval);
-  timer.unref();
+  // Listing and scheduling only; the checks themselves run detached. The next round is one period on.
+  let timer: NodeJS.Timeout | undefined;
+  const next = (): void => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      round = runRound()
+        .catch((err: unknown) => process.emitWarning(`host monitor round failed: ${String(err)}`))
+        .finally(() => {
+          round = undefined;
+          next();
+        });
+    }, period);
+    timer.unref();
+  };
+  next();
 
   return async () => {
     stopped = true;
     unwatch?.();
     for (const t of soon.values()) clearTimeout(t);
-    clearInterval(timer);
+    clearTimeout(timer);
     for (const t of scheduled) clearTimeout(t);
     scheduled.clear();
     await round;

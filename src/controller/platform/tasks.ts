@@ -5,6 +5,7 @@ import { errors, isGrappeError } from '../../core/errors.ts';
 import { taskView, type TaskView } from '../../contract/task.contract.ts';
 import { put, type Store } from '../../store/store.ts';
 import { isoAt } from './clock.ts';
+import { LatestWriter } from './latest-writer.ts';
 import { dropUndefined } from './events.ts';
 import { SeqLog } from './seq-log.ts';
 import { defineRecordKind, readRecord, storedValue } from './stored-records.ts';
@@ -27,7 +28,7 @@ export const taskIdOf = (seq: number): string => `T${String(seq).padStart(8, '0'
 export class StoreTaskRunner implements TaskRunner {
   private readonly ids: SeqLog<TaskView>;
   /** Tasks running in this process: their current view, pending write, and end. */
-  private readonly live = new Map<string, { view: TaskView; writes: Promise<void>; ended: Promise<TaskView> }>();
+  private readonly live = new Map<string, { view: TaskView; writes: LatestWriter<TaskView>; ended: Promise<TaskView> }>();
 
   constructor(
     private readonly store: Store,
@@ -73,12 +74,13 @@ export class StoreTaskRunner implements TaskRunner {
     }));
     let resolveEnded!: (v: TaskView) => void;
     const ended = new Promise<TaskView>((resolve) => (resolveEnded = resolve));
-    // Already written by the append: only announce it.
-    this.live.set(view.id, {
-      view,
-      writes: this.emitUpdate(view).catch((err) => this.logger.error({ err, task: view.id }, 'could not announce a task')),
-      ended,
+    // Already written by the append: only announce it, before any change is.
+    const announced = this.emitUpdate(view).catch((err) => this.logger.error({ err, task: view.id }, 'could not announce a task'));
+    const writes = new LatestWriter<TaskView>(async (v) => {
+      await announced;
+      await this.announce(v);
     });
+    this.live.set(view.id, { view, writes, ended });
     void this.run(view.id, work).then(resolveEnded);
     return view.id;
   }
@@ -141,14 +143,15 @@ export class StoreTaskRunner implements TaskRunner {
     return structuredClone(live.view);
   }
 
-  /** Applies a change to a live task, then writes and announces it after the writes before it. */
+  /**
+   * Applies a change to a live task, then writes and announces it after the writes before it; a
+   * change that a newer one replaces before its write began is not written (nor announced) apart.
+   */
   private change(id: string, edit: (view: TaskView) => TaskView): Promise<void> {
     const live = this.live.get(id);
     if (!live) return Promise.resolve();
     live.view = edit(live.view);
-    const snapshot = live.view;
-    live.writes = live.writes.then(() => this.announce(snapshot));
-    return live.writes;
+    return live.writes.put(live.view);
   }
 
   private async announce(view: TaskView): Promise<void> {

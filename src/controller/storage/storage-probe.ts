@@ -6,8 +6,9 @@ import { PROBE_VOLUME, PROBE_VOLUME_MIB, MiB } from '../../core/storage/volume-r
 import type { StorageCheck } from '../../core/hosts/indicators.ts';
 import { z } from 'zod';
 import { iscsiChap, type IscsiChap } from '../../contract/guest-agent.contract.ts';
-import type { Store } from '../../store/store.ts';
-import { defineRecordKind, readRecord, storedValue } from '../platform/stored-records.ts';
+import { LazyMirror, RecordMirror } from '../platform/record-mirror.ts';
+import { runtimeSlot } from '../platform/runtime-slots.ts';
+import { defineRecordKind, storedValue } from '../platform/stored-records.ts';
 import type { HostRecord } from '../hosts/host-record.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { guestAgentFor } from './guest-agent-for.ts';
@@ -40,8 +41,14 @@ export const PROBE_RECORD = defineRecordKind<ProbeRecord>({
   }),
 });
 
-export async function listProbes(store: Store): Promise<ProbeRecord[]> {
-  return (await store.list(PROBES_PREFIX)).map((e) => readRecord(PROBE_RECORD, e.key, e.value));
+const PROBES_MIRROR = runtimeSlot(
+  'storage probes mirror',
+  (ctx: ControllerContext) => new LazyMirror(() => RecordMirror.load(ctx.store, PROBES_PREFIX, PROBE_RECORD)),
+);
+
+/** Every probe record, from the controller's mirror: the host monitor reads them for each host it checks. */
+export async function listProbes(ctx: Pick<ControllerContext, 'runtimes'>): Promise<ProbeRecord[]> {
+  return (await ctx.runtimes.get(PROBES_MIRROR).get()).records();
 }
 
 /** Makes the probe LUN on a storage host if missing and sets its ACL; idempotent. */
@@ -73,7 +80,7 @@ export async function storageLoginChecks(
   host: HostRecord,
   poolNameOf: (hostId: number) => string,
 ): Promise<StorageCheck[] | undefined> {
-  const probes = (await listProbes(ctx.store)).filter((p) => p.url !== null);
+  const probes = (await listProbes(ctx)).filter((p) => p.url !== null);
   if (probes.length === 0) return undefined;
   const client = guestAgentFor(ctx, host, CHECK_TIMEOUT_MS + 4000);
   const out: StorageCheck[] = [];

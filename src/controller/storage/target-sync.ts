@@ -18,7 +18,7 @@ export async function syncTargets(ctx: ControllerContext, warn: (message: string
   const hosts = cache.all();
   const san = sanIndex(hosts);
   const initiators = [...san.all];
-  const probes = new Map((await listProbes(ctx.store)).map((p) => [p.hostId, p]));
+  const probes = new Map((await listProbes(ctx)).map((p) => [p.hostId, p]));
   for (const host of hosts) {
     if (host.purpose !== 'storage') continue;
     const portal = portalOf(host);
