@@ -4,3 +4,6 @@
 
 /** A round's length: `baseMs`, or longer so that visiting `hosts` takes at most `perSecond` visits a second. */
 export const pacedPeriodMs = (baseMs: number, hosts: number, perSecond: number): number => Math.max(baseMs, Math.ceil((hosts * 1000) / perSecond));
+
+/** Hosts the monitors (host indicators, guest states) visit a second at most: past 500 hosts their 2 s round grows. */
+export const MONITOR_HOSTS_PER_SECOND = 250;

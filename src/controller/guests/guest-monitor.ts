@@ -4,10 +4,15 @@
 // their agent); a guest with an action in flight is left to that action.
 import type { HostRecord } from '../hosts/host-record.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
+import { MONITOR_HOSTS_PER_SECOND, pacedPeriodMs } from '../../core/pacing.ts';
+import { repeatRounds } from '../platform/repeat-rounds.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { recordState } from './guest-state.ts';
 import { liveStatuses, stateOf } from './guest-live.ts';
 import { guestsRuntime } from './guests-runtime.ts';
+
+/** A round's length: the monitor interval, longer past 500 hosts (as the host monitor's). */
+const periodOf = (ctx: ControllerContext, hosts: number): number => pacedPeriodMs(ctx.settings.monitorIntervalMs, hosts, MONITOR_HOSTS_PER_SECOND);
 
 export async function guestMonitorRound(ctx: ControllerContext): Promise<void> {
   const rt = guestsRuntime(ctx);
@@ -18,8 +23,9 @@ export async function guestMonitorRound(ctx: ControllerContext): Promise<void> {
   const hosts = [...new Set(guests.map((g) => g.hostId))]
     .map((id) => cache.get(id))
     .filter((h): h is HostRecord => h !== undefined && h.purpose === 'processing' && (h.state === 'UP' || h.state === 'MAINT' || h.state === 'EVACUATING'));
-  // The HA loop lists the HA hosts several times a second: an answer from the last half round will do.
-  const live = await liveStatuses(ctx, hosts, { maxAgeMs: ctx.settings.monitorIntervalMs / 2, guests });
+  // The HA loop's lease answers carry each HA host's listing every HA round: an answer from the last
+  // half of this round will do (at scale both rounds grow, this one more than the HA one).
+  const live = await liveStatuses(ctx, hosts, { maxAgeMs: periodOf(ctx, cache.all().length) / 2, guests });
   for (const { record: g, modRevision } of entries) {
     const seen = live.get(g.hostId);
     // An action that began or ended during the round (a create whose definition reached the host
@@ -39,18 +45,13 @@ export async function guestMonitorRound(ctx: ControllerContext): Promise<void> {
 
 /** Starts the loop; the returned function stops it and waits for a round in flight. */
 export function startGuestMonitor(ctx: ControllerContext): () => Promise<void> {
-  let round: Promise<void> | undefined;
-  const timer = setInterval(() => {
-    if (round) return;
-    round = guestMonitorRound(ctx)
-      .catch((err: unknown) => process.emitWarning(`guest monitor round failed: ${String(err)}`))
-      .finally(() => {
-        round = undefined;
-      });
-  }, ctx.settings.monitorIntervalMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await round;
-  };
+  let hosts = 0; // known from the first round on
+  return repeatRounds({
+    periodMs: () => periodOf(ctx, hosts),
+    round: async () => {
+      hosts = (await hostsRuntime(ctx)).cache.all().length;
+      await guestMonitorRound(ctx);
+    },
+    onError: (err) => process.emitWarning(`guest monitor round failed: ${String(err)}`),
+  });
 }

@@ -1,7 +1,8 @@
 // The host monitor: every interval, each host is checked on its own (a slow or dead host never
 // delays the others; a host whose previous check still runs is skipped this round). It measures the
 // three indicators, refreshes the inventory, and writes to the store only what changed.
-import { pacedPeriodMs } from '../../core/pacing.ts';
+import { MONITOR_HOSTS_PER_SECOND, pacedPeriodMs } from '../../core/pacing.ts';
+import { repeatRounds } from '../platform/repeat-rounds.ts';
 import { isGrappeError, messageOf } from '../../core/errors.ts';
 import {
   INDICATOR_NAMES,
@@ -137,14 +138,12 @@ export async function checkHost(
  * an iSCSI login check per storage host).
  */
 const RECHECK_DELAY_MS = 100;
-export const MONITOR_HOSTS_PER_SECOND = 250;
 
 export function startHostMonitor(ctx: ControllerContext, tcpAccepts: TcpAccepts): () => Promise<void> {
   const interval = ctx.settings.monitorIntervalMs;
   const inFlight = new Map<number, Promise<void>>();
   const scheduled = new Set<NodeJS.Timeout>();
   let stopped = false;
-  let round: Promise<void> | undefined;
 
   const launch = (rt: HostsRuntime, host: HostRecord, subnets: readonly SubnetRef[], targets: readonly StorageTarget[]): void => {
     if (stopped || inFlight.has(host.id)) return;
@@ -201,30 +200,20 @@ export function startHostMonitor(ctx: ControllerContext, tcpAccepts: TcpAccepts)
     });
   });
 
-  // Listing and scheduling only; the checks themselves run detached. The next round is one period on.
-  let timer: NodeJS.Timeout | undefined;
-  const next = (): void => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      round = runRound()
-        .catch((err: unknown) => process.emitWarning(`host monitor round failed: ${String(err)}`))
-        .finally(() => {
-          round = undefined;
-          next();
-        });
-    }, period);
-    timer.unref();
-  };
-  next();
+  // Listing and scheduling only; the checks themselves run detached.
+  const stopRounds = repeatRounds({
+    periodMs: () => period,
+    round: runRound,
+    onError: (err) => process.emitWarning(`host monitor round failed: ${String(err)}`),
+  });
 
   return async () => {
     stopped = true;
     unwatch?.();
     for (const t of soon.values()) clearTimeout(t);
-    clearTimeout(timer);
+    await stopRounds();
     for (const t of scheduled) clearTimeout(t);
     scheduled.clear();
-    await round;
     await Promise.allSettled([...inFlight.values()]);
   };
 }
