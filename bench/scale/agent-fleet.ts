@@ -5,7 +5,12 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import { AgentError } from '../../src/agent/agent-error.ts';
+import { acceptLeaseStream } from '../../src/agent/ha/lease-stream.ts';
+import { refuseUpgrade } from '../../src/agent/routes/console-socket.ts';
+import { HA_AGENT_PATHS, type HaLeaseResponse } from '../../src/contract/ha-agent.contract.ts';
 import { CONTROLLER_CERT_CN, selfSigned, type CertAndKey } from '../../src/pki/pki.ts';
 import { HeartbeatDisk } from './heartbeat-disk.ts';
 import { SimulatedAgent, type FleetLedger } from './simulated-agent.ts';
@@ -104,9 +109,28 @@ export class AgentFleet {
     server.on('connection', (s: Socket) => {
       if (this.dead.has(i)) s.pause();
     });
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(i, agent, req, socket, head));
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.o.port, simAddress(LAN_NET, i), () => resolve(server));
+    });
+  }
+
+  /** The lease stream, as the real agent serves it (its own code: acceptLeaseStream), for the controller only. */
+  private upgrade(i: number, agent: SimulatedAgent, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.dead.has(i)) return void socket.pause();
+    const peer = (socket as TLSSocket).getPeerCertificate();
+    const path = new URL(req.url ?? '/', 'https://sim').pathname;
+    if (path !== HA_AGENT_PATHS.leaseStream) return refuseUpgrade(socket, new AgentError('unknownPath', `no agent WebSocket endpoint ${path}`));
+    if (!agent.enrolled || !(socket as TLSSocket).authorized || peer.subject?.CN !== CONTROLLER_CERT_CN) {
+      return refuseUpgrade(socket, new AgentError('notController', 'refused: the client certificate is not the controller’s'));
+    }
+    const route = `STREAM ${HA_AGENT_PATHS.leaseStream} (renewals)`;
+    acceptLeaseStream(req, socket, head, async (lease) => {
+      // A crashed host's open streams stay open and silent, as a dead machine's would.
+      if (this.dead.has(i)) return new Promise<never>(() => undefined);
+      this.calls.set(route, (this.calls.get(route) ?? 0) + 1);
+      return agent.handle('POST', HA_AGENT_PATHS.lease, new URLSearchParams(), lease, Date.now()).body as HaLeaseResponse;
     });
   }
 

@@ -19,6 +19,9 @@ import { kvmUsable } from './hypervisor-facts.ts';
 import type { Logger } from './logger.ts';
 import { startReplacement } from './self-update.ts';
 import { acceptConsole, consolePathGuest, refuseUpgrade } from './routes/console-socket.ts';
+import { leaseAnswer } from './routes/ha.routes.ts';
+import { acceptLeaseStream } from './ha/lease-stream.ts';
+import { HA_AGENT_PATHS } from '../contract/ha-agent.contract.ts';
 import { parseSyslogAddress } from './syslog-format.ts';
 import { SyslogForwarder } from './syslog-forwarder.ts';
 
@@ -212,17 +215,23 @@ export class AgentServer implements AgentRuntime {
     }
   }
 
-  // WebSocket upgrades: only the guest console, for the controller only.
+  // WebSocket upgrades: the guest console and the HA lease stream, for the controller only.
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     try {
       const pathname = new URL(req.url ?? '/', 'https://agent').pathname;
+      if (pathname === HA_AGENT_PATHS.leaseStream) {
+        this.checkAccess('controller', socket as TLSSocket);
+        // Once per controller connection: renewals themselves are too many to log.
+        this.log.info('lease stream opened', { remote: (socket as TLSSocket).remoteAddress });
+        return acceptLeaseStream(req, socket, head, (lease) => leaseAnswer(this.guests, lease));
+      }
       const id = consolePathGuest(pathname);
       if (id === undefined) throw new AgentError('unknownPath', `no agent WebSocket endpoint ${pathname}`);
       this.checkAccess('controller', socket as TLSSocket);
       await acceptConsole(req, socket, head, id, this.guests.consoles);
     } catch (e) {
       const refusal = isAgentError(e) ? e : new AgentError('internal', `the agent failed: ${messageOf(e)}`);
-      this.log.info('console refused', { url: req.url, status: refusal.status, code: refusal.code });
+      this.log.info('WebSocket refused', { url: req.url, status: refusal.status, code: refusal.code });
       refuseUpgrade(socket, refusal);
     }
   }

@@ -17,6 +17,7 @@ export const HA_AGENT_PATHS = {
   lease: '/agent/v1/ha/lease', // POST: renew (or disarm) the lease; answers the agent's HA health
   heartbeatVolume: '/agent/v1/ha/heartbeat-volume', // PUT: start writing/reading the volume; DELETE: stop
   slots: '/agent/v1/ha/slots', // GET: every slot of the heartbeat volume as this agent reads it
+  leaseStream: '/agent/v1/ha/lease-stream', // WebSocket: lease renewals as messages (below)
 } as const;
 
 /** Bytes per host slot on the heartbeat volume; slot 0 holds the pool's metadata. */
@@ -88,3 +89,16 @@ export const slotView = z.object({
 export type SlotView = z.infer<typeof slotView>;
 export const slotsResponse = z.object({ slots: z.array(slotView), readAgoMs: z.number().optional(), error: z.string().optional() });
 export type SlotsResponse = z.infer<typeof slotsResponse>;
+
+// The lease stream: the same renewals as POST lease, as messages on one WebSocket the controller keeps
+// open per host (at 1,000 hosts an HTTP request per renewal cost most of a controller core). Each
+// request carries a sequence number its answer repeats; an agent without the endpoint answers the
+// upgrade with 404 and the controller renews over POST lease.
+export const leaseStreamRequest = z.object({ seq: z.number().int().min(0), lease: haLeaseRequest }).strict();
+export type LeaseStreamRequest = z.infer<typeof leaseStreamRequest>;
+
+export const leaseStreamAnswer = z.union([
+  z.object({ seq: z.number().int().min(0), lease: haLeaseResponse }),
+  z.object({ seq: z.number().int().min(0).optional(), error: z.object({ code: z.string(), message: z.string() }) }),
+]);
+export type LeaseStreamAnswer = z.infer<typeof leaseStreamAnswer>;

@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { GuestView } from '../../src/contract/guest.contract.ts';
 import type { HaPlanBody } from '../../src/contract/ha.contract.ts';
@@ -86,6 +87,13 @@ test(
           assert.equal(s.heartbeatVolume, 'ha-heartbeat');
           assert.deepEqual(s.settings.timing, { ...s.settings.timing, ...SHORT_HA_TIMING }, 'the short timings are in force');
           watcher = startDoubleRunWatcher(tb.hosts, { onViolation: (v) => violations.push(v) });
+          // Renewals travel over each agent's lease stream, not one HTTPS request each.
+          for (const h of HA_POOL_HOSTS.filter((p) => p.purpose === 'processing').map((p) => p.name))
+            await eventually(
+              `${h}'s lease stream`,
+              async () => (/"msg":"lease stream opened"/.test(readFileSync(tb.agentLog(h), 'utf8')) ? true : undefined),
+              15_000,
+            );
         });
 
         await t.test('operations: a signed webhook and an SMTP relay are told of fences and failovers', async (st) => {

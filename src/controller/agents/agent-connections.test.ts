@@ -48,7 +48,7 @@ const client = (pools?: AgentConnections): AgentClient =>
   });
 
 test('calls through a pool share one TLS connection; without a pool each call has its own', async () => {
-  const pools = new AgentConnections(credentials);
+  const pools = new AgentConnections(credentials, () => 0);
   connections = 0;
   for (let i = 0; i < 5; i++) await client(pools).release();
   assert.equal(connections, 1);
@@ -59,7 +59,7 @@ test('calls through a pool share one TLS connection; without a pool each call ha
 });
 
 test('a reused connection the agent dropped is retried once on a fresh one', async () => {
-  const pools = new AgentConnections(credentials);
+  const pools = new AgentConnections(credentials, () => 0);
   await client(pools).release();
   connections = 0;
   dropOnReused = 1;
@@ -70,7 +70,7 @@ test('a reused connection the agent dropped is retried once on a fresh one', asy
 });
 
 test('a fresh connection dropped is a failure, not retried (the agent may have acted on it)', async () => {
-  const pools = new AgentConnections(credentials);
+  const pools = new AgentConnections(credentials, () => 0);
   connections = 0;
   dropAlways = 1;
   await assert.rejects(client(pools).release(), (e: Error) => /unreachable|ECONNRESET|socket hang up/.test(e.message));
@@ -81,7 +81,7 @@ test('a fresh connection dropped is a failure, not retried (the agent may have a
 test('the shared TLS identity still refuses an agent whose certificate is not from the cluster CA', async () => {
   const otherCa = await createCa('another CA');
   const other = await issueCert(otherCa, { commonName: CONTROLLER_CERT_CN, usage: 'client' });
-  const pools = new AgentConnections({ caCertPem: otherCa.certPem, certPem: other.certPem, keyPem: other.keyPem });
+  const pools = new AgentConnections({ caCertPem: otherCa.certPem, certPem: other.certPem, keyPem: other.keyPem }, () => 0);
   await assert.rejects(client(pools).release(), (e: Error & { code?: string }) => e.code === 'untrustedAgent');
   pools.close();
 });

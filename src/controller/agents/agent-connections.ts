@@ -7,6 +7,7 @@
 import { Agent } from 'node:https';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { ControllerCredentials } from './agent-client.ts';
+import { LeaseStreams } from './lease-stream.ts';
 
 /** Below the agent server's keep-alive timeout (Node's default, 5 s). */
 const IDLE_CLOSE_MS = 4_000;
@@ -21,7 +22,11 @@ export class AgentConnections {
    */
   readonly secureContext: SecureContext;
 
-  constructor(credentials: ControllerCredentials) {
+  /** Lease renewals of the HA loop, one WebSocket per host (lease-stream.ts). */
+  readonly leaseStreams: LeaseStreams;
+
+  constructor(credentials: ControllerCredentials, now: () => number) {
+    this.leaseStreams = new LeaseStreams(now);
     this.secureContext = createSecureContext({ ca: credentials.caCertPem, cert: credentials.certPem, key: credentials.keyPem });
   }
 
@@ -40,6 +45,7 @@ export class AgentConnections {
 
   /** Closes every connection (controller shutdown). */
   close(): void {
+    this.leaseStreams.close();
     for (const pool of this.pools.values()) pool.destroy();
     this.pools.clear();
   }

@@ -4,7 +4,7 @@ import { GUEST_AGENT_PATHS, guestList } from '../../contract/guest-agent.contrac
 import { AgentClient } from '../agents/agent-client.ts';
 import { GuestClient } from '../agents/guest-client.ts';
 import { HaClient } from '../agents/ha-client.ts';
-import { agentClientOptions } from '../hosts/agent-link.ts';
+import { AGENT_CONNECTIONS, agentClientOptions } from '../hosts/agent-link.ts';
 import { guestsRuntime } from '../guests/guests-runtime.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import type { HaAgentLink, HaHostRef } from './ha-agent-link.ts';
@@ -20,9 +20,18 @@ export function agentHaLink(ctx: ControllerContext): HaAgentLink {
   const opts = (h: HaHostRef, timeoutMs?: number) => agentClientOptions(ctx, h, timeoutMs);
   return {
     // The listing the answer carries is remembered for the guest list and monitor (host-listings.ts).
+    // Over the host's lease stream when the controller keeps connections (lease-stream.ts).
     lease: async (h, req, t) => {
       const sentAt = ctx.clock.now();
-      const lease = await new HaClient(opts(h)).renewLease(req, t);
+      const client = new HaClient(opts(h));
+      const streams = ctx.runtimes.get(AGENT_CONNECTIONS).leaseStreams;
+      const lease = await streams.renew(
+        `${h.address}:${h.port}`,
+        req,
+        t,
+        (ms) => client.openLeaseStream(ms),
+        () => client.renewLease(req, t),
+      );
       if (lease.guests) guestsRuntime(ctx).remember(h.id, sentAt - lease.guests.agoMs, lease.guests.list);
       return lease;
     },

@@ -14,7 +14,7 @@ const credentialsOf = (ctx: Pick<ControllerContext, 'cluster'>) => ({
   keyPem: ctx.cluster.controllerKeyPem,
 });
 
-export const AGENT_CONNECTIONS = runtimeSlot('agent connections', (ctx: ControllerContext) => new AgentConnections(credentialsOf(ctx)));
+export const AGENT_CONNECTIONS = runtimeSlot('agent connections', (ctx: ControllerContext) => new AgentConnections(credentialsOf(ctx), () => ctx.clock.now()));
 
 export function agentClientOptions(ctx: AgentCaller, host: HostAddress, timeoutMs?: number): AgentClientOptions {
   const connections = ctx.runtimes?.get(AGENT_CONNECTIONS);
