@@ -10,6 +10,7 @@ import type { TLSSocket } from 'node:tls';
 import { AgentError } from '../../src/agent/agent-error.ts';
 import { acceptLeaseStream } from '../../src/agent/ha/lease-stream.ts';
 import { refuseUpgrade } from '../../src/agent/routes/console-socket.ts';
+import { AGENT_KEEP_ALIVE_MS } from '../../src/contract/agent-constants.ts';
 import { HA_AGENT_PATHS, type HaLeaseResponse } from '../../src/contract/ha-agent.contract.ts';
 import { CONTROLLER_CERT_CN, selfSigned, type CertAndKey } from '../../src/pki/pki.ts';
 import { HeartbeatDisk } from './heartbeat-disk.ts';
@@ -105,6 +106,7 @@ export class AgentFleet {
       { cert: bootstrap.certPem, key: bootstrap.keyPem, requestCert: true, rejectUnauthorized: false },
       (req, res) => void this.serve(i, agent, server, req, res),
     );
+    server.keepAliveTimeout = AGENT_KEEP_ALIVE_MS;
     // A crashed host takes connections (the kernel would not) but never answers: callers time out.
     server.on('connection', (s: Socket) => {
       if (this.dead.has(i)) s.pause();

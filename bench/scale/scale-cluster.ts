@@ -3,21 +3,16 @@
 // and guests each with a shared disk, started and HA-protected.
 import type { HttpClient } from '../lib/http-client.ts';
 import { LAN_NET, simAddress } from './agent-fleet.ts';
+import { settleLimited } from '../../src/core/limited.ts';
 
 export const STORAGE_HOST = 'sim-storage';
 export const hostName = (i: number): string => `sim-${String(i).padStart(4, '0')}`;
 export const HOST_PASSWORD = 'sim-host-password';
 
-/** Runs `work` over `items` with at most `limit` at once; fails on the first failure. */
-export async function inParallel<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      await work(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+/** Runs `work` over `items` with at most `limit` at once; fails with the first failure once all ended. */
+async function inParallel<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+  const failed = (await settleLimited(items, limit, work)).find((o) => o.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** A call that must succeed; a task it starts is followed until it ends, and must have succeeded. */

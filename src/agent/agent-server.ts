@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { CONTROLLER_CERT_CN, type CertAndKey } from '../pki/pki.ts';
+import { AGENT_KEEP_ALIVE_MS } from '../contract/agent-constants.ts';
 import { REQUEST_ID_HEADER, requestIdPattern } from '../contract/logs.contract.ts';
 import { messageOf } from '../contract/shared-rules.ts';
 import { withRequestId } from '../streams/request-context.ts';
@@ -77,6 +78,7 @@ export class AgentServer implements AgentRuntime {
     await this.guests.init();
     await this.guests.reattach(this.log);
     const server = createServer({ ...this.identity(), requestCert: true, rejectUnauthorized: false }, (req, res) => void this.handle(req, res));
+    server.keepAliveTimeout = AGENT_KEEP_ALIVE_MS;
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(req, socket, head));
     server.on('tlsClientError', (e) => this.log.debug('TLS handshake failed', { error: e.message }));
     this.server = server;

@@ -231,10 +231,17 @@ export class AgentClient {
           res.on('error', (e) => finish(() => reject(this.transportError(e))));
         },
       );
-      const timer = setTimeout(() => {
-        finish(() => reject(errors.unreachable(this.where, `no answer within ${timeoutMs} ms`)));
-        req.destroy();
-      }, timeoutMs);
+      // Judged after the event loop's pending I/O (as lease-stream.ts does): a controller busy past
+      // the limit must not blame the agent for an answer already waiting in the socket.
+      const timer = setTimeout(
+        () =>
+          setImmediate(() => {
+            if (done) return;
+            finish(() => reject(errors.unreachable(this.where, `no answer within ${timeoutMs} ms`)));
+            req.destroy();
+          }),
+        timeoutMs,
+      );
       req.on('error', (e: NodeJS.ErrnoException) =>
         finish(() => reject(req.reusedSocket && STALE_CODES.has(e.code ?? '') ? new StaleConnection() : this.transportError(e))),
       );

@@ -48,8 +48,13 @@ export class LeaseStream {
     const seq = this.seq++;
     return new Promise<HaLeaseResponse>((resolve, reject) => {
       const timer = setTimeout(() => {
-        // A silent stream is not trusted again: the next renewal opens a new one.
-        this.end(errors.unreachable(this.where, `no answer within ${timeoutMs} ms`));
+        // Judged after the event loop's pending I/O: when the controller itself was busy past the
+        // limit, timers run before the sockets are read, and the answer is likely already waiting
+        // (dropping every stream then made 2,500 new handshakes at once, and the next round late too).
+        setImmediate(() => {
+          // A silent stream is not trusted again: the next renewal opens a new one.
+          if (this.pending.has(seq)) this.end(errors.unreachable(this.where, `no answer within ${timeoutMs} ms`));
+        });
       }, timeoutMs);
       this.pending.set(seq, { resolve, reject, timer });
       this.ws.send(JSON.stringify({ seq, lease: req }), (err) => {
@@ -117,7 +122,9 @@ export class LeaseStreams {
 
   /**
    * Renews over the endpoint's stream (opened with `open` when there is none), or with `overHttp`
-   * when the agent has no stream endpoint. Opening and answering share `timeoutMs`.
+   * when the agent has no stream endpoint. Opening and answering have `timeoutMs` each: a share of
+   * what is left after a slow opening (thousands of handshakes when HA starts) would time the
+   * renewal out at once and drop a healthy stream for everyone.
    */
   async renew(
     endpoint: string,
@@ -147,7 +154,7 @@ export class LeaseStreams {
       this.unsupportedUntil.set(endpoint, started + UNSUPPORTED_RETRY_MS);
       return overHttp();
     }
-    return stream.renew(req, Math.max(1, timeoutMs - (this.now() - started)));
+    return stream.renew(req, timeoutMs);
   }
 
   /** Closes every stream (controller shutdown). */

@@ -3,6 +3,7 @@
 // processing host is told to write its slot and its lease is armed; if any host fails, all of it is
 // undone. Disable: leases are disarmed and storage heartbeats stopped everywhere, the volume freed.
 import { withRevert } from '../platform/revert.ts';
+import { settleLimited } from '../../core/limited.ts';
 import { HA_MIN_HEARTBEAT_VOLUME_BYTES } from '../../contract/ha-agent.contract.ts';
 import type { HaConfigRecord } from '../../contract/ha.contract.ts';
 import type { VolumeRecord } from '../../contract/storage.contract.ts';
@@ -21,6 +22,8 @@ import { HA_VOLUME_MARK, haRouteErrors } from './ha-controller-errors.ts';
 import { haRuntime } from './ha-runtime.ts';
 
 const AGENT_TIMEOUT_MS = 5_000;
+/** Hosts configured at once: thousands at once would spend the timeouts in the controller's own queue. */
+const HOSTS_AT_ONCE = 32;
 
 const refOf = (h: HostRecord): HaHostRef => ({ id: h.id, name: h.name, address: h.address, port: h.port });
 const causeOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -40,18 +43,16 @@ async function armHosts(ctx: ControllerContext, cfg: HaConfigRecord, facts: Clus
   const hosts = facts.hosts.filter((h) => h.purpose === 'processing' && h.state === 'UP');
   const protectedGuests = haGuestsOf(cfg, facts);
   await withRevert({ events: ctx.events, subject: 'ha' }, async (revert) => {
-    const outcomes = await Promise.allSettled(
-      hosts.map(async (h) => {
-        // Undone even when the call failed: it may have been applied before its answer was lost.
-        revert.add(`the storage heartbeat of '${h.name}'`, () => link.unconfigure(refOf(h), AGENT_TIMEOUT_MS));
-        await link.configure(refOf(h), heartbeatRequest(target, h.id, cfg.timing.slotIntervalMs), AGENT_TIMEOUT_MS);
-        const guests = protectedGuests.filter((g) => g.hostId === h.id).map((g) => g.id);
-        revert.add(`the armed lease of '${h.name}'`, () =>
-          link.lease(refOf(h), { armed: false, fenceTimeoutMs: cfg.timing.fenceTimeoutMs, guests: [] }, AGENT_TIMEOUT_MS),
-        );
-        await link.lease(refOf(h), { armed: true, fenceTimeoutMs: cfg.timing.fenceTimeoutMs, guests }, AGENT_TIMEOUT_MS);
-      }),
-    );
+    const outcomes = await settleLimited(hosts, HOSTS_AT_ONCE, async (h) => {
+      // Undone even when the call failed: it may have been applied before its answer was lost.
+      revert.add(`the storage heartbeat of '${h.name}'`, () => link.unconfigure(refOf(h), AGENT_TIMEOUT_MS));
+      await link.configure(refOf(h), heartbeatRequest(target, h.id, cfg.timing.slotIntervalMs), AGENT_TIMEOUT_MS);
+      const guests = protectedGuests.filter((g) => g.hostId === h.id).map((g) => g.id);
+      revert.add(`the armed lease of '${h.name}'`, () =>
+        link.lease(refOf(h), { armed: false, fenceTimeoutMs: cfg.timing.fenceTimeoutMs, guests: [] }, AGENT_TIMEOUT_MS),
+      );
+      await link.lease(refOf(h), { armed: true, fenceTimeoutMs: cfg.timing.fenceTimeoutMs, guests }, AGENT_TIMEOUT_MS);
+    });
     const firstFailure = outcomes.findIndex((o) => o.status === 'rejected');
     if (firstFailure >= 0) throw haRouteErrors.hostUnreachable(hosts[firstFailure]!.name, causeOf((outcomes[firstFailure] as PromiseRejectedResult).reason));
   });
@@ -60,18 +61,14 @@ async function armHosts(ctx: ControllerContext, cfg: HaConfigRecord, facts: Clus
 /** Disarms and stops the storage heartbeat on each host; returns the hosts that did not answer. */
 async function disarmHosts(ctx: ControllerContext, cfg: HaConfigRecord, hosts: readonly HostRecord[]): Promise<string[]> {
   const { link } = haRuntime(ctx);
-  const failed: string[] = [];
-  await Promise.all(
-    hosts.map(async (h) => {
-      try {
-        await link.lease(refOf(h), { armed: false, fenceTimeoutMs: cfg.timing.fenceTimeoutMs, guests: [] }, AGENT_TIMEOUT_MS);
-        await link.unconfigure(refOf(h), AGENT_TIMEOUT_MS);
-      } catch {
-        failed.push(h.name);
-      }
-    }),
-  );
-  return failed.sort();
+  const outcomes = await settleLimited(hosts, HOSTS_AT_ONCE, async (h) => {
+    await link.lease(refOf(h), { armed: false, fenceTimeoutMs: cfg.timing.fenceTimeoutMs, guests: [] }, AGENT_TIMEOUT_MS);
+    await link.unconfigure(refOf(h), AGENT_TIMEOUT_MS);
+  });
+  return hosts
+    .filter((_, i) => outcomes[i]!.status === 'rejected')
+    .map((h) => h.name)
+    .sort();
 }
 
 /** Writes HA's config and the volume's mark together, guarded by the revisions they were read at. */

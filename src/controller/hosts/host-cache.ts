@@ -99,15 +99,18 @@ export class HostCache {
     const after = value === undefined ? undefined : guestLoad(value);
     if (after) this.guests.set(key, after);
     else this.guests.delete(key);
-    for (const hostId of new Set([before?.hostId, after?.hostId])) {
-      if (hostId === undefined) continue;
-      let t = NO_GUESTS;
-      for (const g of this.guests.values()) {
-        if (g.hostId === hostId) t = { count: t.count + 1, cpu: t.cpu + g.cpu, memoryMiB: t.memoryMiB + g.memoryMiB };
-      }
-      this.totals.set(hostId, t);
-      this.changed(hostId);
-    }
+    // Totals kept by difference: summing every guest of the host at each change made creating
+    // thousands of guests quadratic.
+    const add = (load: typeof before, sign: 1 | -1): void => {
+      if (!load) return;
+      const t = this.totals.get(load.hostId) ?? NO_GUESTS;
+      const next = { count: t.count + sign, cpu: t.cpu + sign * load.cpu, memoryMiB: t.memoryMiB + sign * load.memoryMiB };
+      if (next.count === 0) this.totals.delete(load.hostId);
+      else this.totals.set(load.hostId, next);
+    };
+    add(before, -1);
+    add(after, 1);
+    for (const hostId of new Set([before?.hostId, after?.hostId])) if (hostId !== undefined) this.changed(hostId);
   }
 
   private changed(id: number): void {
@@ -116,6 +119,11 @@ export class HostCache {
 
   get(id: number): HostRecord | undefined {
     return this.byId.get(id)?.record;
+  }
+
+  /** How many hosts there are. */
+  get size(): number {
+    return this.byId.size;
   }
 
   revisionOf(id: number): number {

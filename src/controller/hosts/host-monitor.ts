@@ -76,18 +76,19 @@ export async function checkHost(
   targets: readonly StorageTarget[],
   tcpAccepts: TcpAccepts,
 ): Promise<void> {
-  const connection = await tcpAccepts(host.address, host.port, CONNECT_TIMEOUT_MS);
+  // The inventory first, over a kept-alive connection: when it answers, the agent's port plainly
+  // accepts connections, and the separate TCP probe (one connect per host and round, a tenth of
+  // the controller's CPU at 1,000 hosts) is needed only to tell a dead port from a failing agent.
   let inventory: StoredInventory | undefined;
-  let connector: CheckOutcome | undefined;
-  if (connection.ok) {
-    connector = await agentFor(ctx, host, AGENT_TIMEOUT_MS)
-      .inventory()
-      .then((inv): CheckOutcome => {
-        inventory = stripUptime(inv);
-        return { ok: true };
-      })
-      .catch((e: unknown): CheckOutcome => ({ ok: false, error: messageOf(e) }));
-  }
+  const outcome = await agentFor(ctx, host, AGENT_TIMEOUT_MS)
+    .inventory()
+    .then((inv): CheckOutcome => {
+      inventory = stripUptime(inv);
+      return { ok: true };
+    })
+    .catch((e: unknown): CheckOutcome => ({ ok: false, error: messageOf(e) }));
+  const connection = outcome.ok ? outcome : await tcpAccepts(host.address, host.port, CONNECT_TIMEOUT_MS);
+  const connector = connection.ok ? outcome : undefined;
   const san = Object.values(host.attachments).find((a) => a.subnet === 'SAN');
   const sanOk = sanConfigured(
     san,
@@ -134,8 +135,8 @@ export async function checkHost(
  * Starts the loop; the returned function stops it and waits for checks in flight. Each round spreads
  * its hosts' checks over the interval, so 1,000 hosts do not open 1,000 connections in one burst and
  * stall the API for everyone; past 500 hosts the round grows so that at most
- * MONITOR_HOSTS_PER_SECOND hosts are checked a second (each check is a TCP probe, an inventory and
- * an iSCSI login check per storage host).
+ * MONITOR_HOSTS_PER_SECOND hosts are checked a second (each check is an inventory, a TCP probe when
+ * it fails, and an iSCSI login check per storage host).
  */
 const RECHECK_DELAY_MS = 100;
 
