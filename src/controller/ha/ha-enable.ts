@@ -41,13 +41,19 @@ export function checkHeartbeatVolume(v: VolumeRecord): void {
 async function armHosts(ctx: ControllerContext, cfg: HaConfigRecord, facts: ClusterFacts, target: HeartbeatTarget): Promise<void> {
   const { link } = haRuntime(ctx);
   const hosts = facts.hosts.filter((h) => h.purpose === 'processing' && h.state === 'UP');
-  const protectedGuests = haGuestsOf(cfg, facts);
+  // Grouped once: filtering every guest for each host was O(hosts × guests) at enable.
+  const guestsOn = new Map<number, string[]>();
+  for (const g of haGuestsOf(cfg, facts)) {
+    const list = guestsOn.get(g.hostId);
+    if (list) list.push(g.id);
+    else guestsOn.set(g.hostId, [g.id]);
+  }
   await withRevert({ events: ctx.events, subject: 'ha' }, async (revert) => {
     const outcomes = await settleLimited(hosts, HOSTS_AT_ONCE, async (h) => {
       // Undone even when the call failed: it may have been applied before its answer was lost.
       revert.add(`the storage heartbeat of '${h.name}'`, () => link.unconfigure(refOf(h), AGENT_TIMEOUT_MS));
       await link.configure(refOf(h), heartbeatRequest(target, h.id, cfg.timing.slotIntervalMs), AGENT_TIMEOUT_MS);
-      const guests = protectedGuests.filter((g) => g.hostId === h.id).map((g) => g.id);
+      const guests = guestsOn.get(h.id) ?? [];
       revert.add(`the armed lease of '${h.name}'`, () =>
         link.lease(refOf(h), { armed: false, fenceTimeoutMs: cfg.timing.fenceTimeoutMs, guests: [] }, AGENT_TIMEOUT_MS),
       );
