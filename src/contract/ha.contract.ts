@@ -58,7 +58,18 @@ export const fenceAgentConfig = z
   .strict();
 export type FenceAgentConfig = z.output<typeof fenceAgentConfig>;
 
-// Store: /ha/config (one record: enabling, settings and plans change together under one CAS).
+/** A guest's HA plan as stored: `/ha/plans/<guest id>`, one record per guest. */
+export const haPlanRecord = z.object({
+  restart: restartPlan,
+  order: z.number().int(),
+  delay: z.number(),
+  /** The guest's createdAt when the plan was set: a later guest reusing the id does not inherit it. */
+  guestCreatedAt: z.string().optional(),
+});
+export type HaPlanRecord = z.infer<typeof haPlanRecord>;
+
+// Store: /ha/config (enabling and settings change together under one CAS). The plans were in it up
+// to version 2; they are records of their own since (setting one plan rewrote them all).
 export const haConfigRecord = z.object({
   enabled: z.boolean(),
   heartbeatVolume: z.string().nullable(),
@@ -67,19 +78,14 @@ export const haConfigRecord = z.object({
   timing: haTiming,
   /** Host id (as a string) → its external fence agent. */
   fenceAgents: z.record(z.string(), fenceAgentConfig),
-  /** Guest id ('vm:100') → its HA plan. */
-  plans: z.record(
-    z.string(),
-    z.object({
-      restart: restartPlan,
-      order: z.number().int(),
-      delay: z.number(),
-      /** The guest's createdAt when the plan was set: a later guest reusing the id does not inherit it. */
-      guestCreatedAt: z.string().optional(),
-    }),
-  ),
 });
-export type HaConfigRecord = z.infer<typeof haConfigRecord>;
+export type HaStoredConfig = z.infer<typeof haConfigRecord>;
+
+/** The HA configuration as the controller reads it: `/ha/config` with every guest's plan beside it. */
+export interface HaConfigRecord extends HaStoredConfig {
+  /** Guest id ('vm:100') → its HA plan. */
+  readonly plans: Readonly<Record<string, HaPlanRecord>>;
+}
 
 export const DEFAULT_HA_CONFIG: HaConfigRecord = {
   enabled: false,

@@ -7,6 +7,7 @@ import { DELIVERY_RECORD, RULE_RECORD, TARGET_RECORD } from '../notify/notify-st
 import { ACTIVE_KEY, ACTIVE_RECORD, EVACUATIONS_PREFIX, EVACUATION_RECORD } from '../evacuation/evacuation-store.ts';
 import { GUEST_RECORD, GUESTS_PREFIX } from '../guests/guest-record.ts';
 import { HA_CONFIG_KEY, HA_CONFIG_RECORD, HA_STATE_KEY, HA_STATE_RECORD } from '../ha/ha-config-store.ts';
+import { HA_PLAN_RECORD, HA_PLANS_PREFIX } from '../ha/ha-plan-store.ts';
 import { HOSTS_PREFIX, HOST_RECORD } from '../hosts/host-record.ts';
 import { IMAGES_PREFIX, IMAGE_RECORD } from '../images/image-store.ts';
 import { HISTORY_RECORD } from '../migration/move-history.ts';
@@ -46,6 +47,7 @@ export const STORED_PLACES: readonly StoredPlace[] = [
   { at: ACTIVE_KEY, kind: ACTIVE_RECORD },
   { at: HA_CONFIG_KEY, kind: HA_CONFIG_RECORD },
   { at: HA_STATE_KEY, kind: HA_STATE_RECORD },
+  { at: HA_PLANS_PREFIX, kind: HA_PLAN_RECORD },
   { at: SCHEDULER_SETTINGS_KEY, kind: SCHEDULER_SETTINGS_RECORD },
   { at: '/migration/history/', kind: HISTORY_RECORD },
   { at: '/tasks/', kind: TASK_RECORD },

@@ -1,30 +1,49 @@
-// HA's records in the store: `/ha/config` (enabled, heartbeat volume, settings, fence agents, plans)
-// and `/ha/state` (the HA manager's state, so a restarted controller carries on from it).
+// HA's records in the store: `/ha/config` (enabled, heartbeat volume, settings, fence agents), each
+// guest's plan beside it (ha-plan-store.ts), and `/ha/state` (the HA manager's state, so a restarted
+// controller carries on from it).
 import { z } from 'zod';
-import { DEFAULT_HA_CONFIG, DEFAULT_HA_TIMING, haConfigRecord, type HaConfigRecord } from '../../contract/ha.contract.ts';
+import {
+  DEFAULT_HA_CONFIG,
+  DEFAULT_HA_TIMING,
+  haConfigRecord,
+  type HaConfigRecord,
+  type HaPlanRecord,
+  type HaStoredConfig,
+} from '../../contract/ha.contract.ts';
 import { GUEST_HA_STATES, HOST_HA_STATES, type HaState } from '../../core/ha/ha-types.ts';
-import { put, type Store } from '../../store/store.ts';
-import { defineRecordKind, readRecord, storedValue, updateRecord } from '../platform/stored-records.ts';
+import { put, type Entry, type Json, type Store } from '../../store/store.ts';
+import type { ControllerContext } from '../platform/types.ts';
+import { defineRecordKind, MAX_UPDATE_ATTEMPTS, readRecord, storedValue, tooMuchContention, VERSION_FIELD } from '../platform/stored-records.ts';
+import { HA_PLAN_RECORD, haPlanKey, putPlanOp, readHaPlans } from './ha-plan-store.ts';
 
 export const HA_CONFIG_KEY = '/ha/config';
 export const HA_STATE_KEY = '/ha/state';
 
 /**
- * `/ha/config`. Version 2 has every field; version 1 records (written before versions) may lack the
- * fields added since HA first shipped, which take their defaults.
+ * `/ha/config`. Version 3 has no plans: a version-2 record's plans are moved to records of their own
+ * before it is read (movePlansOut below), so the migration only drops an emptied field. Version 1
+ * records (written before versions) may lack the fields added since HA first shipped: their defaults.
  */
-export const HA_CONFIG_RECORD = defineRecordKind<HaConfigRecord>({
+export const HA_CONFIG_RECORD = defineRecordKind<HaStoredConfig>({
   name: 'HA configuration',
-  version: 2,
+  version: 3,
   schema: haConfigRecord.loose(),
   migrations: {
     1: (old) => {
       const timing = typeof old['timing'] === 'object' && old['timing'] !== null ? old['timing'] : {};
-      return { ...DEFAULT_HA_CONFIG, ...old, timing: { ...DEFAULT_HA_TIMING, ...timing } };
+      const { plans: _plans, ...defaults } = DEFAULT_HA_CONFIG;
+      return { ...defaults, ...old, timing: { ...DEFAULT_HA_TIMING, ...timing } };
     },
+    2: ({ plans: _moved, ...rest }) => rest,
   },
   fix: 'run `grappe ha disable` and `grappe ha enable` again, or restore the data dir from a backup',
 });
+
+/** The value to store for the config (a config read with its plans is stored without them). */
+export function haConfigValue(cfg: HaStoredConfig): Json {
+  const { plans: _plans, ...stored } = cfg as HaStoredConfig & { plans?: unknown };
+  return storedValue(HA_CONFIG_RECORD, stored);
+}
 
 const haHostRecord = z.object({
   state: z.enum(HOST_HA_STATES),
@@ -63,40 +82,93 @@ export const HA_STATE_RECORD = defineRecordKind<HaState>({
 });
 
 export interface HaConfigEntry {
+  /** With every guest's plan. */
   readonly config: HaConfigRecord;
-  /** 0 when nothing is stored yet. */
+  /** Of `/ha/config`: 0 when nothing is stored yet. */
   readonly modRevision: number;
 }
 
-export async function readHaConfigEntry(store: Store): Promise<HaConfigEntry> {
-  const e = await store.get(HA_CONFIG_KEY);
-  return { config: e ? readRecord(HA_CONFIG_RECORD, e.key, e.value) : DEFAULT_HA_CONFIG, modRevision: e?.modRevision ?? 0 };
+/** A version-1 or -2 config's plans (they were stored in it), or undefined. */
+function legacyPlansOf(e: Entry): Record<string, unknown> | undefined {
+  const v = e.value as Record<string, unknown> | null;
+  if (typeof v !== 'object' || v === null || (typeof v[VERSION_FIELD] === 'number' && v[VERSION_FIELD] > 2)) return undefined;
+  const plans = v['plans'];
+  return typeof plans === 'object' && plans !== null && Object.keys(plans).length > 0 ? (plans as Record<string, unknown>) : undefined;
 }
 
-export async function readHaConfig(store: Store): Promise<HaConfigRecord> {
-  return (await readHaConfigEntry(store)).config;
+/**
+ * Moves a version-2 config's plans to records of their own: each written unless a record is there
+ * already (that one is newer), then the
+ * config without them, guarded by its revision (a concurrent change: the caller reads and tries again).
+ * One plan per transaction: etcd caps the operations of one, and each is guarded on its own.
+ */
+async function movePlansOut(store: Store, e: Entry, plans: Record<string, unknown>): Promise<void> {
+  for (const [id, value] of Object.entries(plans)) {
+    const plan = readRecord<HaPlanRecord>(HA_PLAN_RECORD, haPlanKey(id), value);
+    await store.txn([{ key: haPlanKey(id), modRevision: 0 }], [putPlanOp(id, plan)]);
+  }
+  await store.txn(
+    [{ key: HA_CONFIG_KEY, modRevision: e.modRevision }],
+    [{ put: HA_CONFIG_KEY, value: haConfigValue(readRecord(HA_CONFIG_RECORD, e.key, e.value)) }],
+  );
+}
+
+/** `/ha/config` without the plans, and its revision; a version-2 record's plans are moved out first. */
+async function readStoredConfig(store: Store): Promise<{ readonly entry: Entry | undefined; readonly stored: HaStoredConfig }> {
+  for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+    const e = await store.get(HA_CONFIG_KEY);
+    if (!e) return { entry: undefined, stored: DEFAULT_HA_CONFIG };
+    const legacy = legacyPlansOf(e);
+    if (!legacy) return { entry: e, stored: readRecord(HA_CONFIG_RECORD, e.key, e.value) };
+    await movePlansOut(store, e, legacy);
+  }
+  throw tooMuchContention(HA_CONFIG_KEY);
+}
+
+export async function readHaConfigEntry(ctx: Pick<ControllerContext, 'store' | 'runtimes'>): Promise<HaConfigEntry> {
+  const { entry, stored } = await readStoredConfig(ctx.store);
+  return { config: { ...stored, plans: await readHaPlans(ctx) }, modRevision: entry?.modRevision ?? 0 };
+}
+
+export async function readHaConfig(ctx: Pick<ControllerContext, 'store' | 'runtimes'>): Promise<HaConfigRecord> {
+  return (await readHaConfigEntry(ctx)).config;
 }
 
 /**
  * readHaConfig for a loop that reads it every round: the record is still read from the store each
  * time (never a stale copy: a disarm must not be followed by an armed renewal), but parsed only when
- * its revision changed — with every guest's plan in it, parsing it three times a second cost more
- * than the round's own work at thousands of guests.
+ * its revision changed, and the same object is given while neither it nor a plan changed.
  */
-export function haConfigReader(store: Store): () => Promise<HaConfigRecord> {
-  let last: { readonly modRevision: number; readonly config: HaConfigRecord } | undefined;
+export function haConfigReader(ctx: Pick<ControllerContext, 'store' | 'runtimes'>): () => Promise<HaConfigRecord> {
+  let last: { readonly modRevision: number; readonly stored: HaStoredConfig } | undefined;
+  let given: HaConfigRecord | undefined;
   return async () => {
-    const e = await store.get(HA_CONFIG_KEY);
-    if (!e) return DEFAULT_HA_CONFIG;
-    if (last?.modRevision !== e.modRevision) last = { modRevision: e.modRevision, config: readRecord(HA_CONFIG_RECORD, e.key, e.value) };
-    return last.config;
+    const e = await ctx.store.get(HA_CONFIG_KEY);
+    if (!e || legacyPlansOf(e)) {
+      last = undefined;
+      return (given = await readHaConfig(ctx));
+    }
+    if (last?.modRevision !== e.modRevision) last = { modRevision: e.modRevision, stored: readRecord(HA_CONFIG_RECORD, e.key, e.value) };
+    const plans = await readHaPlans(ctx);
+    if (given?.plans !== plans || !sameSettings(given, last.stored)) given = { ...last.stored, plans };
+    return given;
   };
 }
 
-/** Read-modify-write; `change` may throw to refuse (nothing is written then). */
-export async function updateHaConfig(store: Store, change: (current: HaConfigRecord) => HaConfigRecord): Promise<HaConfigRecord> {
-  const next = await updateRecord(store, HA_CONFIG_RECORD, HA_CONFIG_KEY, (cur) => change(cur ?? DEFAULT_HA_CONFIG));
-  return next ?? DEFAULT_HA_CONFIG;
+/** Whether `cfg` was built from `stored` (every field but the plans is the same object). */
+function sameSettings(cfg: HaConfigRecord, stored: HaStoredConfig): boolean {
+  return (Object.keys(stored) as (keyof HaStoredConfig)[]).every((k) => cfg[k] === stored[k]);
+}
+
+/** Read-modify-write of the settings (not the plans); `change` may throw to refuse (nothing is written then). */
+export async function updateHaConfig(store: Store, change: (current: HaStoredConfig) => HaStoredConfig): Promise<HaStoredConfig> {
+  for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+    const { entry, stored } = await readStoredConfig(store);
+    const next = change(stored);
+    const r = await store.txn([{ key: HA_CONFIG_KEY, modRevision: entry?.modRevision ?? 0 }], [{ put: HA_CONFIG_KEY, value: haConfigValue(next) }]);
+    if (r.succeeded) return next;
+  }
+  throw tooMuchContention(HA_CONFIG_KEY);
 }
 
 /** The stored manager state, keyed by host id (see ha-host-keys.ts), or undefined. */

@@ -10,14 +10,13 @@ import type { VolumeRecord } from '../../contract/storage.contract.ts';
 import { GrappeError } from '../../core/errors.ts';
 import { checkToleranceSetting } from '../../core/ha/plan-rules.ts';
 import { storageErrors } from '../../core/storage/storage-errors.ts';
-import { storedValue } from '../platform/stored-records.ts';
 import type { HostRecord } from '../hosts/host-record.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { getVolumeEntry, volumeKey, volumeValue } from '../storage/volume-store.ts';
 import { heartbeatRequest, type HaHostRef, type HeartbeatTarget } from './ha-agent-link.ts';
 import { admitHost } from '../storage/target-admission.ts';
 import { capacityFacts, haGuestsOf, isHaHost, type ClusterFacts } from './ha-cluster-view.ts';
-import { HA_CONFIG_KEY, HA_CONFIG_RECORD, readHaConfigEntry, writeHaState } from './ha-config-store.ts';
+import { HA_CONFIG_KEY, haConfigValue, readHaConfigEntry, writeHaState } from './ha-config-store.ts';
 import { HA_VOLUME_MARK, haRouteErrors } from './ha-controller-errors.ts';
 import { haRuntime } from './ha-runtime.ts';
 
@@ -85,7 +84,7 @@ async function commitConfigAndVolume(ctx: ControllerContext, cfgRev: number, cfg
       { key: volumeKey(volume.name), modRevision: volRev },
     ],
     [
-      { put: HA_CONFIG_KEY, value: storedValue(HA_CONFIG_RECORD, cfg) },
+      { put: HA_CONFIG_KEY, value: haConfigValue(cfg) },
       { put: volumeKey(volume.name), value: volumeValue(volume) },
     ],
   );
@@ -95,7 +94,7 @@ async function commitConfigAndVolume(ctx: ControllerContext, cfgRev: number, cfg
 export async function enableHa(ctx: ControllerContext, body: { heartbeatVolume: string; failuresToTolerate?: number | undefined }): Promise<HaConfigRecord> {
   const rt = haRuntime(ctx);
   return rt.loop.paused(async () => {
-    const { config: current, modRevision } = await readHaConfigEntry(ctx.store);
+    const { config: current, modRevision } = await readHaConfigEntry(ctx);
     if (current.enabled) throw haRouteErrors.alreadyEnabled(current.heartbeatVolume);
     const vol = await getVolumeEntry(ctx.store, body.heartbeatVolume);
     checkHeartbeatVolume(vol.volume);
@@ -135,13 +134,13 @@ export async function enableHa(ctx: ControllerContext, body: { heartbeatVolume: 
 /** Back to disabled, the volume free again (what a failed enable leaves). */
 async function undoEnable(ctx: ControllerContext, volume: string): Promise<void> {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const { config, modRevision } = await readHaConfigEntry(ctx.store);
+    const { config, modRevision } = await readHaConfigEntry(ctx);
     const vol = await getVolumeEntry(ctx.store, volume).catch(() => undefined);
     const freed = vol && vol.volume.attachedTo === HA_VOLUME_MARK ? { ...vol.volume, attachedTo: null } : undefined;
     const cfg: HaConfigRecord = { ...config, enabled: false, heartbeatVolume: null };
     if (freed && vol) {
       if (await commitConfigAndVolume(ctx, modRevision, cfg, vol.modRevision, freed)) return;
-    } else if ((await ctx.store.txn([{ key: HA_CONFIG_KEY, modRevision }], [{ put: HA_CONFIG_KEY, value: storedValue(HA_CONFIG_RECORD, cfg) }])).succeeded) {
+    } else if ((await ctx.store.txn([{ key: HA_CONFIG_KEY, modRevision }], [{ put: HA_CONFIG_KEY, value: haConfigValue(cfg) }])).succeeded) {
       return;
     }
   }
@@ -150,7 +149,7 @@ async function undoEnable(ctx: ControllerContext, volume: string): Promise<void>
 export async function disableHa(ctx: ControllerContext): Promise<{ disabled: true; heartbeatVolume: string | null; notDisarmed: string[] }> {
   const rt = haRuntime(ctx);
   return rt.loop.paused(async () => {
-    const { config } = await readHaConfigEntry(ctx.store);
+    const { config } = await readHaConfigEntry(ctx);
     if (!config.enabled) throw haRouteErrors.notEnabled('disable HA');
     // Off first: the loop renews no lease from now on, whatever happens below.
     await undoEnable(ctx, config.heartbeatVolume ?? '');

@@ -6,7 +6,9 @@ import type { HaPlan } from '../../core/ha/ha-types.ts';
 import { guestsRuntime } from '../guests/guests-runtime.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { agilityFactsOf, capacityFacts } from './ha-cluster-view.ts';
-import { readHaConfig, updateHaConfig } from './ha-config-store.ts';
+import { HA_CONFIG_KEY, readHaConfigEntry } from './ha-config-store.ts';
+import { haPlanKey, putPlanOp } from './ha-plan-store.ts';
+import { MAX_UPDATE_ATTEMPTS, tooMuchContention } from '../platform/stored-records.ts';
 import { haRouteErrors } from './ha-controller-errors.ts';
 import { haRuntime } from './ha-runtime.ts';
 
@@ -16,29 +18,36 @@ export interface PlanAnswer {
   readonly plan: HaPlan;
 }
 
+/**
+ * Writes the guest's plan record, guarded by the revisions of `/ha/config` and of the plan it was
+ * checked against: a settings change or another change of this plan meanwhile makes it check again.
+ */
 export async function setHaPlan(ctx: ControllerContext, ref: string, plan: HaPlan): Promise<PlanAnswer> {
   const g = (await guestsRuntime(ctx).repo.find(ref)).record;
   validatePlan(plan);
-  const facts = await haRuntime(ctx).readFacts();
-  if (plan.restart !== 'never') assertAgile(g.id, agilityFactsOf(g, facts));
-  const cfg = await readHaConfig(ctx.store);
-  const cap = capacityFacts(cfg, facts, g.id);
-  checkPlanChange(cap.hosts, cap.guests, cfg, g.id, plan);
-  await updateHaConfig(ctx.store, (c) => ({
-    ...c,
-    plans: { ...c.plans, [g.id]: { restart: plan.restart, order: plan.order, delay: plan.delay, guestCreatedAt: g.createdAt } },
-  }));
-  return { guest: g.id, name: g.name, plan };
+  const key = haPlanKey(g.id);
+  for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+    const facts = await haRuntime(ctx).readFacts();
+    if (plan.restart !== 'never') assertAgile(g.id, agilityFactsOf(g, facts));
+    const { config: cfg, modRevision } = await readHaConfigEntry(ctx);
+    const current = await ctx.store.get(key);
+    const cap = capacityFacts(cfg, facts, g.id);
+    checkPlanChange(cap.hosts, cap.guests, cfg, g.id, plan);
+    const stored = { restart: plan.restart, order: plan.order, delay: plan.delay, guestCreatedAt: g.createdAt };
+    const guards = [
+      { key: HA_CONFIG_KEY, modRevision },
+      { key, modRevision: current?.modRevision ?? 0 },
+    ];
+    if ((await ctx.store.txn(guards, [putPlanOp(g.id, stored)])).succeeded) return { guest: g.id, name: g.name, plan };
+  }
+  throw tooMuchContention(key);
 }
 
 export async function unsetHaPlan(ctx: ControllerContext, ref: string): Promise<{ guest: string }> {
   const g = (await guestsRuntime(ctx).repo.find(ref)).record;
-  let had = false;
-  await updateHaConfig(ctx.store, (c) => {
-    had = c.plans[g.id] !== undefined;
-    const { [g.id]: _removed, ...plans } = c.plans;
-    return { ...c, plans };
-  });
-  if (!had) throw haRouteErrors.noPlan(g.id);
+  const key = haPlanKey(g.id);
+  const current = await ctx.store.get(key);
+  if (!current) throw haRouteErrors.noPlan(g.id);
+  await ctx.store.txn([], [{ delete: key }]);
   return { guest: g.id };
 }

@@ -24,7 +24,7 @@ export async function startHaGuest(ctx: ControllerContext, guestId: string, toHo
   const release = rt.claim(entry.record.id); // refused (busy) while a user action runs: HA retries later
   try {
     let g = entry.record;
-    const cfg = await readHaConfig(ctx.store);
+    const cfg = await readHaConfig(ctx);
     if (!cfg.enabled || !isProtectedPlan(planOf(cfg, g)?.restart)) return { guest: g.id, skipped: 'its HA plan was removed meanwhile' };
     const to = (await hostsRuntime(ctx)).cache.get(toHostId);
     if (!to) throw errors.noSuchHost(toHostId);

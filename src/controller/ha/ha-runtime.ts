@@ -48,7 +48,7 @@ const HA_RUNTIME = runtimeSlot('HA', (ctx: ControllerContext): HaRuntime => {
     get link() {
       return linkNow();
     },
-    readConfig: haConfigReader(ctx.store),
+    readConfig: haConfigReader(ctx),
     readFacts: () => clusterFacts(ctx),
     isBusy: (id) => guestsRuntime(ctx).isBusy(id),
     loadState: () => readHaState(ctx.store),

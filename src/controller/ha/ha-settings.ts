@@ -1,7 +1,7 @@
 // PUT /ha/settings: failures to tolerate (refused above what the pool can honour), CPU overcommit,
 // timing knobs (checked against each other), and per-host external fence agents.
 import type { z } from 'zod';
-import type { HaConfigRecord, HaTimingSettings, haSettingsBody } from '../../contract/ha.contract.ts';
+import type { HaConfigRecord, HaStoredConfig, HaTimingSettings, haSettingsBody } from '../../contract/ha.contract.ts';
 import { checkToleranceSetting } from '../../core/ha/plan-rules.ts';
 import { findHost } from '../hosts/host-lookup.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
@@ -40,8 +40,8 @@ export function checkTiming(t: HaTimingSettings): void {
   }
 }
 
-export async function updateHaSettings(ctx: ControllerContext, body: SettingsBody): Promise<HaConfigRecord> {
-  const current = await readHaConfig(ctx.store);
+export async function updateHaSettings(ctx: ControllerContext, body: SettingsBody): Promise<HaStoredConfig> {
+  const current = await readHaConfig(ctx);
   const timing: HaTimingSettings = { ...current.timing, ...(body.timing as Partial<HaTimingSettings> | undefined) };
   checkTiming(timing);
   const cpuOvercommit = body.cpuOvercommit ?? current.cpuOvercommit;

@@ -63,7 +63,7 @@ export async function simulateFailure(ctx: ControllerContext, refs: readonly str
   for (const h of failing) {
     if (h.purpose !== 'processing' || h.state !== 'UP') throw haRouteErrors.notHaHost(h.name, h.state, h.purpose);
   }
-  const cfg = await readHaConfig(ctx.store);
+  const cfg = await readHaConfig(ctx);
   const facts = await haRuntime(ctx).readFacts();
   const script = ['wait 2s', ...failing.map((h) => `power ${simId(h.name)} off`), `wait ${seconds}s`, ''].join('\n');
   const result = simulate(liveSnapshot(cfg, facts), script);

@@ -56,7 +56,7 @@ async function currentState(ctx: ControllerContext, facts: ClusterFacts): Promis
 
 export async function haStatus(ctx: ControllerContext): Promise<HaStatus> {
   const rt = haRuntime(ctx);
-  const cfg = await readHaConfig(ctx.store);
+  const cfg = await readHaConfig(ctx);
   const facts = await rt.readFacts();
   const state = cfg.enabled ? await currentState(ctx, facts) : undefined;
   const now = ctx.clock.now();

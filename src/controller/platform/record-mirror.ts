@@ -19,6 +19,7 @@ type Slot<T> = { readonly key: string; readonly modRevision: number } & ({ reado
 export class RecordMirror<T> {
   private readonly byKey = new Map<string, Slot<T>>();
   private sorted: MirroredEntry<T>[] | undefined;
+  private changes = 0;
   private unwatch: (() => void) | undefined;
 
   private constructor(
@@ -44,6 +45,7 @@ export class RecordMirror<T> {
     const known = this.byKey.get(key);
     if (known && known.modRevision >= revision) return;
     this.sorted = undefined;
+    this.changes++;
     if (value === undefined) {
       this.byKey.delete(key);
       return;
@@ -53,6 +55,19 @@ export class RecordMirror<T> {
     } catch (error) {
       // Kept, so every read fails as a store list would (corruptRecord naming the key) until repaired.
       this.byKey.set(key, { key, modRevision: revision, error });
+    }
+  }
+
+  /** Moves at every change applied: a reader keeping something derived from the records rebuilds it when this moved. */
+  get generation(): number {
+    return this.changes;
+  }
+
+  /** Every record in no particular order (no sort, for a reader that indexes them); throws a damaged record's error. */
+  *unordered(): Generator<MirroredEntry<T>> {
+    for (const s of this.byKey.values()) {
+      if ('error' in s) throw s.error;
+      yield s;
     }
   }
 

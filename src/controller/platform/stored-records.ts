@@ -88,7 +88,10 @@ export function storedValue<T>(kind: RecordKind<T>, record: T): Json {
   return { ...(JSON.parse(JSON.stringify(parsed.data)) as Fields), [VERSION_FIELD]: kind.version } as Json;
 }
 
-const MAX_UPDATE_ATTEMPTS = 20;
+/** How many times a compare-and-swap lost to concurrent writers is tried again before giving up. */
+export const MAX_UPDATE_ATTEMPTS = 20;
+
+export const tooMuchContention = (key: string): GrappeError => errors.internal(`could not update '${key}': too much contention`);
 
 /**
  * Read-modify-write of one record under compare-and-swap, retried on a lost race. `change` sees the
@@ -108,5 +111,5 @@ export async function updateRecord<T>(
     const result = await store.txn([{ key, modRevision: entry?.modRevision ?? 0 }], [{ put: key, value: storedValue(kind, next) }]);
     if (result.succeeded) return next;
   }
-  throw errors.internal(`could not update '${key}': too much contention`);
+  throw tooMuchContention(key);
 }
