@@ -120,10 +120,10 @@ export class HaLoop {
     const timing = pacedTiming(stored.timing, facts.hosts.length);
     const cfg = timing === stored.timing ? stored : { ...stored, timing };
     this.cfg = cfg;
-    const known = this.manager?.snapshot().guests ?? {};
+    const known = this.manager?.guestRecords();
     const view = haClusterView(cfg, facts, {
       busy: (id) => this.deps.isBusy(id) && !this.ownActions.has(id),
-      handling: (id) => inHand(known[id]),
+      handling: (id) => inHand(known?.get(id)),
     });
     this.facts = facts;
     const first = this.manager === undefined;
@@ -218,7 +218,7 @@ export class HaLoop {
    * self-fence stops. Made once per round (per host, a scan of every guest was quadratic).
    */
   private guestsByHost(cfg: HaConfigRecord, view: HaClusterView): Map<number, string[]> {
-    const state = this.manager?.snapshot();
+    const records = this.manager?.guestRecords() ?? new Map<string, HaGuestRecord>();
     const ha = new Set(view.haGuests.map((g) => g.id));
     const out = new Map<number, Set<string>>();
     const add = (hostId: number | undefined, guest: string): void => {
@@ -227,7 +227,7 @@ export class HaLoop {
       if (!set) out.set(hostId, (set = new Set()));
       set.add(guest);
     };
-    for (const [id, r] of Object.entries(state?.guests ?? {})) {
+    for (const [id, r] of records) {
       if (!ha.has(id) || (r.state !== 'started' && r.state !== 'migrate')) continue;
       if (r.host !== undefined) add(view.hostByName.get(r.host)?.id, id);
       if (r.target !== undefined) add(view.hostByName.get(r.target)?.id, id);

@@ -94,6 +94,11 @@ export class HaManager {
     return this.hosts.get(id)?.state;
   }
 
+  /** The guests' records as they are now, not copied (the loop reads them every round). */
+  guestRecords(): ReadonlyMap<string, Readonly<HaGuestRecord>> {
+    return this.guests;
+  }
+
   /** A copy of the current state (what `persist` stores). */
   snapshot(): HaState {
     return { hosts: Object.fromEntries(this.hosts), guests: Object.fromEntries(this.guests), pool: this.pool };
