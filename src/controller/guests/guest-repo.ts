@@ -3,7 +3,7 @@
 import { errors } from '../../core/errors.ts';
 import type { Compare, Op, Store } from '../../store/store.ts';
 import { guestErrors } from './guest-errors.ts';
-import { LazyMirror, RecordMirror } from '../platform/record-mirror.ts';
+import { LazyLoad, RecordMirror } from '../platform/record-mirror.ts';
 import { readRecord, storedValue } from '../platform/stored-records.ts';
 import { GUEST_RECORD, GUESTS_PREFIX, guestIdFromRef, guestKey, guestMacKey, guestNameKey, indexKeysOf, type GuestRecord } from './guest-record.ts';
 
@@ -22,17 +22,17 @@ const MAX_ATTEMPTS = 20;
 
 export class GuestRepo {
   /** Every guest record, parsed once per change (record-mirror.ts): the loops read them all often. */
-  private readonly mirror: LazyMirror<GuestRecord>;
+  private readonly mirror: LazyLoad<RecordMirror<GuestRecord>>;
 
   constructor(private readonly store: Store) {
-    this.mirror = new LazyMirror(() => RecordMirror.load(store, GUESTS_PREFIX, GUEST_RECORD));
+    this.mirror = new LazyLoad(() => RecordMirror.load(store, GUESTS_PREFIX, GUEST_RECORD));
   }
 
   private mirrored(): Promise<RecordMirror<GuestRecord>> {
     return this.mirror.get();
   }
 
-  async list(): Promise<GuestRecord[]> {
+  async list(): Promise<readonly GuestRecord[]> {
     return (await this.mirrored()).records();
   }
 

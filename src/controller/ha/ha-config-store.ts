@@ -137,7 +137,7 @@ export async function readHaConfig(ctx: Pick<ControllerContext, 'store' | 'runti
 /**
  * readHaConfig for a loop that reads it every round: the record is still read from the store each
  * time (never a stale copy: a disarm must not be followed by an armed renewal), but parsed only when
- * its revision changed, and the same object is given while neither it nor a plan changed.
+ * its revision changed, and the same object is given while it did not (its plans are a live view).
  */
 export function haConfigReader(ctx: Pick<ControllerContext, 'store' | 'runtimes'>): () => Promise<HaConfigRecord> {
   let last: { readonly modRevision: number; readonly stored: HaStoredConfig } | undefined;

@@ -4,7 +4,7 @@
 // at each change. Read from a mirror kept by the store's watch (record-mirror.ts).
 import { haPlanRecord, type HaPlanRecord } from '../../contract/ha.contract.ts';
 import type { Json, Op } from '../../store/store.ts';
-import { LazyMirror, RecordMirror } from '../platform/record-mirror.ts';
+import { LazyLoad, RecordMirror } from '../platform/record-mirror.ts';
 import { runtimeSlot } from '../platform/runtime-slots.ts';
 import { defineRecordKind, storedValue } from '../platform/stored-records.ts';
 import type { ControllerContext } from '../platform/types.ts';
@@ -27,29 +27,31 @@ export const putPlanOp = (guestId: string, plan: HaPlanRecord): Op => ({ put: ha
 
 type Plans = Readonly<Record<string, HaPlanRecord>>;
 
-/** The mirror, and the plans as one object, rebuilt only after a change (readers keep it for a round). */
-class PlansView {
-  private built: { readonly generation: number; readonly plans: Plans } | undefined;
-
-  constructor(private readonly mirror: LazyMirror<HaPlanRecord>) {}
-
-  async plans(): Promise<Plans> {
-    const mirror = await this.mirror.get();
-    if (this.built?.generation !== mirror.generation) {
-      const plans: Record<string, HaPlanRecord> = {};
-      for (const e of mirror.unordered()) plans[e.key.slice(HA_PLANS_PREFIX.length)] = e.record;
-      this.built = { generation: mirror.generation, plans };
-    }
-    return this.built.plans;
-  }
+/** The mirror, and every plan by guest id, kept up to date by the mirror as each change is applied. */
+interface PlansMirror {
+  readonly mirror: RecordMirror<HaPlanRecord>;
+  readonly plans: Plans;
 }
 
-const PLANS_VIEW = runtimeSlot(
-  'HA plans mirror',
-  (ctx: ControllerContext) => new PlansView(new LazyMirror(() => RecordMirror.load(ctx.store, HA_PLANS_PREFIX, HA_PLAN_RECORD))),
-);
+function loadPlans(ctx: ControllerContext): Promise<PlansMirror> {
+  const plans: Record<string, HaPlanRecord> = {};
+  const onChange = (key: string, plan: HaPlanRecord | undefined): void => {
+    const guest = key.slice(HA_PLANS_PREFIX.length);
+    if (plan) plans[guest] = plan;
+    else delete plans[guest];
+  };
+  return RecordMirror.load(ctx.store, HA_PLANS_PREFIX, HA_PLAN_RECORD, { onChange }).then((mirror) => ({ mirror, plans }));
+}
 
-/** Every guest's plan (guest id → plan), from the controller's mirror; the same object until one changes. */
-export function readHaPlans(ctx: Pick<ControllerContext, 'runtimes'>): Promise<Plans> {
-  return ctx.runtimes.get(PLANS_VIEW).plans();
+const PLANS_MIRROR = runtimeSlot('HA plans mirror', (ctx: ControllerContext) => new LazyLoad(() => loadPlans(ctx)));
+
+/**
+ * Every guest's plan (guest id → plan), from the controller's mirror. A live view, not a copy: a
+ * change is seen at once (a copy per change made creating 25,000 guests quadratic again); a damaged
+ * plan record fails the read, naming it.
+ */
+export async function readHaPlans(ctx: Pick<ControllerContext, 'runtimes'>): Promise<Plans> {
+  const { mirror, plans } = await ctx.runtimes.get(PLANS_MIRROR).get();
+  mirror.assertIntact();
+  return plans;
 }

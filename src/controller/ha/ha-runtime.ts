@@ -7,6 +7,7 @@ import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import { runtimeSlot } from '../platform/runtime-slots.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { findVolume, listVolumes } from '../storage/volume-store.ts';
+import type { VolumeRecord } from '../../contract/storage.contract.ts';
 import { agentHaLink } from './ha-agent-link-tls.ts';
 import { runFenceAgent } from './fence-agent-runner.ts';
 import type { HaAgentLink } from './ha-agent-link.ts';
@@ -30,6 +31,15 @@ export function installHaLink(ctx: ControllerContext, link: HaAgentLink): void {
   ctx.runtimes.set(HA_LINK, link);
 }
 
+/** Volumes by name, made once per list of them (the mirror gives the same list until a volume changes). */
+const volumesByName = new WeakMap<readonly VolumeRecord[], ReadonlyMap<string, VolumeRecord>>();
+
+function indexVolumes(volumes: readonly VolumeRecord[]): ReadonlyMap<string, VolumeRecord> {
+  let byName = volumesByName.get(volumes);
+  if (!byName) volumesByName.set(volumes, (byName = new Map(volumes.map((v) => [v.name, v]))));
+  return byName;
+}
+
 export async function clusterFacts(ctx: ControllerContext): Promise<ClusterFacts> {
   const [hosts, guests, volumes, networks] = await Promise.all([
     hostsRuntime(ctx).then((rt) => rt.cache.all()),
@@ -37,7 +47,7 @@ export async function clusterFacts(ctx: ControllerContext): Promise<ClusterFacts
     listVolumes(ctx),
     listNetworks(ctx.store),
   ]);
-  return { hosts, guests, volumes: new Map(volumes.map((v) => [v.name, v])), networks: new Map(networks.map((n) => [n.name, n])) };
+  return { hosts, guests, volumes: indexVolumes(volumes), networks: new Map(networks.map((n) => [n.name, n])) };
 }
 
 const HA_RUNTIME = runtimeSlot('HA', (ctx: ControllerContext): HaRuntime => {

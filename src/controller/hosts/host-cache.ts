@@ -47,6 +47,7 @@ function guestLoad(value: unknown): GuestLoad | undefined {
 
 export class HostCache {
   private readonly byId = new Map<number, Cached>();
+  private sorted: readonly HostRecord[] | undefined;
   private readonly tombstones = new Map<number, number>(); // id -> revision of its deletion
   private readonly idByName = new Map<string, number>();
   private readonly guests = new Map<string, GuestLoad>();
@@ -83,6 +84,7 @@ export class HostCache {
     const old = this.byId.get(id);
     if ((old?.rev ?? this.tombstones.get(id) ?? 0) >= rev) return;
     if (old) this.idByName.delete(old.record.name);
+    this.sorted = undefined;
     if (record) {
       this.byId.set(id, { record, rev });
       this.idByName.set(record.name, id);
@@ -141,8 +143,10 @@ export class HostCache {
   }
 
   /** Every host, by id. */
-  all(): HostRecord[] {
-    return [...this.byId.values()].map((c) => c.record).sort((a, b) => a.id - b.id);
+  /** Every host by id, the same array until a host changes (the monitors ask for it for each host they visit). */
+  all(): readonly HostRecord[] {
+    this.sorted ??= [...this.byId.values()].map((c) => c.record).sort((a, b) => a.id - b.id);
+    return this.sorted;
   }
 
   names(): Set<string> {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { z } from 'zod';
 import { openSqliteStore } from '../../store/sqlite-store.ts';
-import { LazyMirror, RecordMirror } from './record-mirror.ts';
+import { LazyLoad, RecordMirror } from './record-mirror.ts';
 import { defineRecordKind, storedValue } from './stored-records.ts';
 
 const WIDGET = defineRecordKind<{ name: string; size: number }>({
@@ -16,7 +16,7 @@ const put = (key: string, value: unknown) => ({ put: key, value: value as never 
 test('a mirror follows every write under its prefix, in key order, and leaves other keys out', async () => {
   const store = openSqliteStore(':memory:');
   await store.txn([], [put('/w/b', storedValue(WIDGET, { name: 'b', size: 2 })), put('/x/other', 1)]);
-  const mirror = await RecordMirror.load(store, '/w/', WIDGET, (key) => !key.startsWith('/w/index/'));
+  const mirror = await RecordMirror.load(store, '/w/', WIDGET, { isRecordKey: (key) => !key.startsWith('/w/index/') });
   assert.deepEqual(mirror.records(), [{ name: 'b', size: 2 }]);
   const r = await store.txn([], [put('/w/a', storedValue(WIDGET, { name: 'a', size: 1 })), put('/w/index/a', 'x')]);
   assert.deepEqual(
@@ -50,7 +50,7 @@ test('a mirror follows every write under its prefix, in key order, and leaves ot
 test('a lazy mirror that failed to load is loaded again at the next use', async () => {
   let attempts = 0;
   const store = openSqliteStore(':memory:');
-  const lazy = new LazyMirror(async () => {
+  const lazy = new LazyLoad(async () => {
     attempts++;
     if (attempts === 1) throw new Error('store unreachable');
     return RecordMirror.load(store, '/w/', WIDGET);
@@ -59,5 +59,35 @@ test('a lazy mirror that failed to load is loaded again at the next use', async 
   assert.deepEqual((await lazy.get()).records(), []);
   assert.equal(await lazy.get(), await lazy.get(), 'loaded once, then kept');
   assert.equal(attempts, 2);
+  await store.close();
+});
+
+test('after a change the sorted records are a new array in key order; one given before is left as it was', async () => {
+  const store = openSqliteStore(':memory:');
+  const seen: string[] = [];
+  const mirror = await RecordMirror.load(store, '/w/', WIDGET, { onChange: (key, w) => seen.push(`${key}=${w?.size ?? '-'}`) });
+  const widget = (name: string, size: number) => put(`/w/${name}`, storedValue(WIDGET, { name, size }));
+  await store.txn([], [widget('b', 2), widget('d', 4)]);
+  const before = mirror.records();
+  assert.equal(mirror.records(), before, 'no change: the same array');
+  await store.txn([], [widget('c', 3), widget('a', 1), widget('e', 5)]);
+  await store.txn([], [widget('d', 40), { delete: '/w/b' }]);
+  assert.deepEqual(
+    mirror.entries().map((e) => e.key),
+    ['/w/a', '/w/c', '/w/d', '/w/e'],
+  );
+  assert.deepEqual(
+    mirror.records().map((w) => w.size),
+    [1, 3, 40, 5],
+  );
+  assert.deepEqual(
+    before.map((w) => w.name),
+    ['b', 'd'],
+    'the array given before the changes is unchanged',
+  );
+  await store.txn([], [put('/w/f', { name: 'f', size: 'big' })]);
+  assert.deepEqual(seen, ['/w/b=2', '/w/d=4', '/w/c=3', '/w/a=1', '/w/e=5', '/w/d=40', '/w/b=-', '/w/f=-']);
+  assert.throws(() => mirror.assertIntact(), /\/w\/f/);
+  mirror.close();
   await store.close();
 });

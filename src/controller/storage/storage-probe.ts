@@ -6,7 +6,7 @@ import { PROBE_VOLUME, PROBE_VOLUME_MIB, MiB } from '../../core/storage/volume-r
 import type { StorageCheck } from '../../core/hosts/indicators.ts';
 import { z } from 'zod';
 import { iscsiChap, type IscsiChap } from '../../contract/guest-agent.contract.ts';
-import { LazyMirror, RecordMirror } from '../platform/record-mirror.ts';
+import { LazyLoad, RecordMirror } from '../platform/record-mirror.ts';
 import { runtimeSlot } from '../platform/runtime-slots.ts';
 import { defineRecordKind, storedValue } from '../platform/stored-records.ts';
 import type { HostRecord } from '../hosts/host-record.ts';
@@ -43,11 +43,11 @@ export const PROBE_RECORD = defineRecordKind<ProbeRecord>({
 
 const PROBES_MIRROR = runtimeSlot(
   'storage probes mirror',
-  (ctx: ControllerContext) => new LazyMirror(() => RecordMirror.load(ctx.store, PROBES_PREFIX, PROBE_RECORD)),
+  (ctx: ControllerContext) => new LazyLoad(() => RecordMirror.load(ctx.store, PROBES_PREFIX, PROBE_RECORD)),
 );
 
 /** Every probe record, from the controller's mirror: the host monitor reads them for each host it checks. */
-export async function listProbes(ctx: Pick<ControllerContext, 'runtimes'>): Promise<ProbeRecord[]> {
+export async function listProbes(ctx: Pick<ControllerContext, 'runtimes'>): Promise<readonly ProbeRecord[]> {
   return (await ctx.runtimes.get(PROBES_MIRROR).get()).records();
 }
 

@@ -6,7 +6,7 @@ import { storageErrors } from '../../core/storage/storage-errors.ts';
 import type { Compare, Op, Store } from '../../store/store.ts';
 import { defineRecordKind, readRecord, storedValue, updateRecord } from '../platform/stored-records.ts';
 import type { ControllerContext } from '../platform/types.ts';
-import { LazyMirror, RecordMirror } from '../platform/record-mirror.ts';
+import { LazyLoad, RecordMirror } from '../platform/record-mirror.ts';
 import { runtimeSlot } from '../platform/runtime-slots.ts';
 
 export const VOLUMES_PREFIX = '/volumes/';
@@ -47,11 +47,11 @@ export async function getVolumeEntry(store: Store, name: string): Promise<Volume
 
 const VOLUMES_MIRROR = runtimeSlot(
   'volumes mirror',
-  (ctx: ControllerContext) => new LazyMirror(() => RecordMirror.load(ctx.store, VOLUMES_PREFIX, VOLUME_RECORD)),
+  (ctx: ControllerContext) => new LazyLoad(() => RecordMirror.load(ctx.store, VOLUMES_PREFIX, VOLUME_RECORD)),
 );
 
 /** Every volume record, from the controller's mirror of them (record-mirror.ts). */
-export async function listVolumes(ctx: Pick<ControllerContext, 'runtimes'>): Promise<VolumeRecord[]> {
+export async function listVolumes(ctx: Pick<ControllerContext, 'runtimes'>): Promise<readonly VolumeRecord[]> {
   return (await ctx.runtimes.get(VOLUMES_MIRROR).get()).records();
 }
 
