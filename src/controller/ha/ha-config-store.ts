@@ -140,24 +140,19 @@ export async function readHaConfig(ctx: Pick<ControllerContext, 'store' | 'runti
  * its revision changed, and the same object is given while it did not (its plans are a live view).
  */
 export function haConfigReader(ctx: Pick<ControllerContext, 'store' | 'runtimes'>): () => Promise<HaConfigRecord> {
-  let last: { readonly modRevision: number; readonly stored: HaStoredConfig } | undefined;
-  let given: HaConfigRecord | undefined;
+  let given: { readonly modRevision: number; readonly config: HaConfigRecord } | undefined;
   return async () => {
     const e = await ctx.store.get(HA_CONFIG_KEY);
     if (!e || legacyPlansOf(e)) {
-      last = undefined;
-      return (given = await readHaConfig(ctx));
+      given = undefined;
+      return readHaConfig(ctx);
     }
-    if (last?.modRevision !== e.modRevision) last = { modRevision: e.modRevision, stored: readRecord(HA_CONFIG_RECORD, e.key, e.value) };
     const plans = await readHaPlans(ctx);
-    if (given?.plans !== plans || !sameSettings(given, last.stored)) given = { ...last.stored, plans };
-    return given;
+    if (given?.modRevision !== e.modRevision || given.config.plans !== plans) {
+      given = { modRevision: e.modRevision, config: { ...readRecord(HA_CONFIG_RECORD, e.key, e.value), plans } };
+    }
+    return given.config;
   };
-}
-
-/** Whether `cfg` was built from `stored` (every field but the plans is the same object). */
-function sameSettings(cfg: HaConfigRecord, stored: HaStoredConfig): boolean {
-  return (Object.keys(stored) as (keyof HaStoredConfig)[]).every((k) => cfg[k] === stored[k]);
 }
 
 /** Read-modify-write of the settings (not the plans); `change` may throw to refuse (nothing is written then). */

@@ -3,7 +3,7 @@
 // guests: creating and protecting guests grew quadratically), and the HA loop parsed them all again
 // at each change. Read from a mirror kept by the store's watch (record-mirror.ts).
 import { haPlanRecord, type HaPlanRecord } from '../../contract/ha.contract.ts';
-import type { Json, Op } from '../../store/store.ts';
+import type { Op } from '../../store/store.ts';
 import { LazyLoad, RecordMirror } from '../platform/record-mirror.ts';
 import { runtimeSlot } from '../platform/runtime-slots.ts';
 import { defineRecordKind, storedValue } from '../platform/stored-records.ts';
@@ -21,9 +21,7 @@ export const HA_PLAN_RECORD = defineRecordKind<HaPlanRecord>({
   fix: "unset the guest's plan (`grappe ha unset <guest>`) and set it again",
 });
 
-export const haPlanValue = (plan: HaPlanRecord): Json => storedValue(HA_PLAN_RECORD, plan);
-
-export const putPlanOp = (guestId: string, plan: HaPlanRecord): Op => ({ put: haPlanKey(guestId), value: haPlanValue(plan) });
+export const putPlanOp = (guestId: string, plan: HaPlanRecord): Op => ({ put: haPlanKey(guestId), value: storedValue(HA_PLAN_RECORD, plan) });
 
 type Plans = Readonly<Record<string, HaPlanRecord>>;
 

@@ -45,7 +45,6 @@ export class RecordMirror<T> {
    */
   private sorted: readonly MirroredEntry<T>[] | undefined;
   private recordsList: T[] | undefined;
-  private changes = 0;
   private unwatch: (() => void) | undefined;
 
   private constructor(private readonly options: MirrorOptions<T>) {}
@@ -66,7 +65,6 @@ export class RecordMirror<T> {
     if (this.options.isRecordKey?.(key) === false) return;
     const known = this.byKey.get(key);
     if (known && known.modRevision >= revision) return;
-    this.changes++;
     this.recordsList = undefined;
     this.damaged.delete(key);
     if (value === undefined) {
@@ -100,11 +98,6 @@ export class RecordMirror<T> {
     } else if (present) next[i] = entry;
     else next.splice(i, 0, entry);
     this.sorted = next;
-  }
-
-  /** Moves at every change applied: a reader keeping something derived from the records rebuilds it when this moved. */
-  get generation(): number {
-    return this.changes;
   }
 
   /** Throws the error of a damaged record, if any (as a store list would, naming it). */
