@@ -164,4 +164,39 @@ describe('sqlite store specifics', () => {
   test('a path that cannot be opened fails at open time', () => {
     assert.throws(() => openSqliteStore(join(dir, 'no-such-dir', 'x.db')));
   });
+
+  test('txns asked in one turn are committed as a group, in order: each compare sees the writes before it', async () => {
+    const store = openSqliteStore(tempDb());
+    try {
+      const seen: string[] = [];
+      store.watch('/g/', (e) => seen.push(`${e.type} ${e.key} ${e.revision}`));
+      // Both ask for /g/a absent: the first creates it, so the second's compare fails.
+      const [first, second, third] = await Promise.all([
+        store.txn([{ key: '/g/a', modRevision: 0 }], [{ put: '/g/a', value: 1 }]),
+        store.txn([{ key: '/g/a', modRevision: 0 }], [{ put: '/g/a', value: 2 }], [{ put: '/g/lost', value: true }]),
+        store.txn([], [{ delete: '/g/a' }]),
+      ]);
+      assert.deepEqual([first.succeeded, second.succeeded, third.succeeded], [true, false, true]);
+      assert.deepEqual([first.revision + 1, first.revision + 2], [second.revision, third.revision]);
+      assert.equal(await store.get('/g/a'), undefined);
+      assert.equal((await store.get('/g/lost'))?.value, true);
+      assert.deepEqual(seen, [`put /g/a ${first.revision}`, `put /g/lost ${second.revision}`, `delete /g/a ${third.revision}`]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('txns accepted before close are committed by it', async () => {
+    const file = tempDb();
+    const store = openSqliteStore(file);
+    const pending = store.txn([], [{ put: '/k', value: 'kept' }]);
+    await store.close();
+    assert.equal((await pending).succeeded, true);
+    const reopened = openSqliteStore(file);
+    try {
+      assert.equal((await reopened.get('/k'))?.value, 'kept');
+    } finally {
+      await reopened.close();
+    }
+  });
 });

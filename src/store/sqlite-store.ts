@@ -2,6 +2,11 @@
 // on disk (WAL fsynced) before its promise resolves — nothing acknowledged is lost when the controller
 // is killed or the machine loses power. Calls are synchronous underneath; the Promise API matches the
 // networked adapters. Watchers are in-process: the controller is the store's single writer.
+//
+// Group commit: the txns asked within one turn of the event loop are applied in order, each in a
+// savepoint of its own (its compares see the ones before it), and committed together with one fsync.
+// An fsync blocks the event loop (about 0.6 ms here): one per txn was a third of the controller's
+// time while creating guests at scale.
 
 import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
@@ -21,6 +26,16 @@ export interface SqliteStoreOptions {
 
 /** Rows come back as arrays (`.raw()`): cheaper than objects when listing thousands. */
 type Row = [key: string, value: string, createRev: number, modRev: number];
+
+interface QueuedTxn {
+  readonly compare: readonly Compare[];
+  readonly success: readonly Op[];
+  readonly failure: readonly Op[];
+  readonly resolve: (result: TxnResult) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+type Applied = { succeeded: boolean; revision: number; events: Change[] } | { error: unknown };
 
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   // The store holds credentials: a new file is made owner-only (SQLite gives its -wal/-shm files the
@@ -45,6 +60,8 @@ class SqliteStore implements Store {
   // Prepared once: statement compilation dominates small queries.
   private readonly stmt;
   private readonly applyTxn;
+  private readonly commitGroup;
+  private queued: QueuedTxn[] = [];
 
   constructor(
     private readonly db: Database.Database,
@@ -84,7 +101,19 @@ class SqliteStore implements Store {
       // Like etcd, the revision moves only when something changed.
       if (events.length > 0) this.stmt.setRevision.run(next);
       return { succeeded, revision: events.length > 0 ? next : before, events };
-    }).immediate;
+    });
+    // IMMEDIATE: take the write lock up front so compares and writes see one consistent state. Each
+    // txn of the group runs in its own savepoint (a nested transaction): one that throws is undone
+    // alone and fails alone.
+    this.commitGroup = db.transaction((group: readonly QueuedTxn[]): Applied[] =>
+      group.map((t) => {
+        try {
+          return this.applyTxn(t.compare, t.success, t.failure);
+        } catch (error) {
+          return { error };
+        }
+      }),
+    ).immediate;
   }
 
   async get(key: string): Promise<Entry | undefined> {
@@ -111,9 +140,31 @@ class SqliteStore implements Store {
     assertCompares(compare);
     assertOps(success, 'success');
     assertOps(failure, 'failure');
-    const { succeeded, revision, events } = this.applyTxn(compare, success, failure);
-    this.hub.emit(events);
-    return { succeeded, revision };
+    return new Promise<TxnResult>((resolve, reject) => {
+      this.queued.push({ compare, success, failure, resolve, reject });
+      if (this.queued.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  /** Commits the txns queued in this turn together; settles each once the group is on disk. */
+  private flush(): void {
+    const group = this.queued;
+    this.queued = [];
+    if (group.length === 0) return;
+    let applied: Applied[];
+    try {
+      if (this.closed) throw new GrappeError('storeClosed', `store: refused the call: the store '${this.path}' is closed`);
+      applied = this.commitGroup(group);
+    } catch (err) {
+      for (const t of group) t.reject(err);
+      return;
+    }
+    group.forEach((t, i) => {
+      const a = applied[i]!;
+      if ('error' in a) return t.reject(a.error);
+      this.hub.emit(a.events);
+      t.resolve({ succeeded: a.succeeded, revision: a.revision });
+    });
   }
 
   watch(prefix: string, listener: (event: WatchEvent) => void): () => void {
@@ -141,6 +192,8 @@ class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    // Txns already accepted are committed, not dropped.
+    this.flush();
     this.closed = true;
     this.hub.clear();
     this.db.close();

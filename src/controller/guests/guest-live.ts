@@ -27,10 +27,17 @@ export async function liveStatuses(
 ): Promise<Map<number, ReadonlyMap<string, GuestStatus>>> {
   const out = new Map<number, ReadonlyMap<string, GuestStatus>>();
   const rt = guestsRuntime(ctx);
+  // Grouped once: scanning every guest for each host was O(hosts × guests) per monitor round.
+  const onHost = new Map<number, string[]>();
+  for (const g of reuse?.guests ?? []) {
+    const ids = onHost.get(g.hostId);
+    if (ids) ids.push(g.id);
+    else onHost.set(g.hostId, [g.id]);
+  }
   const usable = (hostId: number): ReadonlyMap<string, GuestStatus> | undefined => {
     const known = reuse && rt.listings.fresh(hostId, ctx.clock.now(), reuse.maxAgeMs);
     // A listing taken before an action on one of these guests ended may predate its effect.
-    if (!known || reuse.guests.some((g) => g.hostId === hostId && rt.touchedSince(g.id, known.mark))) return undefined;
+    if (!known || (onHost.get(hostId) ?? []).some((id) => rt.touchedSince(id, known.mark))) return undefined;
     return known.guests;
   };
   await Promise.all(

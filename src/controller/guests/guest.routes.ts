@@ -95,9 +95,12 @@ export function guestRoutes(ctx: ControllerContext): RouteSpec[] {
         const onHost = query.host === undefined ? undefined : findHost(hosts, query.host);
         const access = await accessRuntime(ctx);
         const everyGuest = access.holdsOnEveryChild(actor, 'VM.Audit', '/guests');
-        const visible = (await guestsRuntime(ctx).repo.list()).filter(
-          (g) => (onHost === undefined || g.hostId === onHost.id) && (everyGuest || access.check(actor, 'VM.Audit', `/guests/${g.id}`).allowed),
-        );
+        const all = await guestsRuntime(ctx).repo.list();
+        // Not copied when the caller sees every guest: the list is 25,000 long at scale, 50 pages a second.
+        const visible =
+          onHost === undefined && everyGuest
+            ? all
+            : all.filter((g) => (onHost === undefined || g.hostId === onHost.id) && (everyGuest || access.check(actor, 'VM.Audit', `/guests/${g.id}`).allowed));
         const viewsOf = async (guests: readonly GuestRecord[]): Promise<GuestView[]> => {
           const hostIds = [...new Set(guests.map((g) => g.hostId))];
           const live = await liveStatuses(

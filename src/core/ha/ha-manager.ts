@@ -5,6 +5,7 @@
 // (fence-verdict.ts), and never while the fencing-storm guard is on (storm-guard.ts).
 import { maxTolerable } from './capacity.ts';
 import { fenceVerdict } from './fence-verdict.ts';
+import { GuestsByHost } from './guests-by-host.ts';
 import type { HaEnv } from './ha-env.ts';
 import type {
   HaGuestRecord,
@@ -59,6 +60,9 @@ export class HaManager {
   private readonly hostSpecs: readonly HaHostSpec[];
   private readonly guestSpecs: readonly HaGuestSpec[];
   private readonly hostSpec = new Map<string, HaHostSpec>();
+  /** Guest id → its spec and its place in the config's order (results stay in that order). */
+  private readonly guestSpec = new Map<string, { readonly spec: HaGuestSpec; readonly order: number }>();
+  private readonly byHost = new GuestsByHost();
   private readonly placement: HaPlacement;
   private readonly startedAt: number;
   private changed = false;
@@ -83,6 +87,8 @@ export class HaManager {
     // Hosts and guests added since the state was saved start as online / not run by HA.
     for (const h of config.hosts) if (!this.hosts.has(h.id)) this.hosts.set(h.id, { state: 'online', since: this.startedAt });
     for (const g of config.guests) if (!this.guests.has(g.id)) this.guests.set(g.id, { state: 'stopped' });
+    config.guests.forEach((spec, order) => this.guestSpec.set(spec.id, { spec, order }));
+    for (const [id, r] of this.guests) this.byHost.update(id, undefined, r);
     if (options.restarted) {
       const fencePending = [...this.hosts.values()].filter((h) => h.state === 'lost' || h.state === 'fence-pending').length;
       const recovering = [...this.guests.values()].filter((g) => g.state === 'recovery' || g.state === 'fence').length;
@@ -138,6 +144,7 @@ export class HaManager {
         this.guestsChanged = true;
       }
       this.guests.set(c.id, c.rec);
+      this.byHost.update(c.id, prev, c.rec);
     } else {
       if (c.rec.stormActive !== this.pool.stormActive) {
         this.env.log(`pool: fencing-storm guard ${c.rec.stormActive ? 'on' : 'off'}`);
@@ -158,10 +165,18 @@ export class HaManager {
   }
 
   private guestsOn(host: string, states: readonly HaGuestRecord['state'][]): HaGuestSpec[] {
-    return this.guestSpecs.filter((g) => {
-      const r = this.guests.get(g.id);
-      return r !== undefined && r.host === host && states.includes(r.state);
-    });
+    return this.specsNaming(host, (r) => r.host === host && states.includes(r.state));
+  }
+
+  /** The specs of the guests whose record names the host and passes `keep`, in the config's order. */
+  private specsNaming(host: string, keep: (r: HaGuestRecord) => boolean): HaGuestSpec[] {
+    const found: { readonly spec: HaGuestSpec; readonly order: number }[] = [];
+    for (const id of this.byHost.on(host)) {
+      const r = this.guests.get(id);
+      const spec = this.guestSpec.get(id);
+      if (r !== undefined && spec !== undefined && keep(r)) found.push(spec);
+    }
+    return found.sort((a, b) => a.order - b.order).map((f) => f.spec);
   }
 
   private command(c: HaCommand): void {
@@ -205,10 +220,7 @@ export class HaManager {
 
   private loseHost(host: string, lastNetAt: number, now: number): void {
     this.setHost(host, { state: 'lost', since: now, lastNetAt }, 'heartbeat-lost');
-    const frozen = this.guestSpecs.filter((g) => {
-      const r = this.guests.get(g.id);
-      return r !== undefined && (r.state === 'started' || r.state === 'migrate') && (r.host === host || r.target === host);
-    });
+    const frozen = this.specsNaming(host, (r) => (r.state === 'started' || r.state === 'migrate') && (r.host === host || r.target === host));
     for (const g of frozen) {
       // A move in flight may or may not have handed over: the guest may be on the lost host. If the
       // other end reports it running, followGuests takes it from there; otherwise it waits for fencing.
