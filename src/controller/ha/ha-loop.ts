@@ -13,7 +13,7 @@ import { LatestWriter } from '../platform/latest-writer.ts';
 import type { Clock } from '../platform/types.ts';
 import type { HostRecord } from '../hosts/host-record.ts';
 import { heartbeatRequest, type HaAgentLink, type HaHostRef, type HeartbeatTarget } from './ha-agent-link.ts';
-import { haClusterView, isProtectedPlan, planOf, type ClusterFacts, type HaClusterView } from './ha-cluster-view.ts';
+import { haClusterView, isProtectedPlan, planOf, sameHaConfig, type ClusterFacts, type HaClusterView } from './ha-cluster-view.ts';
 import { renameHosts } from './ha-host-keys.ts';
 import { buildObservations, type HostVisit } from './ha-observations.ts';
 import type { FenceAgentResult } from './fence-agent-runner.ts';
@@ -54,11 +54,11 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 
 export class HaLoop {
   private manager: HaManager | undefined;
-  private signature = '';
   private view: HaClusterView | undefined;
   private facts: ClusterFacts | undefined;
   private cfg: HaConfigRecord | undefined;
   private readonly visits = new Map<number, HostVisit>();
+  private haIds: { readonly guests: readonly unknown[]; readonly ids: ReadonlySet<string> } | undefined;
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly configuredTriedAt = new Map<number, number>();
   /** Where the next round's slot readers start, in turn among the hosts. */
@@ -155,7 +155,6 @@ export class HaLoop {
   forget(): void {
     this.manager = undefined;
     this.view = undefined;
-    this.signature = '';
     this.loaded = false;
     this.visits.clear();
     this.configuredTriedAt.clear();
@@ -182,8 +181,7 @@ export class HaLoop {
   }
 
   private async ensureManager(view: HaClusterView, facts: ClusterFacts): Promise<void> {
-    const signature = JSON.stringify(view.config);
-    if (this.manager && signature === this.signature) return;
+    if (this.manager && this.view && sameHaConfig(view.config, this.view.config)) return;
     let state: HaState;
     let restarted = false;
     if (this.manager) {
@@ -197,7 +195,6 @@ export class HaLoop {
         : { hosts: {}, guests: {}, pool: { gateOpenAt: 0, stormActive: false, overCommitted: false } };
       restarted = stored !== undefined;
     }
-    this.signature = signature;
     this.view = view;
     this.manager = new HaManager(this.env(), view.config, withoutGone(state, view.config), { restarted });
   }
@@ -219,13 +216,13 @@ export class HaLoop {
    */
   private guestsByHost(cfg: HaConfigRecord, view: HaClusterView): Map<number, string[]> {
     const records = this.manager?.guestRecords() ?? new Map<string, HaGuestRecord>();
-    const ha = new Set(view.haGuests.map((g) => g.id));
-    const out = new Map<number, Set<string>>();
+    const ha = this.haIdsOf(view);
+    const out = new Map<number, string[]>();
     const add = (hostId: number | undefined, guest: string): void => {
       if (hostId === undefined) return;
-      let set = out.get(hostId);
-      if (!set) out.set(hostId, (set = new Set()));
-      set.add(guest);
+      const list = out.get(hostId);
+      if (list) list.push(guest);
+      else out.set(hostId, [guest]);
     };
     for (const [id, r] of records) {
       if (!ha.has(id) || (r.state !== 'started' && r.state !== 'migrate')) continue;
@@ -237,7 +234,17 @@ export class HaLoop {
     // record shows. Fencing a guest that is not running costs nothing; missing one that is could let
     // it run twice once HA restarts it elsewhere.
     for (const g of this.facts?.guests ?? []) if (isProtectedPlan(planOf(cfg, g)?.restart)) add(g.hostId, g.id);
-    return new Map([...out].map(([hostId, set]) => [hostId, [...set].sort()]));
+    for (const list of out.values()) sortUnique(list);
+    return out;
+  }
+
+  /** The ids of the view's HA guests, the same set while the list holds the same records. */
+  private haIdsOf(view: HaClusterView): ReadonlySet<string> {
+    const last = this.haIds;
+    if (last && last.guests.length === view.haGuests.length && last.guests.every((g, i) => g === view.haGuests[i])) return last.ids;
+    const ids = new Set(view.haGuests.map((g) => g.id));
+    this.haIds = { guests: view.haGuests, ids };
+    return ids;
   }
 
   /**
@@ -419,6 +426,14 @@ export class HaLoop {
       },
     };
   }
+}
+
+/** Sorts the ids in place and drops repeats (a guest named by several sources). */
+function sortUnique(ids: string[]): void {
+  ids.sort();
+  let kept = 0;
+  for (let i = 0; i < ids.length; i++) if (i === 0 || ids[i] !== ids[i - 1]) ids[kept++] = ids[i]!;
+  ids.length = kept;
 }
 
 /** HA is bringing the guest back: its stored record may say stopped meanwhile. */

@@ -7,7 +7,7 @@ import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import { runtimeSlot } from '../platform/runtime-slots.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { findVolume, listVolumes } from '../storage/volume-store.ts';
-import type { VolumeRecord } from '../../contract/storage.contract.ts';
+import type { NetworkRecord, VolumeRecord } from '../../contract/storage.contract.ts';
 import { agentHaLink } from './ha-agent-link-tls.ts';
 import { runFenceAgent } from './fence-agent-runner.ts';
 import type { HaAgentLink } from './ha-agent-link.ts';
@@ -40,6 +40,15 @@ function indexVolumes(volumes: readonly VolumeRecord[]): ReadonlyMap<string, Vol
   return byName;
 }
 
+/** Networks by name, the same map while they are unchanged (the HA view remembers agility per map). */
+let networksMemo: { text: string; byName: ReadonlyMap<string, NetworkRecord> } | undefined;
+
+function indexNetworks(networks: readonly NetworkRecord[]): ReadonlyMap<string, NetworkRecord> {
+  const text = JSON.stringify(networks);
+  if (networksMemo?.text !== text) networksMemo = { text, byName: new Map(networks.map((n) => [n.name, n])) };
+  return networksMemo.byName;
+}
+
 export async function clusterFacts(ctx: ControllerContext): Promise<ClusterFacts> {
   const [hosts, guests, volumes, networks] = await Promise.all([
     hostsRuntime(ctx).then((rt) => rt.cache.all()),
@@ -47,7 +56,7 @@ export async function clusterFacts(ctx: ControllerContext): Promise<ClusterFacts
     listVolumes(ctx),
     listNetworks(ctx.store),
   ]);
-  return { hosts, guests, volumes: indexVolumes(volumes), networks: new Map(networks.map((n) => [n.name, n])) };
+  return { hosts, guests, volumes: indexVolumes(volumes), networks: indexNetworks(networks) };
 }
 
 const HA_RUNTIME = runtimeSlot('HA', (ctx: ControllerContext): HaRuntime => {
