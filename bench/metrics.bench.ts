@@ -96,7 +96,7 @@ async function scrapeBench(): Promise<Record<string, unknown>> {
   }
 }
 
-function historyBench(): Record<string, unknown> {
+async function historyBench(): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'grappe-history-bench-'));
   try {
     const db = new HistoryDb(join(dir, 'history.sqlite'));
@@ -117,7 +117,7 @@ function historyBench(): Record<string, unknown> {
           netTx: v(1e8),
         });
       }
-      db.flush(at);
+      await db.flush(at);
     }
     const writeSeconds = (performance.now() - started) / 1000;
     const readStart = performance.now();
@@ -142,7 +142,7 @@ function historyBench(): Record<string, unknown> {
 }
 
 const scrape = args.only === 'history' ? { scrapeMs: {}, guestsWithUsage: GUESTS } : await scrapeBench();
-const history = args.only === 'scrape' ? {} : historyBench();
+const history = args.only === 'scrape' ? {} : await historyBench();
 const scrapeP99 = (scrape['scrapeMs'] as { p99?: number }).p99;
 printReport(
   buildReport(

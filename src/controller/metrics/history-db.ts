@@ -1,7 +1,9 @@
 // The history of usage figures: per-minute samples of every host and guest for a week, in a SQLite file
 // of this controller's own (history.sqlite, beside the store: it is not cluster state, and a week of
 // minutes for 1,000 guests would swamp etcd). One row per subject and hour holds a compressed chunk;
-// the current hours stay in memory and are written at each flush (after every collection round).
+// the current hours stay in memory and are written every few minutes (a crash loses those minutes of
+// graphs), a slice of subjects at a time: writing every subject's hour after each collection round,
+// in one go, held the event loop for 1.8 s at 11,000 guests (compressing each chunk).
 import Database from 'better-sqlite3';
 import { closeSync, openSync } from 'node:fs';
 import type { HistoryMetric } from '../../contract/stats.contract.ts';
@@ -9,6 +11,10 @@ import { minuteOf, type UsageSample } from '../../core/metrics/usage-rates.ts';
 import { CHUNK_MS, decodeChunk, emptyChunk, encodeChunk, type Chunk } from './history-chunk.ts';
 
 export const HISTORY_RETENTION_MS = 7 * 24 * 3600_000;
+/** How often the changed hours are written. */
+export const HISTORY_WRITE_EVERY_MS = 5 * 60_000;
+/** Subjects written per transaction, with the event loop's turn between two (about 20 ms each). */
+const WRITE_SLICE = 100;
 
 interface Open {
   hour: number;
@@ -19,7 +25,11 @@ interface Open {
 export class HistoryDb {
   private readonly db: Database.Database;
   private readonly open = new Map<string, Open>();
+  /** Hours that ended and are not written yet, by subject (read from here meanwhile). */
+  private readonly ended = new Map<string, Open>();
   private lastPruneHour = 0;
+  private lastWriteAt: number | undefined;
+  private closed = false;
 
   constructor(path: string) {
     if (path !== ':memory:') closeSync(openSync(path, 'a', 0o600));
@@ -37,7 +47,12 @@ export class HistoryDb {
     const hour = Math.floor(minute / CHUNK_MS) * CHUNK_MS;
     let o = this.open.get(subject);
     if (!o || o.hour !== hour) {
-      if (o?.dirty) this.write(subject, o);
+      if (o?.dirty) {
+        // Two hours ended with no write between (no flush for an hour): the older one is written now.
+        const older = this.ended.get(subject);
+        if (older) this.write(subject, older);
+        this.ended.set(subject, o);
+      }
       o = { hour, chunk: this.load(subject, hour) ?? emptyChunk(), dirty: false };
       this.open.set(subject, o);
     }
@@ -46,11 +61,20 @@ export class HistoryDb {
     o.dirty = true;
   }
 
-  /** Writes the hours changed since the last flush (one transaction), and drops what is older than a week. */
-  flush(nowMs: number): void {
-    this.db.transaction(() => {
-      for (const [subject, o] of this.open) if (o.dirty) this.write(subject, o);
-    })();
+  /**
+   * Writes the hours changed since the last write when it is due (every HISTORY_WRITE_EVERY_MS), a
+   * slice of subjects per transaction; drops what is older than a week.
+   */
+  async flush(nowMs: number): Promise<void> {
+    if (this.lastWriteAt === undefined || nowMs - this.lastWriteAt >= HISTORY_WRITE_EVERY_MS) {
+      this.lastWriteAt = nowMs;
+      const due = this.due();
+      for (let i = 0; i < due.length && !this.closed; i += WRITE_SLICE) {
+        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+        if (!this.closed) this.writeAll(due.slice(i, i + WRITE_SLICE));
+      }
+    }
+    if (this.closed) return;
     const hour = Math.floor(nowMs / CHUNK_MS) * CHUNK_MS;
     if (hour !== this.lastPruneHour) {
       this.lastPruneHour = hour;
@@ -67,8 +91,8 @@ export class HistoryDb {
       .raw()
       .all(subject, firstHour, toMs) as Array<[number, Buffer]>;
     const byHour = new Map(rows.map(([hour, data]) => [hour, decodeChunk(data)]));
-    const o = this.open.get(subject);
-    if (o) byHour.set(o.hour, o.chunk); // the newest minutes, flushed or not
+    // The newest minutes, written or not.
+    for (const o of [this.ended.get(subject), this.open.get(subject)]) if (o) byHour.set(o.hour, o.chunk);
     const out: Array<{ atMs: number; value: number }> = [];
     for (const hour of [...byHour.keys()].sort((a, b) => a - b)) {
       const values = byHour.get(hour)![metric];
@@ -87,8 +111,25 @@ export class HistoryDb {
     return pages * size;
   }
 
+  /** Writes what is not written yet, then closes. */
   close(): void {
+    if (this.closed) return;
+    this.writeAll(this.due());
+    this.closed = true;
     this.db.close();
+  }
+
+  /** Every hour changed since it was last written. */
+  private due(): Array<[string, Open]> {
+    const out: Array<[string, Open]> = [...this.ended];
+    for (const [subject, o] of this.open) if (o.dirty) out.push([subject, o]);
+    return out;
+  }
+
+  private writeAll(hours: ReadonlyArray<[string, Open]>): void {
+    this.db.transaction(() => {
+      for (const [subject, o] of hours) if (o.dirty) this.write(subject, o);
+    })();
   }
 
   private load(subject: string, hour: number): Chunk | undefined {
@@ -99,5 +140,6 @@ export class HistoryDb {
   private write(subject: string, o: Open): void {
     this.db.prepare('INSERT OR REPLACE INTO chunks (subject, hour, data) VALUES (?, ?, ?)').run(subject, o.hour, encodeChunk(o.chunk));
     o.dirty = false;
+    if (this.ended.get(subject) === o) this.ended.delete(subject);
   }
 }

@@ -78,7 +78,7 @@ export class UsageCollector {
     for (const id of this.latest.keys()) if (!known.has(id)) this.latest.delete(id);
     const now = this.ctx.clock.now();
     this.rounds++;
-    this.history.flush(now);
+    await this.history.flush(now);
     // Subjects not seen for an hour (deleted guests, removed hosts) are forgotten.
     for (const [subject, last] of this.lastSample) if (now - last.minute > 3600_000) this.lastSample.delete(subject);
   }
