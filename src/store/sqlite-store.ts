@@ -82,7 +82,7 @@ class SqliteStore implements Store {
       ),
       delete: db.prepare<[string]>('DELETE FROM kv WHERE key = ?'),
     };
-    // IMMEDIATE: take the write lock up front so compares and writes see one consistent state.
+    // One txn, run only inside a group's transaction (commitGroup), so as a savepoint of its own.
     this.applyTxn = db.transaction((compare: readonly Compare[], success: readonly Op[], failure: readonly Op[]) => {
       const succeeded = compare.every((c) => (this.stmt.modRev.get(c.key) ?? 0) === c.modRevision);
       const ops = succeeded ? success : failure;
@@ -153,7 +153,7 @@ class SqliteStore implements Store {
     if (group.length === 0) return;
     let applied: Applied[];
     try {
-      if (this.closed) throw new GrappeError('storeClosed', `store: refused the call: the store '${this.path}' is closed`);
+      this.assertOpen();
       applied = this.commitGroup(group);
     } catch (err) {
       for (const t of group) t.reject(err);
