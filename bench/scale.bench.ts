@@ -4,7 +4,8 @@
 // rate while the controller's and the fleet's CPU and memory are measured apart; then host crashes
 // (1 host, then a rack of --rack hosts): when each HA guest of theirs runs again, and double runs.
 // Run: node --import tsx bench/scale.bench.ts [--hosts 250] [--guests-per-host 10] [--seconds 30]
-//        [--rate 50] [--rack 50] [--no-failover]
+//        [--rate 50] [--rack 50] [--no-failover] [--hold 0]
+// --hold S: after the steady-state window, the cluster stays up S seconds more (to profile the controller).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '50' },
     rack: { type: 'string', default: '50' },
     'no-failover': { type: 'boolean', default: false },
+    hold: { type: 'string', default: '0' },
   },
 });
 const HOSTS = Number(args.hosts);
@@ -95,6 +97,10 @@ try {
     `steady state: controller ${steady.controllerCpuCores.toFixed(2)} cores, ${Math.round(steady.controllerRssMiB)} MiB; fleet ${steady.fleetCpuCores.toFixed(2)} cores`,
   );
 
+  if (Number(args.hold) > 0) {
+    log(`holding the cluster in steady state for ${args.hold} s (controller pid ${controller.pid})`);
+    await new Promise((r) => setTimeout(r, Number(args.hold) * 1000));
+  }
   const failover = args['no-failover'] ? undefined : await measureFailover(api, fleet, cluster, RACK, log);
   api.close();
   const targets = [

@@ -6,7 +6,8 @@ import { USER_RECORD, USERS_PREFIX } from '../auth/users.ts';
 import { DELIVERY_RECORD, RULE_RECORD, TARGET_RECORD } from '../notify/notify-store.ts';
 import { ACTIVE_KEY, ACTIVE_RECORD, EVACUATIONS_PREFIX, EVACUATION_RECORD } from '../evacuation/evacuation-store.ts';
 import { GUEST_RECORD, GUESTS_PREFIX } from '../guests/guest-record.ts';
-import { HA_CONFIG_KEY, HA_CONFIG_RECORD, HA_STATE_KEY, HA_STATE_RECORD } from '../ha/ha-config-store.ts';
+import { HA_CONFIG_KEY, HA_CONFIG_RECORD } from '../ha/ha-config-store.ts';
+import { HA_GUEST_STATE_RECORD, HA_GUEST_STATES_PREFIX, HA_STATE_KEY, HA_STATE_RECORD } from '../ha/ha-state-store.ts';
 import { HA_PLAN_RECORD, HA_PLANS_PREFIX } from '../ha/ha-plan-store.ts';
 import { HOSTS_PREFIX, HOST_RECORD } from '../hosts/host-record.ts';
 import { IMAGES_PREFIX, IMAGE_RECORD } from '../images/image-store.ts';
@@ -47,6 +48,7 @@ export const STORED_PLACES: readonly StoredPlace[] = [
   { at: ACTIVE_KEY, kind: ACTIVE_RECORD },
   { at: HA_CONFIG_KEY, kind: HA_CONFIG_RECORD },
   { at: HA_STATE_KEY, kind: HA_STATE_RECORD },
+  { at: HA_GUEST_STATES_PREFIX, kind: HA_GUEST_STATE_RECORD },
   { at: HA_PLANS_PREFIX, kind: HA_PLAN_RECORD },
   { at: SCHEDULER_SETTINGS_KEY, kind: SCHEDULER_SETTINGS_RECORD },
   { at: '/migration/history/', kind: HISTORY_RECORD },

@@ -1,7 +1,5 @@
-// HA's records in the store: `/ha/config` (enabled, heartbeat volume, settings, fence agents), each
-// guest's plan beside it (ha-plan-store.ts), and `/ha/state` (the HA manager's state, so a restarted
-// controller carries on from it).
-import { z } from 'zod';
+// HA's configuration in the store: `/ha/config` (enabled, heartbeat volume, settings, fence agents)
+// and each guest's plan beside it (ha-plan-store.ts). The HA manager's state: ha-state-store.ts.
 import {
   DEFAULT_HA_CONFIG,
   DEFAULT_HA_TIMING,
@@ -10,14 +8,12 @@ import {
   type HaPlanRecord,
   type HaStoredConfig,
 } from '../../contract/ha.contract.ts';
-import { GUEST_HA_STATES, HOST_HA_STATES, type HaState } from '../../core/ha/ha-types.ts';
-import { put, type Entry, type Json, type Store } from '../../store/store.ts';
+import type { Entry, Json, Store } from '../../store/store.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { defineRecordKind, MAX_UPDATE_ATTEMPTS, readRecord, storedValue, tooMuchContention, VERSION_FIELD } from '../platform/stored-records.ts';
 import { HA_PLAN_RECORD, haPlanKey, putPlanOp, readHaPlans } from './ha-plan-store.ts';
 
 export const HA_CONFIG_KEY = '/ha/config';
-export const HA_STATE_KEY = '/ha/state';
 
 /**
  * `/ha/config`. Version 3 has no plans: a version-2 record's plans are moved to records of their own
@@ -44,42 +40,6 @@ export function haConfigValue(cfg: HaStoredConfig): Json {
   const { plans: _plans, ...stored } = cfg as HaStoredConfig & { plans?: unknown };
   return storedValue(HA_CONFIG_RECORD, stored);
 }
-
-const haHostRecord = z.object({
-  state: z.enum(HOST_HA_STATES),
-  since: z.number(),
-  lastNetAt: z.number().optional(),
-  alerted: z.boolean().optional(),
-});
-const haGuestRecord = z.object({
-  state: z.enum(GUEST_HA_STATES),
-  host: z.string().optional(),
-  target: z.string().optional(),
-  maybeOn: z.string().optional(),
-  pendingSince: z.number().optional(),
-  recoveredFrom: z.string().optional(),
-  downSince: z.number().optional(),
-  unplaced: z.boolean().optional(),
-});
-
-/** `/ha/state`: the HA manager's state, version 1. */
-export const HA_STATE_RECORD = defineRecordKind<HaState>({
-  name: 'HA manager state',
-  version: 1,
-  migrations: {},
-  schema: z.object({
-    hosts: z.record(z.string(), haHostRecord),
-    guests: z.record(z.string(), haGuestRecord),
-    pool: z.object({
-      gateOpenAt: z.number(),
-      stormActive: z.boolean(),
-      tolerable: z.number().optional(),
-      overCommitted: z.boolean(),
-      unhealthy: z.string().optional(),
-    }),
-  }),
-  fix: 'remove it (the HA manager starts afresh from what the hosts report)',
-});
 
 export interface HaConfigEntry {
   /** With every guest's plan. */
@@ -164,15 +124,4 @@ export async function updateHaConfig(store: Store, change: (current: HaStoredCon
     if (r.succeeded) return next;
   }
   throw tooMuchContention(HA_CONFIG_KEY);
-}
-
-/** The stored manager state, keyed by host id (see ha-host-keys.ts), or undefined. */
-export async function readHaState(store: Store): Promise<HaState | undefined> {
-  const e = await store.get(HA_STATE_KEY);
-  return e ? readRecord(HA_STATE_RECORD, e.key, e.value) : undefined;
-}
-
-export async function writeHaState(store: Store, state: HaState | null): Promise<void> {
-  if (state === null) await store.txn([], [{ delete: HA_STATE_KEY }]);
-  else await put(store, HA_STATE_KEY, storedValue(HA_STATE_RECORD, state));
 }

@@ -16,7 +16,7 @@ import { getVolumeEntry, volumeKey, volumeValue } from '../storage/volume-store.
 import { heartbeatRequest, type HaHostRef, type HeartbeatTarget } from './ha-agent-link.ts';
 import { admitHost } from '../storage/target-admission.ts';
 import { capacityFacts, haGuestsOf, isHaHost, type ClusterFacts } from './ha-cluster-view.ts';
-import { HA_CONFIG_KEY, haConfigValue, readHaConfigEntry, writeHaState } from './ha-config-store.ts';
+import { HA_CONFIG_KEY, haConfigValue, readHaConfigEntry } from './ha-config-store.ts';
 import { HA_VOLUME_MARK, haRouteErrors } from './ha-controller-errors.ts';
 import { haRuntime } from './ha-runtime.ts';
 
@@ -111,7 +111,7 @@ export async function enableHa(ctx: ControllerContext, body: { heartbeatVolume: 
         volume: vol.volume.name,
       });
     }
-    await writeHaState(ctx.store, null);
+    await rt.stateRecords.clear();
     try {
       // Every processing host writes its slot: each is let into the volume's target first.
       for (const h of facts.hosts.filter((x) => x.purpose === 'processing')) await admitHost(ctx, [vol.volume.name], h);
@@ -155,7 +155,7 @@ export async function disableHa(ctx: ControllerContext): Promise<{ disabled: tru
     await undoEnable(ctx, config.heartbeatVolume ?? '');
     const facts = await rt.readFacts();
     const notDisarmed = await disarmHosts(ctx, config, facts.hosts.filter(isHaHost));
-    await writeHaState(ctx.store, null);
+    await rt.stateRecords.clear();
     await ctx.events.emit({
       type: 'ha.disabled',
       severity: notDisarmed.length > 0 ? 'warning' : 'info',

@@ -8,6 +8,7 @@ import type { HaState } from '../../core/ha/ha-types.ts';
 import type { GuestRecord } from '../guests/guest-record.ts';
 import { FakeClock } from '../../../test/support/test-cluster.ts';
 import type { ClusterFacts } from './ha-cluster-view.ts';
+import { renameHosts } from './ha-host-keys.ts';
 import { HaLoop, type HaLoopEvent } from './ha-loop.ts';
 import { FakeHaAgents } from '../../../test/support/fake-ha-agents.ts';
 import { defaultNetwork, guestFixture, hostFixture, volumeFixture } from '../../../test/support/ha-fixtures.ts';
@@ -23,6 +24,8 @@ function world(
     cfg?: Partial<HaConfigRecord>;
     fenceAgentWorks?: boolean;
     leaseCarriesGuests?: boolean;
+    /** While true, saving the state fails (the store is unreachable). */
+    saveFails?: () => boolean;
   } = {},
 ) {
   const clock = opts.clock ?? new FakeClock();
@@ -58,8 +61,9 @@ function world(
     }),
     isBusy: () => false,
     loadState: async () => saved,
-    saveState: async (s) => {
-      saved = s;
+    saveState: async (s, idOf) => {
+      if (opts.saveFails?.()) throw new Error('store unreachable');
+      saved = renameHosts(s, (name) => idOf.get(name));
     },
     startGuest: async (guest, host) => {
       starts.push({ guest, host, at: clock.now() });
@@ -130,6 +134,24 @@ for (const leaseCarriesGuests of [false, true]) {
     else assert.ok(w.agents.listCalls > 40, `${w.agents.listCalls} listings asked for`);
   });
 }
+
+test('a recovery start is sent only once the state that orders it is saved: while saves fail, none is', async () => {
+  let failing = false;
+  const w = world({ saveFails: () => failing, cfg: { timing: { ...DEFAULT_HA_CONFIG.timing, startTimeoutMs: 2000 } } });
+  await w.run(2 * TICK);
+  w.agents.crash(3);
+  failing = true;
+  await w.run(12_000);
+  assert.equal(w.starts.length, 0, 'a controller dying now would find the guest still waiting for recovery: it must not be starting');
+  assert.ok(
+    w.loop.recentLog(500).some((l) => /start\(s\) or move\(s\) not sent/.test(l)),
+    w.loop.recentLog(5).join('\n'),
+  );
+  failing = false;
+  await w.run(4_000);
+  assert.equal(w.starts.length, 1, 'once the store answers again, the start is ordered again, saved, then sent');
+  assert.notEqual(w.starts[0]!.host, 3);
+});
 
 test('a partitioned host still writing its slot is not fenced by its deadline: recovery waits for its self-fence mark', async () => {
   const w = world();

@@ -26,7 +26,8 @@ export interface HaLoopDeps {
   /** A guest with a user action in flight: HA leaves it alone meanwhile. */
   isBusy(guestId: string): boolean;
   loadState(): Promise<HaState | undefined>;
-  saveState(state: HaState): Promise<void>;
+  /** Stores the state; its hosts are named as the manager names them (`idOf`: name → host id). */
+  saveState(state: HaState, idOf: ReadonlyMap<string, string>): Promise<void>;
   startGuest(guestId: string, hostId: number): Promise<unknown>;
   stopGuest(guestId: string, hostId: number): Promise<void>;
   /** Live-moves (or cold-moves) the guest to the host: maintenance with HA on. */
@@ -66,8 +67,7 @@ export class HaLoop {
   private readonly lines: string[] = [];
   private saving: Promise<void> = Promise.resolve();
   private readonly states = new LatestWriter<{ state: HaState; hosts: ReadonlyMap<string, HostRecord> }>(({ state, hosts }) => {
-    const idOf = new Map([...hosts.values()].map((h) => [h.name, String(h.id)]));
-    return this.deps.saveState(renameHosts(state, (name) => idOf.get(name)));
+    return this.deps.saveState(state, new Map([...hosts.values()].map((h) => [h.name, String(h.id)])));
   });
   private emitting: Promise<void> = Promise.resolve();
   private readonly actions = new Set<Promise<unknown>>();
@@ -76,6 +76,12 @@ export class HaLoop {
   private lock: Promise<void> = Promise.resolve();
   /** The state has been loaded from the store once in this process. */
   private loaded = false;
+  /**
+   * Starts and moves the manager ordered in this step, sent once the state that records them is
+   * saved: a controller that dies in between must not find, once restarted, a guest waiting for
+   * recovery that is in fact being started on some host (it would be started twice).
+   */
+  private readonly unsaved: { readonly guest: string; readonly run: () => Promise<unknown> }[] = [];
 
   constructor(private readonly deps: HaLoopDeps) {}
 
@@ -91,6 +97,7 @@ export class HaLoop {
   paused<T>(work: () => Promise<T>): Promise<T> {
     return this.serial(async () => {
       await Promise.all([...this.inFlight.values()]);
+      await this.saving; // nor a save (clearing the state under it would leave it half there)
       return work();
     });
   }
@@ -145,6 +152,8 @@ export class HaLoop {
     const maxAge = Math.max(cfg.timing.renewIntervalMs * 3, 1000);
     const obs = buildObservations(hosts, this.visits, this.deps.clock.now(), maxAge);
     (this.manager as HaManager).step(obs, this.commands(view));
+    // The manager saves whenever it orders a start or a move; should it not have, nothing to wait for.
+    for (const a of this.unsaved.splice(0)) this.send(a);
   }
 
   /**
@@ -163,8 +172,8 @@ export class HaLoop {
   /** Waits for the agent calls, saves, events and actions this loop started (tests, shutdown). */
   async settle(): Promise<void> {
     await Promise.all([...this.inFlight.values()]);
+    await this.saving; // the starts it holds are sent when it ends
     await Promise.allSettled([...this.actions]);
-    await this.saving;
     await this.emitting;
   }
 
@@ -356,6 +365,14 @@ export class HaLoop {
     this.emitting = this.emitting.then(() => this.deps.emit(e)).catch(() => undefined);
   }
 
+  private whenSaved(guest: string, run: () => Promise<unknown>): void {
+    this.unsaved.push({ guest, run });
+  }
+
+  private send(action: { readonly guest: string; readonly run: () => Promise<unknown> }): void {
+    this.track(action.run().finally(() => this.ownActions.delete(action.guest)));
+  }
+
   private track(p: Promise<unknown>): void {
     this.actions.add(p);
     void p.finally(() => this.actions.delete(p)).catch(() => undefined);
@@ -374,18 +391,15 @@ export class HaLoop {
         const h = this.hostRecord(hostName);
         if (!h) return;
         if (this.ownActions.has(guest)) return;
-        this.log(`starting guest '${guest}' on '${hostName}'`);
         this.ownActions.add(guest);
-        this.track(
-          this.deps
-            .startGuest(guest, h.id)
-            .catch((err: unknown) => {
-              const error = err instanceof Error ? err.message : String(err);
-              this.log(`start of guest '${guest}' on '${hostName}' failed: ${error}`);
-              this.emit({ kind: 'recovery-failed', guest, host: hostName, error });
-            })
-            .finally(() => this.ownActions.delete(guest)),
-        );
+        this.whenSaved(guest, () => {
+          this.log(`starting guest '${guest}' on '${hostName}'`);
+          return this.deps.startGuest(guest, h.id).catch((err: unknown) => {
+            const error = err instanceof Error ? err.message : String(err);
+            this.log(`start of guest '${guest}' on '${hostName}' failed: ${error}`);
+            this.emit({ kind: 'recovery-failed', guest, host: hostName, error });
+          });
+        });
       },
       stopGuest: (guest, hostName) => {
         const h = this.hostRecord(hostName);
@@ -397,14 +411,13 @@ export class HaLoop {
       migrateGuest: (guest, from, to) => {
         const h = this.hostRecord(to);
         if (!h || this.ownActions.has(guest)) return;
-        this.log(`moving guest '${guest}' from '${from}' to '${to}' (maintenance)`);
         this.ownActions.add(guest);
-        this.track(
-          this.deps
+        this.whenSaved(guest, () => {
+          this.log(`moving guest '${guest}' from '${from}' to '${to}' (maintenance)`);
+          return this.deps
             .migrateGuest(guest, h.id)
-            .catch((err: unknown) => this.log(`move of guest '${guest}' to '${to}' not done: ${err instanceof Error ? err.message : String(err)}`))
-            .finally(() => this.ownActions.delete(guest)),
-        );
+            .catch((err: unknown) => this.log(`move of guest '${guest}' to '${to}' not done: ${err instanceof Error ? err.message : String(err)}`));
+        });
       },
       fenceHost: (hostName) => {
         const h = this.hostRecord(hostName);
@@ -422,7 +435,16 @@ export class HaLoop {
       // made and written per change, grew with the square of the guests while thousands were added.
       persist: (state) => {
         const hosts = this.view?.hostByName ?? new Map<string, HostRecord>();
-        this.saving = this.states.put({ state, hosts }).catch((err: unknown) => this.log(`could not save the HA state: ${String(err)}`));
+        const held = this.unsaved.splice(0);
+        this.saving = this.states.put({ state, hosts }).then(
+          () => held.forEach((a) => this.send(a)),
+          (err: unknown) => {
+            this.log(`could not save the HA state: ${String(err)}`);
+            // Not started: the manager asks again once its start timeout passes (and saves first).
+            for (const a of held) this.ownActions.delete(a.guest);
+            if (held.length > 0) this.log(`${held.length} start(s) or move(s) not sent: the state that orders them is not saved`);
+          },
+        );
       },
     };
   }

@@ -12,7 +12,8 @@ import { agentHaLink } from './ha-agent-link-tls.ts';
 import { runFenceAgent } from './fence-agent-runner.ts';
 import type { HaAgentLink } from './ha-agent-link.ts';
 import type { ClusterFacts } from './ha-cluster-view.ts';
-import { haConfigReader, readHaState, writeHaState } from './ha-config-store.ts';
+import { haConfigReader } from './ha-config-store.ts';
+import { HaStateRecords } from './ha-state-store.ts';
 import { emitHaEvent } from './ha-event-out.ts';
 import { HaLoop } from './ha-loop.ts';
 import { startHaGuest, stopHaGuest } from './ha-recovery.ts';
@@ -20,6 +21,8 @@ import { startHaGuest, stopHaGuest } from './ha-recovery.ts';
 export interface HaRuntime {
   readonly link: HaAgentLink;
   readonly loop: HaLoop;
+  /** The manager's state in the store (the loop saves through it; enable and disable clear it). */
+  readonly stateRecords: HaStateRecords;
   readFacts(): Promise<ClusterFacts>;
 }
 
@@ -62,6 +65,7 @@ export async function clusterFacts(ctx: ControllerContext): Promise<ClusterFacts
 const HA_RUNTIME = runtimeSlot('HA', (ctx: ControllerContext): HaRuntime => {
   // Looked up at each use, so a test can install its fake after the module started.
   const linkNow = (): HaAgentLink => ctx.runtimes.get(HA_LINK);
+  const stateRecords = new HaStateRecords(ctx.store);
   const loop = new HaLoop({
     clock: ctx.clock,
     get link() {
@@ -70,8 +74,8 @@ const HA_RUNTIME = runtimeSlot('HA', (ctx: ControllerContext): HaRuntime => {
     readConfig: haConfigReader(ctx),
     readFacts: () => clusterFacts(ctx),
     isBusy: (id) => guestsRuntime(ctx).isBusy(id),
-    loadState: () => readHaState(ctx.store),
-    saveState: (state) => writeHaState(ctx.store, state),
+    loadState: () => stateRecords.load(),
+    saveState: (state, idOf) => stateRecords.save(state, idOf),
     startGuest: (guest, hostId) => startHaGuest(ctx, guest, hostId),
     stopGuest: (guest, hostId) => stopHaGuest(ctx, guest, hostId),
     migrateGuest: (guest, hostId) => moveGuest(ctx, guest, hostId, {}),
@@ -87,6 +91,7 @@ const HA_RUNTIME = runtimeSlot('HA', (ctx: ControllerContext): HaRuntime => {
       return linkNow();
     },
     loop,
+    stateRecords,
     readFacts: () => clusterFacts(ctx),
   };
 });

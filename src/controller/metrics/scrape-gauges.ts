@@ -2,7 +2,8 @@
 // hosts and guests by state, the newest usage reports, HA state, leadership and quorum.
 import type { Counter, Gauge, Registry } from 'prom-client';
 import { GuestRepo } from '../guests/guest-repo.ts';
-import { readHaState } from '../ha/ha-config-store.ts';
+import { haRuntime } from '../ha/ha-runtime.ts';
+import { readHaState } from '../ha/ha-state-store.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { newCounter, newGauge } from './controller-metrics.ts';
@@ -61,7 +62,8 @@ export class ScrapeGauges {
     }
     for (const [state, n] of byState) this.guestsByState.set({ state }, n);
 
-    const ha = await readHaState(ctx.store).catch(() => undefined);
+    // The leader's loop holds it (reading 25,000 guest records per scrape would not do); else the store's.
+    const ha = haRuntime(ctx).loop.state ?? (await readHaState(ctx.store).catch(() => undefined));
     this.haHosts.reset();
     this.haGuests.reset();
     for (const [state, n] of countBy(Object.values(ha?.hosts ?? {}).map((h) => h.state))) this.haHosts.set({ state }, n);

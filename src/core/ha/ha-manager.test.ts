@@ -98,6 +98,46 @@ test('the fencing-storm guard: two of three hosts lost at once, nothing is fence
   assert.equal(env.events.filter((e) => e.type === 'storm-guard').length, 1);
 });
 
+test('a state read back half-saved (guests of one step, hosts of the step before) is repaired at load', () => {
+  // h3 fenced with its guest still placed there; h1 up with its guest frozen there; h2 lost with
+  // vm:101 still placed on it: what each host's step would have done to its guests is done at load.
+  const cfg: HaConfig = {
+    ...config,
+    guests: [...config.guests, { id: 'vm:101', ramMiB: 2048, vcpus: 1, plan: { restart: 'always', order: 0, delay: 0 } }],
+  };
+  const mixed: HaState = {
+    hosts: { h1: { state: 'online', since: 0 }, h2: { state: 'lost', since: 900, lastNetAt: 800 }, h3: { state: 'fenced', since: 1000 } },
+    guests: {
+      'vm:100': { state: 'fence', host: 'h1', downSince: 500 },
+      'vm:101': { state: 'started', host: 'h2' },
+      'vm:103': { state: 'started', host: 'h3' },
+    },
+    pool: { gateOpenAt: 0, stormActive: false, overCommitted: false },
+  };
+  const { env, haEnv } = fakeEnv();
+  env.t = 2_000;
+  const m = new HaManager(haEnv, cfg, mixed, { restarted: true });
+  const rec = (id: string) => m.guestRecords().get(id);
+  assert.deepEqual(rec('vm:100'), { state: 'started', host: 'h1' }, 'frozen on a host that is up: runs there');
+  assert.deepEqual(rec('vm:101'), { state: 'fence', host: 'h2', downSince: 800 }, 'placed on a lost host: frozen until it is fenced');
+  assert.deepEqual(rec('vm:103'), { state: 'recovery', host: 'h3', downSince: 1000 }, 'placed on a fenced host: waits for recovery');
+  assert.deepEqual(env.starts, [], 'nothing is started at load');
+  m.step({ hosts: {} });
+  assert.deepEqual(env.persisted?.guests['vm:101'], { state: 'fence', host: 'h2', downSince: 800 }, 'the repair is saved at the first step');
+  assert.deepEqual(env.starts, ['vm:103@h1'], 'the guest of the fenced host is recovered, once');
+});
+
+test('a state saved whole needs no repair: loading it changes nothing', () => {
+  const { env, haEnv } = fakeEnv();
+  const m = new HaManager(haEnv, config, initialHaState(config, placement));
+  for (env.t = 0; env.t <= 4_000; env.t += 500) m.step(observe(env.t, env.t > 0 ? ['h3'] : [], { writtenAt: 0 }));
+  const saved = env.persisted as HaState;
+  const next = fakeEnv();
+  const m2 = new HaManager(next.haEnv, config, saved, { restarted: true });
+  assert.deepEqual(Object.fromEntries(m2.guestRecords()), saved.guests);
+  assert.deepEqual(next.env.lines, []);
+});
+
 test('a restarted controller carries on from the persisted state, after a grace period', () => {
   const { env, haEnv } = fakeEnv();
   const m = new HaManager(haEnv, config, initialHaState(config, placement));

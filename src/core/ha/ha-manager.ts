@@ -90,6 +90,7 @@ export class HaManager {
     config.guests.forEach((spec, order) => this.guestSpec.set(spec.id, { spec, order }));
     for (const [id, r] of this.guests) this.byHost.update(id, undefined, r);
     if (options.restarted) {
+      this.reconcileLoaded();
       const fencePending = [...this.hosts.values()].filter((h) => h.state === 'lost' || h.state === 'fence-pending').length;
       const recovering = [...this.guests.values()].filter((g) => g.state === 'recovery' || g.state === 'fence').length;
       env.emit({ type: 'controller-restarted', fencePending, recovering });
@@ -112,7 +113,6 @@ export class HaManager {
 
   step(obs: HaObservations, commands: readonly HaCommand[] = []): void {
     const now = this.env.now();
-    this.changed = false;
     for (const c of commands) this.command(c);
     this.detectHosts(obs, now);
     if (!this.guardStorm()) this.advanceFencing(obs, now);
@@ -120,7 +120,11 @@ export class HaManager {
     this.recover(obs, now);
     this.drain(now);
     this.watchHealth(obs, now);
-    if (this.changed) this.env.persist(this.snapshot());
+    // Also what reconcileLoaded changed before the first step.
+    if (this.changed) {
+      this.changed = false;
+      this.env.persist(this.snapshot());
+    }
   }
 
   // The one mutator: every change of a host, guest or pool record goes through here, and a change of
@@ -206,10 +210,7 @@ export class HaManager {
         this.loseHost(h.id, lastNet, now);
       } else if ((rec.state === 'lost' || rec.state === 'fence-pending') && seen !== undefined && fresh && seen > (rec.lastNetAt ?? -1)) {
         this.setHost(h.id, { state: 'online', since: now }, 'heartbeat-back');
-        for (const g of this.guestsOn(h.id, ['fence'])) {
-          const maybeOn = this.guests.get(g.id)?.maybeOn;
-          this.setGuest(g.id, maybeOn === undefined ? { state: 'started', host: h.id } : { state: 'started', host: h.id, maybeOn }, 'host-back');
-        }
+        this.thawGuests(h.id);
         this.env.emit({ type: 'host-back', host: h.id, wasState: rec.state });
       } else if (rec.state === 'fenced' && seen !== undefined && fresh && seen > rec.since) {
         this.setHost(h.id, { state: 'online', since: now }, 'heartbeat-back');
@@ -220,6 +221,12 @@ export class HaManager {
 
   private loseHost(host: string, lastNetAt: number, now: number): void {
     this.setHost(host, { state: 'lost', since: now, lastNetAt }, 'heartbeat-lost');
+    const frozen = this.freezeGuests(host, lastNetAt);
+    this.env.emit({ type: 'host-lost', host, lastNetAt, guests: frozen });
+  }
+
+  /** Its guests running or moving there wait, frozen, until it is fenced or heard again; how many did. */
+  private freezeGuests(host: string, lastNetAt: number): number {
     const frozen = this.specsNaming(host, (r) => (r.state === 'started' || r.state === 'migrate') && (r.host === host || r.target === host));
     for (const g of frozen) {
       // A move in flight may or may not have handed over: the guest may be on the lost host. If the
@@ -232,7 +239,31 @@ export class HaManager {
         'host-lost',
       );
     }
-    this.env.emit({ type: 'host-lost', host, lastNetAt, guests: frozen.filter((g) => this.guests.get(g.id)?.state === 'fence').length });
+    return frozen.filter((g) => this.guests.get(g.id)?.state === 'fence').length;
+  }
+
+  /** The host was heard again before being fenced: the guests frozen there run there still. */
+  private thawGuests(host: string): void {
+    for (const g of this.guestsOn(host, ['fence'])) {
+      const maybeOn = this.guests.get(g.id)?.maybeOn;
+      this.setGuest(g.id, maybeOn === undefined ? { state: 'started', host } : { state: 'started', host, maybeOn }, 'host-back');
+    }
+  }
+
+  /**
+   * A state read back after a restart may hold guests of one step beside hosts of the step before (a
+   * save writes the guests first, one record each: ha-state-store.ts). What a step does to a host's
+   * guests along with the host is done here for any guest left behind, so that none waits forever:
+   * guests still placed on a host that is lost or fenced are frozen, those frozen on a fenced host
+   * are released to recovery, those frozen on a host that is up run there. A state saved whole needs
+   * none of it. Starting a guest elsewhere still waits for its host to be known fenced.
+   */
+  private reconcileLoaded(): void {
+    for (const [host, rec] of this.hosts) {
+      if (rec.state === 'lost' || rec.state === 'fence-pending' || rec.state === 'fenced') this.freezeGuests(host, rec.lastNetAt ?? rec.since);
+      if (rec.state === 'fenced') this.releaseGuests(host);
+      if (rec.state === 'online' || rec.state === 'draining' || rec.state === 'maintenance') this.thawGuests(host);
+    }
   }
 
   /** True while too many hosts are lost at once to fence any of them. */
