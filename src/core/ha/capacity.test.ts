@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isGrappeError } from '../errors.ts';
 import { maxTolerable, survivesLoss, type CapacityGuest, type CapacityHost } from './capacity.ts';
+import { mostFreePlacement, type HaPlacement } from './placement.ts';
 import { checkPlanChange, checkToleranceSetting } from './plan-rules.ts';
 
 const host = (id: string, ramMiB: number, cpus = 64): CapacityHost => ({ id, ramMiB, cpus });
@@ -57,6 +58,30 @@ test('large pools use the worst-case heuristics and stay consistent', () => {
   assert.equal(maxTolerable(hosts, guests, 4), 30);
 });
 
+test('the heap-ordered placement makes the same choices as the scan of every host (vCPUs short too)', () => {
+  // The same choose function behind another object: survivesLoss then takes the scan path.
+  const scan: HaPlacement = { choose: (free, g) => mostFreePlacement.choose(free, g) };
+  let seed = 7;
+  const outcomes = new Set<boolean>();
+  const rand = (n: number): number => (seed = (seed * 48271) % 2147483647) % n;
+  for (let trial = 0; trial < 300; trial++) {
+    const hosts: CapacityHost[] = [];
+    const guests: CapacityGuest[] = [];
+    const count = 2 + rand(12);
+    for (let h = 0; h < count; h++) hosts.push({ id: `h${h}`, ramMiB: 1024 * (2 + rand(6)), cpus: 1 + rand(3) });
+    for (let i = 0; i < count * 3; i++) {
+      guests.push({ id: `g${i}`, ramMiB: 512 * (1 + rand(4)), vcpus: 1 + rand(4), restart: rand(4) === 0 ? 'best-effort' : 'always', host: `h${rand(count)}` });
+    }
+    const lost = new Set(hosts.filter(() => rand(3) === 0).map((h) => h.id));
+    const overcommit = 1 + rand(2);
+    const survives = survivesLoss(hosts, guests, lost, overcommit);
+    outcomes.add(survives);
+    assert.equal(survives, survivesLoss(hosts, guests, lost, overcommit, scan), `trial ${trial}`);
+    assert.equal(maxTolerable(hosts, guests, overcommit), maxTolerable(hosts, guests, overcommit, scan), `trial ${trial}`);
+  }
+  assert.deepEqual([...outcomes].sort(), [false, true], 'losses survived and not');
+});
+
 test('a plan change that would break the configured failures to tolerate is refused', () => {
   const hosts = [host('h1', 16), host('h2', 16)];
   const guests = [guest('vm:1', 'h1', 2), guest('vm:3', 'h1', 6, 'best-effort'), guest('vm:2', 'h2', 12, 'best-effort')];
@@ -88,6 +113,7 @@ test('the failures to tolerate cannot be set above what capacity allows', () => 
 
 test('a plan change is refused exactly when the full rule says so (the one-check shortcut changes no answer)', () => {
   let seed = 7;
+  const outcomes = new Set<boolean>();
   const rand = (n: number): number => {
     seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
     return seed % n;

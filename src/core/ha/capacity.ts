@@ -2,8 +2,9 @@
 // every running 'always' guest of theirs still fits on the survivors (whose running guests stay).
 // Exact for small pools (every set of N hosts is tried); for large ones the worst cases are taken
 // to be the N biggest hosts and the N hosts carrying the most 'always' RAM.
+import { BinaryHeap } from '../binary-heap.ts';
 import type { RestartPlan } from './ha-types.ts';
-import { mostFreePlacement, type HaPlacement } from './placement.ts';
+import { fits, mostFreePlacement, type HaPlacement } from './placement.ts';
 
 export interface CapacityHost {
   readonly id: string;
@@ -69,12 +70,39 @@ export function survivesLoss(
   }
   // Biggest first: the usual first-fit-decreasing order, which rarely wastes room.
   toPlace.sort((a, b) => b.ramMiB - a.ramMiB || b.vcpus - a.vcpus || (a.id < b.id ? -1 : 1));
+  if (placement === mostFreePlacement) return placeMostFree(free, toPlace);
   for (const g of toPlace) {
     const target = placement.choose(free, g);
     const f = target === undefined ? undefined : byId.get(target);
     if (!f) return false;
     f.freeRamMiB -= g.ramMiB;
     f.freeVcpus -= g.vcpus;
+  }
+  return true;
+}
+
+type Free = { id: string; freeRamMiB: number; freeVcpus: number };
+
+/**
+ * The same choices as mostFreePlacement (the fitting host with the most free RAM, ties to the first
+ * id), from a heap in that order instead of a scan of every survivor per guest: maxTolerable at 2,500
+ * hosts and 25,000 guests placed up to half of them per try (seconds on the event loop).
+ */
+function placeMostFree(free: readonly Free[], toPlace: readonly CapacityGuest[]): boolean {
+  const heap = new BinaryHeap<Free>((a, b) => a.freeRamMiB > b.freeRamMiB || (a.freeRamMiB === b.freeRamMiB && a.id < b.id));
+  for (const f of free) heap.push(f);
+  const skipped: Free[] = [];
+  for (const g of toPlace) {
+    let f = heap.pop();
+    while (f !== undefined && !fits(f, g)) {
+      skipped.push(f); // short of vCPUs: in order still, for the next guest
+      f = heap.pop();
+    }
+    if (f === undefined) return false;
+    f.freeRamMiB -= g.ramMiB;
+    f.freeVcpus -= g.vcpus;
+    heap.push(f);
+    for (const s of skipped.splice(0)) heap.push(s);
   }
   return true;
 }

@@ -35,6 +35,7 @@ export function checkPlanChange(
 
 export function checkToleranceSetting(hosts: readonly CapacityHost[], guests: readonly CapacityGuest[], cpuOvercommit: number, asked: number): void {
   if (!Number.isInteger(asked) || asked < 0) throw haErrors.invalidPlan(`host failures to tolerate must be a whole number ≥ 0, not ${asked}`);
-  const tolerable = maxTolerable(hosts, guests, cpuOvercommit);
-  if (asked > tolerable) throw haErrors.toleranceTooHigh(asked, tolerable);
+  // One check answers the usual case (losing more hosts never helps); the bisection only to say how many.
+  if (asked === 0 || (asked < hosts.length && toleratesLoss(hosts, guests, asked, cpuOvercommit))) return;
+  throw haErrors.toleranceTooHigh(asked, maxTolerable(hosts, guests, cpuOvercommit));
 }
