@@ -4,6 +4,7 @@ import { errors, isGrappeError } from '../../core/errors.ts';
 import { checkGuestAction, type GuestAction } from '../../core/guests/guest-rules.ts';
 import type { GuestClient } from '../agents/guest-client.ts';
 import type { HostRecord } from '../hosts/host-record.ts';
+import { haPlanKey } from '../ha/ha-plan-store.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import type { Actor, ControllerContext, TaskContext } from '../platform/types.ts';
 import { guestAgentFor } from '../storage/guest-agent-for.ts';
@@ -102,7 +103,7 @@ export const cdWork =
     return toGuestView(next, host);
   };
 
-/** Removes the guest from its host, then its record, index keys and volume attachments at once. */
+/** Removes the guest from its host, then its record, index keys, HA plan and volume attachments at once. */
 export const deleteWork =
   (ctx: ControllerContext) =>
   async ({ entry, host, agent, task }: ActionInput): Promise<unknown> => {
@@ -116,7 +117,10 @@ export const deleteWork =
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await repo.find(g.id).catch(() => undefined);
       if (!current) break;
-      if (await repo.remove(current, await detachAll(ctx, g.disks, g.id))) {
+      const detach = await detachAll(ctx, g.disks, g.id);
+      // Its HA plan goes with it (a plan names the guest's creation, so a later guest of the same
+      // id would not take it up; the record would only be left behind).
+      if (await repo.remove(current, { ...detach, ops: [...detach.ops, { delete: haPlanKey(g.id) }] })) {
         await emitGuestEvent(
           ctx,
           'guest.deleted',

@@ -113,7 +113,6 @@ test('the failures to tolerate cannot be set above what capacity allows', () => 
 
 test('a plan change is refused exactly when the full rule says so (the one-check shortcut changes no answer)', () => {
   let seed = 7;
-  const outcomes = new Set<boolean>();
   const rand = (n: number): number => {
     seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
     return seed % n;
