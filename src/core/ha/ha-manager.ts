@@ -106,6 +106,11 @@ export class HaManager {
     return this.guests;
   }
 
+  /** The guests whose record names the host (where they run, or their move's target), in no order. */
+  guestsNaming(host: string): ReadonlySet<string> {
+    return this.byHost.on(host);
+  }
+
   /** A copy of the current state (what `persist` stores). */
   snapshot(): HaState {
     return { hosts: Object.fromEntries(this.hosts), guests: Object.fromEntries(this.guests), pool: this.pool };
