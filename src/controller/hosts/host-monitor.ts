@@ -18,11 +18,12 @@ import type { SubnetRef } from '../../core/hosts/nic-rules.ts';
 import { isoAt } from '../platform/clock.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { listSubnets } from '../subnets/subnet-store.ts';
-import { storageLoginChecks } from '../storage/storage-probe.ts';
+import { listProbes, storageLoginChecks } from '../storage/storage-probe.ts';
 import { agentFor } from './agent-link.ts';
 import { emitHostEvent } from './host-events.ts';
 import { stripUptime, type HostRecord, type StoredInventory } from './host-record.ts';
 import { hostsRuntime, type HostsRuntime } from './hosts-runtime.ts';
+import { StoragePasses } from './storage-passes.ts';
 
 const CONNECT_TIMEOUT_MS = 2000;
 const AGENT_TIMEOUT_MS = 4000;
@@ -47,14 +48,27 @@ function storageTargets(hosts: readonly HostRecord[]): StorageTarget[] {
 
 type TcpAccepts = (address: string, port: number, timeoutMs: number) => Promise<CheckOutcome>;
 
-async function storageChecks(ctx: ControllerContext, rt: HostsRuntime, host: HostRecord, targets: readonly StorageTarget[]): Promise<StorageCheck[]> {
+async function storageChecks(
+  ctx: ControllerContext,
+  rt: HostsRuntime,
+  host: HostRecord,
+  targets: readonly StorageTarget[],
+  passes: StoragePasses,
+  trustedMs: number,
+): Promise<readonly StorageCheck[]> {
   // A real iSCSI login to a storage host's probe LUN once one exists; a TCP probe until then.
+  const probes = await listProbes(ctx);
+  const kept = passes.recall(host, probes, ctx.clock.now(), trustedMs);
+  if (kept) return kept;
   const poolName = (id: number): string => {
     const h = rt.cache.get(id);
     return (h && poolOfHost(h)?.name) ?? `of storage host ${id}`;
   };
   const logins = await storageLoginChecks(ctx, host, poolName).catch((e: unknown) => [{ ok: false as const, what: 'iSCSI login check', error: messageOf(e) }]);
-  if (logins !== undefined) return logins;
+  if (logins !== undefined) {
+    passes.note(host, probes, ctx.clock.now(), logins);
+    return logins;
+  }
   const agent = agentFor(ctx, host, AGENT_TIMEOUT_MS);
   const out: StorageCheck[] = [];
   for (const t of targets) {
@@ -75,6 +89,7 @@ export async function checkHost(
   subnets: readonly SubnetRef[],
   targets: readonly StorageTarget[],
   tcpAccepts: TcpAccepts,
+  passes: { readonly kept: StoragePasses; readonly trustedMs: number },
 ): Promise<void> {
   // The inventory first, over a kept-alive connection: when it answers, the agent's port plainly
   // accepts connections, and the separate TCP probe (one connect per host and round, a tenth of
@@ -101,7 +116,7 @@ export async function checkHost(
     connection,
     connector,
     sanConfigured: sanOk,
-    storage: probeStorage ? await storageChecks(ctx, rt, host, targets) : [],
+    storage: probeStorage ? await storageChecks(ctx, rt, host, targets, passes.kept, passes.trustedMs) : [],
   });
   const now = isoAt(ctx.clock);
   if (inventory) rt.views.seen(host.id, now);
@@ -136,7 +151,8 @@ export async function checkHost(
  * its hosts' checks over the interval, so 1,000 hosts do not open 1,000 connections in one burst and
  * stall the API for everyone; past 500 hosts the round grows so that at most
  * MONITOR_HOSTS_PER_SECOND hosts are checked a second (each check is an inventory, a TCP probe when
- * it fails, and an iSCSI login check per storage host).
+ * it fails, and an iSCSI login check per storage host — which, once paced, a pass spares for three
+ * rounds).
  */
 const RECHECK_DELAY_MS = 100;
 
@@ -144,11 +160,14 @@ export function startHostMonitor(ctx: ControllerContext, tcpAccepts: TcpAccepts)
   const interval = ctx.settings.monitorIntervalMs;
   const inFlight = new Map<number, Promise<void>>();
   const scheduled = new Set<NodeJS.Timeout>();
+  const passes = new StoragePasses();
   let stopped = false;
 
   const launch = (rt: HostsRuntime, host: HostRecord, subnets: readonly SubnetRef[], targets: readonly StorageTarget[]): void => {
     if (stopped || inFlight.has(host.id)) return;
-    const check = checkHost(ctx, rt, host, subnets, targets, tcpAccepts)
+    // Paced for many hosts, a passing storage check stands for three rounds (storage-passes.ts).
+    const trustedMs = period > interval ? 3 * period : 0;
+    const check = checkHost(ctx, rt, host, subnets, targets, tcpAccepts, { kept: passes, trustedMs })
       .catch((err: unknown) => {
         // A lost race with a removal or a store hiccup: the next round tries again.
         if (!isGrappeError(err) || err.code !== 'noSuchHost') process.emitWarning(`host monitor: checking '${host.name}' failed: ${String(err)}`);
