@@ -1,11 +1,11 @@
 // A guest's HA plan: set (refused for a guest that is not agile, naming the rule that fails, and
 // for a change that would break the configured failures to tolerate) and unset.
 import { assertAgile } from '../../core/ha/agility.ts';
-import { checkPlanChange, validatePlan } from '../../core/ha/plan-rules.ts';
+import { checkPlanChange, mayLowerTolerance, validatePlan } from '../../core/ha/plan-rules.ts';
 import type { HaPlan } from '../../core/ha/ha-types.ts';
 import { guestsRuntime } from '../guests/guests-runtime.ts';
 import type { ControllerContext } from '../platform/types.ts';
-import { agilityFactsOf, capacityFacts } from './ha-cluster-view.ts';
+import { agilityFactsOf, capacityFacts, planOf } from './ha-cluster-view.ts';
 import { HA_CONFIG_KEY, readHaConfigEntry } from './ha-config-store.ts';
 import { haPlanKey, putPlanOp } from './ha-plan-store.ts';
 import { MAX_UPDATE_ATTEMPTS, tooMuchContention } from '../platform/stored-records.ts';
@@ -31,8 +31,10 @@ export async function setHaPlan(ctx: ControllerContext, ref: string, plan: HaPla
     if (plan.restart !== 'never') assertAgile(g.id, agilityFactsOf(g, facts));
     const { config: cfg, modRevision } = await readHaConfigEntry(ctx);
     const current = await ctx.store.get(key);
-    const cap = capacityFacts(cfg, facts, g.id);
-    checkPlanChange(cap.hosts, cap.guests, cfg, g.id, plan);
+    if (mayLowerTolerance(planOf(cfg, g)?.restart, plan.restart)) {
+      const cap = capacityFacts(cfg, facts, g.id);
+      checkPlanChange(cap.hosts, cap.guests, cfg, g.id, plan);
+    }
     const stored = { restart: plan.restart, order: plan.order, delay: plan.delay, guestCreatedAt: g.createdAt };
     const guards = [
       { key: HA_CONFIG_KEY, modRevision },

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { isGrappeError } from '../errors.ts';
 import { maxTolerable, survivesLoss, type CapacityGuest, type CapacityHost } from './capacity.ts';
 import { mostFreePlacement, type HaPlacement } from './placement.ts';
-import { checkPlanChange, checkToleranceSetting } from './plan-rules.ts';
+import { checkPlanChange, checkToleranceSetting, mayLowerTolerance } from './plan-rules.ts';
 
 const host = (id: string, ramMiB: number, cpus = 64): CapacityHost => ({ id, ramMiB, cpus });
 const guest = (id: string, on: string, ramMiB: number, restart: CapacityGuest['restart'] = 'always', vcpus = 1): CapacityGuest => ({
@@ -142,5 +142,27 @@ test('a plan change is refused exactly when the full rule says so (the one-check
       threw = true;
     }
     assert.equal(threw, refused, JSON.stringify({ hosts, guests, settings, target, restart, before, after }));
+  }
+});
+
+test('only a change to restart always can lower the failures tolerated: the others skip the capacity check', () => {
+  assert.equal(mayLowerTolerance(undefined, 'always'), true);
+  assert.equal(mayLowerTolerance('best-effort', 'always'), true);
+  assert.equal(mayLowerTolerance('always', 'always'), false, 'an order or delay change');
+  assert.equal(mayLowerTolerance('always', 'best-effort'), false);
+  assert.equal(mayLowerTolerance(undefined, 'never'), false);
+  // What the skip relies on: making guests best-effort or never never lowers maxTolerable.
+  const hosts = [host('h1', 16), host('h2', 16), host('h3', 16)];
+  const guests = [guest('vm:1', 'h1', 8), guest('vm:2', 'h2', 8), guest('vm:3', 'h3', 12)];
+  const before = maxTolerable(hosts, guests, 4);
+  for (const restart of ['best-effort', 'never'] as const) {
+    assert.ok(
+      maxTolerable(
+        hosts,
+        guests.map((g) => ({ ...g, restart })),
+        4,
+      ) >= before,
+      restart,
+    );
   }
 });

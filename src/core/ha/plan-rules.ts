@@ -11,6 +11,13 @@ export function validatePlan(plan: HaPlan): void {
     throw haErrors.invalidPlan(`delay must be between 0 and 3600 seconds, not ${plan.delay}`);
 }
 
+/**
+ * Whether a change of a guest's restart plan can lower the failures the pool tolerates: only one
+ * that makes it 'always' (only 'always' guests must find room when their host is lost), so the others
+ * need no capacity check (an O(hosts + guests) one per plan set at scale).
+ */
+export const mayLowerTolerance = (from: HaPlan['restart'] | undefined, to: HaPlan['restart']): boolean => to === 'always' && from !== 'always';
+
 /** Refuses a plan change that would leave the pool unable to honour its failures to tolerate. */
 export function checkPlanChange(
   hosts: readonly CapacityHost[],
