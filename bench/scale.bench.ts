@@ -46,6 +46,7 @@ const dir = mkdtempSync(join(tmpdir(), 'grappe-bench-scale-'));
 const dataDir = join(dir, 'data');
 const fleet = forkFleet();
 let stopController = (): void => {};
+let finished = false;
 try {
   await fleet.start({ count: HOSTS + 1, port: SIM_PORT, version: AGENT_VERSION, password: HOST_PASSWORD, startMs: 300 });
   await initCluster({ dataDir, adminPassword: PASSWORD, subnets: { LAN: '127.1.0.0/16', SAN: '127.2.0.0/16', RAN: '127.3.0.0/16' } });
@@ -129,8 +130,11 @@ try {
       one.errors === 0 && pages.errors === 0,
     ),
   );
+  finished = true;
 } finally {
   stopController();
   await fleet.stop();
-  rmSync(dir, { recursive: true, force: true });
+  // A failed run keeps the controller's data dir and log to look into.
+  if (finished) rmSync(dir, { recursive: true, force: true });
+  else log(`run failed: the controller's data dir and log are kept in ${dir}`);
 }

@@ -1,7 +1,8 @@
 // A single controller on its embedded SQLite store, started as users start it (`grappe controller
 // start`, its own process) on a loopback port chosen by the system.
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { createWriteStream } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export function startLocalController(dataDir: string): Promise<{ url: string; pid: number; stop: () => void }> {
   const child = spawn(
@@ -28,10 +29,13 @@ export function startLocalController(dataDir: string): Promise<{ url: string; pi
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
+  // Its log, beside the data dir: what it said is still there when a run fails.
+  const logFile = createWriteStream(join(dirname(dataDir), 'controller.log'));
+  child.stdout.pipe(logFile);
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
+      if (out.length < 65_536) out += c.toString();
       const m = out.match(/listening on (https:\/\/127\.0\.0\.1:\d+)/);
       if (m) resolve({ url: m[1]!, pid: child.pid ?? 0, stop: () => child.kill('SIGTERM') });
     });
