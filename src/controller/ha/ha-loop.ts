@@ -45,6 +45,12 @@ export type HaLoopEvent =
   | { readonly kind: 'recovery-failed'; readonly guest: string; readonly host: string; readonly error: string }
   | { readonly kind: 'fence-agent'; readonly host: string; readonly result: FenceAgentResult };
 
+/** A start or move ordered by the manager, held until the state that orders it is saved. */
+interface HeldAction {
+  readonly guest: string;
+  readonly run: () => Promise<unknown>;
+}
+
 const LOG_KEEP = 500;
 /** Hosts asked for their read of the heartbeat volume each round. */
 const SLOT_READERS = 3;
@@ -81,7 +87,7 @@ export class HaLoop {
    * saved: a controller that dies in between must not find, once restarted, a guest waiting for
    * recovery that is in fact being started on some host (it would be started twice).
    */
-  private readonly unsaved: { readonly guest: string; readonly run: () => Promise<unknown> }[] = [];
+  private readonly unsaved: HeldAction[] = [];
 
   constructor(private readonly deps: HaLoopDeps) {}
 
@@ -357,11 +363,7 @@ export class HaLoop {
     this.emitting = this.emitting.then(() => this.deps.emit(e)).catch(() => undefined);
   }
 
-  private whenSaved(guest: string, run: () => Promise<unknown>): void {
-    this.unsaved.push({ guest, run });
-  }
-
-  private send(action: { readonly guest: string; readonly run: () => Promise<unknown> }): void {
+  private send(action: HeldAction): void {
     this.track(action.run().finally(() => this.ownActions.delete(action.guest)));
   }
 
@@ -384,13 +386,16 @@ export class HaLoop {
         if (!h) return;
         if (this.ownActions.has(guest)) return;
         this.ownActions.add(guest);
-        this.whenSaved(guest, () => {
-          this.log(`starting guest '${guest}' on '${hostName}'`);
-          return this.deps.startGuest(guest, h.id).catch((err: unknown) => {
-            const error = err instanceof Error ? err.message : String(err);
-            this.log(`start of guest '${guest}' on '${hostName}' failed: ${error}`);
-            this.emit({ kind: 'recovery-failed', guest, host: hostName, error });
-          });
+        this.unsaved.push({
+          guest,
+          run: () => {
+            this.log(`starting guest '${guest}' on '${hostName}'`);
+            return this.deps.startGuest(guest, h.id).catch((err: unknown) => {
+              const error = err instanceof Error ? err.message : String(err);
+              this.log(`start of guest '${guest}' on '${hostName}' failed: ${error}`);
+              this.emit({ kind: 'recovery-failed', guest, host: hostName, error });
+            });
+          },
         });
       },
       stopGuest: (guest, hostName) => {
@@ -404,11 +409,14 @@ export class HaLoop {
         const h = this.hostRecord(to);
         if (!h || this.ownActions.has(guest)) return;
         this.ownActions.add(guest);
-        this.whenSaved(guest, () => {
-          this.log(`moving guest '${guest}' from '${from}' to '${to}' (maintenance)`);
-          return this.deps
-            .migrateGuest(guest, h.id)
-            .catch((err: unknown) => this.log(`move of guest '${guest}' to '${to}' not done: ${err instanceof Error ? err.message : String(err)}`));
+        this.unsaved.push({
+          guest,
+          run: () => {
+            this.log(`moving guest '${guest}' from '${from}' to '${to}' (maintenance)`);
+            return this.deps
+              .migrateGuest(guest, h.id)
+              .catch((err: unknown) => this.log(`move of guest '${guest}' to '${to}' not done: ${err instanceof Error ? err.message : String(err)}`));
+          },
         });
       },
       fenceHost: (hostName) => {

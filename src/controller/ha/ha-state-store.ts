@@ -92,18 +92,17 @@ interface Stored {
 
 async function readStored(store: Store): Promise<Stored> {
   const [e, entries] = await Promise.all([store.get(HA_STATE_KEY), store.list(HA_GUEST_STATES_PREFIX)]);
+  const legacy = e ? legacyGuestsOf(e) : undefined;
+  const guests: Record<string, HaGuestRecord> = { ...legacy };
   const written: Written = { guests: new Map(), hostsText: undefined };
-  const guests: Record<string, HaGuestRecord> = { ...(e ? legacyGuestsOf(e) : undefined) };
   for (const g of entries) {
     const id = g.key.slice(HA_GUEST_STATES_PREFIX.length);
-    const rec = readRecord(HA_GUEST_STATE_RECORD, g.key, g.value);
-    guests[id] = rec; // newer than a version-1 record's copy: written after it was read
-    written.guests.set(id, { rec: undefined, text: JSON.stringify(storedValue(HA_GUEST_STATE_RECORD, rec)) });
+    guests[id] = readRecord(HA_GUEST_STATE_RECORD, g.key, g.value); // newer than a version-1 record's copy
+    written.guests.set(id, { rec: undefined, text: JSON.stringify(g.value) });
   }
   if (!e) return { state: entries.length > 0 ? { hosts: {}, guests, pool: EMPTY_POOL } : undefined, written };
   const hostsAndPool = readRecord(HA_STATE_RECORD, e.key, e.value);
   // A version-1 record is rewritten (as version 2) at the next save, after its guests are written out.
-  const legacy = legacyGuestsOf(e) !== undefined;
   return { state: { ...hostsAndPool, guests }, written: { ...written, hostsText: legacy ? undefined : JSON.stringify(e.value) } };
 }
 
