@@ -3,6 +3,7 @@
 //   const api = createHttpClient({ baseUrl: 'https://127.0.0.1:8443', token, ca });
 //   await runFixedRate({ rate: 200, durationMs: 20_000, request: expectStatus(api, 'GET', '/api/v1/hosts') });
 
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { gunzipSync } from 'node:zlib';
@@ -61,12 +62,20 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     },
     request(method, path, body, extraHeaders = {}) {
       const payload = body === undefined ? undefined : JSON.stringify(body);
-      const headers: Record<string, string> = { accept: 'application/json', ...(options.gzip ? { 'accept-encoding': 'gzip' } : {}), ...extraHeaders };
+      // Each request is named, so a slow or lost one can be found in the server's log.
+      const requestId = randomUUID();
+      const headers: Record<string, string> = {
+        accept: 'application/json',
+        'x-request-id': requestId,
+        ...(options.gzip ? { 'accept-encoding': 'gzip' } : {}),
+        ...extraHeaders,
+      };
       if (token !== undefined) headers.authorization = `Bearer ${token}`;
       if (payload !== undefined) {
         headers['content-type'] = 'application/json';
         headers['content-length'] = String(Buffer.byteLength(payload));
       }
+      const sentAt = Date.now();
       return new Promise<HttpResponse>((resolve, reject) => {
         const req = send(new URL(path, base), { method, headers, agent, timeout: timeoutMs }, (res) => {
           const chunks: Buffer[] = [];
@@ -82,7 +91,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           });
           res.on('error', reject);
         });
-        req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no response within ${timeoutMs} ms`)));
+        req.on('timeout', () =>
+          req.destroy(new Error(`${method} ${path}: no response within ${timeoutMs} ms (request id ${requestId}, sent ${new Date(sentAt).toISOString()})`)),
+        );
         req.on('error', reject);
         req.end(payload);
       });
