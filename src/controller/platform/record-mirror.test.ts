@@ -62,6 +62,26 @@ test('a lazy mirror that failed to load is loaded again at the next use', async 
   await store.close();
 });
 
+test('a mirror whose list failed leaves no watch behind', async () => {
+  const store = openSqliteStore(':memory:');
+  const watching = new Set<() => void>();
+  const failing = {
+    ...store,
+    watch: (prefix: string, listener: Parameters<typeof store.watch>[1]) => {
+      const stop = store.watch(prefix, listener);
+      watching.add(stop);
+      return () => {
+        watching.delete(stop);
+        stop();
+      };
+    },
+    list: () => Promise.reject(new Error('store unreachable')),
+  } as typeof store;
+  await assert.rejects(RecordMirror.load(failing, '/w/', WIDGET), /unreachable/);
+  assert.equal(watching.size, 0);
+  await store.close();
+});
+
 test('after a change the sorted records are a new array in key order; one given before is left as it was', async () => {
   const store = openSqliteStore(':memory:');
   const seen: string[] = [];

@@ -53,7 +53,13 @@ export class RecordMirror<T> {
     const mirror = new RecordMirror(options);
     // Watch first, then list: a change made in between is seen by both, and revisions order them.
     mirror.unwatch = store.watch(prefix, (e) => mirror.apply(kind, e.key, e.type === 'put' ? e.value : undefined, e.revision));
-    for (const e of await store.list(prefix)) mirror.apply(kind, e.key, e.value, e.modRevision);
+    try {
+      for (const e of await store.list(prefix)) mirror.apply(kind, e.key, e.value, e.modRevision);
+    } catch (err) {
+      // A failed load is tried again at the next use (LazyLoad): its watch must not stay behind.
+      mirror.close();
+      throw err;
+    }
     return mirror;
   }
 
