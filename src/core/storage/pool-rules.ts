@@ -30,12 +30,14 @@ export function poolsOf(hosts: readonly PoolHost[]): Pool[] {
 
 /** The pool named `name`; 404 naming the known pools otherwise. */
 export function findPool(hosts: readonly PoolHost[], name: string): Pool {
-  const pools = poolsOf(hosts);
-  const found = pools.find((p) => p.name === name);
-  if (!found)
-    throw storageErrors.noSuchPool(
-      name,
-      pools.map((p) => p.name),
-    );
-  return found;
+  // One pass, no sorted list (each volume create asks: 2,500 hosts sorted by name each time was 4 % of
+  // the controller while guests were being made); the sorted names only for the error.
+  for (const h of hosts) {
+    const pool = poolOfHost(h);
+    if (pool?.name === name) return pool;
+  }
+  throw storageErrors.noSuchPool(
+    name,
+    poolsOf(hosts).map((p) => p.name),
+  );
 }
