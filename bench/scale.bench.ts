@@ -4,7 +4,8 @@
 // rate while the controller's and the fleet's CPU and memory are measured apart; then host crashes
 // (1 host, then a rack of --rack hosts): when each HA guest of theirs runs again, and double runs.
 // Run: node --import tsx bench/scale.bench.ts [--hosts 250] [--guests-per-host 10] [--seconds 30]
-//        [--rate 50] [--rack 50] [--no-failover] [--hold 0]
+//        [--rate 50] [--rack 50] [--no-failover] [--hold 0] [--port 18443]
+// --port P: the simulated agents' port (another than a run already going).
 // --hold S: after the steady-state window, the cluster stays up S seconds more (to profile the controller).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,7 @@ const { values: args } = parseArgs({
     rack: { type: 'string', default: '50' },
     'no-failover': { type: 'boolean', default: false },
     hold: { type: 'string', default: '0' },
+    port: { type: 'string', default: String(SIM_PORT) },
   },
 });
 const HOSTS = Number(args.hosts);
@@ -37,6 +39,7 @@ const PER_HOST = Number(args['guests-per-host']);
 const SECONDS = Number(args.seconds);
 const RATE = Number(args.rate);
 const RACK = Number(args.rack);
+const PORT = Number(args.port);
 const PASSWORD = 'bench-admin-password';
 /** The 3-host failover target (bench/ha-failover.bench.ts: p99 ≤ 10 s) plus the 2 s the issue allows at scale. */
 const ONE_HOST_FAILOVER_MAX_MS = 12_000;
@@ -48,13 +51,13 @@ const fleet = forkFleet();
 let stopController = (): void => {};
 let finished = false;
 try {
-  await fleet.start({ count: HOSTS + 1, port: SIM_PORT, version: AGENT_VERSION, password: HOST_PASSWORD, startMs: 300 });
+  await fleet.start({ count: HOSTS + 1, port: PORT, version: AGENT_VERSION, password: HOST_PASSWORD, startMs: 300 });
   await initCluster({ dataDir, adminPassword: PASSWORD, subnets: { LAN: '127.1.0.0/16', SAN: '127.2.0.0/16', RAN: '127.3.0.0/16' } });
   const controller = await startLocalController(dataDir);
   stopController = controller.stop;
   const api = createHttpClient({ baseUrl: controller.url, ca: readFileSync(dataDirLayout(dataDir).caCert), timeoutMs: 60_000 });
   await login(api, 'admin', PASSWORD);
-  const cluster = { processing: HOSTS, guestsPerHost: PER_HOST };
+  const cluster = { processing: HOSTS, guestsPerHost: PER_HOST, port: PORT };
 
   let t = performance.now();
   await addHosts(api, cluster, (n) => log(`${n} hosts added`));

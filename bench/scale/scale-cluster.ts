@@ -32,6 +32,8 @@ export async function must(api: HttpClient, method: string, path: string, body?:
 export interface ScaleCluster {
   readonly processing: number;
   readonly guestsPerHost: number;
+  /** The simulated agents' port. */
+  readonly port: number;
 }
 
 /** Fleet index 0 is the storage host; 1..processing are the processing hosts. */
@@ -43,7 +45,7 @@ export async function addHosts(api: HttpClient, c: ScaleCluster, progress: (done
       name,
       address: simAddress(LAN_NET, i),
       password: HOST_PASSWORD,
-      port: SIM_PORT,
+      port: c.port,
     });
     await must(api, 'POST', `/api/v1/hosts/${name}/enable`);
   };
@@ -59,6 +61,7 @@ export async function addHosts(api: HttpClient, c: ScaleCluster, progress: (done
   );
 }
 
+/** The simulated agents' port unless the run names another (two runs side by side). */
 export const SIM_PORT = 18_443;
 export const guestNumber = (host: number, k: number, perHost: number): number => 100 + (host - 1) * perHost + k;
 

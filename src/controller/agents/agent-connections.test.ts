@@ -85,3 +85,18 @@ test('the shared TLS identity still refuses an agent whose certificate is not fr
   await assert.rejects(client(pools).release(), (e: Error & { code?: string }) => e.code === 'untrustedAgent');
   pools.close();
 });
+
+test('the next call reuses the connection even when the answer came before the request was all sent', async () => {
+  const pools = new AgentConnections(credentials, () => 0);
+  await client(pools).release();
+  connections = 0;
+  // The test agent answers the moment a request arrives, so the answer to a big upload ends
+  // while the upload is still being written: the connection is released only after that.
+  const bundleBase64 = 'A'.repeat(8 * 1024 * 1024);
+  for (let i = 0; i < 3; i++) {
+    await client(pools).update({ version: '1', sha256: '0'.repeat(64), bundleBase64 });
+    await client(pools).release();
+  }
+  assert.equal(connections, 0, 'every call went on the connection already open');
+  pools.close();
+});
