@@ -64,7 +64,9 @@ async function storageChecks(
     const h = rt.cache.get(id);
     return (h && poolOfHost(h)?.name) ?? `of storage host ${id}`;
   };
-  const logins = await storageLoginChecks(ctx, host, poolName).catch((e: unknown) => [{ ok: false as const, what: 'iSCSI login check', error: messageOf(e) }]);
+  const logins = await storageLoginChecks(ctx, host, poolName, probes).catch((e: unknown) => [
+    { ok: false as const, what: 'iSCSI login check', error: messageOf(e) },
+  ]);
   if (logins !== undefined) {
     passes.note(host, probes, ctx.clock.now(), logins);
     return logins;

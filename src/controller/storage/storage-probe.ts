@@ -71,16 +71,17 @@ export async function ensureProbe(
 }
 
 /**
- * For the host monitor: an iSCSI login from `host` to each storage host's probe LUN, stopping at the
- * first that works; undefined while no probe LUN is exported yet (the monitor then falls back to a
- * TCP probe). A failure names the pool, the URL and QEMU's own words.
+ * For the host monitor: an iSCSI login from `host` to each storage host's probe LUN (`allProbes`, as
+ * the monitor read them), stopping at the first that works; undefined while no probe LUN is exported
+ * yet (the monitor then falls back to a TCP probe). A failure names the pool, the URL and QEMU's own words.
  */
 export async function storageLoginChecks(
   ctx: ControllerContext,
   host: HostRecord,
   poolNameOf: (hostId: number) => string,
+  allProbes: readonly ProbeRecord[],
 ): Promise<StorageCheck[] | undefined> {
-  const probes = (await listProbes(ctx)).filter((p) => p.url !== null);
+  const probes = allProbes.filter((p) => p.url !== null);
   if (probes.length === 0) return undefined;
   const client = guestAgentFor(ctx, host, CHECK_TIMEOUT_MS + 4000);
   const out: StorageCheck[] = [];
