@@ -100,6 +100,15 @@ test('unknown ids, bad commands and expired tokens', async () => {
   const empty = await grappe(['guest', 'list', '--state', 'running', '--limit', '10', '--cursor', '100', '--json']);
   assert.equal(empty.code, 0, empty.err);
   assert.deepEqual(JSON.parse(empty.out), []);
+  const noHosts = await grappe(['host', 'list', '--state', 'UP', '--purpose', 'storage', '--limit', '5', '--cursor', '0', '--json']);
+  assert.equal(noHosts.code, 0, noHosts.err);
+  assert.deepEqual(JSON.parse(noHosts.out), []);
+  const badPurpose = await grappe(['host', 'list', '--purpose', 'gaming']);
+  assert.equal(badPurpose.code, 2);
+  assert.match(badPurpose.err, /'gaming' is invalid.*processing/s);
+  const badCursor = await grappe(['host', 'list', '--cursor', 'st1']);
+  assert.equal(badCursor.code, 2);
+  assert.match(badCursor.err, /'st1' is not a host id such as 12/);
   const bogus = await grappe(['hots', 'list']);
   assert.equal(bogus.code, 2);
   assert.match(bogus.err, /unknown command 'hots'/);

@@ -1,6 +1,7 @@
 // Guests: the REST shapes of /api/v1/guests. A guest is `vm:ID` (QEMU) or `ct:ID` (LXC),
 // ids from 100 shared by both kinds, as Proxmox.
 import { z } from 'zod';
+import { pageQuery } from './paging.contract.ts';
 import { volumeName } from './guest-agent.contract.ts';
 import { placementDecision } from './scheduler.contract.ts';
 
@@ -76,11 +77,9 @@ export const guestListQuery = z
   .object({
     host: z.string().min(1).max(63).optional(),
     state: guestRunState.optional(),
-    limit: z.coerce.number().int().min(1).max(1000).optional(),
-    cursor: z.coerce.number().int().min(0).optional(),
+    ...pageQuery,
   })
   .strict();
-export const NEXT_CURSOR_HEADER = 'x-next-cursor';
 /** The guest.create task's result: the guest, and why its host was chosen. */
 export const guestCreateResult = guestView.extend({ placement: placementDecision.optional() });
 

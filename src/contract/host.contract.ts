@@ -3,6 +3,7 @@ import { HOST_ACTIONS, HOST_PURPOSES, HOST_STATES } from '../core/hosts/host.ts'
 import { hostName, indicator, ipv4, port } from './common.ts';
 import { DEFAULT_AGENT_PORT } from './agent.contract.ts';
 import { subnetName } from './subnet.contract.ts';
+import { pageQuery } from './paging.contract.ts';
 
 export const hostPurpose = z.enum(HOST_PURPOSES);
 export const hostState = z.enum(HOST_STATES);
@@ -90,4 +91,10 @@ export const hostSummary = hostView.pick({
   lastSeenAt: true,
 });
 export type HostSummary = z.infer<typeof hostSummary>;
-export const hostListQuery = z.object({ view: z.enum(['summary', 'full']).default('summary') }).strict();
+/**
+ * GET /api/v1/hosts: ?view=full for whole views; ?state= and ?purpose= filter; ?limit= and ?cursor= page
+ * (hosts come by id).
+ */
+export const hostListQuery = z
+  .object({ view: z.enum(['summary', 'full']).default('summary'), state: hostState.optional(), purpose: hostPurpose.optional(), ...pageQuery })
+  .strict();

@@ -1,6 +1,6 @@
 // `grappe guest …`: create, list, show, start, stop, reboot, delete, cd. VMs are vm:ID, containers ct:ID.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { guestCreateResult, guestRunState, guestView, NEXT_CURSOR_HEADER, type GuestCreateRequest, type GuestView } from '../../contract/guest.contract.ts';
+import { guestCreateResult, guestRunState, guestView, type GuestCreateRequest, type GuestView } from '../../contract/guest.contract.ts';
 import { placementDecision } from '../../contract/scheduler.contract.ts';
 import { positiveIntArg } from '../arg-parsers.ts';
 import { CliError, usageError } from '../cli-error.ts';
@@ -11,7 +11,7 @@ import { renderFields, renderTable } from '../output/table.ts';
 import { formatMiB } from '../output/units.ts';
 import type { Runtime } from '../runtime.ts';
 import { reportAction, type ActionFlags } from './action-result.ts';
-import { cursorArg, guestListPath, nextPageArgs, type ListFlags } from './guest-list-args.ts';
+import { cursorArgOf, fetchListPage } from './list-args.ts';
 import { registerGuestMigrate } from './guest-migrate.command.ts';
 import { addStatsCommand } from './stats.command.ts';
 import { printJson, withJson, withWait, type JsonFlag } from './output.ts';
@@ -169,15 +169,13 @@ export function registerGuest(program: Command, rt: Runtime): void {
       .option('--host <host>', 'only the guests of this host (name or id)')
       .addOption(new Option('--state <state>', 'only the guests in this live state').choices(guestRunState.options))
       .option('--limit <n>', 'at most n guests (the next page: --cursor, as printed)', positiveIntArg)
-      .option('--cursor <n>', 'the guests after this guest number (from the previous page)', cursorArg),
-  ).action(async (opts: JsonFlag & ListFlags) => {
+      .option('--cursor <n>', 'the guests after this guest number (from the previous page)', cursorArgOf('guest number such as 104')),
+  ).action(async (opts: JsonFlag & { host?: string; state?: string; limit?: number; cursor?: number }) => {
     await withClient(rt, async (client) => {
-      const path = guestListPath(opts);
-      const res = await client.request('GET', path);
-      const next = res.headers[NEXT_CURSOR_HEADER];
-      if (typeof next === 'string') rt.stderr.write(`more guests: grappe guest list ${nextPageArgs(opts, next)}\n`);
+      const page = { filters: { host: opts.host, state: opts.state }, limit: opts.limit, cursor: opts.cursor };
+      const res = await fetchListPage(client, rt, '/guests', { noun: 'guests', command: 'grappe guest list' }, page);
       if (opts.json) return printJson(rt, res.body);
-      rt.stdout.write(renderGuestList(parseList(client, guestView, res.body, 'guests', `GET ${path}`), rt.color));
+      rt.stdout.write(renderGuestList(parseList(client, guestView, res.body, 'guests', 'GET /guests'), rt.color));
     });
   });
 

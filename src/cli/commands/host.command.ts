@@ -2,14 +2,15 @@
 // `host evacuate`, `host undo-evacuate`).
 import { Option, type Command } from 'commander';
 import { DEFAULT_AGENT_PORT } from '../../contract/agent.contract.ts';
-import { hostSummary, hostView } from '../../contract/host.contract.ts';
+import { hostPurpose, hostState, hostSummary, hostView } from '../../contract/host.contract.ts';
 import { HOST_PURPOSES } from '../../contract/shared-rules.ts';
-import { hostNameArg, ipv4Arg, portArg } from '../arg-parsers.ts';
+import { hostNameArg, ipv4Arg, portArg, positiveIntArg } from '../arg-parsers.ts';
 import { CliError, usageError } from '../cli-error.ts';
 import { renderHostDetails, renderHostList } from '../output/host-views.ts';
 import type { Runtime } from '../runtime.ts';
 import { nameIn, reportAction, stateIn, type ActionFlags } from './action-result.ts';
 import { buildAddRequest, type HostAddFlags } from './host-add-input.ts';
+import { cursorArgOf, fetchListPage } from './list-args.ts';
 import { addStatsCommand } from './stats.command.ts';
 import { registerHostNic } from './host-nic.command.ts';
 import { maintenanceDryRun, registerEvacuate } from './evacuate.command.ts';
@@ -48,9 +49,18 @@ export function registerHost(program: Command, rt: Runtime): void {
     });
   });
 
-  withJson(host.command('list').description('list the hosts, as onehost list')).action(async (opts: JsonFlag) => {
+  withJson(
+    host
+      .command('list')
+      .description('list the hosts, as onehost list')
+      .addOption(new Option('--state <state>', 'only the hosts in this state').choices(hostState.options))
+      .addOption(new Option('--purpose <purpose>', 'only the hosts of this purpose').choices(hostPurpose.options))
+      .option('--limit <n>', 'at most n hosts (the next page: --cursor, as printed)', positiveIntArg)
+      .option('--cursor <n>', 'the hosts after this host id (from the previous page)', cursorArgOf('host id such as 12')),
+  ).action(async (opts: JsonFlag & { state?: string; purpose?: string; limit?: number; cursor?: number }) => {
     await withClient(rt, async (client) => {
-      const res = await client.request('GET', '/hosts');
+      const page = { filters: { state: opts.state, purpose: opts.purpose }, limit: opts.limit, cursor: opts.cursor };
+      const res = await fetchListPage(client, rt, '/hosts', { noun: 'hosts', command: 'grappe host list' }, page);
       if (opts.json) return printJson(rt, res.body);
       rt.stdout.write(renderHostList(parseList(client, hostSummary, res.body, 'hosts', 'GET /hosts'), rt.color));
     });

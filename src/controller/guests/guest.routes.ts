@@ -9,9 +9,9 @@ import {
   guestRef,
   guestStopBody,
   guestView,
-  NEXT_CURSOR_HEADER,
   type GuestView,
 } from '../../contract/guest.contract.ts';
+import { NEXT_CURSOR_HEADER } from '../../contract/paging.contract.ts';
 import { accessRuntime } from '../access/access-runtime.ts';
 import { findHost } from '../hosts/host-lookup.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';

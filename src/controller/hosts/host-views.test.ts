@@ -105,3 +105,26 @@ test('views follow every change: repo writes, foreign writes, guests, lastSeenAt
   assert.equal(JSON.parse(views.listJson().toString())[0].lastSeenAt, '2026-11-23T01:02:03.000Z');
   await store.close();
 });
+
+test('a page of the host list: filtered by state and purpose, by id after the cursor, with the next cursor', async () => {
+  const { store, repo, views } = await setup();
+  for (let i = 0; i < 5; i++) {
+    await repo.create({
+      ...fields(`h${i}`, `127.0.0.${i + 1}`),
+      ...(i % 2 === 1 ? { purpose: 'storage' as const } : {}),
+      ...(i >= 3 ? { state: 'UP' as const } : {}),
+    });
+  }
+  const ids = (p: { json: string }) => (JSON.parse(p.json) as { id: number }[]).map((h) => h.id);
+  const first = views.pageJson('summary', {}, { limit: 2 });
+  assert.deepEqual([ids(first), first.nextCursor], [[0, 1], 1]);
+  const last = views.pageJson('summary', {}, { limit: 2, cursor: 3 });
+  assert.deepEqual([ids(last), last.nextCursor], [[4], null]);
+  assert.deepEqual(ids(views.pageJson('summary', { purpose: 'storage' }, {})), [1, 3]);
+  assert.deepEqual(ids(views.pageJson('summary', { state: 'UP' }, {})), [3, 4]);
+  const both = views.pageJson('full', { state: 'UP', purpose: 'processing' }, { limit: 1 });
+  assert.deepEqual([ids(both), both.nextCursor], [[4], null]);
+  assert.ok('hardware' in (JSON.parse(both.json) as object[])[0]!, 'the full view');
+  assert.deepEqual(ids(views.pageJson('summary', { state: 'MAINT' }, {})), []);
+  await store.close();
+});

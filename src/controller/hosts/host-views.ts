@@ -4,6 +4,7 @@
 // without a store write; it is kept here and laid over the cached view.
 import { gzipSync } from 'node:zlib';
 import type { HostSummary, HostView } from '../../contract/host.contract.ts';
+import { pageAfter, type PageRequest } from '../../core/paging.ts';
 import type { HostCache } from './host-cache.ts';
 import { toHostView } from './host-view.ts';
 
@@ -102,6 +103,26 @@ export class HostViews {
     return list.gzip;
   }
 
+  /**
+   * A page of the list, filtered by state and purpose, as JSON text, with the next page's cursor.
+   * Filtered from the views kept here (a pass over the hosts, no store read), then paged by id.
+   */
+  pageJson(kind: ListKind, filter: HostListFilter, req: PageRequest): { json: string; nextCursor: number | null } {
+    const wanted = (id: number): boolean => {
+      const v = this.view(id);
+      return v !== undefined && (filter.state === undefined || v.state === filter.state) && (filter.purpose === undefined || v.purpose === filter.purpose);
+    };
+    const all = this.cache.all();
+    const matching = filter.state === undefined && filter.purpose === undefined ? all : all.filter((r) => wanted(r.id));
+    const page = pageAfter(matching, (r) => r.id, req, { sorted: true });
+    const parts: string[] = [];
+    for (const r of page.items) {
+      const text = kind === 'summary' ? this.summaryJson(r.id) : this.json(r.id);
+      if (text !== undefined) parts.push(text);
+    }
+    return { json: `[${parts.join(',')}]`, nextCursor: page.nextCursor };
+  }
+
   private cachedList(kind: ListKind): { json: Buffer; gzip?: Buffer } {
     let list = this.lists.get(kind);
     if (!list) {
@@ -118,6 +139,11 @@ export class HostViews {
 }
 
 export type ListKind = 'summary' | 'full';
+
+export interface HostListFilter {
+  readonly state?: HostView['state'] | undefined;
+  readonly purpose?: HostView['purpose'] | undefined;
+}
 
 function summaryOf(v: HostView): HostSummary {
   const { id, name, purpose, state, address, guests, cpu, memoryMiB, indicators, agentVersion, updateAvailable, lastSeenAt } = v;

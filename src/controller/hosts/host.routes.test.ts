@@ -245,6 +245,13 @@ describe('hosts module', () => {
         [1, 'st1'],
       ],
     );
+    const names = (a: ApiAnswer) => (a.body as { name: string }[]).map((v) => v.name);
+    assert.deepEqual(names(await h.api('GET', '/api/v1/hosts?purpose=storage')), ['st1']);
+    const first = await h.api('GET', '/api/v1/hosts?limit=1');
+    assert.deepEqual([names(first), first.headers['x-next-cursor']], [['h1'], '0']);
+    const next = await h.api('GET', '/api/v1/hosts?limit=1&cursor=0&view=full');
+    assert.deepEqual([names(next), next.headers['x-next-cursor'], next.body[0].hardware !== undefined], [['st1'], undefined, true]);
+    expectError(await h.api('GET', '/api/v1/hosts?state=ASLEEP'), 422, 'invalidInput', /query\.state/);
   });
 
   test('lifecycle: every action in the wrong state is a 409 naming the state and what is needed', async () => {

@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { hostEditRequest, hostListQuery, hostSummary, hostView } from '../../contract/host.contract.ts';
 import { dryRunQuery } from '../../contract/evacuation.contract.ts';
+import { NEXT_CURSOR_HEADER } from '../../contract/paging.contract.ts';
 import { errors } from '../../core/errors.ts';
 import { assertCan, nextState, type HostAction } from '../../core/hosts/host.ts';
 import { defineRoute } from '../platform/routes.ts';
@@ -68,13 +69,21 @@ export function hostRoutes(ctx: ControllerContext): RouteSpec[] {
     defineRoute({
       method: 'GET',
       url: '/hosts',
-      summary: 'List hosts (as onehost list: id, name, purpose, state, guests, allocated/total CPU and memory, indicators); ?view=full for whole views',
+      summary:
+        'List hosts (as onehost list: id, name, purpose, state, guests, allocated/total CPU and memory, indicators); ?view=full for whole views; filter by ?state= and ?purpose=, in pages (?limit=, ?cursor=: X-Next-Cursor)',
       tags: TAGS,
       errors: [],
       query: hostListQuery,
       response: z.array(hostSummary),
       handler: async ({ query, request, reply }) => {
         const views = (await hostsRuntime(ctx)).views;
+        const { view, state, purpose, limit, cursor } = query;
+        if (state !== undefined || purpose !== undefined || limit !== undefined || cursor !== undefined) {
+          const page = views.pageJson(view, { state, purpose }, { limit, cursor });
+          if (page.nextCursor !== null) void reply.header(NEXT_CURSOR_HEADER, String(page.nextCursor));
+          return jsonText(reply, page.json);
+        }
+        // The whole list: one cached buffer (and its gzip), re-made only after a change.
         if (!/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) return jsonText(reply, views.listJson(query.view));
         reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding');
         return jsonText(reply, views.listGzip(query.view));
