@@ -211,6 +211,22 @@ describe('hosts web UI', { skip: noBrowser() }, () => {
     await page.setViewportSize({ width: 1400, height: 900 });
   });
 
+  test('the hosts list filters by state and purpose, with its pager', async () => {
+    const pagerLabel = () => page.locator('[data-testid=hosts-pager] .pager-label').textContent();
+    assert.equal(await pagerLabel(), '1–1 of 1');
+    assert.equal(await page.locator('[data-testid=hosts-pager] button', { hasText: 'Next' }).isDisabled(), true);
+    await page.locator('[data-testid=hosts-state-filter]').selectOption('UP');
+    await page.getByText('No host matches these filters.').waitFor();
+    assert.equal(await pagerLabel(), 'no hosts');
+    await page.locator('[data-testid=hosts-state-filter]').selectOption('MAINT');
+    await row('proc1').waitFor();
+    await page.locator('[data-testid=hosts-purpose-filter]').selectOption('storage');
+    await page.getByText('No host matches these filters.').waitFor();
+    await page.locator('[data-testid=hosts-purpose-filter]').selectOption('');
+    await page.locator('[data-testid=hosts-state-filter]').selectOption('');
+    await row('proc1').waitFor();
+  });
+
   test('update connector: allowed in MAINT, followed to its end, the marker goes away', async () => {
     await confirmAction('update-connector', `Update the connector of host 'proc1' (running ${OLD_AGENT_VERSION})?`, 40_000);
     await row('proc1').locator('[data-testid=update-available]').waitFor({ state: 'detached' });

@@ -11,6 +11,7 @@ import { addEvent, MAX_EVENTS } from '../../web/src/state/store.ts';
 import { noQuorumBannerText } from '../../web/src/ui/quorum.ts';
 import { canRead, firstRefusal, rights } from '../../web/src/state/rights.ts';
 import { BUILTIN_ROLES } from '../../src/contract/access.contract.ts';
+import { firstGuestsPage, guestsPageNumber, guestsPagePath, hostsPage, nextGuestsPage, previousGuestsPage } from '../../web/src/state/list-paging.ts';
 
 test('memory and allocations read as an admin expects', () => {
   assert.equal(formatMiB(512), '512 MiB');
@@ -92,4 +93,37 @@ test('rights: a GuestUser granted one VM may use it and read guests, nothing els
   });
   assert.deepEqual(firstRefusal({ allowed: true }, { allowed: false, reason: 'host is busy' }), { allowed: false, reason: 'host is busy' });
   rights.set(null);
+});
+
+test('the guests pane pages with the cursors the controller gives, and a new filter starts over', () => {
+  let p = firstGuestsPage();
+  assert.equal(guestsPagePath(p), '/guests?limit=100');
+  assert.equal(nextGuestsPage(p, null), p, 'no next page after the last');
+  p = nextGuestsPage(p, 199);
+  p = nextGuestsPage(p, 299);
+  assert.equal(guestsPageNumber(p), 3);
+  assert.equal(guestsPagePath(p), '/guests?limit=100&cursor=299');
+  p = previousGuestsPage(p);
+  assert.equal(guestsPagePath(p), '/guests?limit=100&cursor=199');
+  const first = previousGuestsPage(p);
+  assert.equal(previousGuestsPage(first), first, 'the first page has none before it');
+  assert.equal(guestsPagePath(firstGuestsPage({ state: 'running', host: 'proc 1' })), '/guests?limit=100&state=running&host=proc+1');
+});
+
+test('the hosts list is filtered and cut in pages here; a page past the end shows the last', () => {
+  const hosts = Array.from({ length: 250 }, (_, id) => ({
+    id,
+    state: id % 10 === 0 ? 'MAINT' : 'UP',
+    purpose: id === 0 ? 'storage' : 'processing',
+  })) as never[];
+  const ids = (p: { items: readonly { id: number }[] }) => p.items.map((x) => x.id);
+  const second = hostsPage(hosts, { page: 1 });
+  assert.deepEqual([second.items.length, second.matching, second.page, second.pages, ids(second)[0]], [100, 250, 1, 3, 100]);
+  const maint = hostsPage(hosts, { state: 'MAINT', page: 0 });
+  assert.deepEqual([maint.matching, maint.pages, ids(maint).slice(0, 3)], [25, 1, [0, 10, 20]]);
+  assert.deepEqual(ids(hostsPage(hosts, { state: 'MAINT', purpose: 'storage', page: 0 })), [0]);
+  const past = hostsPage(hosts, { page: 9 });
+  assert.deepEqual([past.page, ids(past)[0]], [2, 200]);
+  const none = hostsPage(hosts, { state: 'EVACUATING', page: 3 });
+  assert.deepEqual([none.matching, none.page, none.pages, none.items.length], [0, 0, 1, 0]);
 });

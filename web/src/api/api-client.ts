@@ -8,6 +8,7 @@ import type { Subnet, SubnetName } from '../../../src/contract/subnet.contract.t
 import type { TaskView } from '../../../src/contract/task.contract.ts';
 import type { LoginResponse, WhoAmI } from '../../../src/contract/auth.contract.ts';
 import type { EventView } from '../../../src/contract/event.contract.ts';
+import { NEXT_CURSOR_HEADER } from '../../../src/contract/paging.contract.ts';
 
 export const API = '/api/v1';
 const TOKEN_KEY = 'grappe.token';
@@ -59,6 +60,26 @@ async function errorOf(res: Response): Promise<ApiError> {
 }
 
 export async function request<T>(method: string, path: string, body?: unknown, opts: { auth?: boolean } = {}): Promise<T> {
+  const res = await send(method, path, body, opts);
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  return (text === '' ? undefined : JSON.parse(text)) as T;
+}
+
+/** One page of a paged list (?limit=&cursor=): its items, and the next page's cursor (null after the last). */
+export interface ListPage<T> {
+  readonly items: T[];
+  readonly nextCursor: number | null;
+}
+
+export async function requestPage<T>(path: string): Promise<ListPage<T>> {
+  const res = await send('GET', path);
+  const next = res.headers.get(NEXT_CURSOR_HEADER);
+  return { items: JSON.parse(await res.text()) as T[], nextCursor: next === null ? null : Number(next) };
+}
+
+/** The request, answered with a success status; any other is thrown as an ApiError. */
+async function send(method: string, path: string, body?: unknown, opts: { auth?: boolean } = {}): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const token = session.token();
   if (opts.auth !== false && token) headers['authorization'] = `Bearer ${token}`;
@@ -74,9 +95,7 @@ export async function request<T>(method: string, path: string, body?: unknown, o
     if (res.status === 401 && opts.auth !== false) onUnauthorized(error.message);
     throw error;
   }
-  if (res.status === 204) return undefined as T;
-  const text = await res.text();
-  return (text === '' ? undefined : JSON.parse(text)) as T;
+  return res;
 }
 
 const enc = encodeURIComponent;

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { guestMigrateBody, guestMigratePlan, guestMoveOutcome, GuestView } from '../../../src/contract/guest.contract.ts';
 import type { HaStatus } from '../../../src/contract/ha.contract.ts';
 import type { ClusterStatusView } from '../../../src/contract/cluster.contract.ts';
-import { request } from './api-client.ts';
+import { request, requestPage } from './api-client.ts';
 
 const enc = encodeURIComponent;
 
@@ -25,7 +25,7 @@ export interface Started {
 const dryRun = (path: string): string => `${path}?dryRun=true`;
 
 export const clusterApi = {
-  guests: () => request<GuestView[]>('GET', '/guests'),
+  guests: (path: string) => requestPage<GuestView>(path),
   migratePlan: (guest: string, body: MigrateRequest) => request<MigratePlan>('POST', dryRun(`/guests/${enc(guest)}/migrate`), body),
   migrate: (guest: string, body: MigrateRequest) => request<Started>('POST', `/guests/${enc(guest)}/migrate`, body),
   cancelMigration: (guest: string) => request<unknown>('POST', `/guests/${enc(guest)}/migrate/cancel`, {}),

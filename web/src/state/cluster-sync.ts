@@ -1,10 +1,11 @@
-// Keeps the guests, the evacuations and the HA status in the state, beside Sync (hosts and tasks):
+// Keeps the guests (the page the Guests pane shows), the evacuations and the HA status in the state, beside Sync (hosts and tasks):
 // it watches the events Sync puts in the state and reloads (coalesced) what they touch; the HA view,
 // whose heartbeat ages move by themselves, is also polled while it shows; the controllers' status
 // (leader, quorum) is polled all the time, for the no-quorum banner every view shows.
 import type { EventView } from '../../../src/contract/event.contract.ts';
 import { ApiError } from '../api/api-client.ts';
 import { clusterApi } from '../api/cluster-api.ts';
+import { guestsPagePath } from './list-paging.ts';
 import { canRead } from './rights.ts';
 import type { AppState, Store } from './store.ts';
 import { coalesced, messageOf, same } from './sync.ts';
@@ -62,6 +63,7 @@ export class ClusterSync {
   }
 
   private onChange(s: AppState, changed: ReadonlySet<keyof AppState>): void {
+    if (changed.has('guestsPaging')) this.refreshGuests();
     if (changed.has('view')) {
       if (s.view === 'guests') this.refreshGuests();
       if (s.view === 'ha') this.refreshHa();
@@ -91,11 +93,15 @@ export class ClusterSync {
     }
   }
 
+  /** The page the Guests pane shows, only while it shows (a page of 100 at a time, not every guest). */
   async loadGuests(): Promise<void> {
-    if (!canRead.guests()) return; // it would only bring a 403
+    if (!canRead.guests() || this.store.state.view !== 'guests') return; // a 403, or nobody looking
+    const paging = this.store.state.guestsPaging;
     try {
-      const guests = await clusterApi.guests();
-      if (!same(guests, this.store.state.guests)) this.store.set({ guests });
+      const page = await clusterApi.guests(guestsPagePath(paging));
+      if (this.store.state.guestsPaging !== paging) return; // moved to another page meanwhile: its load follows
+      if (!same(page.items, this.store.state.guests)) this.store.set({ guests: page.items });
+      if (page.nextCursor !== this.store.state.guestsNext) this.store.set({ guestsNext: page.nextCursor });
       if (this.store.state.guestsError !== null) this.store.set({ guestsError: null });
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 401)) this.store.set({ guestsError: messageOf(err) });

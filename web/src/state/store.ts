@@ -9,6 +9,7 @@ import type { HaStatus } from '../../../src/contract/ha.contract.ts';
 import type { ClusterStatusView } from '../../../src/contract/cluster.contract.ts';
 import type { AccessData } from './access-sync.ts';
 import type { AuditEntry, AuditFilter } from '../api/access-api.ts';
+import { firstGuestsPage, type GuestsPaging, type HostsFilter } from './list-paging.ts';
 
 export type DetailsTab = 'general' | 'nics';
 export type BottomTab = 'tasks' | 'events';
@@ -26,8 +27,13 @@ export interface AppState {
   live: boolean; // the event stream is connected
   banner: string | null; // an error not tied to a dialog
   view: View;
+  /** The page of guests the Guests pane shows, where it is in the list, and the next page's cursor. */
   guests: GuestView[];
+  guestsPaging: GuestsPaging;
+  guestsNext: number | null;
   guestsError: string | null;
+  /** The hosts list's filter and page (the hosts themselves are all in `hosts`). */
+  hostsFilter: HostsFilter;
   evacuations: EvacuationView[]; // newest first
   ha: HaStatus | null;
   /** The controllers: leader, quorum, each one's raft state (GET /cluster). */
@@ -57,7 +63,10 @@ export const initialState = (): AppState => ({
   banner: null,
   view: 'hosts',
   guests: [],
+  guestsPaging: firstGuestsPage(),
+  guestsNext: null,
   guestsError: null,
+  hostsFilter: { page: 0 },
   evacuations: [],
   ha: null,
   haError: null,

@@ -14,12 +14,13 @@ import type { Sync } from '../state/sync.ts';
 import { h } from '../ui/dom.ts';
 import { logo } from '../ui/logo.ts';
 import { eventsPanel, tasksPanel } from './activity-panels.ts';
-import { guestsTable } from './guests-view.ts';
+import { guestsFilters, guestsPager, guestsTable } from './guests-view.ts';
+import { firstGuestsPage, hostsPage } from '../state/list-paging.ts';
 import { haPane } from './ha-view.ts';
 import { clusterPane } from './cluster-view.ts';
 import { noQuorumBannerText } from '../ui/quorum.ts';
 import { hostDetails } from './host-details.ts';
-import { hostsTable } from './hosts-list.ts';
+import { hostsFilters, hostsPager, hostsTable } from './hosts-list.ts';
 
 /** Replaces a scrolling pane's content without making it jump back to the top. */
 function renderInto(pane: HTMLElement, content: Node): void {
@@ -39,8 +40,8 @@ const VIEWS: ReadonlyArray<[View, string, () => boolean]> = [
 ];
 
 /** A full-width pane with its title; the view's content goes in `body`. */
-function widePane(title: string, body: HTMLElement): HTMLElement {
-  return h('section', { class: 'pane wide-pane', 'aria-label': title, hidden: true }, h('header', { class: 'pane-head' }, h('h2', {}, title)), body);
+function widePane(title: string, body: HTMLElement, ...above: HTMLElement[]): HTMLElement {
+  return h('section', { class: 'pane wide-pane', 'aria-label': title, hidden: true }, h('header', { class: 'pane-head' }, h('h2', {}, title)), ...above, body);
 }
 
 export interface Syncs {
@@ -64,7 +65,11 @@ export function appShell(store: Store, syncs: Syncs, onLogout: () => void): HTML
   const bottomBody = h('div', { class: 'pane-scroll' });
   // The guests and HA views take the place of the hosts list and details; the activity pane stays.
   const guestsBody = h('div', { class: 'pane-scroll' });
-  const guestsSection = widePane('Guests', guestsBody);
+  const guestsFilterBar = h('div', { class: 'toolbar list-toolbar' });
+  const guestsPagerBar = h('div', { class: 'list-pager' });
+  const guestsSection = widePane('Guests', guestsBody, guestsFilterBar, guestsPagerBar);
+  const hostsFilterBar = h('div', { class: 'toolbar list-toolbar' });
+  const hostsPagerBar = h('div', { class: 'list-pager' });
   const haBody = h('div', { class: 'pane-scroll' });
   const haSection = widePane('High availability', haBody);
   const clusterBody = h('div', { class: 'pane-scroll' });
@@ -103,6 +108,8 @@ export function appShell(store: Store, syncs: Syncs, onLogout: () => void): HTML
     'section',
     { class: 'pane list-pane', 'aria-label': 'Hosts' },
     h('header', { class: 'pane-head' }, h('h2', {}, 'Hosts'), addButton),
+    hostsFilterBar,
+    hostsPagerBar,
     listPane,
   );
 
@@ -132,11 +139,18 @@ export function appShell(store: Store, syncs: Syncs, onLogout: () => void): HTML
     live.className = `live ${s.live ? 'on' : 'off'}`;
     live.title = s.live ? 'Live: events stream connected' : 'Events stream disconnected; reconnecting';
     live.textContent = s.live ? 'live' : 'offline';
-    if (any('hosts', 'selectedId'))
+    // Filters are redrawn only when they change (not while a choice is being made), the pager and
+    // the table with the list.
+    if (any('hostsFilter')) hostsFilterBar.replaceChildren(...hostsFilters(s.hostsFilter, (hostsFilter) => store.set({ hostsFilter })));
+    if (any('hosts', 'selectedId', 'hostsFilter')) {
+      const page = hostsPage(s.hosts, s.hostsFilter);
+      const filtered = s.hostsFilter.state !== undefined || s.hostsFilter.purpose !== undefined;
       renderInto(
         listPane,
-        hostsTable(s.hosts, s.selectedId, (id) => void sync.select(id)),
+        hostsTable(page.items, s.selectedId, (id) => void sync.select(id), filtered),
       );
+      hostsPagerBar.replaceChildren(hostsPager(page, (p) => store.set({ hostsFilter: { ...store.state.hostsFilter, page: p } })));
+    }
     if (any('view')) {
       for (const a of navLinks) a.classList.toggle('active', a.dataset['view'] === s.view);
       listSection.hidden = detailsPane.hidden = s.view !== 'hosts';
@@ -147,10 +161,21 @@ export function appShell(store: Store, syncs: Syncs, onLogout: () => void): HTML
       auditSection.hidden = s.view !== 'audit';
       document.title = `Grappe — ${VIEWS.find(([v]) => v === s.view)?.[1] ?? 'Hosts'}`;
     }
+    if (any('guestsPaging'))
+      guestsFilterBar.replaceChildren(
+        ...guestsFilters(
+          s.guestsPaging.filter,
+          s.hosts.map((x) => x.name),
+          (filter) => store.set({ guestsPaging: firstGuestsPage(filter) }),
+        ),
+      );
+    if (any('guestsPaging', 'guestsNext'))
+      guestsPagerBar.replaceChildren(guestsPager(s.guestsPaging, s.guestsNext, (guestsPaging) => store.set({ guestsPaging })));
     if (any('guests', 'guestsError', 'hosts')) {
+      const filtered = s.guestsPaging.filter.state !== undefined || s.guestsPaging.filter.host !== undefined;
       renderInto(
         guestsBody,
-        s.guestsError && s.guests.length === 0 ? h('p', { class: 'dialog-error' }, s.guestsError) : guestsTable(s.guests, s.hosts, movesChanged),
+        s.guestsError && s.guests.length === 0 ? h('p', { class: 'dialog-error' }, s.guestsError) : guestsTable(s.guests, s.hosts, movesChanged, filtered),
       );
     }
     if (any('ha', 'haError')) renderInto(haBody, haPane(s.ha, s.haError, movesChanged));

@@ -1,6 +1,6 @@
 // The guests pane: every VM and container with its state and host, and its Migrate action — disabled
 // with the reason when the caller may not or the guest cannot move; otherwise it opens the dry-run plan first.
-import type { GuestView } from '../../../src/contract/guest.contract.ts';
+import { guestRunState, type GuestView } from '../../../src/contract/guest.contract.ts';
 import type { HostSummary } from '../../../src/contract/host.contract.ts';
 import { openMigrateDialog } from '../dialogs/migrate-dialog.ts';
 import { h } from '../ui/dom.ts';
@@ -8,11 +8,14 @@ import { formatMiB } from '../ui/format.ts';
 import { migrateVerdict } from '../ui/move-verdicts.ts';
 import { verdictButton } from '../ui/verdict-button.ts';
 import { firstRefusal, rights } from '../state/rights.ts';
+import { guestsPageNumber, nextGuestsPage, PAGE_SIZE, previousGuestsPage, type GuestsFilter, type GuestsPaging } from '../state/list-paging.ts';
+import { filterChoice, pager } from './list-toolbar.ts';
 
 const stateTag = (state: string): HTMLElement => h('span', { class: `badge guest-${state}`, 'data-testid': 'guest-state' }, state);
 
-export function guestsTable(guests: readonly GuestView[], hosts: readonly HostSummary[], changed: () => void): HTMLElement {
-  if (guests.length === 0) return h('p', { class: 'empty' }, 'No guests yet. Create them with `grappe guest create`.');
+export function guestsTable(guests: readonly GuestView[], hosts: readonly HostSummary[], changed: () => void, filtered = false): HTMLElement {
+  if (guests.length === 0)
+    return h('p', { class: 'empty' }, filtered ? 'No guest matches these filters.' : 'No guests yet. Create them with `grappe guest create`.');
   const head = h('thead', {}, h('tr', {}, ...['ID', 'Name', 'Kind', 'State', 'Host', 'vCPUs', 'Memory', ''].map((c) => h('th', { scope: 'col' }, c))));
   const rows = guests.map((g) => {
     const migrate = verdictButton({
@@ -37,4 +40,31 @@ export function guestsTable(guests: readonly GuestView[], hosts: readonly HostSu
     );
   });
   return h('div', { class: 'table-scroll' }, h('table', { class: 'guests', 'data-testid': 'guests-table' }, head, h('tbody', {}, ...rows)));
+}
+
+/** The state filter, and the host one (a name, picked from the hosts or typed); a change goes back to the first page. */
+export function guestsFilters(f: GuestsFilter, hostNames: readonly string[], set: (f: GuestsFilter) => void): HTMLElement[] {
+  const host = h('input', {
+    type: 'search',
+    list: 'guests-host-names',
+    value: f.host ?? '',
+    placeholder: 'host: any',
+    'aria-label': 'Host',
+    'data-testid': 'guests-host-filter',
+  });
+  host.addEventListener('change', () => set({ ...f, host: host.value.trim() === '' ? undefined : host.value.trim() }));
+  return [
+    filterChoice('State', 'guests-state-filter', guestRunState.options, f.state, (state) => set({ ...f, state })),
+    host,
+    h('datalist', { id: 'guests-host-names' }, ...hostNames.map((n) => h('option', { value: n }))),
+  ];
+}
+
+/** "page 2", with Previous and Next from the cursors the controller gave. */
+export function guestsPager(p: GuestsPaging, next: number | null, set: (p: GuestsPaging) => void): HTMLElement {
+  return pager('guests-pager', {
+    label: `page ${guestsPageNumber(p)} (${PAGE_SIZE} guests a page)`,
+    previous: guestsPageNumber(p) > 1 ? () => set(previousGuestsPage(p)) : undefined,
+    next: next !== null ? () => set(nextGuestsPage(p, next)) : undefined,
+  });
 }
