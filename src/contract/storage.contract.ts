@@ -2,6 +2,7 @@
 // records the controller keeps in the store. Guests refer to volumes and networks by name.
 import { z } from 'zod';
 import { iscsiChap, volumeFormat, volumeName } from './guest-agent.contract.ts';
+import { namePageQuery } from './paging.contract.ts';
 
 // A pool is where volumes live: `iscsi` on a storage host (every volume a file-backed LUN exported as
 // its own iSCSI target on the storage host's SAN address), or `local` on one processing host.
@@ -45,6 +46,8 @@ export const volumeView = volumeRecord.omit({ chap: true }).extend({
   chapUser: z.string().optional(),
 });
 export type VolumeView = z.infer<typeof volumeView>;
+/** GET /api/v1/volumes: ?pool= filters; ?limit= and ?cursor= page (volumes come by name). */
+export const volumeListQuery = z.object({ pool: z.string().min(1).max(80).optional(), ...namePageQuery }).strict();
 
 export const volumeCreateBody = z
   .object({

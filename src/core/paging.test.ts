@@ -39,3 +39,13 @@ test('a list already in key order pages the same as an unordered one (found by b
   }
   assert.equal(pageAfter(ordered, n, { cursor: 2098 }).items.length, 0);
 });
+
+test('names page in code-point order, as the store keeps them', () => {
+  const names = ['d10', 'd9', 'B', 'd100', 'a'].map((name) => ({ name }));
+  const name = (x: { name: string }): string => x.name;
+  const first = pageAfter(names, name, { limit: 3 });
+  assert.deepEqual([first.items.map(name), first.nextCursor], [['B', 'a', 'd10'], 'd10']);
+  const rest = pageAfter(names, name, { limit: 3, cursor: 'd10' });
+  assert.deepEqual([rest.items.map(name), rest.nextCursor], [['d100', 'd9'], null]);
+  assert.deepEqual(pageAfter(names, name, { cursor: 'c' }).items.map(name), ['d10', 'd100', 'd9'], 'a cursor that is no name still places the page');
+});

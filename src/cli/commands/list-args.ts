@@ -1,4 +1,4 @@
-// `grappe guest list` and `grappe host list` filter and page as the API's query (?host=&state=&…,
+// `grappe guest list`, `host list` and `volume list` filter and page as the API's query (?host=&state=&…,
 // ?limit=&cursor=), and print the command line of the next page.
 import { InvalidArgumentError } from 'commander';
 import { NEXT_CURSOR_HEADER } from '../../contract/paging.contract.ts';
@@ -9,7 +9,8 @@ import type { Runtime } from '../runtime.ts';
 export interface ListFlags {
   readonly filters: Readonly<Record<string, string | undefined>>;
   readonly limit?: number | undefined;
-  readonly cursor?: number | undefined;
+  /** A guest number or host id; a volume's name. */
+  readonly cursor?: number | string | undefined;
 }
 
 /** A --cursor parser: the key of the last item of the previous page (`what`: 'guest number such as 104'). */

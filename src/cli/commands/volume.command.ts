@@ -6,7 +6,9 @@ import { parseSizeMiB } from '../../contract/shared-rules.ts';
 import { renderFields, renderTable } from '../output/table.ts';
 import { formatMiB } from '../output/units.ts';
 import type { Runtime } from '../runtime.ts';
+import { positiveIntArg } from '../arg-parsers.ts';
 import { reportAction, type ActionFlags } from './action-result.ts';
+import { fetchListPage } from './list-args.ts';
 import { printJson, withJson, withWait, type JsonFlag } from './output.ts';
 import { parseList, withClient } from './session.ts';
 
@@ -105,9 +107,17 @@ export function registerVolume(program: Command, rt: Runtime): void {
     });
   });
 
-  withJson(cmd.command('list').description('list the volumes')).action(async (opts: JsonFlag) => {
+  withJson(
+    cmd
+      .command('list')
+      .description('list the volumes, by name')
+      .option('--pool <pool>', 'only the volumes of this pool')
+      .option('--limit <n>', 'at most n volumes (the next page: --cursor, as printed)', positiveIntArg)
+      .option('--cursor <name>', 'the volumes after this name (from the previous page)'),
+  ).action(async (opts: JsonFlag & { pool?: string; limit?: number; cursor?: string }) => {
     await withClient(rt, async (client) => {
-      const res = await client.request('GET', '/volumes');
+      const page = { filters: { pool: opts.pool }, limit: opts.limit, cursor: opts.cursor };
+      const res = await fetchListPage(client, rt, '/volumes', { noun: 'volumes', command: 'grappe volume list' }, page);
       if (opts.json) return printJson(rt, res.body);
       rt.stdout.write(renderVolumeList(parseList(client, volumeView, res.body, 'volumes', 'GET /volumes')));
     });

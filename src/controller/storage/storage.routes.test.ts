@@ -104,6 +104,22 @@ test('volume names are unique; shrink, delete while attached and unknown volumes
   assert.equal((await h.api('POST', '/api/v1/volumes/nope/resize', { sizeMiB: 8 })).status, 404);
 });
 
+test('the volume list: by name, filtered by pool, in pages with the next cursor', async () => {
+  for (const name of ['pg-c', 'pg-a', 'pg-b']) await put(h.controller.ctx.store, volumeKey(name), volume(name) as unknown as Json);
+  await put(h.controller.ctx.store, volumeKey('pg-local'), volume('pg-local', { pool: 'local-proc1', hostId: 2 }) as unknown as Json);
+  const names = (r: { body: { name: string }[] }) => r.body.map((v) => v.name).filter((n) => n.startsWith('pg-'));
+  const first = await h.api('GET', '/api/v1/volumes?pool=iscsi-stor1&limit=2&cursor=pg');
+  assert.deepEqual([names(first), first.headers['x-next-cursor']], [['pg-a', 'pg-b'], 'pg-b']);
+  const next = await h.api('GET', '/api/v1/volumes?pool=iscsi-stor1&limit=2&cursor=pg-b');
+  assert.deepEqual([names(next), next.headers['x-next-cursor']], [['pg-c'], undefined]);
+  assert.deepEqual(names(await h.api('GET', '/api/v1/volumes?pool=local-proc1')), ['pg-local']);
+  const unknown = await h.api('GET', '/api/v1/volumes?pool=nope');
+  assert.equal(unknown.status, 404);
+  assert.match(unknown.body.error.message, /no storage pool 'nope'/);
+  assert.equal((await h.api('GET', '/api/v1/volumes?limit=0')).status, 422);
+  for (const name of ['pg-a', 'pg-b', 'pg-c', 'pg-local']) await h.controller.ctx.store.txn([], [{ delete: volumeKey(name) }]);
+});
+
 test('image import: raw and qcow2 taken, other formats and missing files refused', async () => {
   const raw = join(files, 'disk.raw');
   writeFileSync(raw, Buffer.alloc(1048576, 1));

@@ -2,7 +2,16 @@
 import { VOLUME_ON_HOST } from '../platform/route-errors.ts';
 import { z } from 'zod';
 import { volumeName } from '../../contract/guest-agent.contract.ts';
-import { poolList, volumeCreateBody, volumeResizeBody, volumeView as volumeViewSchema, type VolumeRecord } from '../../contract/storage.contract.ts';
+import {
+  poolList,
+  volumeCreateBody,
+  volumeListQuery,
+  volumeResizeBody,
+  volumeView as volumeViewSchema,
+  type VolumeRecord,
+} from '../../contract/storage.contract.ts';
+import { NEXT_CURSOR_HEADER } from '../../contract/paging.contract.ts';
+import { pageAfter } from '../../core/paging.ts';
 import { GrappeError, errors } from '../../core/errors.ts';
 import { assertChangeable, assertGrow } from '../../core/storage/volume-rules.ts';
 import { storageErrors } from '../../core/storage/storage-errors.ts';
@@ -13,7 +22,7 @@ import { guestAgentFor } from './guest-agent-for.ts';
 import { targetRuntime } from './target-admission.ts';
 import { applyExport } from './target-export.ts';
 import { portalOf } from '../../core/storage/target-acl.ts';
-import { listPools, volumeView } from './pools.ts';
+import { listPools, resolvePool, volumeView } from './pools.ts';
 import { reserveVolume, runVolumeCreate } from './volume-create.ts';
 import { getVolumeEntry, listVolumes, updateVolume, volumeKey, volumeValue } from './volume-store.ts';
 
@@ -52,11 +61,20 @@ export function volumeRoutes(ctx: ControllerContext): RouteSpec[] {
     defineRoute({
       method: 'GET',
       url: '/volumes',
-      summary: 'Every volume',
+      summary: 'The volumes by name; filter by ?pool=, in pages (?limit=, ?cursor=: X-Next-Cursor)',
       tags: TAGS,
-      errors: [],
+      errors: ['noSuchPool'],
+      query: volumeListQuery,
       response: z.array(volumeViewSchema),
-      handler: async () => ({ body: await Promise.all((await listVolumes(ctx)).map(view)) }),
+      handler: async ({ query, reply }) => {
+        const all = await listVolumes(ctx);
+        const hostId = query.pool === undefined ? undefined : (await resolvePool(ctx, query.pool)).pool.hostId;
+        const inPool = hostId === undefined ? all : all.filter((v) => v.hostId === hostId);
+        // The mirror keeps them by store key, /volumes/<name>: in name order already. Only the page is viewed.
+        const page = pageAfter(inPool, (v) => v.name, query, { sorted: true });
+        if (page.nextCursor !== null) void reply.header(NEXT_CURSOR_HEADER, page.nextCursor);
+        return { body: await Promise.all(page.items.map(view)) };
+      },
     }),
     defineRoute({
       method: 'GET',
