@@ -60,11 +60,12 @@ async function runIt(ctx: ControllerContext, id: string, kind: RunState['kind'],
   const final = await driveRun(initial, {
     now: () => ctx.clock.now(),
     save: async (state, log) => {
+      // The host's state first: a reader who sees the run done sees its host back in MAINT.
+      const hostState = hostStateDuring(state);
+      if (hostState) await setEvacuationState(ctx, state.host.id, hostState, `evacuation '${id}' ${state.phase}`);
       await store.mutate(id, (d) => withRun(d, state));
       for (const line of log) await task.log(line);
       await task.progress(total === 0 ? 1 : finished(state) / total, `${finished(state)}/${total} guest(s) moved`);
-      const hostState = hostStateDuring(state);
-      if (hostState) await setEvacuationState(ctx, state.host.id, hostState, `evacuation '${id}' ${state.phase}`);
     },
     move: async (g) => {
       await task.log(`${g.guest}: moving from '${g.from.name}' to '${g.to.name}' (${g.kind})`);
