@@ -217,7 +217,7 @@ describe('hosts web UI', { skip: noBrowser() }, () => {
     assert.equal(await page.locator('[data-testid=hosts-pager] button', { hasText: 'Next' }).isDisabled(), true);
     await page.locator('[data-testid=hosts-state-filter]').selectOption('UP');
     await page.getByText('No host matches these filters.').waitFor();
-    assert.equal(await pagerLabel(), 'no hosts');
+    assert.equal(await pagerLabel(), 'none');
     await page.locator('[data-testid=hosts-state-filter]').selectOption('MAINT');
     await row('proc1').waitFor();
     await page.locator('[data-testid=hosts-purpose-filter]').selectOption('storage');

@@ -1,6 +1,7 @@
-// Where the Guests and Hosts panes are in their lists. Guests come from the controller a page at a
-// time (25,000 of them, each with its live state, are not one answer to poll); hosts come whole (one
-// cached answer, and the dialogs need them all) and are paged here, so a table never has thousands of rows.
+// Where the panes are in their lists. Guests come from the controller a page at a time (25,000 of
+// them, each with its live state, are not one answer to poll); hosts come whole (one cached answer,
+// and the dialogs need them all), as do the HA view's tables with its status: those are cut in pages
+// here, so a table never has thousands of rows.
 import type { GuestRunState } from '../../../src/contract/guest.contract.ts';
 import type { HostSummary } from '../../../src/contract/host.contract.ts';
 
@@ -44,13 +45,21 @@ export interface HostsFilter {
   readonly page: number;
 }
 
-export interface HostsPage {
-  readonly items: readonly HostSummary[];
-  /** Hosts that match the filter. */
+/** A page cut here: its items, how many match in all, its number (0-based, within the pages there are). */
+export interface SlicedPage<T> {
+  readonly items: readonly T[];
   readonly matching: number;
-  /** 0-based, within the pages there are. */
   readonly page: number;
   readonly pages: number;
+}
+
+export type HostsPage = SlicedPage<HostSummary>;
+
+/** Page `page` (0-based) of a list held whole; a page past the end (items removed, filter narrowed) shows the last. */
+export function slicePage<T>(items: readonly T[], page: number, size = PAGE_SIZE): SlicedPage<T> {
+  const pages = Math.max(1, Math.ceil(items.length / size));
+  const shown = Math.min(Math.max(0, page), pages - 1);
+  return { items: items.slice(shown * size, (shown + 1) * size), matching: items.length, page: shown, pages };
 }
 
 export function hostsPage(hosts: readonly HostSummary[], f: HostsFilter, size = PAGE_SIZE): HostsPage {
@@ -58,8 +67,11 @@ export function hostsPage(hosts: readonly HostSummary[], f: HostsFilter, size = 
     f.state === undefined && f.purpose === undefined
       ? hosts
       : hosts.filter((h) => (f.state === undefined || h.state === f.state) && (f.purpose === undefined || h.purpose === f.purpose));
-  const pages = Math.max(1, Math.ceil(matching.length / size));
-  // A page past the end (hosts removed, filter narrowed) shows the last one.
-  const page = Math.min(Math.max(0, f.page), pages - 1);
-  return { items: matching.slice(page * size, (page + 1) * size), matching: matching.length, page, pages };
+  return slicePage(matching, f.page, size);
+}
+
+/** Which page of each table the HA view shows (0-based): at scale, 2,500 hosts and 25,000 guests. */
+export interface HaPages {
+  readonly hosts: number;
+  readonly guests: number;
 }

@@ -9,7 +9,7 @@ import type { HaStatus } from '../../../src/contract/ha.contract.ts';
 import type { ClusterStatusView } from '../../../src/contract/cluster.contract.ts';
 import type { AccessData } from './access-sync.ts';
 import type { AuditEntry, AuditFilter } from '../api/access-api.ts';
-import { firstGuestsPage, type GuestsPaging, type HostsFilter } from './list-paging.ts';
+import { firstGuestsPage, type GuestsPaging, type HaPages, type HostsFilter } from './list-paging.ts';
 
 export type DetailsTab = 'general' | 'nics';
 export type BottomTab = 'tasks' | 'events';
@@ -40,6 +40,8 @@ export interface AppState {
   controlPlane: ClusterStatusView | null;
   controlPlaneError: string | null;
   haError: string | null;
+  /** The HA view's table pages. */
+  haPages: HaPages;
   /** Users, groups, roles, grants and tokens (the Access view); what the caller may not read is null. */
   access: AccessData | null;
   accessError: string | null;
@@ -70,6 +72,7 @@ export const initialState = (): AppState => ({
   evacuations: [],
   ha: null,
   haError: null,
+  haPages: { hosts: 0, guests: 0 },
   controlPlane: null,
   controlPlaneError: null,
   access: null,

@@ -20,7 +20,8 @@ import { haPane } from './ha-view.ts';
 import { clusterPane } from './cluster-view.ts';
 import { noQuorumBannerText } from '../ui/quorum.ts';
 import { hostDetails } from './host-details.ts';
-import { hostsFilters, hostsPager, hostsTable } from './hosts-list.ts';
+import { hostsFilters, hostsTable } from './hosts-list.ts';
+import { slicedPager } from './list-toolbar.ts';
 
 /** Replaces a scrolling pane's content without making it jump back to the top. */
 function renderInto(pane: HTMLElement, content: Node): void {
@@ -149,7 +150,7 @@ export function appShell(store: Store, syncs: Syncs, onLogout: () => void): HTML
         listPane,
         hostsTable(page.items, s.selectedId, (id) => void sync.select(id), filtered),
       );
-      hostsPagerBar.replaceChildren(hostsPager(page, (p) => store.set({ hostsFilter: { ...store.state.hostsFilter, page: p } })));
+      hostsPagerBar.replaceChildren(slicedPager('hosts-pager', page, (p) => store.set({ hostsFilter: { ...store.state.hostsFilter, page: p } })));
     }
     if (any('view')) {
       for (const a of navLinks) a.classList.toggle('active', a.dataset['view'] === s.view);
@@ -178,7 +179,11 @@ export function appShell(store: Store, syncs: Syncs, onLogout: () => void): HTML
         s.guestsError && s.guests.length === 0 ? h('p', { class: 'dialog-error' }, s.guestsError) : guestsTable(s.guests, s.hosts, movesChanged, filtered),
       );
     }
-    if (any('ha', 'haError')) renderInto(haBody, haPane(s.ha, s.haError, movesChanged));
+    if (any('ha', 'haError', 'haPages'))
+      renderInto(
+        haBody,
+        haPane(s.ha, s.haError, movesChanged, s.haPages, (haPages) => store.set({ haPages })),
+      );
     if (any('controlPlane', 'controlPlaneError')) renderInto(clusterBody, clusterPane(s.controlPlane, s.controlPlaneError));
     if (any('access', 'accessError'))
       renderInto(

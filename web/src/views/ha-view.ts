@@ -9,6 +9,8 @@ import { formatDateTime } from '../ui/format.ts';
 import { agoText, toleranceShort, toleranceText } from '../ui/move-format.ts';
 import { verdictButton } from '../ui/verdict-button.ts';
 import { firstRefusal, rights } from '../state/rights.ts';
+import { slicePage, type HaPages } from '../state/list-paging.ts';
+import { slicedPager } from './list-toolbar.ts';
 
 type HaHost = HaStatus['hosts'][number];
 
@@ -49,7 +51,7 @@ function storageDetail(x: HaHost): string {
   return parts.join(' · ');
 }
 
-function hostsTable(s: HaStatus): HTMLElement {
+function hostsTable(s: HaStatus, page: number, goTo: (page: number) => void): HTMLElement {
   if (s.hosts.length === 0) {
     return h(
       'p',
@@ -64,7 +66,8 @@ function hostsTable(s: HaStatus): HTMLElement {
     {},
     h('tr', {}, ...['Host', 'HA state', 'Network heartbeat', 'Storage heartbeat', 'Watchdog', 'Fence agent'].map((c) => h('th', { scope: 'col' }, c))),
   );
-  const rows = s.hosts.map((x) =>
+  const shown = slicePage(s.hosts, page);
+  const rows = shown.items.map((x) =>
     h(
       'tr',
       { 'data-ha-host': x.name },
@@ -76,13 +79,19 @@ function hostsTable(s: HaStatus): HTMLElement {
       h('td', {}, x.fenceAgent ? 'configured' : 'none'),
     ),
   );
-  return h('div', { class: 'table-scroll' }, h('table', { 'data-testid': 'ha-hosts' }, head, h('tbody', {}, ...rows)));
+  return h(
+    'div',
+    {},
+    slicedPager('ha-hosts-pager', shown, goTo),
+    h('div', { class: 'table-scroll' }, h('table', { 'data-testid': 'ha-hosts' }, head, h('tbody', {}, ...rows))),
+  );
 }
 
-function guestsTable(s: HaStatus): HTMLElement {
+function guestsTable(s: HaStatus, page: number, goTo: (page: number) => void): HTMLElement {
   if (s.guests.length === 0) return h('p', { class: 'empty' }, 'No guest has an HA plan (grappe ha set vm:100 --restart always).');
   const head = h('thead', {}, h('tr', {}, ...['Guest', 'Name', 'Restart', 'Order', 'Delay', 'HA state', 'Host'].map((c) => h('th', { scope: 'col' }, c))));
-  const rows = s.guests.map((g) =>
+  const shown = slicePage(s.guests, page);
+  const rows = shown.items.map((g) =>
     h(
       'tr',
       { 'data-ha-guest': g.id },
@@ -95,7 +104,12 @@ function guestsTable(s: HaStatus): HTMLElement {
       h('td', {}, g.host ?? '—'),
     ),
   );
-  return h('div', { class: 'table-scroll' }, h('table', { 'data-testid': 'ha-guests' }, head, h('tbody', {}, ...rows)));
+  return h(
+    'div',
+    {},
+    slicedPager('ha-guests-pager', shown, goTo),
+    h('div', { class: 'table-scroll' }, h('table', { 'data-testid': 'ha-guests' }, head, h('tbody', {}, ...rows))),
+  );
 }
 
 function alertsList(s: HaStatus): HTMLElement {
@@ -138,7 +152,7 @@ function openEnableDialog(s: HaStatus, changed: () => void): void {
   });
 }
 
-export function haPane(s: HaStatus | null, error: string | null, changed: () => void): HTMLElement {
+export function haPane(s: HaStatus | null, error: string | null, changed: () => void, pages: HaPages, setPages: (p: HaPages) => void): HTMLElement {
   if (!s) return h('p', { class: 'empty', 'data-testid': 'ha-error' }, error ?? 'Loading the HA status…');
   const mayChange = rights.may('Sys.Modify', '/cluster');
   const enable = verdictButton({
@@ -165,7 +179,17 @@ export function haPane(s: HaStatus | null, error: string | null, changed: () => 
     error ? h('p', { class: 'dialog-error' }, error) : null,
     h('div', { class: 'toolbar' }, enable, disable),
     h('div', { class: 'general' }, poolCard(s), h('section', { class: 'card ha-alerts' }, h('h3', {}, 'Alerts and events'), alertsList(s))),
-    h('section', { class: 'card' }, h('h3', {}, 'Hosts: heartbeats'), hostsTable(s)),
-    h('section', { class: 'card' }, h('h3', {}, 'Protected guests'), guestsTable(s)),
+    h(
+      'section',
+      { class: 'card' },
+      h('h3', {}, 'Hosts: heartbeats'),
+      hostsTable(s, pages.hosts, (hosts) => setPages({ ...pages, hosts })),
+    ),
+    h(
+      'section',
+      { class: 'card' },
+      h('h3', {}, 'Protected guests'),
+      guestsTable(s, pages.guests, (guests) => setPages({ ...pages, guests })),
+    ),
   );
 }

@@ -1,11 +1,11 @@
 // The host list pane, as `onehost list`: id, name, purpose, state, guests, allocated/total CPU and
 // memory, the three indicators, and the "update available" marker. Clicking a row selects the host.
 import { hostPurpose, hostState, type HostSummary } from '../../../src/contract/host.contract.ts';
-import { PAGE_SIZE, type HostsFilter, type HostsPage } from '../state/list-paging.ts';
+import type { HostsFilter } from '../state/list-paging.ts';
 import { h } from '../ui/dom.ts';
 import { formatAllocation, formatMiB } from '../ui/format.ts';
 import { indicatorDots, stateBadge } from '../ui/status.ts';
-import { filterChoice, pager } from './list-toolbar.ts';
+import { filterChoice } from './list-toolbar.ts';
 
 export function hostsTable(hosts: readonly HostSummary[], selectedId: number | null, onSelect: (id: number) => void, filtered = false): HTMLElement {
   if (hosts.length === 0)
@@ -56,18 +56,4 @@ export function hostsFilters(f: HostsFilter, set: (f: HostsFilter) => void): HTM
     filterChoice('State', 'hosts-state-filter', hostState.options, f.state, (state) => set({ ...f, state, page: 0 })),
     filterChoice('Purpose', 'hosts-purpose-filter', hostPurpose.options, f.purpose, (purpose) => set({ ...f, purpose, page: 0 })),
   ];
-}
-
-/** "101–200 of 2,500", with Previous and Next when there are more hosts than a page. */
-export function hostsPager(p: HostsPage, goTo: (page: number) => void): HTMLElement {
-  const first = p.page * PAGE_SIZE;
-  const label =
-    p.matching === 0
-      ? 'no hosts'
-      : `${(first + 1).toLocaleString('en')}–${(first + p.items.length).toLocaleString('en')} of ${p.matching.toLocaleString('en')}`;
-  return pager('hosts-pager', {
-    label,
-    previous: p.page > 0 ? () => goTo(p.page - 1) : undefined,
-    next: p.page < p.pages - 1 ? () => goTo(p.page + 1) : undefined,
-  });
 }

@@ -1,6 +1,7 @@
 // The controls above a paged list: filters (choices) and a pager ("101–200 of 2,500", Previous, Next).
 // Filters and pager are separate elements, so the pager can follow the list without redrawing a
 // choice the admin is making.
+import { PAGE_SIZE, type SlicedPage } from '../state/list-paging.ts';
 import { h } from '../ui/dom.ts';
 
 /** A <select> of `choices` with an "any" first; `pick(undefined)` for any. */
@@ -42,4 +43,15 @@ export function pager(testId: string, p: PagerState): HTMLElement {
     h('span', { class: 'pager-label' }, p.label),
     button('Next', p.next),
   );
+}
+
+/** The pager of a list cut here: "101–200 of 2,500", Previous and Next while there are more pages. */
+export function slicedPager(testId: string, p: SlicedPage<unknown>, goTo: (page: number) => void, size = PAGE_SIZE): HTMLElement {
+  const first = p.page * size;
+  const n = (x: number): string => x.toLocaleString('en');
+  return pager(testId, {
+    label: p.matching === 0 ? 'none' : `${n(first + 1)}–${n(first + p.items.length)} of ${n(p.matching)}`,
+    previous: p.page > 0 ? () => goTo(p.page - 1) : undefined,
+    next: p.page < p.pages - 1 ? () => goTo(p.page + 1) : undefined,
+  });
 }
