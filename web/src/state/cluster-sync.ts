@@ -104,7 +104,10 @@ export class ClusterSync {
       if (page.nextCursor !== this.store.state.guestsNext) this.store.set({ guestsNext: page.nextCursor });
       if (this.store.state.guestsError !== null) this.store.set({ guestsError: null });
     } catch (err) {
-      if (!(err instanceof ApiError && err.status === 401)) this.store.set({ guestsError: messageOf(err) });
+      if (err instanceof ApiError && err.status === 401) return;
+      // A refused filter (no such host) has no page to show; a lost connection keeps the last one.
+      const refused = err instanceof ApiError && err.status >= 400 && err.status < 500;
+      this.store.set({ guestsError: messageOf(err), ...(refused ? { guests: [], guestsNext: null } : {}) });
     }
   }
 
