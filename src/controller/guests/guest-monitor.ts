@@ -2,6 +2,7 @@
 // for its guests' run states (one GET /agent/v1/guests); changes are recorded and announced as
 // guest.state events. A host that does not answer changes nothing (its guests keep running without
 // their agent); a guest with an action in flight is left to that action.
+import { turnAfter } from '../platform/next-turn.ts';
 import type { HostRecord } from '../hosts/host-record.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
 import { MONITOR_HOSTS_PER_SECOND, pacedPeriodMs } from '../../core/pacing.ts';
@@ -26,7 +27,9 @@ export async function guestMonitorRound(ctx: ControllerContext): Promise<void> {
   // The HA loop's lease answers carry each HA host's listing every HA round: an answer from the last
   // half of this round will do (at scale both rounds grow, this one more than the HA one).
   const live = await liveStatuses(ctx, hosts, { maxAgeMs: periodOf(ctx, cache.all().length) / 2, guests });
-  for (const { record: g, modRevision } of entries) {
+  for (let i = 0; i < entries.length; i++) {
+    await turnAfter(i);
+    const { record: g, modRevision } = entries[i]!;
     const seen = live.get(g.hostId);
     // An action that began or ended during the round (a create whose definition reached the host
     // after the listing) makes the listing stale for that guest: the next round sees it as it is.

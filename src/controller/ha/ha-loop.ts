@@ -2,6 +2,7 @@
 // host's network heartbeat), reads the heartbeat slots and guest lists, turns them into observations
 // and runs one step of the core HA manager, whose actions come back through the HaEnv built here.
 // Every dependency is injected (clock, agents, store, actions), so tests drive it step by step.
+import { nextTurn } from '../platform/next-turn.ts';
 import type { GuestStatus } from '../../contract/guest-agent.contract.ts';
 import { DEFAULT_HA_TIMING, type HaConfigRecord, type FenceAgentConfig } from '../../contract/ha.contract.ts';
 import { pacedTiming } from '../../core/ha/ha-pacing.ts';
@@ -58,7 +59,6 @@ const SLOT_READERS = 3;
 const CONFIGURE_RETRY_MS = 5_000;
 /** Host visits started between two turns of the event loop (about 30 ms of sending). */
 const VISITS_PER_SLICE = 100;
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class HaLoop {
   private manager: HaManager | undefined;

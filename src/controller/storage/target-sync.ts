@@ -11,6 +11,7 @@ import { portalOf, sameList, sanIndex, sanInitiators, wantedInitiators, type Acl
 import { guestsRuntime } from '../guests/guests-runtime.ts';
 import { HA_VOLUME_MARK } from '../ha/ha-controller-errors.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
+import { turnAfter } from '../platform/next-turn.ts';
 import type { ControllerContext } from '../platform/types.ts';
 import { ensureProbe, listProbes } from './storage-probe.ts';
 import { setVolumeAcl, targetRuntime } from './target-admission.ts';
@@ -40,7 +41,10 @@ export async function syncTargets(ctx: ControllerContext, warn: (message: string
       },
       san,
     );
-  for (const listed of await listVolumes(ctx)) {
+  const volumes = await listVolumes(ctx);
+  for (let i = 0; i < volumes.length; i++) {
+    await turnAfter(i);
+    const listed = volumes[i]!;
     if ((listed.state !== undefined && listed.state !== 'ready') || !listed.pool.startsWith('iscsi-')) continue;
     if (listed.chap && sameList(listed.initiators, wanted(listed))) continue;
     // Again under the volume's lock, on its latest record: an admission may have come meanwhile.
