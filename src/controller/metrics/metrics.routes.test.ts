@@ -34,6 +34,20 @@ describe('GET /api/v1/metrics', () => {
     assert.equal(r.status, 0, `promtool: ${r.stdout}${r.stderr}`);
   });
 
+  test('a scrape reads the records the controller keeps: scrapes add no store watch (a Prometheus scrapes forever)', async () => {
+    await h.api('GET', '/api/v1/metrics'); // what a first scrape loads once, it keeps
+    const store = h.controller.ctx.store;
+    const watch = store.watch.bind(store);
+    let watches = 0;
+    store.watch = (prefix, listener) => (watches++, watch(prefix, listener));
+    try {
+      for (let i = 0; i < 3; i++) assert.equal((await h.api('GET', '/api/v1/metrics')).status, 200);
+    } finally {
+      store.watch = watch;
+    }
+    assert.equal(watches, 0);
+  });
+
   test('a metrics token reads /metrics and is refused everywhere else; no token is a 401', async () => {
     const made = await h.api('POST', '/api/v1/metrics/token', { ttlDays: 30 });
     assert.equal(made.status, 201);

@@ -1,7 +1,7 @@
 // The gauges (and counters read from agents) filled at each scrape from what the controller knows now:
 // hosts and guests by state, the newest usage reports, HA state, leadership and quorum.
 import type { Counter, Gauge, Registry } from 'prom-client';
-import { GuestRepo } from '../guests/guest-repo.ts';
+import { guestsRuntime } from '../guests/guests-runtime.ts';
 import { haRuntime } from '../ha/ha-runtime.ts';
 import { readHaState } from '../ha/ha-state-store.ts';
 import { hostsRuntime } from '../hosts/hosts-runtime.ts';
@@ -52,7 +52,9 @@ export class ScrapeGauges {
     this.hostState.reset();
     for (const h of hosts) this.hostState.set({ host: h.name, purpose: h.purpose, state: h.state }, 1);
 
-    const guests = await new GuestRepo(ctx.store).list();
+    // The controller's own mirror: a repo made here per scrape loaded every guest again and left its
+    // store watch behind (one more mirror of every guest, kept forever, per scrape).
+    const guests = await guestsRuntime(ctx).repo.list();
     this.guestInfo.reset();
     this.guestsByState.reset();
     const byState = new Map<string, number>();
