@@ -115,23 +115,23 @@ export class HostViews {
     const all = this.cache.all();
     const matching = filter.state === undefined && filter.purpose === undefined ? all : all.filter((r) => wanted(r.id));
     const page = pageAfter(matching, (r) => r.id, req, { sorted: true });
+    return { json: this.jsonArray(kind, page.items), nextCursor: page.nextCursor };
+  }
+
+  /** The views of `records` as one JSON array, from the texts kept per host. */
+  private jsonArray(kind: ListKind, records: readonly { readonly id: number }[]): string {
     const parts: string[] = [];
-    for (const r of page.items) {
+    for (const r of records) {
       const text = kind === 'summary' ? this.summaryJson(r.id) : this.json(r.id);
       if (text !== undefined) parts.push(text);
     }
-    return { json: `[${parts.join(',')}]`, nextCursor: page.nextCursor };
+    return `[${parts.join(',')}]`;
   }
 
   private cachedList(kind: ListKind): { json: Buffer; gzip?: Buffer } {
     let list = this.lists.get(kind);
     if (!list) {
-      const parts: string[] = [];
-      for (const r of this.cache.all()) {
-        const text = kind === 'summary' ? this.summaryJson(r.id) : this.json(r.id);
-        if (text !== undefined) parts.push(text);
-      }
-      list = { json: Buffer.from(`[${parts.join(',')}]`, 'utf8') };
+      list = { json: Buffer.from(this.jsonArray(kind, this.cache.all()), 'utf8') };
       this.lists.set(kind, list);
     }
     return list;

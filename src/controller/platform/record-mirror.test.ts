@@ -65,8 +65,8 @@ test('a lazy mirror that failed to load is loaded again at the next use', async 
 test('a mirror whose list failed leaves no watch behind', async () => {
   const store = openSqliteStore(':memory:');
   const watching = new Set<() => void>();
-  const failing = {
-    ...store,
+  // The real store, but its list fails (unreachable) and its watches are counted.
+  const failing: typeof store = Object.assign(Object.create(store) as typeof store, {
     watch: (prefix: string, listener: Parameters<typeof store.watch>[1]) => {
       const stop = store.watch(prefix, listener);
       watching.add(stop);
@@ -76,7 +76,7 @@ test('a mirror whose list failed leaves no watch behind', async () => {
       };
     },
     list: () => Promise.reject(new Error('store unreachable')),
-  } as typeof store;
+  });
   await assert.rejects(RecordMirror.load(failing, '/w/', WIDGET), /unreachable/);
   assert.equal(watching.size, 0);
   await store.close();

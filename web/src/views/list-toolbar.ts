@@ -46,8 +46,8 @@ export function pager(testId: string, p: PagerState): HTMLElement {
 }
 
 /** The pager of a list cut here: "101–200 of 2,500", Previous and Next while there are more pages. */
-export function slicedPager(testId: string, p: SlicedPage<unknown>, goTo: (page: number) => void, size = PAGE_SIZE): HTMLElement {
-  const first = p.page * size;
+export function slicedPager(testId: string, p: SlicedPage<unknown>, goTo: (page: number) => void): HTMLElement {
+  const first = p.page * PAGE_SIZE;
   const n = (x: number): string => x.toLocaleString('en');
   return pager(testId, {
     label: p.matching === 0 ? 'none' : `${n(first + 1)}–${n(first + p.items.length)} of ${n(p.matching)}`,
